@@ -1,0 +1,79 @@
+/**
+ * The unit that flows through every stream: one typed array of samples and one
+ * of targets, sample-major.
+ */
+import { OtfgenArgumentError } from './errors.js';
+
+/** What a batch's `y` holds: class ids, or regression targets of `size` values per sample. */
+export type TargetSpec =
+  | { readonly kind: 'class'; readonly classes: number }
+  | { readonly kind: 'regression'; readonly size: number };
+
+/** A batch of samples. `x` holds `size * prod(sampleShape)` values in [0, 1], NHWC like tfjs. */
+export interface Batch {
+  readonly x: Float32Array;
+  /** Class ids (Int32Array) for `kind: 'class'`, else `size * target.size` floats. */
+  readonly y: Int32Array | Float32Array;
+  readonly size: number;
+  readonly sampleShape: readonly number[];
+  readonly target: TargetSpec;
+}
+
+/** Number of values in one sample of the given shape. */
+export function sampleLength(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Number of target values per sample. */
+export function targetLength(target: TargetSpec): number {
+  return target.kind === 'class' ? 1 : target.size;
+}
+
+/** Allocates an empty batch of `size` samples. */
+export function allocBatch(size: number, sampleShape: readonly number[], target: TargetSpec): Batch {
+  return {
+    x: new Float32Array(size * sampleLength(sampleShape)),
+    y: target.kind === 'class' ? new Int32Array(size) : new Float32Array(size * target.size),
+    size,
+    sampleShape,
+    target,
+  };
+}
+
+/** Copies `count` samples of `from` starting at `fromIndex` into `to` at `toIndex`. */
+export function copySamples(from: Batch, fromIndex: number, to: Batch, toIndex: number, count: number): void {
+  const n = sampleLength(from.sampleShape);
+  const t = targetLength(from.target);
+  to.x.set(from.x.subarray(fromIndex * n, (fromIndex + count) * n), toIndex * n);
+  to.y.set(from.y.subarray(fromIndex * t, (fromIndex + count) * t), toIndex * t);
+}
+
+/** True when two shapes are equal. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** True when two target specs describe the same kind of target. */
+export function sameTarget(a: TargetSpec, b: TargetSpec): boolean {
+  return a.kind === b.kind && (a.kind === 'class' ? a.classes === (b as typeof a).classes : a.size === (b as typeof a).size);
+}
+
+/** Human-readable target spec, for error messages. */
+export function describeTarget(t: TargetSpec): string {
+  return t.kind === 'class' ? `class (${t.classes} classes)` : `regression (${t.size} values)`;
+}
+
+/** Throws an error naming `argument` unless `b` is a well-formed batch. */
+export function checkBatch(argument: string, b: Batch): Batch {
+  if (!b || !(b.x instanceof Float32Array)) throw new OtfgenArgumentError(argument, 'expected a Batch with x: Float32Array');
+  const n = sampleLength(b.sampleShape);
+  if (b.x.length !== b.size * n) {
+    throw new OtfgenArgumentError(argument, `x has ${b.x.length} values but size ${b.size} x sampleShape [${b.sampleShape.join(', ')}] needs ${b.size * n}`);
+  }
+  const wantY = b.size * targetLength(b.target);
+  if (b.y.length !== wantY) throw new OtfgenArgumentError(argument, `y has ${b.y.length} values, expected ${wantY}`);
+  if (b.target.kind === 'class' && !(b.y instanceof Int32Array)) throw new OtfgenArgumentError(argument, 'class targets must be an Int32Array');
+  return b;
+}

@@ -1,0 +1,97 @@
+/**
+ * Typed errors. Every error otfgen throws on bad input is an {@link OtfgenError}
+ * with a stable `code`, and its message names the argument or file and says
+ * what would be right.
+ *
+ * @example
+ * ```ts
+ * try { generate(pixelCount, { batchSize: 0 }); }
+ * catch (e) { if (e instanceof OtfgenError && e.code === 'ERR_ARGUMENT') console.log(e.message); }
+ * ```
+ */
+export class OtfgenError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An argument has the wrong type, shape or range. `argument` names it. */
+export class OtfgenArgumentError extends OtfgenError {
+  readonly argument: string;
+  constructor(argument: string, message: string) {
+    super('ERR_ARGUMENT', `${argument}: ${message}`);
+    this.argument = argument;
+  }
+}
+
+/** A file is missing, truncated, corrupt, or does not match what was expected. */
+export class OtfgenFileError extends OtfgenError {
+  readonly file: string;
+  constructor(file: string, message: string, options?: { cause?: unknown }) {
+    super('ERR_FILE', `${file}: ${message}`, options);
+    this.file = file;
+  }
+}
+
+/** A task name is not registered. `known` lists the names that are. */
+export class OtfgenUnknownTaskError extends OtfgenError {
+  readonly task: string;
+  readonly known: readonly string[];
+  constructor(task: string, known: readonly string[]) {
+    super('ERR_UNKNOWN_TASK', `unknown task '${task}'; known tasks: ${known.join(', ')}`);
+    this.task = task;
+    this.known = known;
+  }
+}
+
+/** A task's render function threw while making batch `batch` of a stream. */
+export class OtfgenTaskError extends OtfgenError {
+  readonly task: string;
+  readonly batch: number;
+  constructor(task: string, batch: number, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super('ERR_TASK', `task '${task}' failed on batch ${batch}: ${why}`, { cause });
+    this.task = task;
+    this.batch = batch;
+  }
+}
+
+/** A backend could not be selected or a kernel met attributes it does not support. */
+export class OtfgenBackendError extends OtfgenError {
+  constructor(message: string) {
+    super('ERR_BACKEND', message);
+  }
+}
+
+// Small validators shared by every public function.
+
+/** Throws unless `value` is an integer in [min, max]. */
+export function checkInt(argument: string, value: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new OtfgenArgumentError(argument, `expected an integer ${range}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a finite number in [min, max]. */
+export function checkNumber(argument: string, value: unknown, min = -Infinity, max = Infinity): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new OtfgenArgumentError(argument, `expected a number in [${min}, ${max}], got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a share in [0, 1]. */
+export function checkFraction(argument: string, value: unknown): number {
+  return checkNumber(argument, value, 0, 1);
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  return String(value);
+}

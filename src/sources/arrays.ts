@@ -1,0 +1,91 @@
+/** arraySource: a dataset held in typed arrays, as a stream of batches reshuffled each epoch. */
+import { allocBatch, sampleLength, type Batch, type TargetSpec } from '../batch.js';
+import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
+import { Rng, type Seed } from '../random/rng.js';
+import { Stream } from '../stream/stream.js';
+
+/** Samples and targets in memory. Uint8 samples are scaled by 1/255; Float32 ones are taken as they are. */
+export interface ArrayDataset {
+  readonly x: Uint8Array | Float32Array;
+  readonly y: Uint8Array | Int32Array | Float32Array;
+  readonly sampleShape: readonly number[];
+  readonly target: TargetSpec;
+}
+
+export interface ArraySourceOptions {
+  /** Samples per batch, default 64. */
+  readonly batchSize?: number;
+  readonly seed?: Seed;
+  /** Shuffle each epoch (default true); epoch e uses its own permutation from (seed, e). */
+  readonly shuffle?: boolean;
+  /** Passes over the data (default 1; `Infinity` for endless). */
+  readonly epochs?: number;
+  /** Drop each epoch's last short batch (default false). */
+  readonly dropRemainder?: boolean;
+}
+
+/** Number of samples in a dataset, after checking its arrays agree. */
+export function datasetCount(data: ArrayDataset, argument = 'dataset'): number {
+  if (!data || !(data.x instanceof Uint8Array || data.x instanceof Float32Array)) {
+    throw new OtfgenArgumentError(`${argument}.x`, 'expected a Uint8Array or Float32Array');
+  }
+  if (!Array.isArray(data.sampleShape) || data.sampleShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new OtfgenArgumentError(`${argument}.sampleShape`, `expected positive integers, got ${describe(data.sampleShape)}`);
+  }
+  const n = sampleLength(data.sampleShape);
+  if (data.x.length % n !== 0) {
+    throw new OtfgenArgumentError(`${argument}.x`, `length ${data.x.length} is not a multiple of the sample length ${n} ([${data.sampleShape.join(', ')}])`);
+  }
+  const count = data.x.length / n;
+  const per = data.target?.kind === 'class' ? 1 : data.target?.kind === 'regression' ? data.target.size : NaN;
+  if (!Number.isFinite(per)) throw new OtfgenArgumentError(`${argument}.target`, "expected { kind: 'class', classes } or { kind: 'regression', size }");
+  if (data.y.length !== count * per) {
+    throw new OtfgenArgumentError(`${argument}.y`, `has ${data.y.length} values; ${count} samples need ${count * per}`);
+  }
+  return count;
+}
+
+/**
+ * @example
+ * ```ts
+ * import { mnist } from 'otfgen/node';
+ * const train = arraySource(await mnist({ split: 'train' }), { batchSize: 64, seed: 1, epochs: Infinity });
+ * ```
+ */
+export function arraySource(data: ArrayDataset, options: ArraySourceOptions = {}): Stream<Batch> {
+  const count = datasetCount(data, 'arraySource(data)');
+  const batchSize = checkInt('arraySource options.batchSize', options.batchSize ?? 64, 1);
+  const epochs = options.epochs ?? 1;
+  if (epochs !== Infinity) checkInt('arraySource options.epochs', epochs, 0);
+  if (count === 0 && epochs > 0) throw new OtfgenArgumentError('arraySource(data)', 'holds no samples');
+  const perEpoch = options.dropRemainder ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
+  const seed = options.seed ?? 0;
+  const shuffled = options.shuffle ?? true;
+  const n = sampleLength(data.sampleShape);
+  const per = data.target.kind === 'class' ? 1 : data.target.size;
+  const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;
+  return new Stream<Batch>(async function* () {
+    const order = new Int32Array(count);
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      for (let i = 0; i < count; i++) order[i] = i;
+      if (shuffled) {
+        const rng = Rng.forIndex(seed, epoch, 'epoch');
+        for (let i = count - 1; i > 0; i--) {
+          const j = rng.int(i + 1);
+          const t = order[i]; order[i] = order[j]; order[j] = t;
+        }
+      }
+      for (let b = 0; b < perEpoch; b++) {
+        const size = Math.min(batchSize, count - b * batchSize);
+        const out = allocBatch(size, data.sampleShape, data.target);
+        for (let i = 0; i < size; i++) {
+          const s = order[b * batchSize + i];
+          const src = s * n, dst = i * n;
+          for (let j = 0; j < n; j++) out.x[dst + j] = data.x[src + j] * scale;
+          for (let j = 0; j < per; j++) out.y[i * per + j] = data.y[s * per + j];
+        }
+        yield out;
+      }
+    }
+  }, epochs === Infinity ? Infinity : perEpoch * epochs);
+}

@@ -1,0 +1,17 @@
+/** concat: all items of each source in turn. */
+import { Stream, sizeOf } from './stream.js';
+
+/**
+ * Size: the sum of the sources' sizes; unknown if any is unknown.
+ * @example
+ * ```ts
+ * const s = concat(warmup.pipe(take(100)), real);
+ * ```
+ */
+export function concat<T>(...sources: AsyncIterable<T>[]): Stream<T> {
+  const sizes = sources.map(sizeOf);
+  const size = sizes.some((s) => s === null) ? null : (sizes as number[]).reduce((a, b) => a + b, 0);
+  return new Stream<T>(async function* () {
+    for (const source of sources) yield* source;
+  }, size);
+}

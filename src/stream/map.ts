@@ -1,0 +1,16 @@
+/** map: applies a function to each item (sync or async). Size: unchanged. */
+import { Stream, sizeOf, type Operator } from './stream.js';
+
+/**
+ * @example
+ * ```ts
+ * const doubled = fromIterable([1, 2, 3]).pipe(map((v) => v * 2));
+ * ```
+ */
+export function map<A, B>(fn: (item: A, index: number) => B | Promise<B>): Operator<A, B> {
+  return (source) =>
+    new Stream<B>(async function* () {
+      let i = 0;
+      for await (const item of source) yield await fn(item, i++);
+    }, sizeOf(source));
+}

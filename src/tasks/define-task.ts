@@ -1,0 +1,170 @@
+/**
+ * defineTask: the public way to describe a procedural task. A task is data:
+ * a name, a sample shape, a target spec, a declared parameter space, and a
+ * `render` that writes one sample into a preallocated array.
+ */
+import { sampleLength, type TargetSpec } from '../batch.js';
+import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
+import type { Rng } from '../random/rng.js';
+
+/** A numeric parameter: a fixed value, or drawn uniformly per sample from a `[lo, hi]` range. */
+export interface NumberParam {
+  readonly type?: 'number';
+  readonly min: number;
+  readonly max: number;
+  readonly default: number | readonly [number, number];
+  /** Integer-valued (drawn values are floored). */
+  readonly integer?: boolean;
+  /**
+   * Which way a larger value pushes the output, for controllers and docs, e.g.
+   * 'thicker strokes'. Free text.
+   */
+  readonly description?: string;
+}
+
+/** A vector of non-negative weights (not all zero), e.g. per-class or per-style sampling weights. */
+export interface WeightsParam {
+  readonly type: 'weights';
+  readonly length: number;
+  readonly default?: readonly number[];
+  readonly description?: string;
+}
+
+export type ParamSpec = NumberParam | WeightsParam;
+export type ParamSpace = Readonly<Record<string, ParamSpec>>;
+
+/** What a user may pass for each parameter. */
+export type ParamValues<P extends ParamSpace> = {
+  [K in keyof P]: P[K] extends WeightsParam ? readonly number[] : number | readonly [number, number];
+};
+
+/** What `render` sees: every number drawn for this sample, weights as given. */
+export type ResolvedParams<P extends ParamSpace> = {
+  readonly [K in keyof P]: P[K] extends WeightsParam ? readonly number[] : number;
+};
+
+/**
+ * Writes one sample into `out` at `offset` (values in [0, 1]) and returns its
+ * target: the class id for class tasks (conditional tasks are asked for
+ * `label` and should return it), the value for 1-value regression. Vector
+ * regression targets are written to `y` at `yOffset`.
+ */
+export type RenderFn<P extends ParamSpace> = (
+  rng: Rng,
+  params: ResolvedParams<P>,
+  out: Float32Array,
+  offset: number,
+  label: number,
+  y: Float32Array | Int32Array,
+  yOffset: number,
+) => number | void;
+
+export interface TaskDefinition<P extends ParamSpace> {
+  /** Unique name, used by the CLI and in errors. */
+  readonly name: string;
+  readonly description?: string;
+  /** e.g. [28, 28, 1] (height, width, channels). */
+  readonly sampleShape: readonly number[];
+  readonly target: TargetSpec;
+  /** Declared parameters with their ranges and defaults. */
+  readonly params: P;
+  /**
+   * Class tasks only: true (default) when the generator chooses each sample's
+   * class (by the `classWeights` parameter, added automatically) and `render`
+   * draws it; false when `render` decides the class itself.
+   */
+  readonly conditional?: boolean;
+  readonly render: RenderFn<P>;
+}
+
+/** A defined task. The class weights parameter of conditional class tasks is part of `params`. */
+export interface Task<P extends ParamSpace = ParamSpace> extends TaskDefinition<P> {
+  readonly conditional: boolean;
+  /** Values in one sample. */
+  readonly sampleLength: number;
+}
+
+const NAME = /^[a-z][a-zA-Z0-9-]*$/;
+
+/**
+ * Defines a task, checking the definition once so that generation never has to.
+ *
+ * @example
+ * ```ts
+ * const stripes = defineTask({
+ *   name: 'stripes',
+ *   sampleShape: [28, 28, 1],
+ *   target: { kind: 'class', classes: 2 },
+ *   params: { contrast: { min: 0, max: 1, default: 1 } },
+ *   render(rng, p, out, offset, label) {
+ *     for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++)
+ *       out[offset + r * 28 + c] = ((label ? r : c) >> 2) & 1 ? p.contrast : 0;
+ *     return label;
+ *   },
+ * });
+ * ```
+ */
+export function defineTask<P extends ParamSpace>(def: TaskDefinition<P>): Task<P & { classWeights?: WeightsParam }> {
+  if (!def || typeof def !== 'object') throw new OtfgenArgumentError('defineTask(definition)', 'expected an object');
+  if (typeof def.name !== 'string' || !NAME.test(def.name)) {
+    throw new OtfgenArgumentError('defineTask name', `expected a name like 'my-task' (letters, digits, dashes, starting with a lower-case letter), got ${describe(def.name)}`);
+  }
+  const where = `task '${def.name}'`;
+  if (!Array.isArray(def.sampleShape) || def.sampleShape.length === 0) {
+    throw new OtfgenArgumentError(`${where} sampleShape`, 'expected a non-empty array of positive integers, e.g. [28, 28, 1]');
+  }
+  def.sampleShape.forEach((d, i) => checkInt(`${where} sampleShape[${i}]`, d, 1));
+  const t = def.target;
+  if (!t || (t.kind !== 'class' && t.kind !== 'regression')) {
+    throw new OtfgenArgumentError(`${where} target`, "expected { kind: 'class', classes } or { kind: 'regression', size }");
+  }
+  if (t.kind === 'class') checkInt(`${where} target.classes`, t.classes, 2);
+  else checkInt(`${where} target.size`, t.size, 1);
+  if (typeof def.render !== 'function') throw new OtfgenArgumentError(`${where} render`, 'expected a function (rng, params, out, offset, label) => target');
+  const conditional = t.kind === 'class' && def.conditional !== false;
+  const params: Record<string, ParamSpec> = { ...(def.params ?? {}) };
+  for (const [key, spec] of Object.entries(params)) checkSpec(`${where} params.${key}`, spec);
+  if (conditional && !params.classWeights) {
+    params.classWeights = {
+      type: 'weights',
+      length: (t as { classes: number }).classes,
+      description: 'relative sampling weight of each class',
+    };
+  }
+  return Object.freeze({
+    ...def,
+    params: Object.freeze(params) as unknown as P & { classWeights?: WeightsParam },
+    conditional,
+    sampleLength: sampleLength(def.sampleShape),
+  }) as Task<P & { classWeights?: WeightsParam }>;
+}
+
+function checkSpec(name: string, spec: ParamSpec): void {
+  if (!spec || typeof spec !== 'object') throw new OtfgenArgumentError(name, 'expected { min, max, default } or { type: "weights", length }');
+  if (spec.type === 'weights') {
+    checkInt(`${name}.length`, spec.length, 1);
+    if (spec.default) checkParamValue(name, spec, spec.default);
+    return;
+  }
+  if (!(Number.isFinite(spec.min) && Number.isFinite(spec.max) && spec.min <= spec.max)) {
+    throw new OtfgenArgumentError(name, `expected finite min <= max, got min ${spec.min}, max ${spec.max}`);
+  }
+  checkParamValue(`${name}.default`, spec, spec.default);
+}
+
+/** Throws an error naming `name` unless `value` fits `spec`. */
+export function checkParamValue(name: string, spec: ParamSpec, value: unknown): void {
+  if (spec.type === 'weights') {
+    const ok =
+      (Array.isArray(value) || ArrayBuffer.isView(value)) &&
+      (value as ArrayLike<number>).length === spec.length &&
+      Array.from(value as ArrayLike<number>).every((v) => Number.isFinite(v) && v >= 0) &&
+      Array.from(value as ArrayLike<number>).some((v) => v > 0);
+    if (!ok) throw new OtfgenArgumentError(name, `expected ${spec.length} non-negative weights, not all zero; got ${describe(value)}`);
+    return;
+  }
+  const inRange = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= spec.min && v <= spec.max;
+  if (inRange(value)) return;
+  if (Array.isArray(value) && value.length === 2 && inRange(value[0]) && inRange(value[1]) && value[0] <= value[1]) return;
+  throw new OtfgenArgumentError(name, `expected a number or a [lo, hi] range within [${spec.min}, ${spec.max}], got ${describe(value)}`);
+}

@@ -1,0 +1,175 @@
+/**
+ * generate: an endless, seeded stream of batches from a task. Batch k depends
+ * only on (seed, k, params), so it can be made alone, in any worker, in any order.
+ */
+import { allocBatch, type Batch } from '../batch.js';
+import { OtfgenArgumentError, OtfgenTaskError, checkInt, describe } from '../errors.js';
+import { Rng, type Seed } from '../random/rng.js';
+import { Stream } from '../stream/stream.js';
+import { checkParamValue, type ParamSpace, type ParamValues, type Task } from './define-task.js';
+
+/** Parameters for a stream: fixed, or a function of the batch index (a controller may steer it). */
+export type ParamsOption<P extends ParamSpace> = Partial<ParamValues<P>> | ((batchIndex: number) => Partial<ParamValues<P>>);
+
+export interface GenerateOptions<P extends ParamSpace> {
+  /** Default 0. */
+  readonly seed?: Seed;
+  /** Samples per batch, default 64. */
+  readonly batchSize?: number;
+  /** Overrides of the task's defaults; each is checked against its declared range. */
+  readonly params?: ParamsOption<P>;
+  /** Stop after this many batches (default: endless). */
+  readonly batches?: number;
+  /** Index of the first batch (default 0): a stream can resume where another left off. */
+  readonly startBatch?: number;
+}
+
+/**
+ * @example
+ * ```ts
+ * import { generate, pixelCount } from 'otfgen';
+ * for await (const batch of generate(pixelCount, { seed: 1, batchSize: 64 }).take(10)) {
+ *   console.log(batch.size, batch.y[0]);
+ * }
+ * ```
+ */
+export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateOptions<P> = {}): GeneratedStream<P> {
+  checkTask(task);
+  const batchSize = checkInt('generate options.batchSize', options.batchSize ?? 64, 1);
+  const start = checkInt('generate options.startBatch', options.startBatch ?? 0, 0);
+  const count = options.batches === undefined ? Infinity : checkInt('generate options.batches', options.batches, 0);
+  const seed = options.seed ?? 0;
+  const paramsAt = compileParams(task, options.params);
+  return new GeneratedStream<P>(task, function* () {
+    for (let k = start; k < start + count; k++) yield renderBatchWith(task, seed, k, batchSize, paramsAt(k));
+  }, count);
+}
+
+/** The stream `generate` returns: a Stream of batches that also names its task. */
+export class GeneratedStream<P extends ParamSpace> extends Stream<Batch> {
+  constructor(
+    readonly task: Task<P>,
+    make: () => Iterator<Batch>,
+    size: number,
+  ) {
+    super(() => {
+      const it = make();
+      return {
+        next: async () => it.next(),
+        return: async () => (it.return?.(), { done: true, value: undefined }),
+      };
+    }, size);
+  }
+}
+
+/**
+ * Makes batch `index` of the stream `generate(task, { seed, batchSize, params })`
+ * on its own: the same bytes the stream yields at that position.
+ */
+export function renderBatch<P extends ParamSpace>(
+  task: Task<P>,
+  options: { seed?: Seed; index: number; batchSize?: number; params?: Partial<ParamValues<P>> },
+): Batch {
+  checkTask(task);
+  const index = checkInt('renderBatch options.index', options.index, 0);
+  const batchSize = checkInt('renderBatch options.batchSize', options.batchSize ?? 64, 1);
+  return renderBatchWith(task, options.seed ?? 0, index, batchSize, compileParams(task, options.params)(index));
+}
+
+function checkTask(task: Task<any>): void {
+  if (!task || typeof task.render !== 'function' || typeof task.sampleLength !== 'number') {
+    throw new OtfgenArgumentError('task', 'expected a task made by defineTask (or a built-in such as pixelCount)');
+  }
+}
+
+/** Params ready for one batch: fixed values, ranged ones to draw per sample, class weights. */
+interface CompiledParams {
+  readonly values: Record<string, unknown>;
+  readonly rangedKeys: readonly string[];
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly integer: Uint8Array;
+  readonly classWeights: readonly number[] | null;
+}
+
+function compileParams<P extends ParamSpace>(task: Task<P>, params: ParamsOption<P> | undefined): (k: number) => CompiledParams {
+  if (params !== undefined && typeof params !== 'function' && (typeof params !== 'object' || params === null)) {
+    throw new OtfgenArgumentError('generate options.params', `expected an object or a function of the batch index, got ${describe(params)}`);
+  }
+  if (typeof params === 'function') return (k) => compileOnce(task, params(k), `params(${k})`);
+  const fixed = compileOnce(task, params ?? {}, 'generate options.params');
+  return () => fixed;
+}
+
+function compileOnce<P extends ParamSpace>(task: Task<P>, given: Partial<ParamValues<P>>, where: string): CompiledParams {
+  for (const key of Object.keys(given ?? {})) {
+    if (!(key in task.params)) {
+      throw new OtfgenArgumentError(`${where}.${key}`, `task '${task.name}' has no such parameter; it has: ${Object.keys(task.params).join(', ') || 'none'}`);
+    }
+  }
+  const values: Record<string, unknown> = {};
+  const rangedKeys: string[] = [];
+  const lo: number[] = [], hi: number[] = [], integer: number[] = [];
+  let classWeights: readonly number[] | null = null;
+  for (const [key, spec] of Object.entries(task.params)) {
+    const value = (given as Record<string, unknown>)?.[key] ?? spec.default;
+    if (spec.type === 'weights') {
+      const w = value ?? new Array(spec.length).fill(1);
+      if (value !== undefined) checkParamValue(`${where}.${key}`, spec, w);
+      values[key] = w;
+      if (key === 'classWeights' && task.conditional) classWeights = w as number[];
+      continue;
+    }
+    checkParamValue(`${where}.${key}`, spec, value);
+    if (typeof value === 'number') values[key] = value;
+    else {
+      const [a, b] = value as [number, number];
+      values[key] = a;
+      rangedKeys.push(key);
+      lo.push(a);
+      hi.push(b);
+      integer.push(spec.integer ? 1 : 0);
+    }
+  }
+  return {
+    values,
+    rangedKeys,
+    lo: Float64Array.from(lo),
+    hi: Float64Array.from(hi),
+    integer: Uint8Array.from(integer),
+    classWeights,
+  };
+}
+
+function renderBatchWith<P extends ParamSpace>(task: Task<P>, seed: Seed, k: number, batchSize: number, p: CompiledParams): Batch {
+  const rng = Rng.forIndex(seed, k, task.name);
+  const batch = allocBatch(batchSize, task.sampleShape, task.target);
+  const n = task.sampleLength;
+  const params = { ...p.values } as Record<string, number>;
+  const t = task.target;
+  const tSize = t.kind === 'class' ? 1 : t.size;
+  const wTotal = p.classWeights ? p.classWeights.reduce((a, b) => a + b, 0) : 0;
+  let i = 0;
+  try {
+    for (; i < batchSize; i++) {
+      for (let r = 0; r < p.rangedKeys.length; r++) {
+        const v = p.lo[r] + (p.hi[r] - p.lo[r]) * rng.next();
+        params[p.rangedKeys[r]] = p.integer[r] ? Math.min(Math.floor(v), p.hi[r]) : v;
+      }
+      const label = p.classWeights ? rng.pick(p.classWeights, wTotal) : 0;
+      const y = task.render(rng, params as never, batch.x, i * n, label, batch.y, i * tSize);
+      if (t.kind === 'class') {
+        if (!(Number.isInteger(y) && (y as number) >= 0 && (y as number) < t.classes)) {
+          throw new Error(`render returned ${describe(y)}, expected a class id in [0, ${t.classes - 1}]`);
+        }
+        batch.y[i] = y as number;
+      } else if (t.size === 1) {
+        if (typeof y !== 'number' || !Number.isFinite(y)) throw new Error(`render returned ${describe(y)}, expected a finite number`);
+        batch.y[i] = y;
+      }
+    }
+  } catch (e) {
+    throw new OtfgenTaskError(task.name, k, e);
+  }
+  return batch;
+}

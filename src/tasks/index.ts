@@ -1,0 +1,26 @@
+/** Tasks: defineTask, generate, and the built-ins by name. */
+import { OtfgenUnknownTaskError } from '../errors.js';
+import type { Task } from './define-task.js';
+import { pixelCount } from './pixel-count.js';
+
+export * from './define-task.js';
+export * from './generate.js';
+export * from './pixel-count.js';
+
+/** The built-in tasks by name (the names the CLI takes). */
+export const builtinTasks: Readonly<Record<string, Task<any>>> = Object.freeze({
+  'pixel-count': pixelCount,
+});
+
+/**
+ * A built-in task by name; an unknown name throws an error listing the known ones.
+ * @example
+ * ```ts
+ * const task = taskByName('pixel-count');
+ * ```
+ */
+export function taskByName(name: string): Task<any> {
+  const task = builtinTasks[name];
+  if (!task) throw new OtfgenUnknownTaskError(String(name), Object.keys(builtinTasks));
+  return task;
+}

@@ -1,0 +1,124 @@
+/**
+ * pixelCount: random binary images labelled with how many pixels are on
+ * (the study's experiment 2: a different task, whose head is swapped after warm-up).
+ */
+import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
+import { popcount32 } from '../random/rng.js';
+import { defineTask, type Task } from './define-task.js';
+
+export interface PixelCountOptions {
+  /** Side of the square image (default 28). */
+  readonly size?: number;
+  /**
+   * The target: 'count' (default, on-pixels 0..size²), 'fraction' (count / size²,
+   * easier to regress), or `{ bins: n }`: a class id, the count's bin among n equal bins.
+   */
+  readonly target?: 'count' | 'fraction' | { readonly bins: number };
+}
+
+const pixelCountParams = {
+  onProbability: {
+    min: 0,
+    max: 1,
+    default: 0.5,
+    description: 'chance that each pixel is on (exact to 1/256); give [lo, hi] to draw it per image',
+  },
+} as const;
+
+/** The pixel-count task's parameters. */
+export type PixelCountParams = typeof pixelCountParams;
+
+/**
+ * Makes a pixel-count task with another size or target.
+ * @example
+ * ```ts
+ * const binned = pixelCountTask({ target: { bins: 10 } });
+ * const s = generate(binned, { seed: 1, params: { onProbability: [0.2, 0.8] } });
+ * ```
+ */
+export function pixelCountTask(options: PixelCountOptions = {}): Task<PixelCountParams> {
+  const side = checkInt('pixelCountTask options.size', options.size ?? 28, 1, 4096);
+  const target = options.target ?? 'count';
+  const pixels = side * side;
+  const words = Math.ceil(pixels / 32);
+  const lastBits = pixels - (words - 1) * 32;
+  const lastMask = lastBits === 32 ? -1 : (1 << lastBits) - 1;
+  let bins = 0;
+  if (typeof target === 'object' && target !== null) bins = checkInt('pixelCountTask options.target.bins', target.bins, 2, pixels + 1);
+  else if (target !== 'count' && target !== 'fraction') {
+    throw new OtfgenArgumentError('pixelCountTask options.target', `expected 'count', 'fraction' or { bins: n }, got ${describe(target)}`);
+  }
+  // One scratch row of words per task: render is synchronous, so it is never shared mid-use.
+  const scratch = new Int32Array(words);
+  const unpack = bitUnpacker();
+  return defineTask({
+    name: bins ? 'pixel-count-bins' : 'pixel-count',
+    description: 'random binary images; target: how many pixels are on',
+    sampleShape: [side, side, 1],
+    target: bins ? { kind: 'class', classes: bins } : { kind: 'regression', size: 1 },
+    conditional: false,
+    params: pixelCountParams,
+    render(rng, p, out, offset) {
+      rng.fillBernoulliWords(scratch, p.onProbability);
+      scratch[words - 1] &= lastMask;
+      let count = 0;
+      for (let i = 0; i < words; i++) count += popcount32(scratch[i]);
+      unpack(scratch, pixels, out, offset);
+      if (bins) return Math.min(bins - 1, Math.floor((count * bins) / (pixels + 1)));
+      return target === 'fraction' ? count / pixels : count;
+    },
+  }) as Task<PixelCountParams>;
+}
+
+/**
+ * The study's pixel-count task: 28x28x1 binary images, each pixel on with
+ * probability `onProbability` (default 0.5), target the number of on pixels.
+ * @example
+ * ```ts
+ * const [batch] = await generate(pixelCount, { seed: 1, batchSize: 8 }).take(1).toArray();
+ * batch.y; // Float32Array of 8 counts near 392
+ * ```
+ */
+export const pixelCount: Task<PixelCountParams> = pixelCountTask();
+
+/**
+ * Returns a function that writes `pixels` bits of `words` (bit j of word i is
+ * pixel 32i + j) as 0/1 floats into `out` at `offset`.
+ *
+ * Hot path: a plain per-bit loop runs at ~0.8M 28x28 samples/s here. Writing
+ * two pixels per store through a Float64Array view of the same memory, from a
+ * 4-entry table of float32 pairs, unrolled 16 stores per word, runs at ~4.6M/s.
+ * The table entries are bit patterns, copied, never computed on, so the bytes
+ * are exact. Unaligned targets take the plain loop.
+ */
+export function bitUnpacker(): (words: Int32Array, pixels: number, out: Float32Array, offset: number) => void {
+  const table = new Float64Array(new Uint32Array([0, 0, 0x3f800000, 0, 0, 0x3f800000, 0x3f800000, 0x3f800000]).buffer);
+  let viewOf: ArrayBufferLike | null = null;
+  let pairs = new Float64Array(0);
+  return (words, pixels, out, offset) => {
+    const full = pixels >>> 5;
+    let o = offset;
+    let i = 0;
+    const byte = out.byteOffset + 4 * offset;
+    if ((byte & 7) === 0 && full > 0) {
+      if (out.buffer !== viewOf) {
+        viewOf = out.buffer;
+        pairs = new Float64Array(out.buffer, 0, out.buffer.byteLength >>> 3);
+      }
+      let h = byte >>> 3;
+      for (; i < full; i++, h += 16) {
+        const w = words[i];
+        pairs[h] = table[w & 3]; pairs[h + 1] = table[(w >>> 2) & 3];
+        pairs[h + 2] = table[(w >>> 4) & 3]; pairs[h + 3] = table[(w >>> 6) & 3];
+        pairs[h + 4] = table[(w >>> 8) & 3]; pairs[h + 5] = table[(w >>> 10) & 3];
+        pairs[h + 6] = table[(w >>> 12) & 3]; pairs[h + 7] = table[(w >>> 14) & 3];
+        pairs[h + 8] = table[(w >>> 16) & 3]; pairs[h + 9] = table[(w >>> 18) & 3];
+        pairs[h + 10] = table[(w >>> 20) & 3]; pairs[h + 11] = table[(w >>> 22) & 3];
+        pairs[h + 12] = table[(w >>> 24) & 3]; pairs[h + 13] = table[(w >>> 26) & 3];
+        pairs[h + 14] = table[(w >>> 28) & 3]; pairs[h + 15] = table[(w >>> 30) & 3];
+      }
+      o += full * 32;
+    }
+    for (let p = i * 32; p < pixels; p++) out[o++] = (words[p >>> 5] >>> (p & 31)) & 1;
+  };
+}

@@ -1,0 +1,74 @@
+/** Tensors at the edge: a batch as `{ xs, ys }`, and a dataset that `model.fitDataset` accepts. */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch } from './batch.js';
+import { OtfgenArgumentError, describe } from './errors.js';
+
+export interface ToTensorsOptions {
+  /** Class targets as 'oneHot' float32 [n, classes] (default) or 'index' int32 [n]. */
+  readonly labels?: 'oneHot' | 'index';
+}
+
+/** A batch as tensors: one tensor for all samples, one for all targets. */
+export interface TensorBatch {
+  readonly xs: tf.Tensor;
+  readonly ys: tf.Tensor;
+}
+
+/**
+ * Converts a batch to `{ xs: [n, ...sampleShape], ys }`. Regression targets are
+ * float32 [n, size]. The caller owns (and disposes) both tensors.
+ * @example
+ * ```ts
+ * const { xs, ys } = toTensors(batch);
+ * await model.trainOnBatch(xs, ys);
+ * tf.dispose([xs, ys]);
+ * ```
+ */
+export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorBatch {
+  const labels = options.labels ?? 'oneHot';
+  if (labels !== 'oneHot' && labels !== 'index') throw new OtfgenArgumentError('toTensors options.labels', `expected 'oneHot' or 'index', got ${describe(labels)}`);
+  const xs = tf.tensor(batch.x, [batch.size, ...batch.sampleShape], 'float32');
+  const t = batch.target;
+  if (t.kind === 'regression') return { xs, ys: tf.tensor2d(batch.y, [batch.size, t.size], 'float32') };
+  if (labels === 'index') return { xs, ys: tf.tensor1d(batch.y, 'int32') };
+  // One-hot built on the CPU side: one tensor made, none to dispose.
+  const oneHot = new Float32Array(batch.size * t.classes);
+  for (let i = 0; i < batch.size; i++) oneHot[i * t.classes + batch.y[i]] = 1;
+  return { xs, ys: tf.tensor2d(oneHot, [batch.size, t.classes], 'float32') };
+}
+
+/** The part of tfjs's Dataset that `model.fitDataset` uses. */
+export interface FitDataset {
+  readonly size: number | null;
+  iterator(): Promise<{ next(): Promise<IteratorResult<TensorBatch>> }>;
+}
+
+/**
+ * Adapts a batch stream for `model.fitDataset` (no tfjs-data needed). Each
+ * `iterator()` opens a fresh pass; fitDataset disposes each batch's tensors.
+ * @example
+ * ```ts
+ * await model.fitDataset(toDataset(arraySource(train, { batchSize: 64 })), { epochs: 2 });
+ * ```
+ */
+export function toDataset(stream: AsyncIterable<Batch> & { size?: number | null }, options: ToTensorsOptions = {}): FitDataset {
+  if (!stream || typeof stream[Symbol.asyncIterator] !== 'function') {
+    throw new OtfgenArgumentError('toDataset(stream)', 'expected an async iterable of batches');
+  }
+  return {
+    size: stream.size ?? null,
+    async iterator() {
+      const it = stream[Symbol.asyncIterator]();
+      return {
+        async next(): Promise<IteratorResult<TensorBatch>> {
+          const r = await it.next();
+          return r.done ? { done: true, value: undefined } : { done: false, value: toTensors(r.value, options) };
+        },
+        async return(): Promise<IteratorResult<TensorBatch>> {
+          await it.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}

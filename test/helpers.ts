@@ -1,0 +1,38 @@
+/** Test helpers: small batch streams with known contents. */
+import { allocBatch, type Batch, type TargetSpec } from '../src/index.js';
+
+/** A batch whose sample i has every value equal to (start + i) / 1000 and target start + i. */
+export function numbered(start: number, size: number, shape: number[] = [2], target: TargetSpec = { kind: 'regression', size: 1 }): Batch {
+  const b = allocBatch(size, shape, target);
+  const n = shape.reduce((a, c) => a * c, 1);
+  for (let i = 0; i < size; i++) {
+    b.x.fill((start + i) / 1000, i * n, (i + 1) * n);
+    b.y[i] = target.kind === 'class' ? (start + i) % target.classes : start + i;
+  }
+  return b;
+}
+
+/** An async generator of numbered batches that records whether it was closed. */
+export function tracked(sizes: number[], opts: { shape?: number[]; target?: TargetSpec; endless?: boolean; failAt?: number; offset?: number } = {}) {
+  const state = { closed: false, pulled: 0 };
+  async function* gen(): AsyncGenerator<Batch> {
+    let start = opts.offset ?? 0;
+    try {
+      for (let k = 0; opts.endless || k < sizes.length; k++) {
+        if (opts.failAt === k) throw new Error(`boom at ${k}`);
+        const size = sizes[k % sizes.length];
+        state.pulled++;
+        yield numbered(start, size, opts.shape, opts.target);
+        start += size;
+      }
+    } finally {
+      state.closed = true;
+    }
+  }
+  return { state, source: { [Symbol.asyncIterator]: gen } as AsyncIterable<Batch> };
+}
+
+/** All target values of a list of batches, in order. */
+export function targets(batches: Batch[]): number[] {
+  return batches.flatMap((b) => Array.from(b.y));
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { OtfgenArgumentError, arraySource, fromIterable, generate, pixelCount, warmupSchedule } from '../src/index.js';
+import { tracked } from './helpers.js';
+
+const classes = { kind: 'class', classes: 10 } as const;
+const real = () => tracked([4], { endless: true, shape: [28, 28, 1], target: classes, offset: 0 }).source;
+
+describe('warmupSchedule', () => {
+  it("'switch': synthetic for the warm-up share, then real; flags the task change once", async () => {
+    const steps = await warmupSchedule({ synthetic: generate(pixelCount, { seed: 1, batchSize: 4 }), real: real(), totalSteps: 10, warmup: 0.3 }).toArray();
+    expect(steps.map((s) => s.phase)).toEqual([...Array(3).fill('warmup'), ...Array(7).fill('real')]);
+    expect(steps.map((s) => s.syntheticShare)).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+    expect(steps.map((s) => s.taskChanged)).toEqual([false, false, false, true, false, false, false, false, false, false]);
+    expect(steps[0].target.kind).toBe('regression');
+    expect(steps[3].target).toEqual(classes);
+    expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('warm-up as a step count, and the edges 0 and 1', async () => {
+    const run = (warmup: number | { steps: number }) =>
+      warmupSchedule({ synthetic: generate(pixelCount, { batchSize: 4 }), real: real(), totalSteps: 5, warmup }).toArray();
+    expect((await run({ steps: 2 })).map((s) => s.phase)).toEqual(['warmup', 'warmup', 'real', 'real', 'real']);
+    expect((await run(0)).every((s) => s.phase === 'real' && !s.taskChanged)).toBe(true);
+    expect((await run(1)).every((s) => s.phase === 'warmup')).toBe(true);
+  });
+
+  it("'linear' and 'cosine' blend within batches, the share falling to 0 over the window", async () => {
+    const reg = { kind: 'regression', size: 1 } as const;
+    const synthetic = tracked([64], { endless: true, shape: [28, 28, 1], target: reg, offset: 1000 }).source;
+    const realReg = tracked([64], { endless: true, shape: [28, 28, 1], target: reg }).source;
+    const steps = await warmupSchedule({ synthetic, real: realReg, totalSteps: 8, warmup: 0.5, blend: 'linear', batchSize: 64, seed: 1 }).toArray();
+    expect(steps.map((s) => s.syntheticShare)).toEqual([1, 0.75, 0.5, 0.25, 0, 0, 0, 0]);
+    for (const s of steps) {
+      const fromSynthetic = Array.from(s.batch.y).filter((v) => v >= 1000).length;
+      expect(fromSynthetic / 64).toBe(s.syntheticShare);
+    }
+    const cos = await warmupSchedule({ synthetic: tracked([64], { endless: true, shape: [28, 28, 1], target: classes }).source, real: real(), totalSteps: 4, warmup: 1, blend: 'cosine', batchSize: 64 }).toArray();
+    expect(cos.map((s) => s.syntheticShare)).toEqual([1, 55 / 64, 32 / 64, 9 / 64]);
+  });
+
+  it('rejects bad arguments with clear errors', () => {
+    const base = { synthetic: generate(pixelCount), real: real(), totalSteps: 10, warmup: 0.3 };
+    expect(() => warmupSchedule({ ...base, warmup: 1.5 })).toThrow(/warmup: expected a number in \[0, 1\]/);
+    expect(() => warmupSchedule({ ...base, warmup: -0.1 })).toThrow(OtfgenArgumentError);
+    expect(() => warmupSchedule({ ...base, warmup: { steps: 11 } })).toThrow(/warmup.steps/);
+    expect(() => warmupSchedule({ ...base, totalSteps: 2.5 })).toThrow(/totalSteps/);
+    expect(() => warmupSchedule({ ...base, blend: 'fade' as never })).toThrow(/blend/);
+    expect(() => warmupSchedule({ ...base, real: [] as never })).toThrow(/options.real/);
+  });
+
+  it('rejects streams whose sample shapes differ, or targets differ when blending', async () => {
+    const small = tracked([4], { endless: true, shape: [8, 8, 1], target: classes }).source;
+    await expect(warmupSchedule({ synthetic: generate(pixelCount, { batchSize: 4 }), real: small, totalSteps: 4, warmup: 0.5 }).toArray()).rejects.toThrow(
+      /options.real: sample shape \[8, 8, 1\] differs from the synthetic stream's \[28, 28, 1\]/,
+    );
+    await expect(
+      warmupSchedule({ synthetic: generate(pixelCount, { batchSize: 4 }), real: real(), totalSteps: 4, warmup: 0.5, blend: 'linear', batchSize: 4 }).toArray(),
+    ).rejects.toThrow(/blended batches need one target kind/);
+  });
+
+  it('a stream that ends too early is an error, not a short run', async () => {
+    const data = { x: new Uint8Array(8 * 784), y: new Uint8Array(8), sampleShape: [28, 28, 1], target: classes };
+    await expect(
+      warmupSchedule({ synthetic: generate(pixelCount, { batchSize: 4 }), real: arraySource(data, { batchSize: 4 }), totalSteps: 5, warmup: 0.2 }).toArray(),
+    ).rejects.toThrow(/options.real: the stream ended after 2 batches but the schedule needs 4.*epochs: Infinity/);
+  });
+
+  it('closes both streams when the consumer stops', async () => {
+    const syn = tracked([4], { endless: true, shape: [28, 28, 1], target: classes });
+    const re = tracked([4], { endless: true, shape: [28, 28, 1], target: classes });
+    for (const blend of ['switch', 'linear'] as const) {
+      let n = 0;
+      for await (const _ of warmupSchedule({ synthetic: fromIterable(syn.source), real: fromIterable(re.source), totalSteps: 100, warmup: 0.1, blend, batchSize: 4 })) {
+        if (++n === 15) break;
+      }
+      expect(syn.state.closed && re.state.closed).toBe(true);
+    }
+  });
+});
