@@ -39,7 +39,8 @@ export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorB
 
 /** The part of tfjs's Dataset that `model.fitDataset` uses. */
 export interface FitDataset {
-  readonly size: number | null;
+  /** Batches per pass: a count, `Infinity` for endless, `NaN` when unknown (tfjs types this as a number). */
+  readonly size: number;
   iterator(): Promise<{ next(): Promise<IteratorResult<TensorBatch>> }>;
 }
 
@@ -56,7 +57,7 @@ export function toDataset(stream: AsyncIterable<Batch> & { size?: number | null 
     throw new OtfgenArgumentError('toDataset(stream)', 'expected an async iterable of batches');
   }
   return {
-    size: stream.size ?? null,
+    size: stream.size ?? NaN,
     async iterator() {
       const it = stream[Symbol.asyncIterator]();
       return {

@@ -36,3 +36,10 @@ export function tracked(sizes: number[], opts: { shape?: number[]; target?: Targ
 export function targets(batches: Batch[]): number[] {
   return batches.flatMap((b) => Array.from(b.y));
 }
+
+/** Sum of any numeric array. */
+export function sum(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}

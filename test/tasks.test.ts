@@ -11,6 +11,7 @@ import {
   renderBatch,
   taskByName,
 } from '../src/index.js';
+import { sum } from './helpers.js';
 import { bitUnpacker } from '../src/tasks/pixel-count.js';
 
 const stripes = defineTask({
@@ -39,7 +40,7 @@ describe('pixelCount', () => {
   it('the on-probability parameter moves the count, fixed or drawn per image', async () => {
     const mean = async (params: object) => {
       const [b] = await generate(pixelCount, { seed: 2, batchSize: 200, params }).take(1).toArray();
-      return { mean: b.y.reduce((a, v) => a + v, 0) / b.size, spread: Math.max(...b.y) - Math.min(...b.y) };
+      return { mean: sum(b.y) / b.size, spread: Math.max(...b.y) - Math.min(...b.y) };
     };
     const low = await mean({ onProbability: 0.1 });
     const high = await mean({ onProbability: 0.9 });
@@ -108,8 +109,8 @@ describe('generate', () => {
 
   it('params may be a function of the batch index', async () => {
     const out = await generate(pixelCount, { seed: 1, batchSize: 50, params: (k) => ({ onProbability: k === 0 ? 0.1 : 0.9 }) }).take(2).toArray();
-    expect(out[0].y.reduce((a, v) => a + v, 0) / 50).toBeLessThan(100);
-    expect(out[1].y.reduce((a, v) => a + v, 0) / 50).toBeGreaterThan(650);
+    expect(sum(out[0].y) / 50).toBeLessThan(100);
+    expect(sum(out[1].y) / 50).toBeGreaterThan(650);
   });
 
   it('validates its options', () => {
@@ -123,7 +124,7 @@ describe('generate', () => {
 describe('defineTask', () => {
   it('a user task in a few lines: conditional classes follow classWeights', async () => {
     const [b] = await generate(stripes, { seed: 1, batchSize: 400, params: { classWeights: [1, 3] } }).take(1).toArray();
-    const ones = b.y.reduce((a, v) => a + v, 0);
+    const ones = sum(b.y);
     expect(ones / 400).toBeGreaterThan(0.68);
     expect(ones / 400).toBeLessThan(0.82);
     // Label 1 draws horizontal stripes: row 2 is on, row 0 is off.

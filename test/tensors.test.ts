@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arraySource, generate, pixelCountTask, toDataset, toTensors, type Batch } from '../src/index.js';
+import { arraySource, fromIterable, generate, pixelCountTask, toDataset, toTensors, type Batch } from '../src/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -55,6 +55,8 @@ describe('toDataset', () => {
     const acc = history.history.acc as number[];
     expect(acc[acc.length - 1]).toBe(1);
     expect(toDataset(arraySource(data, { batchSize: 16 })).size).toBe(4);
+    expect(toDataset(fromIterable([classBatch])).size).toBe(1);
+    expect(toDataset(fromIterable(async function* () {})).size).toBeNaN();
     model.dispose();
   });
 });

@@ -17,7 +17,7 @@ export interface MnistOptions {
   readonly dir?: string;
 }
 
-/** MNIST images (uint8, [count, 28, 28, 1]) and labels, ready for {@link arraySource}. */
+/** MNIST images (uint8, [count, 28, 28, 1]) and labels, ready for `arraySource` from `otfgen`. */
 export interface MnistDataset extends ArrayDataset {
   readonly x: Uint8Array;
   readonly y: Uint8Array;

@@ -4,7 +4,7 @@
  */
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
 import { popcount32 } from '../random/rng.js';
-import { defineTask, type Task } from './define-task.js';
+import { defineTask, type NumberParam, type Task } from './define-task.js';
 
 export interface PixelCountOptions {
   /** Side of the square image (default 28). */
@@ -16,17 +16,20 @@ export interface PixelCountOptions {
   readonly target?: 'count' | 'fraction' | { readonly bins: number };
 }
 
-const pixelCountParams = {
+/** The pixel-count task's parameters. */
+export type PixelCountParams = {
+  /** Chance that each pixel is on (exact to 1/256); give [lo, hi] to draw it per image. */
+  readonly onProbability: NumberParam;
+};
+
+const pixelCountParams: PixelCountParams = {
   onProbability: {
     min: 0,
     max: 1,
     default: 0.5,
     description: 'chance that each pixel is on (exact to 1/256); give [lo, hi] to draw it per image',
   },
-} as const;
-
-/** The pixel-count task's parameters. */
-export type PixelCountParams = typeof pixelCountParams;
+};
 
 /**
  * Makes a pixel-count task with another size or target.
@@ -94,7 +97,7 @@ export const pixelCount: Task<PixelCountParams> = pixelCountTask();
 export function bitUnpacker(): (words: Int32Array, pixels: number, out: Float32Array, offset: number) => void {
   const table = new Float64Array(new Uint32Array([0, 0, 0x3f800000, 0, 0, 0x3f800000, 0x3f800000, 0x3f800000]).buffer);
   let viewOf: ArrayBufferLike | null = null;
-  let pairs = new Float64Array(0);
+  let pairs: Float64Array<ArrayBufferLike> = new Float64Array(0);
   return (words, pixels, out, offset) => {
     const full = pixels >>> 5;
     let o = offset;

@@ -1,0 +1,85 @@
+/**
+ * The published package as a user meets it: npm pack, install the tarball into
+ * a fresh project, then import (ESM), require (CJS) and type-check against it.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '..');
+// Inside the repo, so the project finds the peer dependencies (tfjs-core) in the repo's node_modules.
+const project = join(root, '.pack-test');
+const run = (cmd: string, args: string[], cwd = project) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+beforeAll(() => {
+  rmSync(project, { recursive: true, force: true });
+  mkdirSync(project);
+  const out = run('npm', ['pack', '--silent', '--pack-destination', project], root).trim().split('\n');
+  const tarball = out[out.length - 1];
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
+  run('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps', '--ignore-scripts']);
+}, 180_000);
+
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+describe('the packed library', () => {
+  it('imports as ESM', () => {
+    writeFileSync(
+      join(project, 'esm.mjs'),
+      `import { generate, pixelCount } from 'otfgen';
+       import { readIdx } from 'otfgen/node';
+       const [b] = await generate(pixelCount, { seed: 1, batchSize: 2 }).take(1).toArray();
+       console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), readIdx: typeof readIdx }));`,
+    );
+    expect(JSON.parse(run('node', ['esm.mjs']))).toMatchObject({ size: 2, readIdx: 'function' });
+  });
+
+  it('requires as CJS, with the same bytes as ESM', () => {
+    writeFileSync(
+      join(project, 'cjs.cjs'),
+      `const { renderBatch, pixelCount } = require('otfgen');
+       const { mnist } = require('otfgen/node');
+       const b = renderBatch(pixelCount, { seed: 1, index: 0, batchSize: 2 });
+       console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), mnist: typeof mnist }));`,
+    );
+    const cjs = JSON.parse(run('node', ['cjs.cjs']));
+    const esm = JSON.parse(run('node', ['esm.mjs']));
+    expect(cjs).toMatchObject({ size: 2, mnist: 'function' });
+    expect(cjs.y).toEqual(esm.y);
+  });
+
+  it('ships types that resolve for import and require', () => {
+    writeFileSync(
+      join(project, 'use.mts'),
+      `import { generate, pixelCount, type Batch } from 'otfgen';
+       import { mnist } from 'otfgen/node';
+       const s = generate(pixelCount, { seed: 1 });
+       const n: number | null = s.size;
+       const b: Promise<Batch[]> = s.take(1).toArray();
+       void mnist; void n; void b;`,
+    );
+    writeFileSync(
+      join(project, 'use.cts'),
+      `import { generate, pixelCount } from 'otfgen';
+       const s = generate(pixelCount, { params: { onProbability: 0.3 } });
+       export const size: number | null = s.size;`,
+    );
+    writeFileSync(
+      join(project, 'bad.mts'),
+      `import { generate, pixelCount } from 'otfgen';
+       generate(pixelCount, { params: { onProbability: 'high' } });`,
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types')];
+    expect(() => run('node', [tsc, ...flags, 'use.mts', 'use.cts'])).not.toThrow();
+    // The types are real: a wrong parameter type fails to compile.
+    let diagnostics = '';
+    try {
+      run('node', [tsc, ...flags, 'bad.mts']);
+    } catch (e) {
+      diagnostics = String((e as { stdout?: string }).stdout);
+    }
+    expect(diagnostics).toMatch(/bad\.mts.*onProbability|bad\.mts.*not assignable/s);
+  });
+});
