@@ -1,0 +1,255 @@
+/**
+ * The training loop of the harness: consumes a warm-up schedule (or plain
+ * batches), swaps the head when the task changes, clips gradients, follows a
+ * learning-rate schedule, evaluates on held-out data, and records each step's
+ * loss, data-wait time and compute time.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch, TargetSpec } from '../batch.js';
+import { OtfgenArgumentError, checkNumber, describe } from '../errors.js';
+import { arraySource, type ArrayDataset } from '../sources/arrays.js';
+import type { WarmupStep } from '../schedule/warmup.js';
+import { sizeOf } from '../stream/stream.js';
+import { toTensors } from '../tensors.js';
+import { checkInput, type HarnessModel } from './models.js';
+
+export type LearningRateSchedule = 'constant' | 'one-cycle';
+
+export interface EvaluationOptions {
+  /** Held-out data with class targets, e.g. `await mnist({ split: 'test' })`. */
+  readonly data: ArrayDataset;
+  /** Steps after which to evaluate (the last step always is). */
+  readonly at?: readonly number[];
+  /** Evaluate on the first `limit` samples only (default: all). */
+  readonly limit?: number;
+  readonly batchSize?: number;
+}
+
+export interface TrainOptions {
+  readonly model: HarnessModel;
+  /** A `warmupSchedule(...)`, or any stream of batches. */
+  readonly steps: AsyncIterable<WarmupStep | Batch>;
+  /** Steps to run; default: the stream's size, which must then be finite. */
+  readonly totalSteps?: number;
+  /** Peak learning rate of Adam (default 0.001; 0.003 with one-cycle). */
+  readonly learningRate?: number;
+  /** 'constant' (default) or 'one-cycle': linear rise over the first 30% to the peak, then cosine down to 1/100 of it. */
+  readonly lrSchedule?: LearningRateSchedule;
+  /** Clip gradients to this global norm (default 5; 0 turns clipping off). */
+  readonly clipNorm?: number;
+  readonly evaluation?: EvaluationOptions;
+  /** Called after every step. */
+  readonly onStep?: (record: StepRecord) => void;
+  /** Stops the run after the current step; the result holds what was done. */
+  readonly signal?: AbortSignal;
+}
+
+/** One training step. Times in milliseconds. */
+export interface StepRecord {
+  readonly step: number;
+  readonly phase: 'warmup' | 'real';
+  readonly syntheticShare: number;
+  readonly taskChanged: boolean;
+  readonly loss: number;
+  readonly learningRate: number;
+  /** Waiting for the batch (generation or loading). */
+  readonly dataMs: number;
+  /** Forward, backward and update. */
+  readonly computeMs: number;
+}
+
+export interface EvalRecord {
+  readonly step: number;
+  readonly accuracy: number;
+  readonly loss: number;
+}
+
+export interface RunResult {
+  readonly steps: readonly StepRecord[];
+  readonly evals: readonly EvalRecord[];
+  /** The evaluation after the last step (null without evaluation options). */
+  readonly final: EvalRecord | null;
+  readonly wallMs: number;
+  readonly dataMs: number;
+  readonly computeMs: number;
+}
+
+/** Learning rate at `step` of `total` for a schedule with peak `lr`. */
+export function learningRateAt(schedule: LearningRateSchedule, lr: number, step: number, total: number): number {
+  if (schedule === 'constant') return lr;
+  const rise = Math.max(1, Math.round(0.3 * total));
+  if (step < rise) return lr * (0.1 + (0.9 * (step + 1)) / rise);
+  const f = (step - rise) / Math.max(1, total - rise);
+  return lr * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * f)));
+}
+
+/**
+ * @example
+ * ```ts
+ * const result = await train({
+ *   model: createModel({ seed: 1 }),
+ *   steps: warmupSchedule({ synthetic, real, totalSteps: 500, warmup: 0.3 }),
+ *   evaluation: { data: await mnist({ split: 'test' }) },
+ * });
+ * console.log(result.final?.accuracy);
+ * ```
+ */
+export async function train(options: TrainOptions): Promise<RunResult> {
+  const { model } = options;
+  const size = sizeOf(options.steps);
+  const total = options.totalSteps ?? (size !== null && Number.isFinite(size) ? size : NaN);
+  if (!Number.isInteger(total) || total < 1) {
+    throw new OtfgenArgumentError('train options.totalSteps', `expected a positive integer (the stream's size is ${describe(size)}); give totalSteps`);
+  }
+  const schedule = options.lrSchedule ?? 'constant';
+  if (schedule !== 'constant' && schedule !== 'one-cycle') throw new OtfgenArgumentError('train options.lrSchedule', `expected 'constant' or 'one-cycle', got ${describe(schedule)}`);
+  const peak = checkNumber('train options.learningRate', options.learningRate ?? (schedule === 'one-cycle' ? 0.003 : 0.001), 0);
+  const clipNorm = checkNumber('train options.clipNorm', options.clipNorm ?? 5, 0);
+  const evalAt = new Set(options.evaluation?.at ?? []);
+  const optimizer = new SplitAdam(peak);
+  const records: StepRecord[] = [];
+  const evals: EvalRecord[] = [];
+  let prevTarget: TargetSpec | null = null;
+  const start = performance.now();
+  let dataMs = 0, computeMs = 0;
+  const it = options.steps[Symbol.asyncIterator]();
+  try {
+    for (let step = 0; step < total; step++) {
+      if (options.signal?.aborted) break;
+      const t0 = performance.now();
+      const r = await it.next();
+      const t1 = performance.now();
+      if (r.done) throw new OtfgenArgumentError('train options.steps', `the stream ended after ${step} steps; ${total} were asked`);
+      const item = r.value;
+      const batch = 'batch' in item ? item.batch : item;
+      checkInput(model, batch.sampleShape, batch.target);
+      const taskChanged = prevTarget !== null && ('taskChanged' in item ? item.taskChanged : prevTarget.kind !== batch.target.kind);
+      prevTarget = batch.target;
+      const lr = learningRateAt(schedule, peak, step, total);
+      optimizer.learningRate = lr;
+      const loss = await trainStep(model, optimizer, batch, clipNorm);
+      const t2 = performance.now();
+      dataMs += t1 - t0;
+      computeMs += t2 - t1;
+      const record: StepRecord = {
+        step,
+        phase: 'phase' in item ? item.phase : 'real',
+        syntheticShare: 'syntheticShare' in item ? item.syntheticShare : 0,
+        taskChanged,
+        loss,
+        learningRate: lr,
+        dataMs: t1 - t0,
+        computeMs: t2 - t1,
+      };
+      records.push(record);
+      options.onStep?.(record);
+      if (options.evaluation && evalAt.has(step + 1) && step + 1 < total) {
+        evals.push({ step: step + 1, ...(await evaluate(model, options.evaluation)) });
+      }
+    }
+  } finally {
+    await it.return?.();
+    optimizer.dispose();
+  }
+  let final: EvalRecord | null = null;
+  if (options.evaluation && records.length > 0) {
+    final = { step: records.length, ...(await evaluate(model, options.evaluation)) };
+    evals.push(final);
+  }
+  return { steps: records, evals, final, wallMs: performance.now() - start, dataMs, computeMs };
+}
+
+/**
+ * Adam for a body with swappable heads. tfjs's Adam keeps its moments by the
+ * position of each variable in the list it is given, so one optimiser cannot
+ * see two different variable lists: here the body has one Adam, which lives
+ * across a head swap, and each head has its own.
+ */
+export class SplitAdam {
+  private readonly body: tf.AdamOptimizer;
+  private readonly heads = new Map<string, tf.AdamOptimizer>();
+  constructor(public learningRate: number) {
+    this.body = tf.train.adam(learningRate);
+  }
+  /** Applies gradients of body variables (named in `bodyNames`) and of one head (`headKey`). */
+  apply(grads: tf.NamedTensorMap, bodyNames: ReadonlySet<string>, headKey: string): void {
+    let head = this.heads.get(headKey);
+    if (!head) this.heads.set(headKey, (head = tf.train.adam(this.learningRate)));
+    const forBody: tf.NamedTensorMap = {}, forHead: tf.NamedTensorMap = {};
+    for (const [name, g] of Object.entries(grads)) (bodyNames.has(name) ? forBody : forHead)[name] = g;
+    for (const opt of [this.body, head]) (opt as unknown as { learningRate: number }).learningRate = this.learningRate;
+    // applyGradients is typed for variables but takes gradient tensors by variable name.
+    this.body.applyGradients(forBody as unknown as tf.NamedVariableMap);
+    head.applyGradients(forHead as unknown as tf.NamedVariableMap);
+  }
+  dispose(): void {
+    this.body.dispose();
+    for (const h of this.heads.values()) h.dispose();
+  }
+}
+
+/** One optimiser step on a batch; returns the loss. Disposes everything it made. */
+export async function trainStep(model: HarnessModel, optimizer: SplitAdam, batch: Batch, clipNorm = 0): Promise<number> {
+  const net = model.modelFor(batch.target);
+  const bodyVars = model.bodyWeights();
+  const vars = [...bodyVars, ...model.headWeights(batch.target)];
+  const { xs, ys } = toTensors(batch);
+  try {
+    const { value, grads } = tf.variableGrads(() => lossOf(batch.target, ys, net.apply(xs, { training: true }) as tf.Tensor), vars);
+    const clipped = clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm) : grads;
+    const t = batch.target;
+    optimizer.apply(clipped, new Set(bodyVars.map((v) => v.name)), t.kind === 'class' ? `class:${t.classes}` : `regression:${t.size}`);
+    const loss = (await value.data())[0];
+    tf.dispose([value, grads as unknown as tf.Tensor[], clipped as unknown as tf.Tensor[]]);
+    return loss;
+  } finally {
+    tf.dispose([xs, ys]);
+  }
+}
+
+function lossOf(target: TargetSpec, ys: tf.Tensor, out: tf.Tensor): tf.Scalar {
+  return (target.kind === 'class' ? tf.losses.softmaxCrossEntropy(ys, out) : tf.losses.meanSquaredError(ys, out)) as tf.Scalar;
+}
+
+/** Scales all gradients down together when their global norm exceeds `maxNorm`. */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const names = Object.keys(grads);
+    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
+    const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(norm, 1e-12)));
+    const out: tf.NamedTensorMap = {};
+    for (const n of names) out[n] = tf.mul(grads[n], scale);
+    return out;
+  });
+}
+
+/**
+ * Accuracy and mean cross-entropy of the class head on held-out data.
+ * @example
+ * ```ts
+ * const { accuracy } = await evaluate(model, { data: await mnist({ split: 'test' }) });
+ * ```
+ */
+export async function evaluate(model: HarnessModel, options: EvaluationOptions): Promise<{ accuracy: number; loss: number }> {
+  const data = options.data;
+  if (data.target.kind !== 'class') throw new OtfgenArgumentError('evaluation.data.target', 'evaluation needs class targets');
+  const count = data.y.length;
+  const limit = Math.min(options.limit ?? count, count);
+  const n = data.x.length / count;
+  const subset: ArrayDataset = limit === count ? data : { ...data, x: data.x.subarray(0, limit * n), y: data.y.subarray(0, limit) };
+  const net = model.modelFor(data.target);
+  let correct = 0, lossSum = 0;
+  for await (const batch of arraySource(subset, { batchSize: options.batchSize ?? 500, shuffle: false })) {
+    const { xs, ys } = toTensors(batch);
+    const [hits, loss] = tf.tidy(() => {
+      const logits = net.apply(xs, { training: false }) as tf.Tensor;
+      const hit = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)), 'float32'));
+      const l = tf.mul(tf.losses.softmaxCrossEntropy(ys, logits), batch.size);
+      return [hit, l];
+    });
+    correct += (await hits.data())[0];
+    lossSum += (await loss.data())[0];
+    tf.dispose([xs, ys, hits, loss]);
+  }
+  return { accuracy: correct / limit, loss: lossSum / limit };
+}
