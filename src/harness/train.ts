@@ -179,8 +179,8 @@ export class SplitAdam {
     for (const [name, g] of Object.entries(grads)) (bodyNames.has(name) ? forBody : forHead)[name] = g;
     for (const opt of [this.body, head]) (opt as unknown as { learningRate: number }).learningRate = this.learningRate;
     // applyGradients is typed for variables but takes gradient tensors by variable name.
-    this.body.applyGradients(forBody as unknown as tf.NamedVariableMap);
-    head.applyGradients(forHead as unknown as tf.NamedVariableMap);
+    this.body.applyGradients(forBody as unknown as Record<string, tf.Variable>);
+    head.applyGradients(forHead as unknown as Record<string, tf.Variable>);
   }
   dispose(): void {
     this.body.dispose();
