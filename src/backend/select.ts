@@ -45,7 +45,10 @@ async function tryBackend(choice: BackendChoice): Promise<string> {
     await load(pkg);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    throw new Error(code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' ? `${pkg} is not installed` : `${pkg} failed to load: ${(e as Error).message.split('\n')[0]}`);
+    const message = String((e as Error)?.message ?? e);
+    // Node says so by code; bundlers and test runners in their own words.
+    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Could not resolve/.test(message);
+    throw new Error(missing ? `${pkg} is not installed` : `${pkg} failed to load: ${message.split('\n')[0]}`);
   }
   if (choice === 'wasm') registerWasmTrainingKernels();
   const tfName = choice === 'tensorflow-gpu' ? 'tensorflow' : choice;

@@ -1,0 +1,159 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OtfgenBackendError, generate, pixelCountTask, warmupSchedule, arraySource, Rng } from '../src/index.js';
+import { SplitAdam, createModel, registerWasmTrainingKernels, selectBackend, trainStep } from '../src/node.js';
+
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  await tf.setBackend('wasm');
+});
+
+function values(n: number, seed: number, zeros = 0): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => (rng.next() < zeros ? 0 : rng.next() - 0.5));
+}
+
+/** Runs `f` on a backend with fresh tensors from the same numbers; returns the outputs' values. */
+async function on(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const outs = f();
+  const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(outs);
+  expect(tf.memory().numTensors).toBe(before);
+  return data;
+}
+
+function maxDiff(a: Float32Array[], b: Float32Array[]): number {
+  let m = 0;
+  a.forEach((arr, k) => arr.forEach((v, i) => (m = Math.max(m, Math.abs(v - b[k][i])))));
+  return m;
+}
+
+describe('conv2d gradients on wasm equal the cpu backend', () => {
+  const grid: { n: number; h: number; w: number; cin: number; cout: number; k: number; stride: number; pad: 'valid' | 'same' }[] = [];
+  for (const [n, h, w] of [[1, 5, 5], [3, 8, 7]]) for (const cin of [1, 3]) for (const cout of [2, 4]) for (const k of [1, 3, 5]) for (const stride of [1, 2]) for (const pad of ['valid', 'same'] as const) {
+    if (pad === 'valid' && k > Math.min(h, w)) continue;
+    grid.push({ n, h, w, cin, cout, k, stride, pad });
+  }
+
+  it(`over ${grid.length} shapes (batch, size, channels, kernel 1/3/5, stride 1/2, valid/same)`, async () => {
+    for (const c of grid) {
+      const xs = [c.n, c.h, c.w, c.cin] as [number, number, number, number];
+      const ws = [c.k, c.k, c.cin, c.cout] as [number, number, number, number];
+      const xd = values(xs.reduce((a, b) => a * b), 1), wd = values(ws.reduce((a, b) => a * b), 2);
+      const run = () => {
+        const x = tf.tensor4d(xd, xs), w = tf.tensor4d(wd, ws);
+        const f = (x: tf.Tensor4D, w: tf.Tensor4D) => {
+          const y = tf.conv2d(x, w, c.stride, c.pad);
+          return tf.sum(tf.mul(y, tf.tensor(values(y.size, 3), y.shape)));
+        };
+        const grads = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([x, w]);
+        tf.dispose([x, w]);
+        return grads;
+      };
+      const d = maxDiff(await on('cpu', run), await on('wasm', run));
+      expect(d, JSON.stringify(c)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('max and average pooling gradients, with ties (ReLU zeros) and overlapping windows', async () => {
+    for (const [pool, size, stride, pad] of [['max', 2, 2, 'valid'], ['max', 3, 2, 'same'], ['max', 3, 1, 'valid'], ['avg', 2, 2, 'valid'], ['avg', 3, 2, 'same']] as const) {
+      const xd = values(2 * 9 * 9 * 3, 5, 0.5);
+      const run = () => {
+        const x = tf.tensor4d(xd, [2, 9, 9, 3]);
+        const f = (x: tf.Tensor4D) => {
+          const y = pool === 'max' ? tf.maxPool(x, size, stride, pad) : tf.avgPool(x, size, stride, pad);
+          return tf.sum(tf.mul(y, tf.tensor(values(y.size, 6), y.shape)));
+        };
+        const g = tf.grad(f as (x: tf.Tensor) => tf.Tensor)(x);
+        x.dispose();
+        return [g];
+      };
+      expect(maxDiff(await on('cpu', run), await on('wasm', run)), `${pool} ${size}/${stride} ${pad}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('matmul with transposed operands (dense-layer gradients)', async () => {
+    for (const [ta, tb] of [[true, false], [false, true], [true, true], [false, false]]) {
+      // a [2, 5, 4] and b [2, 5, 4] (or [2, 4, 5] when neither side is transposed to fit)
+      const run = () => {
+        const a = tf.tensor3d(values(40, 7), [2, 5, 4]);
+        const b = tf.tensor3d(values(40, 8), ta === tb ? [2, 4, 5] : [2, 5, 4]);
+        const out = tf.matMul(a, b, ta, tb);
+        tf.dispose([a, b]);
+        return [out];
+      };
+      expect(maxDiff(await on('cpu', run), await on('wasm', run))).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('unsupported attributes get a clear error, never a wrong answer', () => {
+  it('names the kernel and the attribute', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 5, 5, 1]), dy = tf.zeros([1, 3, 3, 2]);
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 2, filterShape: [3, 3, 1, 2] })).toThrow(OtfgenBackendError);
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 1, 2] })).toThrow(/Conv2DBackpropFilter.*dataFormat 'NCHW'/);
+    const filter = tf.zeros([3, 3, 1, 2]);
+    expect(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: [2, 2], inputShape: [1, 5, 5, 1] })).toThrow(/Conv2DBackpropInput.*dilations/);
+    tf.dispose([x, dy, filter]);
+  });
+});
+
+describe('the reference CNN trains the same on wasm as on cpu', () => {
+  it('30 steps give the same losses, and no tensor is left behind', async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = createModel({ seed: 3 });
+      const opt = new SplitAdam(0.002);
+      const schedule = warmupSchedule({
+        synthetic: generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 16 }),
+        real: arraySource({ x: values(160 * 784, 9).map(Math.abs), y: Int32Array.from({ length: 160 }, (_, i) => i % 10), sampleShape: [28, 28, 1], target: { kind: 'class', classes: 10 } }, { batchSize: 16, seed: 1, epochs: Infinity }),
+        totalSteps: 30,
+        warmup: 0.2,
+      });
+      const losses: number[] = [];
+      let afterFirst = 0;
+      for await (const { batch } of schedule) {
+        losses.push(await trainStep(model, opt, batch, 5));
+        if (losses.length === 7) afterFirst = tf.memory().numTensors; // after the head swap at step 6
+      }
+      const end = tf.memory().numTensors;
+      opt.dispose();
+      model.dispose();
+      return { losses, afterFirst, end };
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(wasm.end).toBe(wasm.afterFirst);
+    expect(cpu.end).toBe(cpu.afterFirst);
+    for (let i = 0; i < 30; i++) expect(Math.abs(wasm.losses[i] - cpu.losses[i]), `step ${i}`).toBeLessThan(1e-3 * Math.max(1, cpu.losses[i]));
+    expect(cpu.losses[29]).toBeLessThan(cpu.losses[6]);
+  }, 240_000);
+});
+
+describe('selectBackend', () => {
+  it('picks wasm here, saying why the native backends were skipped', async () => {
+    const sel = await selectBackend();
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm']).toContain(sel.choice);
+    expect(tf.getBackend()).toBe(sel.tfName);
+    if (sel.choice === 'wasm') {
+      expect(sel.skipped.map((s) => s.choice)).toEqual(['tensorflow-gpu', 'tensorflow']);
+      expect(sel.skipped[1].why).toMatch(/@tensorflow\/tfjs-node/);
+      expect(sel.reason).toMatch(/wasm/);
+    }
+  });
+
+  it('takes an explicit choice, and refuses unknown or missing ones', async () => {
+    expect((await selectBackend({ backend: 'cpu' })).tfName).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    await expect(selectBackend({ backend: 'webgl' as never })).rejects.toThrow(/expected 'auto' or one of/);
+    const native = await selectBackend({ backend: 'tensorflow' }).catch((e) => e);
+    if (native instanceof Error) expect(native.message).toMatch(/no backend could be loaded: tensorflow: @tensorflow\/tfjs-node is not installed/);
+    await tf.setBackend('wasm');
+  });
+});
