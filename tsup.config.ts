@@ -9,7 +9,8 @@ export default defineConfig([
     clean: true,
     sourcemap: true,
     target: 'node20',
-    splitting: false,
+    // One shared chunk: otfgen and otfgen/node must share classes (Stream, errors) for instanceof to hold.
+    splitting: true,
     shims: true,
   },
   {

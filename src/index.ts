@@ -12,3 +12,4 @@ export * from './sources/idx.js';
 export * from './sources/arrays.js';
 export * from './schedule/warmup.js';
 export * from './tensors.js';
+export { affineWarp, type AffineParams } from './augment/affine.js';

@@ -27,25 +27,30 @@ describe('the packed library', () => {
   it('imports as ESM', () => {
     writeFileSync(
       join(project, 'esm.mjs'),
-      `import { generate, pixelCount } from 'otfgen';
-       import { readIdx } from 'otfgen/node';
+      `import { generate, pixelCount, OtfgenError, Stream } from 'otfgen';
+       import { readIdx, mnist } from 'otfgen/node';
        const [b] = await generate(pixelCount, { seed: 1, batchSize: 2 }).take(1).toArray();
-       console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), readIdx: typeof readIdx }));`,
+       // The two entry points share one copy of the classes.
+       const err = await mnist({ split: 'nope' }).catch((e) => e);
+       const sameClasses = err instanceof OtfgenError && generate(pixelCount) instanceof Stream;
+       console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), readIdx: typeof readIdx, sameClasses }));`,
     );
-    expect(JSON.parse(run('node', ['esm.mjs']))).toMatchObject({ size: 2, readIdx: 'function' });
+    expect(JSON.parse(run('node', ['esm.mjs']))).toMatchObject({ size: 2, readIdx: 'function', sameClasses: true });
   });
 
   it('requires as CJS, with the same bytes as ESM', () => {
     writeFileSync(
       join(project, 'cjs.cjs'),
-      `const { renderBatch, pixelCount } = require('otfgen');
+      `const { renderBatch, pixelCount, OtfgenError } = require('otfgen');
        const { mnist } = require('otfgen/node');
        const b = renderBatch(pixelCount, { seed: 1, index: 0, batchSize: 2 });
-       console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), mnist: typeof mnist }));`,
+       mnist({ split: 'nope' }).catch((e) => {
+         console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), mnist: typeof mnist, sameClasses: e instanceof OtfgenError }));
+       });`,
     );
     const cjs = JSON.parse(run('node', ['cjs.cjs']));
     const esm = JSON.parse(run('node', ['esm.mjs']));
-    expect(cjs).toMatchObject({ size: 2, mnist: 'function' });
+    expect(cjs).toMatchObject({ size: 2, mnist: 'function', sameClasses: true });
     expect(cjs.y).toEqual(esm.y);
   });
 

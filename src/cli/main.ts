@@ -1,1 +1,61 @@
-export {};
+/** The `otfgen` command line. */
+import { Command, Option } from 'commander';
+import { OtfgenError } from '../errors.js';
+import { SWEEP_TASKS } from '../harness/sweep.js';
+import { numberList, positiveInt } from './common.js';
+import { sweepCommand } from './sweep.js';
+
+const program = new Command('otfgen').description('On-the-fly generators: seeded procedural training data for TensorFlow.js').showHelpAfterError();
+const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm or cpu').default('auto');
+
+program
+  .command('demo')
+  .description('a short warm-up experiment on real MNIST: pixel-count warm-up shares 0, 0.3, 0.6, 0.9, 150 steps each; prints a table, writes a plot')
+  .option('--out <dir>', 'where results and plots go', 'out/demo')
+  .addOption(backendOption())
+  .action((o) =>
+    sweepCommand({ tasks: ['pixel-count'], shares: [0, 0.3, 0.6, 0.9], seeds: 1, totalSteps: 150, batchSize: 64, out: o.out, backend: o.backend }),
+  );
+
+program
+  .command('sweep')
+  .description('a warm-up study: final real-test accuracy vs synthetic share, per warm-up task and seed (resumable)')
+  .option('--tasks <names>', `warm-up tasks, comma-separated: ${Object.keys(SWEEP_TASKS).join(', ')}`, (v: string) => v.split(',').map((s) => s.trim()), ['pixel-count'])
+  .option('--shares <list>', 'synthetic shares of the steps', numberList('--shares'), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+  .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 3)
+  .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
+  .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
+  .option('--lr <rate>', 'Adam learning rate', parseFloat)
+  .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule').choices(['constant', 'one-cycle']).default('constant'))
+  .addOption(new Option('--blend <mode>', 'how synthetic hands over to real').choices(['switch', 'linear', 'cosine']).default('switch'))
+  .option('--eval-limit <n>', 'evaluate on the first n test images (default all 10,000)', positiveInt('--eval-limit'))
+  .option('--out <dir>', 'results folder (an existing results.json is resumed)', 'out/sweep')
+  .addOption(backendOption())
+  .action((o) =>
+    sweepCommand({
+      tasks: o.tasks,
+      shares: o.shares,
+      seeds: o.seeds,
+      totalSteps: o.steps,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      lrSchedule: o.lrSchedule,
+      blend: o.blend,
+      evalLimit: o.evalLimit,
+      out: o.out,
+      backend: o.backend,
+    }),
+  );
+
+program
+  .command('bench')
+  .description('throughput of generators and sources, and the training step per backend; writes benchmarks/results/*.json')
+  .addOption(new Option('--only <part>', 'one part').choices(['throughput', 'train']))
+  .option('--out <dir>', 'results folder', 'benchmarks/results')
+  .action(async (o) => (await import('./bench.js')).benchCommand(o));
+
+program.parseAsync().catch((e: unknown) => {
+  // Our errors are for people: the message says what and how to fix it.
+  console.error(e instanceof OtfgenError ? `otfgen: ${e.message}` : e);
+  process.exitCode = 1;
+});

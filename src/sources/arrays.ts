@@ -77,15 +77,29 @@ export function arraySource(data: ArrayDataset, options: ArraySourceOptions = {}
       }
       for (let b = 0; b < perEpoch; b++) {
         const size = Math.min(batchSize, count - b * batchSize);
-        const out = allocBatch(size, data.sampleShape, data.target);
-        for (let i = 0; i < size; i++) {
-          const s = order[b * batchSize + i];
-          const src = s * n, dst = i * n;
-          for (let j = 0; j < n; j++) out.x[dst + j] = data.x[src + j] * scale;
-          for (let j = 0; j < per; j++) out.y[i * per + j] = data.y[s * per + j];
-        }
-        yield out;
+        yield gather(data, order, b * batchSize, size, n, per, scale);
       }
     }
   }, epochs === Infinity ? Infinity : perEpoch * epochs);
+}
+
+/** A batch of the samples order[start .. start + size). Outside the generator, so V8 optimises it on its own. */
+function gather(data: ArrayDataset, order: Int32Array, start: number, size: number, n: number, per: number, scale: number): Batch {
+  const out = allocBatch(size, data.sampleShape, data.target);
+  for (let i = 0; i < size; i++) {
+    const s = order[start + i];
+    if (data.x instanceof Uint8Array) copyScaled(data.x, s * n, out.x, i * n, n, scale);
+    else out.x.set(data.x.subarray(s * n, (s + 1) * n), i * n);
+    for (let j = 0; j < per; j++) out.y[i * per + j] = data.y[s * per + j];
+  }
+  return out;
+}
+
+/**
+ * Hot path: one sample of uint8 pixels to floats. Kept monomorphic (one array
+ * type per call site): reading through a Uint8Array | Float32Array union made
+ * this copy 4x slower.
+ */
+function copyScaled(src: Uint8Array, from: number, dst: Float32Array, to: number, n: number, scale: number): void {
+  for (let j = 0; j < n; j++) dst[to + j] = src[from + j] * scale;
 }

@@ -24,3 +24,4 @@ export function taskByName(name: string): Task<any> {
   if (!task) throw new OtfgenUnknownTaskError(String(name), Object.keys(builtinTasks));
   return task;
 }
+export * from './exemplars.js';

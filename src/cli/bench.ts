@@ -1,0 +1,134 @@
+/**
+ * `otfgen bench`: throughput of generators and sources (samples/s on one
+ * core, side by side in one run, median of rounds), and the training step of
+ * the reference CNN on each backend. Writes benchmarks/results/*.json.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { arraySource } from '../sources/arrays.js';
+import { mnist } from '../sources/mnist.js';
+import { generate } from '../tasks/generate.js';
+import { pixelCount } from '../tasks/pixel-count.js';
+import { selectBackend } from '../backend/select.js';
+import { createModel } from '../harness/models.js';
+import { SplitAdam, trainStep } from '../harness/train.js';
+import type { Batch } from '../batch.js';
+import { markdownTable } from './common.js';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Samples per second of pulling batches for about `seconds`. */
+async function rate(make: () => AsyncIterable<Batch>, seconds: number): Promise<number> {
+  let n = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  for (;;) {
+    for await (const b of make()) {
+      n += b.size;
+      if (performance.now() > end) return n / ((performance.now() - start) / 1000);
+    }
+  }
+}
+
+function machine() {
+  return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, date: new Date().toISOString() };
+}
+
+export async function throughputBench(out: string): Promise<object> {
+  const train = await mnist({ split: 'train' });
+  const memoryLimit = (batchSize: number) => () =>
+    (async function* () {
+      // The physical limit: a fresh batch written once, as a generator must.
+      for (;;) {
+        const x = new Float32Array(batchSize * 784);
+        x.fill(1);
+        yield { x, y: new Float32Array(batchSize), size: batchSize, sampleShape: [28, 28, 1], target: { kind: 'regression', size: 1 } } as Batch;
+      }
+    })();
+  const cases: { name: string; batchSize: number; make: () => AsyncIterable<Batch> }[] = [];
+  for (const bs of [64, 1024]) {
+    cases.push(
+      { name: 'memory-write limit (allocate + fill)', batchSize: bs, make: memoryLimit(bs) },
+      { name: 'pixelCount (p = 0.5)', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs }) },
+      { name: 'pixelCount (p drawn in [0.1, 0.9])', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs, params: { onProbability: [0.1, 0.9] } }) },
+      { name: 'MNIST in memory (arraySource, shuffled)', batchSize: bs, make: () => arraySource(train, { seed: 1, batchSize: bs, epochs: Infinity }) },
+    );
+  }
+  const rounds = 3;
+  const samples = new Map<string, number[]>();
+  const key = (c: (typeof cases)[number]) => `${c.name}@${c.batchSize}`;
+  for (const c of cases) await rate(c.make, 0.3); // warm up every path first
+  for (let r = 0; r < rounds; r++) {
+    // Interleaved rounds: a noisy neighbour hurts every case alike.
+    for (const c of cases) {
+      const v = await rate(c.make, 1);
+      samples.set(key(c), [...(samples.get(key(c)) ?? []), v]);
+    }
+  }
+  const results = cases.map((c) => {
+    const limit = median(samples.get(`memory-write limit (allocate + fill)@${c.batchSize}`)!);
+    const v = median(samples.get(key(c))!);
+    return { name: c.name, batchSize: c.batchSize, samplesPerSecond: Math.round(v), rounds: samples.get(key(c))!.map(Math.round), ratioToMemoryLimit: +(v / limit).toFixed(3) };
+  });
+  const report = { machine: machine(), note: 'one core, 28x28x1 float32 samples, median of 3 interleaved 1 s rounds', results };
+  await writeFile(join(out, 'throughput.json'), JSON.stringify(report, null, 2) + '\n');
+  console.log(
+    markdownTable(
+      ['source', 'batch', 'samples/s', 'x memory limit'],
+      results.map((r) => [r.name, r.batchSize, r.samplesPerSecond.toLocaleString('en-US'), r.ratioToMemoryLimit.toFixed(2)]),
+    ),
+  );
+  return report;
+}
+
+export async function trainStepBench(out: string): Promise<object> {
+  const batch: Batch = (await generate(pixelCount, { seed: 1, batchSize: 64 }).take(1).toArray())[0];
+  const real: Batch = { ...batch, y: Int32Array.from({ length: 64 }, (_, i) => i % 10), target: { kind: 'class', classes: 10 } };
+  const per: Record<string, { stepsMs: number[]; kernels: { name: string; ms: number; share: number }[] }> = {};
+  for (const [backend, steps] of [['wasm', 40], ['cpu', 4]] as const) {
+    await selectBackend({ backend });
+    const model = createModel({ seed: 1 });
+    const opt = new SplitAdam(0.001);
+    for (let i = 0; i < 2; i++) await trainStep(model, opt, real, 5);
+    const stepsMs: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t = performance.now();
+      await trainStep(model, opt, real, 5);
+      stepsMs.push(performance.now() - t);
+    }
+    const prof = await tf.profile(async () => {
+      await trainStep(model, opt, real, 5);
+    });
+    const byKernel = new Map<string, number>();
+    for (const k of prof.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
+    per[backend] = {
+      stepsMs: stepsMs.map((v) => +v.toFixed(2)),
+      kernels: [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, ms]) => ({ name, ms: +ms.toFixed(3), share: +(ms / total).toFixed(3) })),
+    };
+    opt.dispose();
+    model.dispose();
+    console.log(`${backend}: median ${median(stepsMs).toFixed(1)} ms per step (${steps} steps)`);
+  }
+  const wasmMs = median(per.wasm.stepsMs), cpuMs = median(per.cpu.stepsMs);
+  const report = {
+    machine: machine(),
+    model: 'reference CNN: conv 3x3x8, max-pool, conv 3x3x16, max-pool, dense 64, dense 10; Adam, clip 5; batch 64 of 28x28x1',
+    medianStepMs: { wasm: +wasmMs.toFixed(2), cpu: +cpuMs.toFixed(1) },
+    speedupWasmOverCpu: +(cpuMs / wasmMs).toFixed(1),
+    perBackend: per,
+  };
+  await writeFile(join(out, 'train-step.json'), JSON.stringify(report, null, 2) + '\n');
+  console.log(`wasm + otfgen kernels: ${wasmMs.toFixed(1)} ms, cpu: ${cpuMs.toFixed(0)} ms, ${report.speedupWasmOverCpu}x`);
+  console.log(markdownTable(['wasm kernel', 'ms', 'share of step'], per.wasm.kernels.map((k) => [k.name, k.ms.toFixed(2), `${(k.share * 100).toFixed(1)}%`])));
+  return report;
+}
+
+export async function benchCommand(opts: { only?: 'throughput' | 'train'; out: string }): Promise<void> {
+  await mkdir(opts.out, { recursive: true });
+  if (opts.only !== 'train') await throughputBench(opts.out);
+  if (opts.only !== 'throughput') await trainStepBench(opts.out);
+  console.log(`results in ${opts.out}`);
+}

@@ -1,0 +1,61 @@
+/** What the CLI commands share: backend selection, MNIST, tables, progress. */
+import '@tensorflow/tfjs-layers'; // registers the gradients training needs (tfjs-core's Node build does not)
+import { SingleBar } from 'cli-progress';
+import { OtfgenArgumentError } from '../errors.js';
+import { selectBackend, type BackendChoice, type BackendSelection } from '../backend/select.js';
+
+/** Parses a comma-separated list of numbers, naming the option in errors. */
+export function numberList(option: string) {
+  return (text: string): number[] => {
+    const values = text.split(',').map((s) => Number(s.trim()));
+    if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new OtfgenArgumentError(option, `expected comma-separated numbers, got '${text}'`);
+    return values;
+  };
+}
+
+/** Parses a positive integer option. */
+export function positiveInt(option: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < 1) throw new OtfgenArgumentError(option, `expected a positive integer, got '${text}'`);
+    return v;
+  };
+}
+
+export async function useBackend(name: string): Promise<BackendSelection> {
+  const sel = await selectBackend({ backend: name as BackendChoice | 'auto' });
+  const skipped = sel.skipped.length ? ` (skipped: ${sel.skipped.map((s) => `${s.choice}: ${s.why}`).join('; ')})` : '';
+  console.log(`backend: ${sel.choice}, ${sel.reason}${skipped}`);
+  return sel;
+}
+
+/** A markdown table: readable in a terminal, pasteable into the README. */
+export function markdownTable(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(cells[0]), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.slice(1).map(line)].join('\n');
+}
+
+/** A progress bar with an ETA on a terminal; on a pipe (CI), nothing (callers print a line per run). */
+export function progressBar(total: number, label: string): SingleBar {
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {value}/{total} steps | ETA {eta_formatted} | {run}`,
+    hideCursor: true,
+    clearOnComplete: true,
+    etaBuffer: 200,
+  });
+  bar.start(total, 0, { run: '' });
+  return bar;
+}
+
+/** Aborts on Ctrl-C (once), so what finished is saved; a second Ctrl-C exits at once. */
+export function interruptible(): AbortController {
+  const ctl = new AbortController();
+  process.once('SIGINT', () => {
+    console.error('\ninterrupted: finishing up and saving finished runs (Ctrl-C again to quit now)');
+    ctl.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  return ctl;
+}

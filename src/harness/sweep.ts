@@ -1,0 +1,268 @@
+/**
+ * Warm-up sweeps: train the reference CNN for a fixed number of steps with a
+ * share of them synthetic, over shares, warm-up tasks and seeds; keep every
+ * finished run in a results file so an interrupted sweep resumes.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Batch } from '../batch.js';
+import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFraction, checkInt } from '../errors.js';
+import { arraySource } from '../sources/arrays.js';
+import type { MnistDataset } from '../sources/mnist.js';
+import { warmupSchedule, type WarmupBlend } from '../schedule/warmup.js';
+import type { Stream } from '../stream/stream.js';
+import { exemplarTask, pickExemplars } from '../tasks/exemplars.js';
+import { generate } from '../tasks/generate.js';
+import { pixelCountTask } from '../tasks/pixel-count.js';
+import { createModel, type Architecture } from './models.js';
+import { lineWithBand, summarise, writeChart } from './plots.js';
+import { train, type LearningRateSchedule, type StepRecord } from './train.js';
+
+/** Warm-up tasks a sweep knows by name, and how each makes its synthetic stream. */
+export const SWEEP_TASKS: Readonly<Record<string, { description: string; make: (ctx: SweepContext) => Stream<Batch> }>> = {
+  'pixel-count': {
+    description: 'random binary images, target the share of on pixels (regression; the head is swapped after warm-up)',
+    make: ({ seed, batchSize }) => generate(pixelCountTask({ target: 'fraction' }), { seed, batchSize }),
+  },
+  exemplars: {
+    description: 'one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)',
+    make: ({ seed, batchSize, train: data }) => generate(exemplarTask(pickExemplars(data, { perClass: 1, seed })), { seed, batchSize }),
+  },
+};
+
+/** What a warm-up task's stream is made from. */
+export interface SweepContext {
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly train: MnistDataset;
+}
+
+export interface SweepConfig {
+  /** Warm-up tasks by name (keys of {@link SWEEP_TASKS}). */
+  readonly tasks: readonly string[];
+  /** Synthetic shares of the total steps, each in [0, 1]. 0 is the baseline, run once per seed. */
+  readonly shares: readonly number[];
+  /** Seeds 1..seeds. */
+  readonly seeds: number;
+  readonly totalSteps: number;
+  readonly batchSize: number;
+  readonly architecture?: Architecture;
+  readonly learningRate?: number;
+  readonly lrSchedule?: LearningRateSchedule;
+  readonly blend?: WarmupBlend;
+  /** Evaluate on the first N test images (default all 10,000). */
+  readonly evalLimit?: number;
+}
+
+/** One finished run. Times in milliseconds. */
+export interface SweepRow {
+  readonly task: string;
+  readonly share: number;
+  readonly seed: number;
+  readonly totalSteps: number;
+  readonly batchSize: number;
+  readonly finalAccuracy: number;
+  readonly finalLoss: number;
+  readonly wallMs: number;
+  readonly dataMs: number;
+  readonly computeMs: number;
+  readonly backend: string;
+}
+
+export interface SweepResults {
+  readonly config: SweepConfig;
+  readonly rows: SweepRow[];
+}
+
+/** The task name baseline runs (share 0) are stored under. */
+export const BASELINE = 'baseline';
+
+/** Checks a sweep config, naming the bad field. */
+export function checkSweepConfig(config: SweepConfig): SweepConfig {
+  if (!Array.isArray(config.tasks) || config.tasks.length === 0) throw new OtfgenArgumentError('sweep tasks', `expected one or more of ${Object.keys(SWEEP_TASKS).join(', ')}`);
+  for (const t of config.tasks) if (!SWEEP_TASKS[t]) throw new OtfgenUnknownTaskError(t, Object.keys(SWEEP_TASKS));
+  if (!Array.isArray(config.shares) || config.shares.length === 0) throw new OtfgenArgumentError('sweep shares', 'expected one or more shares in [0, 1]');
+  config.shares.forEach((s, i) => checkFraction(`sweep shares[${i}]`, s));
+  checkInt('sweep seeds', config.seeds, 1, 1000);
+  checkInt('sweep totalSteps', config.totalSteps, 1);
+  checkInt('sweep batchSize', config.batchSize, 1);
+  return config;
+}
+
+/** The runs a config asks for: baseline once per seed, then each task x non-zero share x seed. */
+export function plannedRuns(config: SweepConfig): { task: string; share: number; seed: number }[] {
+  const runs: { task: string; share: number; seed: number }[] = [];
+  for (let seed = 1; seed <= config.seeds; seed++) {
+    if (config.shares.includes(0)) runs.push({ task: BASELINE, share: 0, seed });
+    for (const task of config.tasks) for (const share of config.shares) if (share > 0) runs.push({ task, share, seed });
+  }
+  return runs;
+}
+
+const sameRun = (r: SweepRow, p: { task: string; share: number; seed: number }, c: SweepConfig) =>
+  r.task === p.task && r.share === p.share && r.seed === p.seed && r.totalSteps === c.totalSteps && r.batchSize === c.batchSize;
+
+/** Reads a results file, or an empty result when there is none. */
+export async function readSweepResults(path: string, config: SweepConfig): Promise<SweepResults> {
+  if (!existsSync(path)) return { config, rows: [] };
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as SweepResults;
+    if (!Array.isArray(parsed.rows)) throw new Error('no rows array');
+    return { config, rows: parsed.rows };
+  } catch (e) {
+    throw new OtfgenFileError(path, `is not a sweep results file (${(e as Error).message}); move it away or choose another --out`);
+  }
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+export interface SweepRunOptions {
+  readonly train: MnistDataset;
+  readonly test: MnistDataset;
+  /** Folder for results.json, results.csv and plots. */
+  readonly outDir: string;
+  readonly backend: string;
+  readonly signal?: AbortSignal;
+  /** Called before each run and after each step. */
+  readonly onProgress?: (e: { run: number; runs: number; skipped: number; task: string; share: number; seed: number; step?: StepRecord }) => void;
+  /** Called after each finished run. */
+  readonly onRun?: (row: SweepRow) => void;
+}
+
+/**
+ * Runs what is missing from `outDir/results.json`, saving after every run.
+ * Returns all rows (earlier and new). Interrupt with `signal`: the run under
+ * way is dropped, finished ones are kept.
+ */
+export async function runSweep(config: SweepConfig, options: SweepRunOptions): Promise<SweepResults> {
+  checkSweepConfig(config);
+  await mkdir(options.outDir, { recursive: true });
+  const path = join(options.outDir, 'results.json');
+  const results = await readSweepResults(path, config);
+  const planned = plannedRuns(config);
+  const todo = planned.filter((p) => !results.rows.some((r) => sameRun(r, p, config)));
+  let done = 0;
+  for (const p of todo) {
+    if (options.signal?.aborted) break;
+    options.onProgress?.({ run: done, runs: todo.length, skipped: planned.length - todo.length, ...p });
+    const ctx: SweepContext = { seed: p.seed, batchSize: config.batchSize, train: options.train };
+    const model = createModel({ seed: p.seed, architecture: config.architecture });
+    const synthetic = p.task === BASELINE ? SWEEP_TASKS['pixel-count'].make(ctx) : SWEEP_TASKS[p.task].make(ctx);
+    const real = arraySource(options.train, { batchSize: config.batchSize, seed: p.seed, epochs: Infinity });
+    try {
+      const r = await train({
+        model,
+        steps: warmupSchedule({ synthetic, real, totalSteps: config.totalSteps, warmup: p.share, blend: config.blend ?? 'switch', batchSize: config.batchSize, seed: p.seed }),
+        learningRate: config.learningRate,
+        lrSchedule: config.lrSchedule,
+        evaluation: { data: options.test, limit: config.evalLimit },
+        signal: options.signal,
+        onStep: (step) => options.onProgress?.({ run: done, runs: todo.length, skipped: planned.length - todo.length, ...p, step }),
+      });
+      if (r.steps.length < config.totalSteps || !r.final) break; // interrupted: drop the partial run
+      const row: SweepRow = {
+        ...p,
+        totalSteps: config.totalSteps,
+        batchSize: config.batchSize,
+        finalAccuracy: r.final.accuracy,
+        finalLoss: r.final.loss,
+        wallMs: Math.round(r.wallMs),
+        dataMs: Math.round(r.dataMs),
+        computeMs: Math.round(r.computeMs),
+        backend: options.backend,
+      };
+      results.rows.push(row);
+      await writeAtomic(path, JSON.stringify({ config, rows: results.rows }, null, 2) + '\n');
+      options.onRun?.(row);
+    } finally {
+      model.dispose();
+    }
+    done++;
+  }
+  return results;
+}
+
+/** Rows of this config, with the baseline repeated under each task so every task's line starts at share 0. */
+export function rowsByTask(results: SweepResults): SweepRow[] {
+  const { config } = results;
+  const mine = results.rows.filter((r) => r.totalSteps === config.totalSteps && r.batchSize === config.batchSize && (r.task === BASELINE || config.tasks.includes(r.task)));
+  const base = mine.filter((r) => r.task === BASELINE);
+  return [...mine.filter((r) => r.task !== BASELINE), ...config.tasks.flatMap((task) => base.map((b) => ({ ...b, task })))];
+}
+
+/**
+ * The largest synthetic share whose mean final accuracy is within `tolerance`
+ * (default 1 point) of the 0% baseline's mean; null without a baseline.
+ */
+export function threshold(rows: readonly SweepRow[], task: string, tolerance = 0.01): number | null {
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const base = rows.filter((r) => r.share === 0 && (r.task === BASELINE || r.task === task));
+  if (base.length === 0) return null;
+  const baseline = mean(base.map((r) => r.finalAccuracy));
+  const shares = [...new Set(rows.filter((r) => r.task === task && r.share > 0).map((r) => r.share))].sort((a, b) => a - b);
+  let best = 0;
+  for (const s of shares) {
+    const acc = mean(rows.filter((r) => r.task === task && r.share === s).map((r) => r.finalAccuracy));
+    if (acc >= baseline - tolerance) best = s;
+  }
+  return best;
+}
+
+export interface SweepSummaryRow {
+  readonly task: string;
+  readonly share: number;
+  readonly runs: number;
+  readonly accuracy: number;
+  readonly accuracyMin: number;
+  readonly accuracyMax: number;
+  readonly loss: number;
+  readonly wallSeconds: number;
+}
+
+/** Mean results per task and share, the table the CLI prints and the README quotes. */
+export function summariseSweep(results: SweepResults): SweepSummaryRow[] {
+  const rows = rowsByTask(results);
+  const acc = summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalAccuracy);
+  const loss = summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalLoss);
+  const wall = summarise(rows, (r) => r.task, (r) => r.share, (r) => r.wallMs / 1000);
+  return acc.map((a, i) => ({ task: a.series, share: a.x, runs: a.n, accuracy: a.mean, accuracyMin: a.min, accuracyMax: a.max, loss: loss[i].mean, wallSeconds: wall[i].mean }));
+}
+
+/** Writes results.csv and the three plots beside results.json; returns the paths written. */
+export async function writeSweepOutputs(results: SweepResults, outDir: string): Promise<string[]> {
+  const rows = rowsByTask(results);
+  const fields: (keyof SweepRow)[] = ['task', 'share', 'seed', 'totalSteps', 'batchSize', 'finalAccuracy', 'finalLoss', 'wallMs', 'dataMs', 'computeMs', 'backend'];
+  const csv = [fields.join(','), ...results.rows.map((r) => fields.map((f) => r[f]).join(','))].join('\n') + '\n';
+  await writeAtomic(join(outDir, 'results.csv'), csv);
+  const baseline = rows.filter((r) => r.share === 0);
+  const baseAcc = baseline.length ? baseline.reduce((a, r) => a + r.finalAccuracy, 0) / baseline.length : null;
+  const written = [join(outDir, 'results.json'), join(outDir, 'results.csv')];
+  const steps = `${results.config.totalSteps} steps, batch ${results.config.batchSize}`;
+  written.push(
+    ...(await writeChart(join(outDir, 'accuracy-vs-share'), lineWithBand({
+      title: `Final test accuracy vs synthetic share (${steps})`,
+      xTitle: 'synthetic share of steps',
+      yTitle: 'final accuracy (real MNIST test)',
+      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalAccuracy),
+      rules: baseAcc === null ? [] : [{ y: baseAcc, label: '0% baseline' }],
+    }))),
+    ...(await writeChart(join(outDir, 'loss-vs-share'), lineWithBand({
+      title: `Final test loss vs synthetic share (${steps})`,
+      xTitle: 'synthetic share of steps',
+      yTitle: 'final cross-entropy',
+      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalLoss),
+    }))),
+    ...(await writeChart(join(outDir, 'time-vs-share'), lineWithBand({
+      title: `Wall time per run vs synthetic share (${steps})`,
+      xTitle: 'synthetic share of steps',
+      yTitle: 'seconds',
+      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.wallMs / 1000),
+    }))),
+  );
+  return written;
+}

@@ -1,0 +1,100 @@
+/**
+ * exemplarTask: a few real images per class, each sample one of them under a
+ * random affine warp (the study's static baseline for one-shot warm-ups).
+ */
+import { sampleLength, type TargetSpec } from '../batch.js';
+import { OtfgenArgumentError } from '../errors.js';
+import { affineWarp, type AffineParams } from '../augment/affine.js';
+import { Rng, type Seed } from '../random/rng.js';
+import { datasetCount, type ArrayDataset } from '../sources/arrays.js';
+import { defineTask, type NumberParam, type Task } from './define-task.js';
+
+/** The exemplar task's warp parameters, each drawn per sample from its range. */
+export type ExemplarParams = {
+  readonly rotation: NumberParam;
+  readonly scale: NumberParam;
+  readonly shear: NumberParam;
+  readonly shift: NumberParam;
+};
+
+/** Exemplar images (uint8 or float, one channel) with their class ids. */
+export interface Exemplars {
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  readonly sampleShape: readonly number[];
+  readonly target: TargetSpec & { kind: 'class' };
+}
+
+/**
+ * Picks `perClass` images of every class from a dataset, by seed.
+ * @example
+ * ```ts
+ * const ex = pickExemplars(await mnist({ split: 'train' }), { perClass: 1, seed: 1 });
+ * ```
+ */
+export function pickExemplars(data: ArrayDataset, options: { perClass?: number; seed?: Seed } = {}): Exemplars {
+  const count = datasetCount(data, 'pickExemplars(data)');
+  if (data.target.kind !== 'class') throw new OtfgenArgumentError('pickExemplars(data).target', 'needs class targets');
+  const perClass = options.perClass ?? 1;
+  const classes = data.target.classes;
+  const n = sampleLength(data.sampleShape);
+  const rng = new Rng(options.seed ?? 0);
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < count; i++) byClass[data.y[i]].push(i);
+  const x = new Float32Array(classes * perClass * n);
+  const y = new Int32Array(classes * perClass);
+  const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;
+  byClass.forEach((idx, c) => {
+    if (idx.length < perClass) throw new OtfgenArgumentError('pickExemplars options.perClass', `class ${c} has ${idx.length} images, fewer than ${perClass}`);
+    for (let k = 0; k < perClass; k++) {
+      const j = idx.splice(rng.int(idx.length), 1)[0];
+      const o = (c * perClass + k) * n;
+      for (let t = 0; t < n; t++) x[o + t] = data.x[j * n + t] * scale;
+      y[c * perClass + k] = c;
+    }
+  });
+  return { x, y, sampleShape: data.sampleShape, target: data.target };
+}
+
+/**
+ * @example
+ * ```ts
+ * const task = exemplarTask(pickExemplars(train, { perClass: 1, seed: 1 }));
+ * const stream = generate(task, { seed: 1, params: { rotation: [-30, 30] } });
+ * ```
+ */
+export function exemplarTask(exemplars: Exemplars): Task<ExemplarParams> {
+  const [h, w, c] = exemplars.sampleShape;
+  if (exemplars.sampleShape.length !== 3 || c !== 1) throw new OtfgenArgumentError('exemplarTask(exemplars).sampleShape', `expected [height, width, 1], got [${exemplars.sampleShape.join(', ')}]`);
+  const classes = exemplars.target.classes;
+  const n = h * w;
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  exemplars.y.forEach((label, i) => byClass[label].push(i));
+  byClass.forEach((list, cls) => {
+    if (list.length === 0) throw new OtfgenArgumentError('exemplarTask(exemplars)', `class ${cls} has no exemplar`);
+  });
+  const warp: AffineParams = { rotation: 0, scale: 1, shear: 0, shiftX: 0, shiftY: 0 };
+  return defineTask({
+    name: 'exemplars',
+    description: 'real exemplars under random affine warps',
+    sampleShape: exemplars.sampleShape,
+    target: exemplars.target,
+    params: {
+      rotation: { min: -180, max: 180, default: [-15, 15], description: 'rotation in degrees' },
+      scale: { min: 0.25, max: 4, default: [0.9, 1.1], description: 'zoom factor' },
+      shear: { min: -60, max: 60, default: [-10, 10], description: 'horizontal shear in degrees' },
+      shift: { min: 0, max: 14, default: 2, description: 'largest shift in pixels along each axis' },
+    },
+    render(rng, p, out, offset, label) {
+      const list = byClass[label];
+      const src = list[list.length === 1 ? 0 : rng.int(list.length)];
+      warp.rotation = p.rotation;
+      warp.scale = p.scale;
+      warp.shear = p.shear;
+      warp.shiftX = rng.uniform(-p.shift, p.shift);
+      warp.shiftY = rng.uniform(-p.shift, p.shift);
+      affineWarp(exemplars.x, src * n, h, w, warp, out, offset);
+      return label;
+    },
+  }) as Task<ExemplarParams>;
+}
