@@ -22,3 +22,4 @@ export {
   type EvaluationOptions,
   type LearningRateSchedule,
 } from './harness/train.js';
+export { previewPng, writePreview, type PreviewOptions } from './harness/preview.js';

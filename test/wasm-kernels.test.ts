@@ -136,6 +136,46 @@ describe('the reference CNN trains the same on wasm as on cpu', () => {
   }, 240_000);
 });
 
+describe('variants train on wasm with no kernel missing', () => {
+  it('stride 2, same padding, 1x1 and 5x5 kernels, average and max pooling, dropout, batch norm: same losses as cpu', async () => {
+    const tfl = await import('@tensorflow/tfjs-layers');
+    const x = values(8 * 28 * 28, 11).map(Math.abs);
+    const y = Float32Array.from({ length: 80 }, (_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0));
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+      const model = tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+          tfl.layers.batchNormalization(),
+          tfl.layers.conv2d({ filters: 8, kernelSize: 1, activation: 'relu', kernelInitializer: init(2) }),
+          tfl.layers.averagePooling2d({ poolSize: 2 }),
+          tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(3) }),
+          tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+          tfl.layers.dropout({ rate: 0.3, seed: 5 }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 10, kernelInitializer: init(4) }),
+        ],
+      });
+      const opt = tf.train.adam(0.01);
+      const xs = tf.tensor4d(x, [8, 28, 28, 1]), ys = tf.tensor2d(y, [8, 10]);
+      const losses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+        losses.push((await loss.data())[0]);
+        loss.dispose();
+      }
+      tf.dispose([xs, ys]);
+      opt.dispose();
+      model.dispose();
+      return losses;
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    for (let i = 0; i < 5; i++) expect(Math.abs(wasm[i] - cpu[i]), `step ${i}`).toBeLessThan(1e-3 * Math.max(1, cpu[i]));
+  }, 120_000);
+});
+
 describe('selectBackend', () => {
   it('picks wasm here, saying why the native backends were skipped', async () => {
     const sel = await selectBackend();

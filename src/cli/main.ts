@@ -48,6 +48,32 @@ program
   );
 
 program
+  .command('preview')
+  .description('a PNG grid of samples of a task, one row per class')
+  .argument('<task>', 'a built-in task name, e.g. digits')
+  .option('--seed <seed>', 'seed', '1')
+  .option('--out <file>', 'PNG file to write', 'preview.png')
+  .option('--per-row <n>', 'samples per row', positiveInt('--per-row'), 10)
+  .option('--scale <n>', 'pixels per sample pixel', positiveInt('--scale'), 3)
+  .action(async (name: string, o) => {
+    const { taskByName } = await import('../tasks/index.js');
+    const { writePreview } = await import('../harness/preview.js');
+    await writePreview(taskByName(name), o.out, { seed: /^\d+$/.test(o.seed) ? Number(o.seed) : o.seed, perRow: o.perRow, scale: o.scale });
+    console.log(`wrote ${o.out}`);
+  });
+
+program
+  .command('synthetic-only')
+  .description('train the reference CNN on a generated task alone and test it on real MNIST')
+  .option('--task <name>', 'a built-in class task', 'digits')
+  .option('--steps <n>', 'training steps', positiveInt('--steps'), 3000)
+  .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
+  .option('--seed <n>', 'seed', positiveInt('--seed'), 1)
+  .option('--out <file>', 'result JSON', 'benchmarks/results/digits-synthetic-only.json')
+  .addOption(backendOption())
+  .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand(o));
+
+program
   .command('bench')
   .description('throughput of generators and sources, and the training step per backend; writes benchmarks/results/*.json')
   .addOption(new Option('--only <part>', 'one part').choices(['throughput', 'train']))

@@ -62,6 +62,10 @@ export interface EvalRecord {
   readonly step: number;
   readonly accuracy: number;
   readonly loss: number;
+  /** Accuracy on the samples of each class. */
+  readonly perClass: readonly number[];
+  /** confusion[true][predicted] counts. */
+  readonly confusion: readonly (readonly number[])[];
 }
 
 export interface RunResult {
@@ -230,7 +234,7 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
  * const { accuracy } = await evaluate(model, { data: await mnist({ split: 'test' }) });
  * ```
  */
-export async function evaluate(model: HarnessModel, options: EvaluationOptions): Promise<{ accuracy: number; loss: number }> {
+export async function evaluate(model: HarnessModel, options: EvaluationOptions): Promise<Omit<EvalRecord, 'step'>> {
   const data = options.data;
   if (data.target.kind !== 'class') throw new OtfgenArgumentError('evaluation.data.target', 'evaluation needs class targets');
   const count = data.y.length;
@@ -238,18 +242,23 @@ export async function evaluate(model: HarnessModel, options: EvaluationOptions):
   const n = data.x.length / count;
   const subset: ArrayDataset = limit === count ? data : { ...data, x: data.x.subarray(0, limit * n), y: data.y.subarray(0, limit) };
   const net = model.modelFor(data.target);
+  const classes = data.target.classes;
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let correct = 0, lossSum = 0;
   for await (const batch of arraySource(subset, { batchSize: options.batchSize ?? 500, shuffle: false })) {
     const { xs, ys } = toTensors(batch);
-    const [hits, loss] = tf.tidy(() => {
+    const [predicted, loss] = tf.tidy(() => {
       const logits = net.apply(xs, { training: false }) as tf.Tensor;
-      const hit = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)), 'float32'));
-      const l = tf.mul(tf.losses.softmaxCrossEntropy(ys, logits), batch.size);
-      return [hit, l];
+      return [tf.argMax(logits, 1), tf.mul(tf.losses.softmaxCrossEntropy(ys, logits), batch.size)];
     });
-    correct += (await hits.data())[0];
+    const pred = await predicted.data();
+    for (let i = 0; i < batch.size; i++) {
+      confusion[batch.y[i]][pred[i]]++;
+      if (pred[i] === batch.y[i]) correct++;
+    }
     lossSum += (await loss.data())[0];
-    tf.dispose([xs, ys, hits, loss]);
+    tf.dispose([xs, ys, predicted, loss]);
   }
-  return { accuracy: correct / limit, loss: lossSum / limit };
+  const perClass = confusion.map((row, c) => row[c] / Math.max(1, row.reduce((a, b) => a + b, 0)));
+  return { accuracy: correct / limit, loss: lossSum / limit, perClass, confusion };
 }

@@ -77,6 +77,9 @@ export interface TaskDefinition<P extends ParamSpace> {
   readonly render: RenderFn<P>;
 }
 
+/** A parameter space plus the `classWeights` every conditional class task gets. */
+export type WithClassWeights<P extends ParamSpace> = P & { readonly classWeights?: WeightsParam };
+
 /** A defined task. The class weights parameter of conditional class tasks is part of `params`. */
 export interface Task<P extends ParamSpace = ParamSpace> extends TaskDefinition<P> {
   readonly conditional: boolean;
@@ -104,7 +107,7 @@ const NAME = /^[a-z][a-zA-Z0-9-]*$/;
  * });
  * ```
  */
-export function defineTask<P extends ParamSpace>(def: TaskDefinition<P>): Task<P & { classWeights?: WeightsParam }> {
+export function defineTask<P extends ParamSpace>(def: TaskDefinition<P>): Task<WithClassWeights<P>> {
   if (!def || typeof def !== 'object') throw new OtfgenArgumentError('defineTask(definition)', 'expected an object');
   if (typeof def.name !== 'string' || !NAME.test(def.name)) {
     throw new OtfgenArgumentError('defineTask name', `expected a name like 'my-task' (letters, digits, dashes, starting with a lower-case letter), got ${describe(def.name)}`);
@@ -133,10 +136,10 @@ export function defineTask<P extends ParamSpace>(def: TaskDefinition<P>): Task<P
   }
   return Object.freeze({
     ...def,
-    params: Object.freeze(params) as unknown as P & { classWeights?: WeightsParam },
+    params: Object.freeze(params) as unknown as WithClassWeights<P>,
     conditional,
     sampleLength: sampleLength(def.sampleShape),
-  }) as Task<P & { classWeights?: WeightsParam }>;
+  }) as Task<WithClassWeights<P>>;
 }
 
 function checkSpec(name: string, spec: ParamSpec): void {

@@ -7,7 +7,7 @@ import { OtfgenArgumentError } from '../errors.js';
 import { affineWarp, type AffineParams } from '../augment/affine.js';
 import { Rng, type Seed } from '../random/rng.js';
 import { datasetCount, type ArrayDataset } from '../sources/arrays.js';
-import { defineTask, type NumberParam, type Task } from './define-task.js';
+import { defineTask, type NumberParam, type Task, type WithClassWeights } from './define-task.js';
 
 /** The exemplar task's warp parameters, each drawn per sample from its range. */
 export type ExemplarParams = {
@@ -63,7 +63,7 @@ export function pickExemplars(data: ArrayDataset, options: { perClass?: number; 
  * const stream = generate(task, { seed: 1, params: { rotation: [-30, 30] } });
  * ```
  */
-export function exemplarTask(exemplars: Exemplars): Task<ExemplarParams> {
+export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<ExemplarParams>> {
   const [h, w, c] = exemplars.sampleShape;
   if (exemplars.sampleShape.length !== 3 || c !== 1) throw new OtfgenArgumentError('exemplarTask(exemplars).sampleShape', `expected [height, width, 1], got [${exemplars.sampleShape.join(', ')}]`);
   const classes = exemplars.target.classes;
@@ -96,5 +96,5 @@ export function exemplarTask(exemplars: Exemplars): Task<ExemplarParams> {
       affineWarp(exemplars.x, src * n, h, w, warp, out, offset);
       return label;
     },
-  }) as Task<ExemplarParams>;
+  });
 }

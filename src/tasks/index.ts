@@ -2,6 +2,7 @@
 import { OtfgenUnknownTaskError } from '../errors.js';
 import type { Task } from './define-task.js';
 import { pixelCount } from './pixel-count.js';
+import { digits } from './digits/index.js';
 
 export * from './define-task.js';
 export * from './generate.js';
@@ -10,6 +11,7 @@ export * from './pixel-count.js';
 /** The built-in tasks by name (the names the CLI takes). */
 export const builtinTasks: Readonly<Record<string, Task<any>>> = Object.freeze({
   'pixel-count': pixelCount,
+  digits,
 });
 
 /**
@@ -25,3 +27,4 @@ export function taskByName(name: string): Task<any> {
   return task;
 }
 export * from './exemplars.js';
+export * from './digits/index.js';
