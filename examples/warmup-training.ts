@@ -4,7 +4,8 @@
  * Run: npx tsx examples/warmup-training.ts
  */
 import { arraySource, generate, pixelCountTask, warmupSchedule } from 'otfgen';
-import { createModel, mnist, selectBackend, train } from 'otfgen/node';
+import { createModel, train } from 'otfgen/harness';
+import { mnist, selectBackend } from 'otfgen/node';
 import '@tensorflow/tfjs-layers'; // registers the gradients training needs in Node
 
 const backend = await selectBackend(); // wasm with otfgen's training kernels when tfjs-node is absent

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GLYPHS, OtfgenArgumentError, digits, generate, type Batch } from '../src/index.js';
-import { previewPng } from '../src/node.js';
+import { GLYPHS, MAX_STYLES, OtfgenArgumentError, digits, generate, type Batch } from '../src/index.js';
+import { previewPng } from '../src/harness/index.js';
 import { sum } from './helpers.js';
 
-const one = (d: number) => Array.from({ length: 10 }, (_, k) => (k === d ? 1 : 0));
+const one = (d: number, n = 10) => Array.from({ length: n }, (_, k) => (k === d ? 1 : 0));
+const style = (k: number) => one(k, MAX_STYLES);
 async function batchOf(params: Record<string, unknown>, size = 64, seed = 1): Promise<Batch> {
   const [b] = await generate(digits, { seed, batchSize: size, params }).take(1).toArray();
   return b;
@@ -45,8 +46,8 @@ describe('digits', () => {
   });
 
   it('styles differ: a 7 with a bar has ink where a plain 7 has none', async () => {
-    const plain = await batchOf({ classWeights: one(7), styleWeights: [1, 0, 0], jitter: 0, elastic: 0, rotation: 0, slant: 0 }, 8);
-    const barred = await batchOf({ classWeights: one(7), styleWeights: [0, 1, 0], jitter: 0, elastic: 0, rotation: 0, slant: 0 }, 8);
+    const plain = await batchOf({ classWeights: one(7), styleWeights: style(0), jitter: 0, elastic: 0, rotation: 0, slant: 0 }, 8);
+    const barred = await batchOf({ classWeights: one(7), styleWeights: style(1), jitter: 0, elastic: 0, rotation: 0, slant: 0 }, 8);
     expect(mean(Array.from({ length: 8 }, (_, i) => layout(image(barred, i)).ink))).toBeGreaterThan(1.15 * mean(Array.from({ length: 8 }, (_, i) => layout(image(plain, i)).ink)));
   });
 
@@ -79,7 +80,7 @@ describe('digits', () => {
   it.each([['jitter', 0.1], ['elastic', 0.15], ['pressure', 1], ['rotation', 30]] as const)('%s adds variation', async (name, amount) => {
     // The same digit and style drawn repeatedly: more of the parameter, more difference between draws.
     const spread = async (v: number | [number, number]) => {
-      const b = await batchOf({ ...fixed, classWeights: one(3), styleWeights: [1, 0, 0], [name]: v }, 40, 7);
+      const b = await batchOf({ ...fixed, classWeights: one(3), styleWeights: style(0), [name]: v }, 40, 7);
       let d = 0;
       for (let i = 1; i < 40; i++) for (let k = 0; k < 784; k++) d += Math.abs(b.x[i * 784 + k] - b.x[k]);
       return d;
@@ -90,7 +91,7 @@ describe('digits', () => {
 
   it('rejects parameters outside their ranges, naming them', () => {
     expect(() => generate(digits, { params: { strokeWidth: 9 } })).toThrow(/strokeWidth.*\[0.5, 6\]/);
-    expect(() => generate(digits, { params: { styleWeights: [0, 0, 0] } })).toThrow(OtfgenArgumentError);
+    expect(() => generate(digits, { params: { styleWeights: one(-1, MAX_STYLES) } })).toThrow(OtfgenArgumentError);
     expect(() => generate(digits, { params: { classWeights: [1, 2] } })).toThrow(/classWeights.*10 non-negative/);
   });
 

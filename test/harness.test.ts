@@ -2,7 +2,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arraySource, generate, pixelCountTask, warmupSchedule } from '../src/index.js';
-import { createModel, learningRateAt, mnist, selectBackend, train } from '../src/node.js';
+import { createModel, learningRateAt, train } from '../src/harness/index.js';
+import { mnist, selectBackend } from '../src/node.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });

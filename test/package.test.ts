@@ -29,13 +29,14 @@ describe('the packed library', () => {
       join(project, 'esm.mjs'),
       `import { generate, pixelCount, OtfgenError, Stream } from 'otfgen';
        import { readIdx, mnist } from 'otfgen/node';
+       import { createModel } from 'otfgen/harness';
        const [b] = await generate(pixelCount, { seed: 1, batchSize: 2 }).take(1).toArray();
        // The two entry points share one copy of the classes.
        const err = await mnist({ split: 'nope' }).catch((e) => e);
        const sameClasses = err instanceof OtfgenError && generate(pixelCount) instanceof Stream;
-       console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), readIdx: typeof readIdx, sameClasses }));`,
+       console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), readIdx: typeof readIdx, createModel: typeof createModel, sameClasses }));`,
     );
-    expect(JSON.parse(run('node', ['esm.mjs']))).toMatchObject({ size: 2, readIdx: 'function', sameClasses: true });
+    expect(JSON.parse(run('node', ['esm.mjs']))).toMatchObject({ size: 2, readIdx: 'function', createModel: 'function', sameClasses: true });
   });
 
   it('requires as CJS, with the same bytes as ESM', () => {

@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OtfgenBackendError, generate, pixelCountTask, warmupSchedule, arraySource, Rng } from '../src/index.js';
-import { SplitAdam, createModel, registerWasmTrainingKernels, selectBackend, trainStep } from '../src/node.js';
+import { SplitAdam, createModel, trainStep } from '../src/harness/index.js';
+import { registerWasmTrainingKernels, selectBackend } from '../src/node.js';
 
 beforeAll(async () => {
   registerWasmTrainingKernels();

@@ -62,6 +62,15 @@ class Scratch {
     for (const t of this.made) if (t !== keep) this.backend.disposeData(t.dataId);
     return keep;
   }
+  /** Like `done`, after checking `out` has the shape the kernel must return (else nothing is kept). */
+  finish(out: Info, want: number[], kernel: string): Info {
+    if (out.shape.join() !== want.join()) {
+      this.done(out);
+      this.backend.disposeData(out.dataId);
+      throw new OtfgenBackendError(`${kernel} on wasm (otfgen): computed shape [${out.shape}] where [${want}] was due; please report this`);
+    }
+    return this.done(out);
+  }
 }
 
 function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
@@ -104,12 +113,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: { x: Info; d
     dilations: [info.strideHeight, info.strideWidth],
   }); // [Cin, KH, KW, Cout]
   const dw = s.run(transpose, { x: dwT }, { perm: [1, 2, 0, 3] });
-  if (dw.shape.join() !== [kh, kw, cin, cout].join()) {
-    s.done(dw);
-    backend.disposeData(dw.dataId);
-    throw new OtfgenBackendError(`Conv2DBackpropFilter on wasm (otfgen): internal shape [${dw.shape}] != filter [${filterShape}]`);
-  }
-  return s.done(dw);
+  return s.finish(dw, [kh, kw, cin, cout], 'Conv2DBackpropFilter');
 }
 
 function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: { dy: Info; filter: Info }; backend: Backend; attrs: ConvAttrs }): Info {
@@ -153,12 +157,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: { dy: Info; f
     dataFormat: 'NHWC',
     dilations: [1, 1],
   });
-  if (dx.shape.join() !== [n, h, w, cin].join()) {
-    s.done(dx);
-    backend.disposeData(dx.dataId);
-    throw new OtfgenBackendError(`Conv2DBackpropInput on wasm (otfgen): internal shape [${dx.shape}] != input [${inputShape}]`);
-  }
-  return s.done(dx);
+  return s.finish(dx, [n, h, w, cin], 'Conv2DBackpropInput');
 }
 
 type HeapBackend = Backend & {

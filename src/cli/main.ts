@@ -1,9 +1,9 @@
 /** The `otfgen` command line. */
 import { Command, Option } from 'commander';
-import { OtfgenError } from '../errors.js';
+import { OtfgenArgumentError, OtfgenError } from '../errors.js';
 import { SWEEP_TASKS } from '../harness/sweep.js';
 import { numberList, positiveInt } from './common.js';
-import { sweepCommand } from './sweep.js';
+import { scalingCommand, sweepCommand } from './sweep.js';
 
 const program = new Command('otfgen').description('On-the-fly generators: seeded procedural training data for TensorFlow.js').showHelpAfterError();
 const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm or cpu').default('auto');
@@ -48,6 +48,21 @@ program
   );
 
 program
+  .command('scaling')
+  .description('final test error vs the number of real training images, with and without a synthetic warm-up; power-law fits and the data multiplier')
+  .option('--task <name>', `warm-up task: ${Object.keys(SWEEP_TASKS).join(', ')}`, 'digits')
+  .option('--share <x>', 'warm-up share of the steps', parseFloat, 0.3)
+  .option('--sizes <list>', 'real training images per run', numberList('--sizes'), [100, 300, 1000, 3000, 10000, 60000])
+  .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 2)
+  .option('--steps <n>', 'training steps per run (the same for every size)', positiveInt('--steps'), 500)
+  .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
+  .option('--out <dir>', 'results folder (resumable)', 'out/scaling')
+  .addOption(backendOption())
+  .action((o) =>
+    scalingCommand({ tasks: [o.task], share: o.share, shares: [0, o.share], realImages: o.sizes, seeds: o.seeds, totalSteps: o.steps, batchSize: o.batchSize, out: o.out, backend: o.backend }),
+  );
+
+program
   .command('preview')
   .description('a PNG grid of samples of a task, one row per class')
   .argument('<task>', 'a built-in task name, e.g. digits')
@@ -68,7 +83,14 @@ program
   .option('--task <name>', 'a built-in class task', 'digits')
   .option('--steps <n>', 'training steps', positiveInt('--steps'), 3000)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
-  .option('--seed <n>', 'seed', positiveInt('--seed'), 1)
+  .option('--seeds <n>', 'seeds 1..n (the result is their mean)', positiveInt('--seeds'), 3)
+  .option('--params <json>', 'task parameters as JSON, e.g. \'{"strokeWidth":[1.5,4]}\'', (v: string) => {
+    try {
+      return JSON.parse(v) as Record<string, unknown>;
+    } catch {
+      throw new OtfgenArgumentError('--params', `expected JSON, got '${v}'`);
+    }
+  })
   .option('--out <file>', 'result JSON', 'benchmarks/results/digits-synthetic-only.json')
   .addOption(backendOption())
   .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand(o));

@@ -1,5 +1,5 @@
 /** `otfgen synthetic-only`: train on a generated task alone, test on real MNIST. */
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { mnist } from '../sources/mnist.js';
 import { taskByName } from '../tasks/index.js';
@@ -8,36 +8,60 @@ import { createModel } from '../harness/models.js';
 import { train } from '../harness/train.js';
 import { markdownTable, useBackend } from './common.js';
 
-export async function syntheticOnlyCommand(o: { task: string; steps: number; batchSize: number; seed: number; out: string; backend: string }): Promise<void> {
+export interface SyntheticOnlyOptions {
+  readonly task: string;
+  readonly steps: number;
+  readonly batchSize: number;
+  /** Seeds 1..seeds. */
+  readonly seeds: number;
+  readonly out: string;
+  readonly backend: string;
+  readonly params?: Record<string, unknown>;
+}
+
+export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<void> {
   const task = taskByName(o.task);
   const sel = await useBackend(o.backend);
   const test = await mnist({ split: 'test' });
-  console.log(`training the reference CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle; testing on the 10,000 real MNIST test images`);
-  const r = await train({
-    model: createModel({ seed: o.seed }),
-    steps: generate(task, { seed: o.seed, batchSize: o.batchSize }),
-    totalSteps: o.steps,
-    lrSchedule: 'one-cycle',
-    evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)] },
-    onStep: (s) => (s.step + 1) % 500 === 0 && console.log(`  step ${s.step + 1}: loss ${s.loss.toFixed(3)}`),
-  });
-  const f = r.final!;
+  console.log(`training the reference CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, seeds 1..${o.seeds}; testing on the 10,000 real MNIST test images`);
+  const runs: { seed: number; realTestAccuracy: number; perClass: number[]; confusion: readonly (readonly number[])[]; curve: { step: number; accuracy: number }[]; wallSeconds: number }[] = [];
+  for (let seed = 1; seed <= o.seeds; seed++) {
+    const r = await train({
+      model: createModel({ seed }),
+      steps: generate(task, { seed, batchSize: o.batchSize, params: o.params as Record<string, never> | undefined }),
+      totalSteps: o.steps,
+      lrSchedule: 'one-cycle',
+      evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)] },
+    });
+    const f = r.final!;
+    console.log(`  seed ${seed}: real test accuracy ${f.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
+    runs.push({
+      seed,
+      realTestAccuracy: f.accuracy,
+      perClass: f.perClass.map((v) => +v.toFixed(4)),
+      confusion: f.confusion,
+      curve: r.evals.map((e) => ({ step: e.step, accuracy: e.accuracy })),
+      wallSeconds: +(r.wallMs / 1000).toFixed(1),
+    });
+  }
+  const mean = runs.reduce((a, r) => a + r.realTestAccuracy, 0) / runs.length;
+  const perClass = runs[0].perClass.map((_, c) => +(runs.reduce((a, r) => a + r.perClass[c], 0) / runs.length).toFixed(4));
   const report = {
     task: o.task,
     steps: o.steps,
     batchSize: o.batchSize,
-    seed: o.seed,
+    params: o.params ?? {},
     backend: sel.choice,
-    realTestAccuracy: f.accuracy,
-    perClass: f.perClass.map((v) => +v.toFixed(4)),
-    confusion: f.confusion,
-    curve: r.evals.map((e) => ({ step: e.step, accuracy: e.accuracy })),
-    wallSeconds: +(r.wallMs / 1000).toFixed(1),
-    command: `npx otfgen synthetic-only --task ${o.task} --steps ${o.steps} --seed ${o.seed}`,
+    meanRealTestAccuracy: +mean.toFixed(4),
+    minRealTestAccuracy: Math.min(...runs.map((r) => r.realTestAccuracy)),
+    maxRealTestAccuracy: Math.max(...runs.map((r) => r.realTestAccuracy)),
+    meanPerClass: perClass,
+    runs,
+    command: `npx otfgen synthetic-only --task ${o.task} --steps ${o.steps} --seeds ${o.seeds}${o.params ? ` --params '${JSON.stringify(o.params)}'` : ''}`,
   };
   await mkdir(dirname(o.out), { recursive: true });
   await writeFile(o.out, JSON.stringify(report, null, 2) + '\n');
-  console.log(markdownTable(['step', 'real test accuracy'], r.evals.map((e) => [e.step, e.accuracy.toFixed(4)])));
-  console.log(`per class: ${f.perClass.map((v, c) => `${c}: ${v.toFixed(2)}`).join(', ')}`);
+  console.log(markdownTable(['seed', 'real test accuracy'], [...runs.map((r) => [r.seed, r.realTestAccuracy.toFixed(4)]), ['mean', mean.toFixed(4)]]));
+  console.log(`per class (mean): ${perClass.map((v, c) => `${c}: ${v.toFixed(2)}`).join(', ')}`);
   console.log(`wrote ${o.out}`);
 }

@@ -13,8 +13,10 @@ import type { MnistDataset } from '../sources/mnist.js';
 import { warmupSchedule, type WarmupBlend } from '../schedule/warmup.js';
 import type { Stream } from '../stream/stream.js';
 import { exemplarTask, pickExemplars } from '../tasks/exemplars.js';
+import { Rng } from '../random/rng.js';
 import { generate } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
+import { digits } from '../tasks/digits/index.js';
 import { createModel, type Architecture } from './models.js';
 import { lineWithBand, summarise, writeChart } from './plots.js';
 import { train, type LearningRateSchedule, type StepRecord } from './train.js';
@@ -24,6 +26,10 @@ export const SWEEP_TASKS: Readonly<Record<string, { description: string; make: (
   'pixel-count': {
     description: 'random binary images, target the share of on pixels (regression; the head is swapped after warm-up)',
     make: ({ seed, batchSize }) => generate(pixelCountTask({ target: 'fraction' }), { seed, batchSize }),
+  },
+  digits: {
+    description: 'procedural digits (the digits task, default parameters): the same 10 classes, no real image',
+    make: ({ seed, batchSize }) => generate(digits, { seed, batchSize }),
   },
   exemplars: {
     description: 'one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)',
@@ -53,6 +59,11 @@ export interface SweepConfig {
   readonly blend?: WarmupBlend;
   /** Evaluate on the first N test images (default all 10,000). */
   readonly evalLimit?: number;
+  /**
+   * Distinct real training images available to a run (a seeded random subset
+   * of the training set), one set of runs per count. Default: all of them.
+   */
+  readonly realImages?: readonly number[];
 }
 
 /** One finished run. Times in milliseconds. */
@@ -60,6 +71,8 @@ export interface SweepRow {
   readonly task: string;
   readonly share: number;
   readonly seed: number;
+  /** Distinct real training images the run could see. */
+  readonly realImages?: number;
   readonly totalSteps: number;
   readonly batchSize: number;
   readonly finalAccuracy: number;
@@ -87,21 +100,51 @@ export function checkSweepConfig(config: SweepConfig): SweepConfig {
   checkInt('sweep seeds', config.seeds, 1, 1000);
   checkInt('sweep totalSteps', config.totalSteps, 1);
   checkInt('sweep batchSize', config.batchSize, 1);
+  config.realImages?.forEach((n, i) => checkInt(`sweep realImages[${i}]`, n, 10));
   return config;
 }
 
-/** The runs a config asks for: baseline once per seed, then each task x non-zero share x seed. */
-export function plannedRuns(config: SweepConfig): { task: string; share: number; seed: number }[] {
-  const runs: { task: string; share: number; seed: number }[] = [];
+/** One run of a sweep. `realImages` is absent when the run sees the whole training set. */
+export interface PlannedRun {
+  readonly task: string;
+  readonly share: number;
+  readonly seed: number;
+  readonly realImages?: number;
+}
+
+/** The runs a config asks for: per seed (and real-image count), the baseline once, then each task x non-zero share. */
+export function plannedRuns(config: SweepConfig): PlannedRun[] {
+  const runs: PlannedRun[] = [];
   for (let seed = 1; seed <= config.seeds; seed++) {
-    if (config.shares.includes(0)) runs.push({ task: BASELINE, share: 0, seed });
-    for (const task of config.tasks) for (const share of config.shares) if (share > 0) runs.push({ task, share, seed });
+    for (const realImages of config.realImages ?? [undefined]) {
+      const n = realImages === undefined ? {} : { realImages };
+      if (config.shares.includes(0)) runs.push({ task: BASELINE, share: 0, seed, ...n });
+      for (const task of config.tasks) for (const share of config.shares) if (share > 0) runs.push({ task, share, seed, ...n });
+    }
   }
   return runs;
 }
 
-const sameRun = (r: SweepRow, p: { task: string; share: number; seed: number }, c: SweepConfig) =>
-  r.task === p.task && r.share === p.share && r.seed === p.seed && r.totalSteps === c.totalSteps && r.batchSize === c.batchSize;
+const sameRun = (r: SweepRow, p: PlannedRun, c: SweepConfig) =>
+  r.task === p.task && r.share === p.share && r.seed === p.seed && r.realImages === p.realImages && r.totalSteps === c.totalSteps && r.batchSize === c.batchSize;
+
+/** A seeded random subset of `count` samples of a dataset (the whole set when count covers it). */
+export function subsetOf(data: MnistDataset, count: number, seed: number): MnistDataset {
+  if (count >= data.count) return data;
+  const rng = new Rng(`subset/${seed}`);
+  const order = Int32Array.from({ length: data.count }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.int(data.count - i);
+    const t = order[i]; order[i] = order[j]; order[j] = t;
+  }
+  const n = 784;
+  const x = new Uint8Array(count * n), y = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    x.set(data.x.subarray(order[i] * n, (order[i] + 1) * n), i * n);
+    y[i] = data.y[order[i]];
+  }
+  return { ...data, x, y, count };
+}
 
 /** Reads a results file, or an empty result when there is none. */
 export async function readSweepResults(path: string, config: SweepConfig): Promise<SweepResults> {
@@ -129,7 +172,7 @@ export interface SweepRunOptions {
   readonly backend: string;
   readonly signal?: AbortSignal;
   /** Called before each run and after each step. */
-  readonly onProgress?: (e: { run: number; runs: number; skipped: number; task: string; share: number; seed: number; step?: StepRecord }) => void;
+  readonly onProgress?: (e: PlannedRun & { run: number; runs: number; skipped: number; step?: StepRecord }) => void;
   /** Called after each finished run. */
   readonly onRun?: (row: SweepRow) => void;
 }
@@ -153,7 +196,8 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
     const ctx: SweepContext = { seed: p.seed, batchSize: config.batchSize, train: options.train };
     const model = createModel({ seed: p.seed, architecture: config.architecture });
     const synthetic = p.task === BASELINE ? SWEEP_TASKS['pixel-count'].make(ctx) : SWEEP_TASKS[p.task].make(ctx);
-    const real = arraySource(options.train, { batchSize: config.batchSize, seed: p.seed, epochs: Infinity });
+    const realData = p.realImages === undefined ? options.train : subsetOf(options.train, p.realImages, p.seed);
+    const real = arraySource(realData, { batchSize: config.batchSize, seed: p.seed, epochs: Infinity });
     try {
       const r = await train({
         model,
@@ -190,7 +234,9 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
 /** Rows of this config, with the baseline repeated under each task so every task's line starts at share 0. */
 export function rowsByTask(results: SweepResults): SweepRow[] {
   const { config } = results;
-  const mine = results.rows.filter((r) => r.totalSteps === config.totalSteps && r.batchSize === config.batchSize && (r.task === BASELINE || config.tasks.includes(r.task)));
+  const mine = results.rows.filter(
+    (r) => r.totalSteps === config.totalSteps && r.batchSize === config.batchSize && r.realImages === undefined && (r.task === BASELINE || config.tasks.includes(r.task)),
+  );
   const base = mine.filter((r) => r.task === BASELINE);
   return [...mine.filter((r) => r.task !== BASELINE), ...config.tasks.flatMap((task) => base.map((b) => ({ ...b, task })))];
 }
@@ -233,12 +279,18 @@ export function summariseSweep(results: SweepResults): SweepSummaryRow[] {
   return acc.map((a, i) => ({ task: a.series, share: a.x, runs: a.n, accuracy: a.mean, accuracyMin: a.min, accuracyMax: a.max, loss: loss[i].mean, wallSeconds: wall[i].mean }));
 }
 
+/** Writes every row of the results as outDir/results.csv. */
+export async function writeResultsCsv(results: SweepResults, outDir: string): Promise<string> {
+  const fields: (keyof SweepRow)[] = ['task', 'share', 'seed', 'realImages', 'totalSteps', 'batchSize', 'finalAccuracy', 'finalLoss', 'wallMs', 'dataMs', 'computeMs', 'backend'];
+  const csv = [fields.join(','), ...results.rows.map((r) => fields.map((f) => r[f] ?? '').join(','))].join('\n') + '\n';
+  await writeAtomic(join(outDir, 'results.csv'), csv);
+  return join(outDir, 'results.csv');
+}
+
 /** Writes results.csv and the three plots beside results.json; returns the paths written. */
 export async function writeSweepOutputs(results: SweepResults, outDir: string): Promise<string[]> {
   const rows = rowsByTask(results);
-  const fields: (keyof SweepRow)[] = ['task', 'share', 'seed', 'totalSteps', 'batchSize', 'finalAccuracy', 'finalLoss', 'wallMs', 'dataMs', 'computeMs', 'backend'];
-  const csv = [fields.join(','), ...results.rows.map((r) => fields.map((f) => r[f]).join(','))].join('\n') + '\n';
-  await writeAtomic(join(outDir, 'results.csv'), csv);
+  await writeResultsCsv(results, outDir);
   const baseline = rows.filter((r) => r.share === 0);
   const baseAcc = baseline.length ? baseline.reduce((a, r) => a + r.finalAccuracy, 0) / baseline.length : null;
   const written = [join(outDir, 'results.json'), join(outDir, 'results.csv')];

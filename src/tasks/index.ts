@@ -3,6 +3,7 @@ import { OtfgenUnknownTaskError } from '../errors.js';
 import type { Task } from './define-task.js';
 import { pixelCount } from './pixel-count.js';
 import { digits } from './digits/index.js';
+import { fashion } from './fashion/index.js';
 
 export * from './define-task.js';
 export * from './generate.js';
@@ -12,6 +13,7 @@ export * from './pixel-count.js';
 export const builtinTasks: Readonly<Record<string, Task<any>>> = Object.freeze({
   'pixel-count': pixelCount,
   digits,
+  fashion,
 });
 
 /**
@@ -28,3 +30,4 @@ export function taskByName(name: string): Task<any> {
 }
 export * from './exemplars.js';
 export * from './digits/index.js';
+export * from './fashion/index.js';

@@ -31,7 +31,7 @@ export type DigitParams = {
   readonly elastic: NumberParam;
   /** Blend with a 3x3 blur: 0 sharp, 1 fully blurred. */
   readonly blur: NumberParam;
-  /** Relative weight of style 1, 2, 3 of each digit (digits with fewer styles ignore the rest). */
+  /** Relative weight of each digit's style 1, 2, ... (digits with fewer styles ignore the rest). */
   readonly styleWeights: WeightsParam;
 };
 
@@ -65,7 +65,7 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
     sampleShape: [SIZE, SIZE, 1],
     target: { kind: 'class', classes: 10 },
     params: {
-      strokeWidth: { min: 0.5, max: 6, default: [1.5, 4], description: 'stroke width in pixels' },
+      strokeWidth: { min: 0.5, max: 6, default: [1.5, 3.5], description: 'stroke width in pixels' },
       pressure: { min: 0, max: 1, default: [0, 0.5], description: 'width variation along a stroke' },
       slant: { min: -45, max: 45, default: [-12, 22], description: 'degrees; positive leans right' },
       rotation: { min: -45, max: 45, default: [-15, 15], description: 'degrees clockwise' },
@@ -134,7 +134,8 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
       // 3. Fit the longer side (strokes included) to the box; radii with pen pressure.
       const w = p.strokeWidth;
       const side = Math.max(maxX - minX, maxY - minY, 1e-6);
-      const s = Math.max(BOX * p.scale - w, 1) / side;
+      // The widest the pen gets (pressure widens it up to 1 + pressure) must fit in the box too.
+      const s = Math.max(BOX * p.scale - w * (1 + p.pressure), 1) / side;
       const midX = (minX + maxX) / 2, midY = (minY + maxY) / 2;
       for (let k = 0; k < strokes; k++) {
         const u = p.pressure * (2 * rng.next() - 1);

@@ -1,0 +1,22 @@
+/**
+ * otfgen/harness: reference CNNs, the training loop, evaluation and previews,
+ * for running the warm-up studies in your own code. Needs
+ * `@tensorflow/tfjs-layers` (an optional peer dependency of otfgen).
+ * @packageDocumentation
+ */
+export { createModel, checkInput, type Architecture, type HarnessModel, type ModelOptions } from './models.js';
+export {
+  train,
+  trainStep,
+  evaluate,
+  clipByGlobalNorm,
+  learningRateAt,
+  SplitAdam,
+  type TrainOptions,
+  type StepRecord,
+  type EvalRecord,
+  type RunResult,
+  type EvaluationOptions,
+  type LearningRateSchedule,
+} from './train.js';
+export { previewPng, writePreview, type PreviewOptions } from './preview.js';

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { OtfgenUnknownTaskError } from '../src/index.js';
+import { dataMultiplier, fitPowerLaw, powerLaw } from '../src/harness/scaling.js';
+import { BASELINE, checkSweepConfig, plannedRuns, subsetOf, threshold, type SweepRow } from '../src/harness/sweep.js';
+import { mnist } from '../src/node.js';
+
+const row = (task: string, share: number, seed: number, acc: number): SweepRow => ({
+  task, share, seed, totalSteps: 500, batchSize: 64, finalAccuracy: acc, finalLoss: 0, wallMs: 0, dataMs: 0, computeMs: 0, backend: 'wasm',
+});
+
+describe('sweeps', () => {
+  it('plans the baseline once per seed (and per real-image count), then every task and share', () => {
+    const runs = plannedRuns({ tasks: ['pixel-count', 'digits'], shares: [0, 0.5], seeds: 2, totalSteps: 10, batchSize: 8, realImages: [100, 1000] });
+    expect(runs.length).toBe(2 * 2 * 3);
+    expect(runs.filter((r) => r.task === BASELINE).map((r) => [r.seed, r.realImages])).toEqual([[1, 100], [1, 1000], [2, 100], [2, 1000]]);
+  });
+
+  it('the threshold is the largest share within 1 point of the baseline mean', () => {
+    const rows = [row(BASELINE, 0, 1, 0.96), row(BASELINE, 0, 2, 0.97), row('t', 0.3, 1, 0.96), row('t', 0.3, 2, 0.955), row('t', 0.5, 1, 0.95), row('t', 0.5, 2, 0.949), row('t', 0.7, 1, 0.958)];
+    // Baseline 0.965: 0.3 (0.9575) is within, 0.5 (0.9495) is not, 0.7 (0.958) is.
+    expect(threshold(rows, 't')).toBe(0.7);
+    expect(threshold(rows.slice(2), 't')).toBe(null);
+  });
+
+  it('rejects unknown tasks and bad shares', () => {
+    expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 })).toThrow(OtfgenUnknownTaskError);
+    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [1.2], seeds: 1, totalSteps: 1, batchSize: 1 })).toThrow(/shares\[0\]/);
+  });
+
+  it('a real-image subset is seeded, distinct and keeps images with their labels', async () => {
+    const test = await mnist({ split: 'test' });
+    const a = subsetOf(test, 500, 1);
+    expect(a.count).toBe(500);
+    expect(subsetOf(test, 500, 1).x).toEqual(a.x);
+    expect(subsetOf(test, 500, 2).y).not.toEqual(a.y);
+    // Each chosen image appears in the full set with the same label.
+    const find = (img: Uint8Array) => { for (let i = 0; i < test.count; i++) if (test.x.subarray(i * 784, (i + 1) * 784).every((v, k) => v === img[k])) return i; return -1; };
+    for (const k of [0, 250, 499]) expect(test.y[find(a.x.subarray(k * 784, (k + 1) * 784))]).toBe(a.y[k]);
+    expect(subsetOf(test, 20_000, 1)).toBe(test);
+  });
+});
+
+describe('scaling fits', () => {
+  it('recovers a power law with an offset, and measures the data multiplier', async () => {
+    const ns = [100, 300, 1000, 3000, 10000, 60000];
+    const truth = { a: 2, b: 0.5, c: 0.01, rmse: 0 };
+    const fit = await fitPowerLaw(ns, ns.map((n) => powerLaw(truth, n)));
+    expect(fit.a).toBeCloseTo(2, 1);
+    expect(fit.b).toBeCloseTo(0.5, 2);
+    expect(fit.c).toBeCloseTo(0.01, 3);
+    // A warm-up that makes 1000 images as good as 3000 without it is worth 3x.
+    expect(dataMultiplier(truth, powerLaw(truth, 3000), 1000)).toBeCloseTo(3, 5);
+    expect(dataMultiplier(truth, 0.005, 1000)).toBe(Infinity);
+  });
+});
