@@ -12,6 +12,7 @@ import { mnist } from '../sources/mnist.js';
 import { generate } from '../tasks/generate.js';
 import { pixelCount } from '../tasks/pixel-count.js';
 import { digits } from '../tasks/digits/index.js';
+import { fashion } from '../tasks/fashion/index.js';
 import { selectBackend } from '../backend/select.js';
 import { createModel } from '../harness/models.js';
 import { SplitAdam, trainStep } from '../harness/train.js';
@@ -55,6 +56,7 @@ export async function throughputBench(out: string): Promise<object> {
       { name: 'pixelCount (p = 0.5)', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs }) },
       { name: 'pixelCount (p drawn in [0.1, 0.9])', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs, params: { onProbability: [0.1, 0.9] } }) },
       { name: 'digits (default parameters)', batchSize: bs, make: () => generate(digits, { seed: 1, batchSize: bs }) },
+      { name: 'fashion (default parameters)', batchSize: bs, make: () => generate(fashion, { seed: 1, batchSize: bs }) },
       { name: 'MNIST in memory (arraySource, shuffled)', batchSize: bs, make: () => arraySource(train, { seed: 1, batchSize: bs, epochs: Infinity }) },
     );
   }

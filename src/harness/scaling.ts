@@ -50,8 +50,8 @@ export async function fitPowerLaw(n: readonly number[], err: readonly number[]):
 }
 
 /**
- * Real images the no-warm-up curve needs to reach `error`, over `n`; Infinity
- * when `error` is below that curve's floor c.
+ * Real images the no-warm-up curve needs to reach `error`, over `n` (the
+ * effective data multiplier); Infinity when `error` is below that curve's floor c.
  */
 export function dataMultiplier(baseline: PowerLawFit, error: number, n: number): number {
   if (error <= baseline.c) return Infinity;
@@ -95,10 +95,12 @@ export async function summariseScaling(results: SweepResults, task: string, shar
     return fitPowerLaw(ps.map((p) => p.realImages), ps.map((p) => p.error));
   };
   const fits = { withoutWarmup: await fitArm(arms.withoutWarmup), withWarmup: await fitArm(arms.withWarmup) };
+  // From the two fitted curves, not a measured point against a fitted curve: the
+  // fits smooth the seed noise, and comparing like with like keeps the sign honest.
   const multipliers = points
     .filter((p) => p.arm === arms.withWarmup)
     .map((p) => {
-      const m = dataMultiplier(fits.withoutWarmup, p.error, p.realImages);
+      const m = dataMultiplier(fits.withoutWarmup, powerLaw(fits.withWarmup, p.realImages), p.realImages);
       return { realImages: p.realImages, multiplier: Number.isFinite(m) ? +m.toFixed(2) : null };
     });
   return { task, share, points, fits, multipliers };
@@ -115,14 +117,14 @@ export async function writeScalingOutputs(summary: ScalingSummary, outDir: strin
     const fit = arm === 'no warm-up' ? summary.fits.withoutWarmup : summary.fits.withWarmup;
     for (let i = 0; i <= 60; i++) {
       const n = lo * Math.pow(hi / lo, i / 60);
-      curve.push({ arm: `${arm} (fit)`, realImages: n, error: powerLaw(fit, n) });
+      curve.push({ arm, realImages: n, error: powerLaw(fit, n) });
     }
   }
   const x = { field: 'realImages', type: 'quantitative', title: 'distinct real training images', scale: { type: 'log' } } as const;
   const y = { field: 'error', type: 'quantitative', title: 'final test error', scale: { type: 'log' } } as const;
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: 'Test error vs real data, with and without a synthetic warm-up',
+    title: 'Test error vs real data, with and without a synthetic warm-up (dashed: power-law fits)',
     width: 480,
     height: 300,
     layer: [

@@ -35,12 +35,12 @@ export type ParamSpace = Readonly<Record<string, ParamSpec>>;
 
 /** What a user may pass for each parameter. */
 export type ParamValues<P extends ParamSpace> = {
-  [K in keyof P]: P[K] extends WeightsParam ? readonly number[] : number | readonly [number, number];
+  [K in keyof P]: NonNullable<P[K]> extends WeightsParam ? readonly number[] : number | readonly [number, number];
 };
 
 /** What `render` sees: every number drawn for this sample, weights as given. */
 export type ResolvedParams<P extends ParamSpace> = {
-  readonly [K in keyof P]: P[K] extends WeightsParam ? readonly number[] : number;
+  readonly [K in keyof P]: NonNullable<P[K]> extends WeightsParam ? readonly number[] : number;
 };
 
 /**

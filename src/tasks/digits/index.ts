@@ -7,7 +7,7 @@
 import { defineTask, type NumberParam, type Task, type WeightsParam, type WithClassWeights } from '../define-task.js';
 import type { Rng } from '../../random/rng.js';
 import { GLYPHS, MAX_STYLES } from './glyphs.js';
-import { blur3x3, strokePolyline } from './raster.js';
+import { strokePolyline } from './raster.js';
 
 export { GLYPHS, MAX_STYLES, type GlyphStyle, type StrokeDef } from './glyphs.js';
 
@@ -29,7 +29,7 @@ export type DigitParams = {
   readonly jitter: NumberParam;
   /** Amplitude of a smooth random displacement field, in glyph units. */
   readonly elastic: NumberParam;
-  /** Blend with a 3x3 blur: 0 sharp, 1 fully blurred. */
+  /** Edge softness: 0 sharp (a 1-pixel anti-aliasing ramp), 1 blurred (a 3-pixel ramp). */
   readonly blur: NumberParam;
   /** Relative weight of each digit's style 1, 2, ... (digits with fewer styles ignore the rest). */
   readonly styleWeights: WeightsParam;
@@ -56,7 +56,6 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
   const pts = new Float64Array(3 * MAX_POINTS); // x, y, radius
   const along = new Float64Array(MAX_POINTS); // position along its stroke, 0..1
   const starts = new Int32Array(16);
-  const scratch = new Float32Array(SIZE * SIZE);
   const wave = new Float64Array(12);
 
   return defineTask({
@@ -73,7 +72,7 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
       aspect: { min: 0.2, max: 1.6, default: [0.5, 1.0], description: 'width / height' },
       jitter: { min: 0, max: 0.2, default: [0, 0.09], description: 'skeleton point noise (glyph units)' },
       elastic: { min: 0, max: 0.2, default: [0, 0.14], description: 'smooth displacement amplitude (glyph units)' },
-      blur: { min: 0, max: 1, default: [0, 0.3], description: 'blend with a 3x3 blur' },
+      blur: { min: 0, max: 1, default: [0, 0.3], description: 'edge softness: 0 sharp, 1 blurred' },
       styleWeights: { type: 'weights', length: MAX_STYLES, description: 'weight of each writing style' },
     },
     render(rng, p, out, offset, label) {
@@ -161,11 +160,12 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
         pts[3 * i] += ox;
         pts[3 * i + 1] += oy;
       }
+      const soft = 1 + 2 * p.blur;
       // 5. Rasterise. The centre of mass above is of the geometry; where the pixels'
       //    own centre of mass (what MNIST centred on) is off by over half a pixel, shift and redraw.
       for (let pass = 0; pass < 2; pass++) {
         out.fill(0, offset, offset + SIZE * SIZE);
-        for (let k = 0; k < strokes; k++) strokePolyline(pts, starts[k], starts[k + 1] - starts[k], out, offset, SIZE, SIZE);
+        for (let k = 0; k < strokes; k++) strokePolyline(pts, starts[k], starts[k + 1] - starts[k], out, offset, SIZE, SIZE, soft);
         let m = 0, mx = 0, my = 0;
         for (let y = 0; y < SIZE; y++) {
           for (let x = 0; x < SIZE; x++) {
@@ -182,7 +182,6 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
           pts[3 * i + 1] += sy;
         }
       }
-      blur3x3(out, offset, SIZE, SIZE, p.blur, scratch);
       return label;
     },
   });
