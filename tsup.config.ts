@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The library: ESM and CJS with declarations for both.
-    entry: { index: 'src/index.ts', node: 'src/node.ts', harness: 'src/harness/index.ts' },
+    entry: { index: 'src/index.ts', node: 'src/node.ts', harness: 'src/harness/index.ts', worker: 'src/parallel/worker.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

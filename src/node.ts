@@ -7,3 +7,4 @@ export { readIdx, writeIdx } from './sources/idx-file.js';
 export { mnist, mnistDataDir, type MnistOptions, type MnistDataset } from './sources/mnist.js';
 export { selectBackend, BACKEND_ORDER, type BackendChoice, type BackendSelection, type SelectBackendOptions } from './backend/select.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './backend/wasm-kernels.js';
+export { generate, type ParallelGenerateOptions } from './parallel/generate.js';

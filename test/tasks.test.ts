@@ -115,6 +115,7 @@ describe('generate', () => {
 
   it('validates its options', () => {
     expect(() => generate(pixelCount, { batchSize: 0 })).toThrow(/batchSize/);
+    expect(() => generate(pixelCount, { workers: 2 } as never)).toThrow(/Node-only: import \{ generate \} from 'otfgen\/node'/);
     expect(() => generate({} as never)).toThrow(/task/);
     expect(generate(pixelCount).size).toBe(Infinity);
     expect(generate(pixelCount, { batches: 7 }).size).toBe(7);

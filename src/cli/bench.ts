@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { arraySource } from '../sources/arrays.js';
 import { mnist } from '../sources/mnist.js';
 import { generate } from '../tasks/generate.js';
+import { generate as generateParallel } from '../parallel/generate.js';
 import { pixelCount } from '../tasks/pixel-count.js';
 import { digits } from '../tasks/digits/index.js';
 import { fashion } from '../tasks/fashion/index.js';
@@ -21,13 +22,17 @@ import { markdownTable } from './common.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Samples per second of pulling batches for about `seconds`. */
+/** Samples per second of pulling batches for about `seconds`, timed from the first batch (worker start-up is not counted). */
 async function rate(make: () => AsyncIterable<Batch>, seconds: number): Promise<number> {
   let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
+  let start = 0, end = 0;
   for (;;) {
     for await (const b of make()) {
+      if (!start) {
+        start = performance.now();
+        end = start + seconds * 1000;
+        continue;
+      }
       n += b.size;
       if (performance.now() > end) return n / ((performance.now() - start) / 1000);
     }
@@ -57,6 +62,8 @@ export async function throughputBench(out: string): Promise<object> {
       { name: 'pixelCount (p drawn in [0.1, 0.9])', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs, params: { onProbability: [0.1, 0.9] } }) },
       { name: 'digits (default parameters)', batchSize: bs, make: () => generate(digits, { seed: 1, batchSize: bs }) },
       { name: 'fashion (default parameters)', batchSize: bs, make: () => generate(fashion, { seed: 1, batchSize: bs }) },
+      { name: `digits, ${cpus().length} workers`, batchSize: bs, make: () => generateParallel(digits, { seed: 1, batchSize: bs, workers: cpus().length }) },
+      { name: `fashion, ${cpus().length} workers`, batchSize: bs, make: () => generateParallel(fashion, { seed: 1, batchSize: bs, workers: cpus().length }) },
       { name: 'MNIST in memory (arraySource, shuffled)', batchSize: bs, make: () => arraySource(train, { seed: 1, batchSize: bs, epochs: Infinity }) },
     );
   }

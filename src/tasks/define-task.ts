@@ -75,6 +75,23 @@ export interface TaskDefinition<P extends ParamSpace> {
    */
   readonly conditional?: boolean;
   readonly render: RenderFn<P>;
+  /**
+   * How another thread can rebuild this task (generation in worker threads):
+   * an ES module URL or path and the name of its export, which is the task or
+   * a factory called with `args` (structured-cloneable). Built-in tasks set it.
+   * @example
+   * ```ts
+   * defineTask({ ..., origin: { module: import.meta.url, export: 'bars' } });
+   * ```
+   */
+  readonly origin?: TaskOrigin;
+}
+
+/** Where a task can be rebuilt from: `module` 'otfgen' means otfgen's own exports. */
+export interface TaskOrigin {
+  readonly module: string;
+  readonly export: string;
+  readonly args?: readonly unknown[];
 }
 
 /** A parameter space plus the `classWeights` every conditional class task gets. */

@@ -76,6 +76,7 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
   const warp: AffineParams = { rotation: 0, scale: 1, shear: 0, shiftX: 0, shiftY: 0 };
   return defineTask({
     name: 'exemplars',
+    origin: { module: 'otfgen', export: 'exemplarTask', args: [exemplars] },
     description: 'real exemplars under random affine warps',
     sampleShape: exemplars.sampleShape,
     target: exemplars.target,

@@ -35,6 +35,10 @@ export interface GenerateOptions<P extends ParamSpace> {
  */
 export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateOptions<P> = {}): GeneratedStream<P> {
   checkTask(task);
+  const workers = (options as { workers?: unknown }).workers;
+  if (workers !== undefined && workers !== 1) {
+    throw new OtfgenArgumentError('generate options.workers', "worker threads are Node-only: import { generate } from 'otfgen/node'");
+  }
   const batchSize = checkInt('generate options.batchSize', options.batchSize ?? 64, 1);
   const start = checkInt('generate options.startBatch', options.startBatch ?? 0, 0);
   const count = options.batches === undefined ? Infinity : checkInt('generate options.batches', options.batches, 0);

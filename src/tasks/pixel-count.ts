@@ -56,6 +56,7 @@ export function pixelCountTask(options: PixelCountOptions = {}): Task<PixelCount
   const unpack = bitUnpacker();
   return defineTask({
     name: bins ? 'pixel-count-bins' : 'pixel-count',
+    origin: { module: 'otfgen', export: 'pixelCountTask', args: [options] },
     description: 'random binary images; target: how many pixels are on',
     sampleShape: [side, side, 1],
     target: bins ? { kind: 'class', classes: bins } : { kind: 'regression', size: 1 },

@@ -60,6 +60,7 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
 
   return defineTask({
     name: 'digits',
+    origin: { module: 'otfgen', export: 'digits' },
     description: 'procedural handwritten digits, MNIST layout',
     sampleShape: [SIZE, SIZE, 1],
     target: { kind: 'class', classes: 10 },

@@ -102,6 +102,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
 
   return defineTask({
     name: 'fashion',
+    origin: { module: 'otfgen', export: 'fashion' },
     description: 'procedural Fashion-MNIST classes',
     sampleShape: [S, S, 1],
     target: { kind: 'class', classes: 10 },

@@ -1,0 +1,204 @@
+/**
+ * generate with `workers`: batches made in worker threads, delivered in order,
+ * byte for byte the stream a single thread makes (batch k depends only on the
+ * seed, k and the params).
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Batch } from '../batch.js';
+import { OtfgenArgumentError, OtfgenError, OtfgenTaskError, checkInt } from '../errors.js';
+import { Stream } from '../stream/stream.js';
+import type { ParamSpace, Task, TaskOrigin } from '../tasks/define-task.js';
+import { generate as generateHere, type GenerateOptions } from '../tasks/generate.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+export interface ParallelGenerateOptions<P extends ParamSpace> extends GenerateOptions<P> {
+  /** Worker threads making batches (default 1: no workers, the main thread makes them). */
+  readonly workers?: number;
+  /**
+   * For a task of your own without an `origin`: the ES module (URL or path)
+   * that exports it, so each worker can import it. Keep the task in a module
+   * of its own: the worker runs the module's top-level code.
+   */
+  readonly taskModule?: string | URL;
+  /** Batches each worker may run ahead of the consumer (default 2). */
+  readonly prefetch?: number;
+}
+
+/**
+ * {@link generate} from `otfgen`, plus `workers`.
+ * @example
+ * ```ts
+ * import { digits } from 'otfgen';
+ * import { generate } from 'otfgen/node';
+ * for await (const batch of generate(digits, { seed: 1, workers: 2 }).take(1000)) train(batch);
+ * ```
+ */
+export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelGenerateOptions<P> = {}): Stream<Batch> {
+  const { workers: n = 1, taskModule, prefetch = 2, ...rest } = options;
+  checkInt('generate options.workers', n, 1, 256);
+  checkInt('generate options.prefetch', prefetch, 1, 1024);
+  // The single-thread stream checks task and options now, and is the stream when n is 1.
+  const here = generateHere(task, rest as GenerateOptions<P>);
+  if (n === 1) return here;
+  const origin = originOf(task, taskModule);
+  const seed = rest.seed ?? 0;
+  const batchSize = rest.batchSize ?? 64;
+  const start = rest.startBatch ?? 0;
+  const end = start + (rest.batches ?? Infinity);
+  const paramsAt = (k: number): Record<string, unknown> =>
+    (typeof rest.params === 'function' ? rest.params(k) : rest.params ?? {}) as Record<string, unknown>;
+  const script = workerScript();
+
+  return new Stream<Batch>(() => {
+    let pool: Worker[] = [];
+    const waiting = new Map<number, { promise: Promise<Batch>; resolve: (b: Batch) => void; reject: (e: unknown) => void }>();
+    let failure: unknown = null; // a worker crashed or could not start: nothing more will come
+    let failedAt = Infinity; // a batch whose render failed: those before it still arrive, in order
+    let closed = false;
+    let next = start;
+    let dispatched = start;
+
+    const slot = (k: number) => {
+      let d = waiting.get(k);
+      if (!d) {
+        let resolve!: (b: Batch) => void, reject!: (e: unknown) => void;
+        const promise = new Promise<Batch>((res, rej) => ((resolve = res), (reject = rej)));
+        promise.catch(() => {}); // batches fetched ahead may fail unseen; the consumer sees its own
+        d = { promise, resolve, reject };
+        waiting.set(k, d);
+        if (failure) reject(failure);
+      }
+      return d;
+    };
+    const shutdown = async () => {
+      closed = true;
+      const all = pool;
+      pool = [];
+      // Ref first: an idle (unref'd) worker's pending exit does not keep Node
+      // running, and the process would end, silently, inside this await.
+      for (const w of all) w.ref();
+      await Promise.all(all.map((w) => w.terminate()));
+    };
+    const fail = (error: unknown) => {
+      if (failure) return;
+      failure = error;
+      for (const d of waiting.values()) d.reject(error);
+      void shutdown();
+    };
+    const open = () => {
+      for (let i = 0; i < n; i++) {
+        const w = new Worker(script, { execArgv: workerExecArgv() });
+        live.add(w);
+        w.once('exit', () => live.delete(w));
+        w.on('message', (m: FromWorker) => {
+          if (m.type === 'ready') return;
+          if (m.type === 'batch') {
+            slot(m.index).resolve({ x: m.x, y: m.y, size: batchSize, sampleShape: task.sampleShape, target: task.target });
+          } else if (m.index < 0) {
+            fail(new OtfgenTaskError(task.name, next, new Error(m.message)));
+          } else {
+            failedAt = Math.min(failedAt, m.index);
+            slot(m.index).reject(new OtfgenTaskError(task.name, m.index, new Error(m.message)));
+          }
+        });
+        w.on('error', (e) => fail(new OtfgenTaskError(task.name, next, e)));
+        w.on('exit', (code) => {
+          if (!closed) fail(new OtfgenTaskError(task.name, next, new Error(`worker ${i} exited unexpectedly (code ${code})`)));
+        });
+        w.postMessage({ type: 'init', origin, name: task.name } satisfies ToWorker & { name: string });
+        pool.push(w);
+      }
+    };
+    const dispatch = (k: number) => {
+      const i = (k - start) % n;
+      slot(k);
+      pool[i].postMessage({ type: 'render', index: k, seed, batchSize, params: paramsAt(k) } satisfies ToWorker);
+    };
+
+    return {
+      async next(): Promise<IteratorResult<Batch>> {
+        if (closed && !failure) return { done: true, value: undefined };
+        if (next >= end) {
+          await shutdown();
+          return { done: true, value: undefined };
+        }
+        if (!failure && pool.length === 0) open();
+        // Workers keep the process alive only while the consumer waits in here: a
+        // stream dropped without return() never holds Node open.
+        for (const w of pool) w.ref();
+        try {
+          while (!failure && dispatched < Math.min(end, failedAt, next + n * prefetch)) dispatch(dispatched++);
+          const batch = await slot(next).promise;
+          waiting.delete(next);
+          next++;
+          return { done: false, value: batch };
+        } catch (e) {
+          await shutdown();
+          throw e;
+        } finally {
+          for (const w of pool) w.unref();
+        }
+      },
+      async return(): Promise<IteratorResult<Batch>> {
+        await shutdown();
+        return { done: true, value: undefined };
+      },
+    };
+  }, here.size);
+}
+
+/**
+ * The parent's Node flags minus those that only make sense for a main script
+ * (`-e`/`-p` with their code, `--input-type`): inherited as they are, they stop
+ * the worker from starting.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') {
+      i++; // and its code
+      continue;
+    }
+    if (a.startsWith('--input-type') || a.startsWith('--eval=') || a.startsWith('--print=')) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+/** Workers started here that have not exited yet (for tests: nothing may be left running). */
+const live = new Set<Worker>();
+export function liveWorkerCount(): number {
+  return live.size;
+}
+
+/** How workers rebuild the task: its origin, or the module the user names. */
+function originOf(task: Task<any>, taskModule: string | URL | undefined): TaskOrigin & { name?: string } {
+  if (taskModule !== undefined) return { module: moduleUrl(taskModule), export: '*' };
+  if (task.origin) return task.origin.module === 'otfgen' ? task.origin : { ...task.origin, module: moduleUrl(task.origin.module) };
+  throw new OtfgenArgumentError(
+    'generate options.taskModule',
+    `workers must import task '${task.name}': give taskModule (e.g. import.meta.url of the module that exports it) or define the task with origin: { module, export }`,
+  );
+}
+
+function moduleUrl(m: string | URL): string {
+  const s = String(m);
+  if (/^(file|data|node):/.test(s)) return s;
+  if (isAbsolute(s) || s.startsWith('.')) return pathToFileURL(resolve(s)).href;
+  return s; // a package name
+}
+
+/** The built worker script: beside this chunk in dist, or dist/ when running from source. */
+function workerScript(): URL {
+  for (const rel of ['./worker.js', '../../dist/worker.js']) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  throw new OtfgenError('ERR_WORKER', 'the generation worker script (dist/worker.js) was not found: run npm run build');
+}
+

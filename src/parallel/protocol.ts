@@ -1,0 +1,12 @@
+/** Messages between the main thread and generation workers. */
+import type { TaskOrigin } from '../tasks/define-task.js';
+import type { Seed } from '../random/rng.js';
+
+export type ToWorker =
+  | { readonly type: 'init'; readonly origin: TaskOrigin }
+  | { readonly type: 'render'; readonly index: number; readonly seed: Seed; readonly batchSize: number; readonly params: Record<string, unknown> };
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly name: string }
+  | { readonly type: 'batch'; readonly index: number; readonly x: Float32Array; readonly y: Int32Array | Float32Array }
+  | { readonly type: 'error'; readonly index: number; readonly message: string };

@@ -1,0 +1,45 @@
+/**
+ * The generation worker: rebuilds a task from its origin, then renders the
+ * batches it is asked for with `renderBatch` (the same bytes as on the main
+ * thread) and transfers them back.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as otfgen from '../tasks/index.js';
+import type { Task } from '../tasks/define-task.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+const port = parentPort!;
+let task: Task<any> | null = null;
+const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+// Messages are handled one after another: 'init' awaits an import, and the
+// renders sent right behind it must wait for the task.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (m: ToWorker) => {
+  queue = queue.then(() => handle(m));
+});
+
+async function handle(m: ToWorker): Promise<void> {
+  if (m.type === 'init') {
+    try {
+      const mod: Record<string, unknown> = m.origin.module === 'otfgen' ? (otfgen as Record<string, unknown>) : await import(m.origin.module);
+      // export '*': the module's export that is the task named in the message.
+      const value = m.origin.export === '*' ? Object.values(mod).find((v) => (v as Task<any>)?.name === (m as { name?: string }).name && typeof (v as Task<any>).render === 'function') : mod[m.origin.export];
+      const made = typeof value === 'function' ? (value as (...a: unknown[]) => unknown)(...(m.origin.args ?? [])) : value;
+      if (!made || typeof (made as Task<any>).render !== 'function') throw new Error(`'${m.origin.export}' of ${m.origin.module} is not a task made by defineTask`);
+      task = made as Task<any>;
+      send({ type: 'ready', name: task.name });
+    } catch (e) {
+      send({ type: 'error', index: -1, message: `cannot rebuild the task in a worker: ${(e as Error).message}` });
+    }
+    return;
+  }
+  if (!task) return; // init failed and said so; the main thread is shutting the worker down
+  try {
+    const b = otfgen.renderBatch(task, { seed: m.seed, index: m.index, batchSize: m.batchSize, params: m.params as never });
+    send({ type: 'batch', index: m.index, x: b.x, y: b.y }, [b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer]);
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause;
+    send({ type: 'error', index: m.index, message: cause instanceof Error ? cause.message : (e as Error).message });
+  }
+}

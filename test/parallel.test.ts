@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { OtfgenArgumentError, OtfgenTaskError, digits, pixelCount, type Batch } from '../src/index.js';
+import { generate } from '../src/node.js';
+import { liveWorkerCount } from '../src/parallel/generate.js';
+// @ts-expect-error a plain ES module fixture (a user's task module)
+import { bars, fragile } from './fixtures/user-tasks.mjs';
+
+const fixture = new URL('./fixtures/user-tasks.mjs', import.meta.url);
+const workersAlive = liveWorkerCount;
+const bytes = (batches: Batch[]) => batches.map((b) => Buffer.concat([Buffer.from(b.x.buffer, b.x.byteOffset, b.x.byteLength), Buffer.from(b.y.buffer, b.y.byteOffset, b.y.byteLength)]).toString('base64'));
+
+describe('generate with workers', () => {
+  it('same seed, same bytes, whatever the worker count (1, 2, 4), with per-batch params', async () => {
+    const params = (k: number) => ({ slant: (k % 5) * 5, strokeWidth: 2 + (k % 3) * 0.5 });
+    const run = async (workers: number) => bytes(await generate(digits, { seed: 11, batchSize: 32, params, workers }).take(12).toArray());
+    const one = await run(1);
+    expect(await run(2)).toEqual(one);
+    expect(await run(4)).toEqual(one);
+    const px = async (workers: number) => bytes(await generate(pixelCount, { seed: 3, batchSize: 16, startBatch: 5, batches: 6, workers }).toArray());
+    expect(await px(3)).toEqual(await px(1));
+    expect(workersAlive()).toBe(0);
+  });
+
+  it("runs a user's task from its module (taskModule) and keeps order", async () => {
+    const inline = await generate(bars, { seed: 2, batchSize: 10 }).take(8).toArray();
+    const parallel = await generate(bars, { seed: 2, batchSize: 10, workers: 2, taskModule: fixture }).take(8).toArray();
+    expect(bytes(parallel)).toEqual(bytes(inline));
+    expect(parallel[0].sampleShape).toEqual([8, 8, 1]);
+    expect(parallel[0].y).toBeInstanceOf(Int32Array);
+  });
+
+  it('a failing batch reaches the consumer as a typed error naming task and batch; no worker is left', async () => {
+    const stream = generate(fragile, { seed: 1, batchSize: 4, workers: 2, params: (k: number) => ({ explode: k === 3 ? 1 : 0 }) });
+    const seen: number[] = [];
+    const err = await (async () => {
+      let k = 0;
+      for await (const _ of stream) seen.push(k++);
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(OtfgenTaskError);
+    expect(err.message).toMatch(/task 'fragile' failed on batch 3: broken on purpose/);
+    expect(seen).toEqual([0, 1, 2]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(workersAlive()).toBe(0);
+  });
+
+  it('breaking out of for-await stops every worker', async () => {
+    let n = 0;
+    for await (const _ of generate(digits, { seed: 1, batchSize: 64, workers: 2 })) {
+      expect(workersAlive()).toBe(2);
+      if (++n === 5) break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(workersAlive()).toBe(0);
+  });
+
+  it('a task workers cannot import is refused up front; a module without it fails with a clear error', async () => {
+    const { defineTask } = await import('../src/index.js');
+    const local = defineTask({ name: 'local', sampleShape: [1], target: { kind: 'regression', size: 1 }, params: {}, render: () => 0 });
+    expect(() => generate(local, { workers: 2 })).toThrow(OtfgenArgumentError);
+    expect(() => generate(local, { workers: 2 })).toThrow(/taskModule/);
+    await expect(generate(local, { workers: 2, taskModule: fixture }).take(1).toArray()).rejects.toThrow(/cannot rebuild the task in a worker/);
+    expect(() => generate(digits, { workers: 0 })).toThrow(/workers/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(workersAlive()).toBe(0);
+  });
+});
+
+describe('generate with workers, as a whole program', () => {
+  it('many short streams, each left by break, never end the process early', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    // A bug once let Node exit silently (code 0) while a batch was awaited: run the pattern in a child.
+    const script = `
+      import { digits } from 'otfgen';
+      import { generate } from 'otfgen/node';
+      let total = 0;
+      for (let round = 0; round < 15; round++) {
+        let k = 0;
+        for await (const b of generate(digits, { seed: round, batchSize: 64, workers: 2 })) { total += b.size; if (++k === 25) break; }
+      }
+      console.log('finished', total);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+    expect(out.trim()).toBe(`finished ${15 * 25 * 64}`);
+  }, 60_000);
+});
