@@ -8,3 +8,4 @@ export { mnist, mnistDataDir, type MnistOptions, type MnistDataset } from './sou
 export { selectBackend, BACKEND_ORDER, type BackendChoice, type BackendSelection, type SelectBackendOptions } from './backend/select.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './backend/wasm-kernels.js';
 export { generate, type ParallelGenerateOptions } from './parallel/generate.js';
+export { exportDataset, type ExportOptions, type ExportResult } from './sources/export.js';

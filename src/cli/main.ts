@@ -96,6 +96,23 @@ program
   .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand(o));
 
 program
+  .command('export')
+  .description('write a generated dataset to IDX or NPY files, for training code in other frameworks')
+  .requiredOption('--task <name>', 'a built-in task, e.g. digits')
+  .requiredOption('--count <n>', 'samples', positiveInt('--count'))
+  .option('--seed <n>', 'seed', '1')
+  .addOption(new Option('--format <format>', 'file format').choices(['idx', 'npy']).default('idx'))
+  .addOption(new Option('--dtype <dtype>', "samples as bytes (round(x * 255), MNIST's encoding) or exact floats").choices(['uint8', 'float32']).default('uint8'))
+  .option('--workers <n>', 'worker threads', positiveInt('--workers'), 1)
+  .option('--out <dir>', 'folder to write', 'out/export')
+  .action(async (o) => {
+    const { taskByName } = await import('../tasks/index.js');
+    const { exportDataset } = await import('../sources/export.js');
+    const r = await exportDataset(taskByName(o.task), { dir: o.out, count: o.count, seed: /^\d+$/.test(o.seed) ? Number(o.seed) : o.seed, format: o.format, dtype: o.dtype, workers: o.workers });
+    console.log(`wrote ${r.count} samples: ${r.images}, ${r.targets}`);
+  });
+
+program
   .command('bench')
   .description('throughput of generators and sources, and the training step per backend; writes benchmarks/results/*.json')
   .addOption(new Option('--only <part>', 'one part').choices(['throughput', 'train']))

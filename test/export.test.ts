@@ -1,0 +1,72 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digits, generate, pixelCountTask } from '../src/index.js';
+import { exportDataset, readIdx } from '../src/node.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'otfgen-export-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const reference = async (count: number, batchSize: number) => {
+  const batches = await generate(digits, { seed: 4, batchSize }).take(Math.ceil(count / batchSize)).toArray();
+  const x = new Float32Array(count * 784), y: number[] = [];
+  let o = 0;
+  for (const b of batches) {
+    const take = Math.min(b.size, count - o);
+    x.set(b.x.subarray(0, take * 784), o * 784);
+    y.push(...Array.from(b.y.subarray(0, take)));
+    o += take;
+  }
+  return { x, y };
+};
+
+describe('exportDataset', () => {
+  it('IDX float32 reads back byte for byte; labels as bytes, like MNIST', async () => {
+    const r = await exportDataset(digits, { dir, count: 250, seed: 4, dtype: 'float32', batchSize: 100 });
+    const images = await readIdx(r.images);
+    const labels = await readIdx(r.targets);
+    expect(images.shape).toEqual([250, 28, 28]);
+    expect(images.type).toBe('float32');
+    expect(labels.type).toBe('uint8');
+    const ref = await reference(250, 100);
+    expect(images.data).toEqual(ref.x);
+    expect(Array.from(labels.data)).toEqual(ref.y);
+  });
+
+  it("IDX uint8 is MNIST's encoding, round(x * 255), and no temporary file is left", async () => {
+    const sub = join(dir, 'u8');
+    const r = await exportDataset(digits, { dir: sub, count: 64, seed: 4, batchSize: 64 });
+    const images = await readIdx(r.images);
+    const ref = await reference(64, 64);
+    expect(images.type).toBe('uint8');
+    expect(Array.from(images.data.subarray(0, 784))).toEqual(Array.from(ref.x.subarray(0, 784), (v) => Math.round(v * 255)));
+    expect((await readdir(sub)).sort()).toEqual(['digits-images-idx3-ubyte', 'digits-labels-idx1-ubyte']);
+  });
+
+  it('NPY: a NumPy header with dtype and shape, then the data', async () => {
+    const r = await exportDataset(pixelCountTask({ target: 'fraction' }), { dir, count: 10, seed: 1, format: 'npy', dtype: 'float32' });
+    const bytes = await readFile(r.images);
+    expect(Array.from(bytes.subarray(0, 8))).toEqual([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+    const headerLength = bytes.readUInt16LE(8);
+    expect((10 + headerLength) % 64).toBe(0);
+    expect(bytes.subarray(10, 10 + headerLength).toString()).toMatch(/^\{'descr': '<f4', 'fortran_order': False, 'shape': \(10, 28, 28, 1\), \}\s*\n$/);
+    expect(bytes.length).toBe(10 + headerLength + 10 * 784 * 4);
+    const targets = await readFile(r.targets);
+    const th = targets.readUInt16LE(8);
+    expect(targets.subarray(10, 10 + th).toString()).toContain("'shape': (10,)");
+    const [b] = await generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 1000 }).take(1).toArray();
+    expect(targets.readFloatLE(10 + th)).toBeCloseTo(b.y[0], 6);
+    expect(bytes.readFloatLE(10 + headerLength + 4 * 5)).toBe(b.x[5]);
+  });
+
+  it('rejects bad options', async () => {
+    await expect(exportDataset(digits, { dir, count: 0 })).rejects.toThrow(/count/);
+    await expect(exportDataset(digits, { dir, count: 5, format: 'csv' as never })).rejects.toThrow(/format/);
+  });
+});
