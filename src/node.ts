@@ -9,3 +9,4 @@ export { selectBackend, BACKEND_ORDER, type BackendChoice, type BackendSelection
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './backend/wasm-kernels.js';
 export { generate, type ParallelGenerateOptions } from './parallel/generate.js';
 export { exportDataset, type ExportOptions, type ExportResult } from './sources/export.js';
+export { imageFolder, writeImageFolder, type ImageFolderOptions } from './sources/image-folder.js';

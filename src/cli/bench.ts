@@ -19,13 +19,21 @@ import { createModel } from '../harness/models.js';
 import { SplitAdam, trainStep } from '../harness/train.js';
 import type { Batch } from '../batch.js';
 import { markdownTable } from './common.js';
+import { readIdx } from '../sources/idx-file.js';
+import { mnistDataDir } from '../sources/mnist.js';
+import { imageFolder, writeImageFolder } from '../sources/image-folder.js';
+import { writeChart } from '../harness/plots.js';
+import { train } from '../harness/train.js';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Samples per second of pulling batches for about `seconds`, timed from the first batch (worker start-up is not counted). */
-async function rate(make: () => AsyncIterable<Batch>, seconds: number): Promise<number> {
+async function rate(make: () => AsyncIterable<Batch>, seconds: number, fromStart = false): Promise<number> {
   let n = 0;
-  let start = 0, end = 0;
+  let start = fromStart ? performance.now() : 0;
+  let end = start + seconds * 1000;
   for (;;) {
     for await (const b of make()) {
       if (!start) {
@@ -43,8 +51,26 @@ function machine() {
   return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, date: new Date().toISOString() };
 }
 
+/** A PNG folder of digits for the disk baseline, written once into the temp folder. */
+async function pngFolder(): Promise<string> {
+  const dir = join(tmpdir(), 'otfgen-bench-digits-png-10000');
+  if (!existsSync(dir)) await writeImageFolder(generate(digits, { seed: 1, batchSize: 500 }), dir, { count: 10000 });
+  return dir;
+}
+
+/** MNIST read from its IDX files on disk and parsed, every pass: the cold-start cost in each batch stream. */
+function idxFromDisk(batchSize: number): () => AsyncIterable<Batch> {
+  const dir = mnistDataDir();
+  return () =>
+    (async function* () {
+      const [images, labels] = await Promise.all([readIdx(join(dir, 'train-images-idx3-ubyte')), readIdx(join(dir, 'train-labels-idx1-ubyte'))]);
+      yield* arraySource({ x: images.data as Uint8Array, y: labels.data as Uint8Array, sampleShape: [28, 28, 1], target: { kind: 'class', classes: 10 } }, { batchSize, seed: 1, epochs: 1 });
+    })();
+}
+
 export async function throughputBench(out: string): Promise<object> {
   const train = await mnist({ split: 'train' });
+  const png = await pngFolder();
   const memoryLimit = (batchSize: number) => () =>
     (async function* () {
       // The physical limit: a fresh batch written once, as a generator must.
@@ -54,7 +80,7 @@ export async function throughputBench(out: string): Promise<object> {
         yield { x, y: new Float32Array(batchSize), size: batchSize, sampleShape: [28, 28, 1], target: { kind: 'regression', size: 1 } } as Batch;
       }
     })();
-  const cases: { name: string; batchSize: number; make: () => AsyncIterable<Batch> }[] = [];
+  const cases: { name: string; batchSize: number; make: () => AsyncIterable<Batch>; fromStart?: boolean }[] = [];
   for (const bs of [64, 1024]) {
     cases.push(
       { name: 'memory-write limit (allocate + fill)', batchSize: bs, make: memoryLimit(bs) },
@@ -65,16 +91,18 @@ export async function throughputBench(out: string): Promise<object> {
       { name: `digits, ${cpus().length} workers`, batchSize: bs, make: () => generateParallel(digits, { seed: 1, batchSize: bs, workers: cpus().length }) },
       { name: `fashion, ${cpus().length} workers`, batchSize: bs, make: () => generateParallel(fashion, { seed: 1, batchSize: bs, workers: cpus().length }) },
       { name: 'MNIST in memory (arraySource, shuffled)', batchSize: bs, make: () => arraySource(train, { seed: 1, batchSize: bs, epochs: Infinity }) },
+      { name: 'MNIST IDX from disk (read + parse each pass, cold)', batchSize: bs, make: idxFromDisk(bs), fromStart: true },
+      { name: 'PNG folder (sharp decode, 10,000 files)', batchSize: bs, make: () => ({ [Symbol.asyncIterator]: async function* () { yield* await imageFolder(png, { batchSize: bs, seed: 1, epochs: Infinity }); } }) },
     );
   }
   const rounds = 3;
   const samples = new Map<string, number[]>();
   const key = (c: (typeof cases)[number]) => `${c.name}@${c.batchSize}`;
-  for (const c of cases) await rate(c.make, 0.3); // warm up every path first
+  for (const c of cases) await rate(c.make, 0.3, c.fromStart); // warm up every path first
   for (let r = 0; r < rounds; r++) {
     // Interleaved rounds: a noisy neighbour hurts every case alike.
     for (const c of cases) {
-      const v = await rate(c.make, 1);
+      const v = await rate(c.make, 1, c.fromStart);
       samples.set(key(c), [...(samples.get(key(c)) ?? []), v]);
     }
   }
@@ -83,15 +111,59 @@ export async function throughputBench(out: string): Promise<object> {
     const v = median(samples.get(key(c))!);
     return { name: c.name, batchSize: c.batchSize, samplesPerSecond: Math.round(v), rounds: samples.get(key(c))!.map(Math.round), ratioToMemoryLimit: +(v / limit).toFixed(3) };
   });
-  const report = { machine: machine(), note: 'one core, 28x28x1 float32 samples, median of 3 interleaved 1 s rounds', results };
+  const waiting = await dataWaitInTraining(train, png);
+  const report = {
+    machine: machine(),
+    note: 'one core unless workers are named, 28x28x1 float32 samples, median of 3 interleaved 1 s rounds timed from the first batch',
+    results,
+    trainingLoop: waiting,
+  };
   await writeFile(join(out, 'throughput.json'), JSON.stringify(report, null, 2) + '\n');
-  console.log(
-    markdownTable(
-      ['source', 'batch', 'samples/s', 'x memory limit'],
-      results.map((r) => [r.name, r.batchSize, r.samplesPerSecond.toLocaleString('en-US'), r.ratioToMemoryLimit.toFixed(2)]),
-    ),
+  const table = markdownTable(
+    ['source', 'batch', 'samples/s', 'x memory limit'],
+    results.map((r) => [r.name, r.batchSize, r.samplesPerSecond.toLocaleString('en-US'), r.ratioToMemoryLimit.toFixed(2)]),
   );
+  const waitTable = markdownTable(
+    ['source (reference CNN, wasm, batch 64)', 'data wait per step, ms', 'compute per step, ms', 'share of step waiting for data'],
+    waiting.map((w) => [w.source, w.dataMsPerStep.toFixed(2), w.computeMsPerStep.toFixed(2), `${(w.dataShare * 100).toFixed(1)}%`]),
+  );
+  await writeFile(join(out, 'throughput.md'), `${table}\n\n${waitTable}\n`);
+  await writeChart(join(out, 'throughput'), {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Samples per second (batch 64; log scale)',
+    width: 420,
+    height: 260,
+    data: { values: results.filter((r) => r.batchSize === 64) },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'name', type: 'nominal', sort: '-x', title: null },
+      x: { field: 'samplesPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'samples/s' },
+    },
+  });
+  console.log(`${table}\n\n${waitTable}`);
   return report;
+}
+
+/** In a training loop of the reference CNN on the fast backend: how long each step waits for its batch, per source. */
+async function dataWaitInTraining(trainSet: Awaited<ReturnType<typeof mnist>>, png: string) {
+  await selectBackend({ backend: 'wasm' });
+  const steps = 60;
+  const sources: [string, () => AsyncIterable<Batch>][] = [
+    ['pixelCount', () => generate(pixelCount, { seed: 1 })],
+    ['digits', () => generate(digits, { seed: 1 })],
+    ['digits, 2 workers', () => generateParallel(digits, { seed: 1, workers: 2 })],
+    ['MNIST in memory', () => arraySource(trainSet, { seed: 1, epochs: Infinity })],
+    ['MNIST IDX from disk (cold)', idxFromDisk(64)],
+    ['PNG folder', () => ({ [Symbol.asyncIterator]: async function* () { yield* await imageFolder(png, { batchSize: 64, seed: 1, epochs: Infinity }); } })],
+  ];
+  const out = [];
+  for (const [source, make] of sources) {
+    const model = createModel({ seed: 1 });
+    const r = await train({ model, steps: make(), totalSteps: steps });
+    model.dispose();
+    out.push({ source, steps, dataMsPerStep: r.dataMs / steps, computeMsPerStep: r.computeMs / steps, dataShare: r.dataMs / (r.dataMs + r.computeMs) });
+  }
+  return out;
 }
 
 export async function trainStepBench(out: string): Promise<object> {

@@ -1,0 +1,64 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OtfgenFileError, digits, fromIterable, generate, type Batch } from '../src/index.js';
+import { imageFolder, writeImageFolder } from '../src/node.js';
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'otfgen-png-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** label:pixel-bytes of every sample, sorted: equal for the same samples in any order. */
+const keys = (batches: Batch[]) =>
+  batches.flatMap((b) => Array.from({ length: b.size }, (_, i) => `${b.y[i]}:${Array.from(b.x.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)).join(',')}`)).sort();
+
+describe('image folders', () => {
+  it('write a stream as class folders of PNGs, and read back the same samples', async () => {
+    const dir = join(root, 'digits');
+    const original = await generate(digits, { seed: 5, batchSize: 30 }).take(2).toArray();
+    await writeImageFolder(fromIterable(original), dir, { count: 60 });
+    expect((await readdir(dir)).length).toBeGreaterThanOrEqual(2);
+    const source = await imageFolder(dir, { batchSize: 16, seed: 1 });
+    expect(source.size).toBe(4);
+    const read = await source.toArray();
+    expect(read.map((b) => b.size)).toEqual([16, 16, 16, 12]);
+    expect(read[0].sampleShape).toEqual([28, 28, 1]);
+    expect(keys(read)).toEqual(keys(original));
+    // Reshuffled per epoch, reproducibly.
+    const twice = await (await imageFolder(dir, { batchSize: 60, seed: 1, epochs: 2 })).toArray();
+    expect(Array.from(twice[0].y)).not.toEqual(Array.from(twice[1].y));
+    expect(Array.from((await (await imageFolder(dir, { batchSize: 60, seed: 1 })).toArray())[0].y)).toEqual(Array.from(twice[0].y));
+  });
+
+  it('a corrupt or odd-sized image is an error naming the file', async () => {
+    const dir = join(root, 'bad');
+    await writeImageFolder(generate(digits, { seed: 1, batchSize: 20 }), dir, { count: 20 });
+    const classDir = join(dir, (await readdir(dir))[0]);
+    await writeFile(join(classDir, 'zzz-corrupt.png'), 'not a png');
+    const err = await (await imageFolder(dir, { batchSize: 32, shuffle: false })).toArray().catch((e) => e);
+    expect(err).toBeInstanceOf(OtfgenFileError);
+    expect(err.message).toMatch(/zzz-corrupt\.png: cannot decode/);
+    await rm(join(classDir, 'zzz-corrupt.png'));
+    await sharp({ create: { width: 30, height: 28, channels: 3, background: { r: 0, g: 0, b: 0 } } }).greyscale().png().toFile(join(classDir, 'zzz-wide.png'));
+    await expect((await imageFolder(dir, { batchSize: 32, shuffle: false })).toArray()).rejects.toThrow(/zzz-wide\.png: is 30x28x1; the folder's images are 28x28x1/);
+    await expect(imageFolder(join(root, 'missing'))).rejects.toThrow(/missing: cannot read the folder/);
+  });
+
+  it('a stream that fails midway leaves no folder behind', async () => {
+    const dir = join(root, 'half');
+    async function* failing() {
+      yield (await generate(digits, { seed: 1, batchSize: 10 }).take(1).toArray())[0];
+      throw new Error('source broke');
+    }
+    await expect(writeImageFolder(failing(), dir, { count: 50 })).rejects.toThrow('source broke');
+    expect(existsSync(dir)).toBe(false);
+    expect((await readdir(root)).filter((f) => f.startsWith('half'))).toEqual([]);
+  });
+});
