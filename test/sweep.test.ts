@@ -53,3 +53,37 @@ describe('scaling fits', () => {
     expect(dataMultiplier(truth, 0.005, 1000)).toBe(Infinity);
   });
 });
+
+describe('runSweep', () => {
+  it('keeps finished runs in results.json and resumes with only the missing ones', async () => {
+    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runSweep } = await import('../src/harness/sweep.js');
+    const { selectBackend } = await import('../src/node.js');
+    await import('@tensorflow/tfjs-layers');
+    await selectBackend({ backend: 'wasm' });
+    const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
+    const dir = await mkdtemp(join(tmpdir(), 'otfgen-sweep-'));
+    try {
+      const config = { tasks: ['pixel-count'], shares: [0, 0.5], seeds: 1, totalSteps: 4, batchSize: 8, evalLimit: 200 };
+      const ran: string[] = [];
+      const onRun = (r: SweepRow) => ran.push(`${r.task}/${r.share}/${r.seed}`);
+      await runSweep(config, { train, test, outDir: dir, backend: 'wasm', onRun });
+      expect(ran).toEqual(['baseline/0/1', 'pixel-count/0.5/1']);
+      ran.length = 0;
+      const results = await runSweep({ ...config, seeds: 2 }, { train, test, outDir: dir, backend: 'wasm', onRun });
+      expect(ran).toEqual(['baseline/0/2', 'pixel-count/0.5/2']);
+      expect(results.rows.length).toBe(4);
+      const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
+      expect(saved.rows.map((r: SweepRow) => r.seed)).toEqual([1, 1, 2, 2]);
+      // An interrupted sweep keeps what finished and drops the run under way.
+      const ctl = new AbortController();
+      ctl.abort();
+      const none = await runSweep({ ...config, seeds: 3 }, { train, test, outDir: dir, backend: 'wasm', signal: ctl.signal, onRun });
+      expect(none.rows.length).toBe(4);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
