@@ -76,7 +76,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
   };
 
   /** A top: body, sleeves at an angle, neckline. sleeve in [lo, hi] of the body height. */
-  function top(rng: Rng, width: number, length: number, sleeve: number, neck: number, flare: number): void {
+  function top(width: number, length: number, sleeve: number, neck: number, flare: number): void {
     frame(26 * width, 27 * length);
     const hw = 0.3, sw = 0.13;
     const long = sleeve > 0.5;
@@ -97,7 +97,6 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
     for (let i = half.length - 1; i >= 0; i--) v(1 - half[i][0], half[i][1]);
     v(0.5, neck * 0.9);
     fill();
-    void rng;
   }
 
   return defineTask({
@@ -124,19 +123,19 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
       const j = () => 0.03 * (rng.next() - 0.5); // small per-vertex irregularity
       switch (label) {
         case 0: // T-shirt/top: short sleeves, round neck
-          top(rng, p.width, p.length * 0.95, 0.12 + 0.22 * p.sleeve, 0.08 + 0.07 * p.collar, 0.02);
+          top(p.width, p.length * 0.95, 0.12 + 0.22 * p.sleeve, 0.08 + 0.07 * p.collar, 0.02);
           break;
         case 2: // Pullover: long sleeves, ribbed hem
-          top(rng, p.width, p.length, 0.8 + 0.2 * p.sleeve, 0.07 + 0.05 * p.collar, 0);
+          top(p.width, p.length, 0.8 + 0.2 * p.sleeve, 0.07 + 0.05 * p.collar, 0);
           stroke(dark, 0.5, 0.22, 0.94, 0.78, 0.94);
           break;
         case 4: // Coat: long sleeves, long body, front opening and lapels
-          top(rng, p.width, 1, 0.85 + 0.15 * p.sleeve, 0.1 + 0.08 * p.collar, 0.03);
+          top(p.width, 1, 0.85 + 0.15 * p.sleeve, 0.1 + 0.08 * p.collar, 0.03);
           stroke(dark, 0.45, 0.5, 0.12 + 0.1 * p.collar, 0.5, 1);
           stroke(dark, 0.45, 0.4, 0, 0.5, 0.15 + 0.12 * p.collar, 0.6, 0);
           break;
         case 6: // Shirt: collar points, button line; short or long sleeves
-          top(rng, p.width, p.length, rng.next() < 0.5 ? 0.15 + 0.2 * p.sleeve : 0.75 + 0.25 * p.sleeve, 0.07, 0.01);
+          top(p.width, p.length, rng.next() < 0.5 ? 0.15 + 0.2 * p.sleeve : 0.75 + 0.25 * p.sleeve, 0.07, 0.01);
           stroke(dark, 0.45, 0.38, 0, 0.5, 0.12 + 0.08 * p.collar, 0.62, 0);
           for (let k = 0; k < 4; k++) stroke(dark, 0.6, 0.5, 0.3 + 0.18 * k);
           break;
