@@ -4,11 +4,12 @@
  * finished run in a results file so an interrupted sweep resumes.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Batch } from '../batch.js';
 import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFraction, checkInt } from '../errors.js';
 import { arraySource } from '../sources/arrays.js';
+import { writeFileAtomic } from '../sources/atomic-file.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import { warmupSchedule, type WarmupBlend } from '../schedule/warmup.js';
 import type { Stream } from '../stream/stream.js';
@@ -158,12 +159,6 @@ export async function readSweepResults(path: string, config: SweepConfig): Promi
   }
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
 export interface SweepRunOptions {
   readonly train: MnistDataset;
   readonly test: MnistDataset;
@@ -221,7 +216,7 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
         backend: options.backend,
       };
       results.rows.push(row);
-      await writeAtomic(path, JSON.stringify({ config, rows: results.rows }, null, 2) + '\n');
+      await writeFileAtomic(path, JSON.stringify({ config, rows: results.rows }, null, 2) + '\n');
       options.onRun?.(row);
     } finally {
       model.dispose();
@@ -283,7 +278,7 @@ export function summariseSweep(results: SweepResults): SweepSummaryRow[] {
 export async function writeResultsCsv(results: SweepResults, outDir: string): Promise<string> {
   const fields: (keyof SweepRow)[] = ['task', 'share', 'seed', 'realImages', 'totalSteps', 'batchSize', 'finalAccuracy', 'finalLoss', 'wallMs', 'dataMs', 'computeMs', 'backend'];
   const csv = [fields.join(','), ...results.rows.map((r) => fields.map((f) => r[f] ?? '').join(','))].join('\n') + '\n';
-  await writeAtomic(join(outDir, 'results.csv'), csv);
+  await writeFileAtomic(join(outDir, 'results.csv'), csv);
   return join(outDir, 'results.csv');
 }
 

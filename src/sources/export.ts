@@ -3,13 +3,14 @@
  * read: IDX (the MNIST format) or NPY (NumPy). Batches are streamed to disk,
  * each file appears whole or not at all.
  */
-import { open, rename, rm, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Batch } from '../batch.js';
-import { OtfgenArgumentError, OtfgenFileError, checkInt, describe } from '../errors.js';
+import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
 import type { Seed } from '../random/rng.js';
 import type { ParamSpace, ParamValues, Task } from '../tasks/define-task.js';
 import { generate } from '../parallel/generate.js';
+import { AtomicFile } from './atomic-file.js';
 import { IDX_TYPES } from './idx.js';
 
 export interface ExportOptions<P extends ParamSpace> {
@@ -137,32 +138,4 @@ function encodeNumbers(values: ArrayLike<number>, n: number, type: Elem, bigEndi
     else v.setFloat32(4 * i, values[i], !bigEndian);
   }
   return out;
-}
-
-/** A file written beside its final name and renamed into place on commit. */
-class AtomicFile {
-  private constructor(
-    readonly path: string,
-    private readonly tmp: string,
-    private readonly handle: Awaited<ReturnType<typeof open>>,
-  ) {}
-  static async create(path: string): Promise<AtomicFile> {
-    const tmp = `${path}.${process.pid}.tmp`;
-    try {
-      return new AtomicFile(path, tmp, await open(tmp, 'w'));
-    } catch (e) {
-      throw new OtfgenFileError(path, `cannot write: ${(e as Error).message}`, { cause: e });
-    }
-  }
-  async write(bytes: Uint8Array): Promise<void> {
-    await this.handle.write(bytes);
-  }
-  async commit(): Promise<void> {
-    await this.handle.close();
-    await rename(this.tmp, this.path);
-  }
-  async abort(): Promise<void> {
-    await this.handle.close().catch(() => {});
-    await rm(this.tmp, { force: true });
-  }
 }

@@ -1,7 +1,8 @@
 /** IDX files on disk (Node): read with checks before allocation, write atomically. */
-import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { OtfgenFileError } from '../errors.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { encodeIdx, parseIdx, parseIdxHeader, type IdxArray, type IdxData } from './idx.js';
 
 /**
@@ -49,13 +50,5 @@ export async function readIdx(path: string): Promise<IdxArray> {
  * (written beside it, then renamed).
  */
 export async function writeIdx(path: string, data: IdxData, shape: readonly number[]): Promise<void> {
-  const bytes = encodeIdx(data, shape);
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new OtfgenFileError(path, `cannot write: ${(e as Error).message}`, { cause: e });
-  }
+  await writeFileAtomic(path, encodeIdx(data, shape));
 }
