@@ -5,10 +5,10 @@
  * multiplier: how many times more real images the run without warm-up needs
  * to reach the same error.
  */
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeChart } from './plots.js';
+import { writeFileAtomic } from '../sources/atomic-file.js';
+import { summarise, writeChart } from './plots.js';
 import { BASELINE, type SweepResults, type SweepRow } from './sweep.js';
 
 export interface PowerLawFit {
@@ -79,17 +79,15 @@ export interface ScalingSummary {
 export async function summariseScaling(results: SweepResults, task: string, share: number): Promise<ScalingSummary> {
   const arms = { withoutWarmup: 'no warm-up', withWarmup: `${task} warm-up ${Math.round(share * 100)}%` };
   const armOf = (r: SweepRow) => (r.task === BASELINE && r.share === 0 ? arms.withoutWarmup : r.task === task && r.share === share ? arms.withWarmup : null);
-  const groups = new Map<string, { arm: string; realImages: number; errs: number[] }>();
-  for (const r of results.rows) {
-    const arm = armOf(r);
-    if (!arm || r.realImages === undefined || r.totalSteps !== results.config.totalSteps) continue;
-    const k = `${arm}\0${r.realImages}`;
-    if (!groups.has(k)) groups.set(k, { arm, realImages: r.realImages, errs: [] });
-    groups.get(k)!.errs.push(1 - r.finalAccuracy);
-  }
-  const points = [...groups.values()]
-    .map((g) => ({ arm: g.arm, realImages: g.realImages, error: g.errs.reduce((a, b) => a + b, 0) / g.errs.length, min: Math.min(...g.errs), max: Math.max(...g.errs), runs: g.errs.length }))
-    .sort((p, q) => p.arm.localeCompare(q.arm) || p.realImages - q.realImages);
+  const rows = results.rows.filter((r) => armOf(r) !== null && r.realImages !== undefined && r.totalSteps === results.config.totalSteps);
+  const points: ScalingPoint[] = summarise(rows, (r) => armOf(r)!, (r) => r.realImages!, (r) => 1 - r.finalAccuracy).map((g) => ({
+    arm: g.series,
+    realImages: g.x,
+    error: g.mean,
+    min: g.min,
+    max: g.max,
+    runs: g.n,
+  }));
   const fitArm = (arm: string) => {
     const ps = points.filter((p) => p.arm === arm);
     return fitPowerLaw(ps.map((p) => p.realImages), ps.map((p) => p.error));
@@ -108,7 +106,7 @@ export async function summariseScaling(results: SweepResults, task: string, shar
 
 /** Writes scaling.json and scaling.svg/png (log-log, points with min..max, fitted curves). */
 export async function writeScalingOutputs(summary: ScalingSummary, outDir: string): Promise<string[]> {
-  await writeFile(join(outDir, 'scaling.json'), JSON.stringify(summary, null, 2) + '\n');
+  await writeFileAtomic(join(outDir, 'scaling.json'), JSON.stringify(summary, null, 2) + '\n');
   const ns = summary.points.map((p) => p.realImages);
   const lo = Math.min(...ns), hi = Math.max(...ns);
   const curve: { arm: string; realImages: number; error: number }[] = [];

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Batch } from '../batch.js';
+import { sampleLength, type Batch } from '../batch.js';
 import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFraction, checkInt } from '../errors.js';
 import { arraySource } from '../sources/arrays.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
@@ -138,7 +138,7 @@ export function subsetOf(data: MnistDataset, count: number, seed: number): Mnist
     const j = i + rng.int(data.count - i);
     const t = order[i]; order[i] = order[j]; order[j] = t;
   }
-  const n = 784;
+  const n = sampleLength(data.sampleShape);
   const x = new Uint8Array(count * n), y = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     x.set(data.x.subarray(order[i] * n, (order[i] + 1) * n), i * n);
