@@ -4,28 +4,25 @@
  * the reference CNN on each backend. Writes benchmarks/results/*.json.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arraySource } from '../sources/arrays.js';
-import { mnist } from '../sources/mnist.js';
-import { generate } from '../tasks/generate.js';
-import { generate as generateParallel } from '../parallel/generate.js';
-import { pixelCount } from '../tasks/pixel-count.js';
-import { digits } from '../tasks/digits/index.js';
-import { fashion } from '../tasks/fashion/index.js';
+import type { Batch } from '../batch.js';
 import { selectBackend } from '../backend/select.js';
 import { createModel } from '../harness/models.js';
-import { SplitAdam, trainStep } from '../harness/train.js';
-import type { Batch } from '../batch.js';
-import { markdownTable } from './common.js';
-import { readIdx } from '../sources/idx-file.js';
-import { mnistDataDir } from '../sources/mnist.js';
-import { imageFolder, writeImageFolder } from '../sources/image-folder.js';
 import { writeChart } from '../harness/plots.js';
-import { train } from '../harness/train.js';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { SplitAdam, train, trainStep } from '../harness/train.js';
+import { generate as generateParallel } from '../parallel/generate.js';
+import { arraySource } from '../sources/arrays.js';
+import { readIdx } from '../sources/idx-file.js';
+import { imageFolder, writeImageFolder } from '../sources/image-folder.js';
+import { mnist, mnistDataDir } from '../sources/mnist.js';
+import { digits } from '../tasks/digits/index.js';
+import { fashion } from '../tasks/fashion/index.js';
+import { generate } from '../tasks/generate.js';
+import { pixelCount } from '../tasks/pixel-count.js';
+import { markdownTable } from './common.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -56,6 +53,15 @@ async function pngFolder(): Promise<string> {
   const dir = join(tmpdir(), 'otfgen-bench-digits-png-10000');
   if (!existsSync(dir)) await writeImageFolder(generate(digits, { seed: 1, batchSize: 500 }), dir, { count: 10000 });
   return dir;
+}
+
+/** The PNG folder as an endless batch source (imageFolder lists the folder when the stream opens). */
+function pngSource(dir: string, batchSize: number): () => AsyncIterable<Batch> {
+  return () => ({
+    async *[Symbol.asyncIterator]() {
+      yield* await imageFolder(dir, { batchSize, seed: 1, epochs: Infinity });
+    },
+  });
 }
 
 /** MNIST read from its IDX files on disk and parsed, every pass: the cold-start cost in each batch stream. */
@@ -92,7 +98,7 @@ export async function throughputBench(out: string): Promise<object> {
       { name: `fashion, ${cpus().length} workers`, batchSize: bs, make: () => generateParallel(fashion, { seed: 1, batchSize: bs, workers: cpus().length }) },
       { name: 'MNIST in memory (arraySource, shuffled)', batchSize: bs, make: () => arraySource(train, { seed: 1, batchSize: bs, epochs: Infinity }) },
       { name: 'MNIST IDX from disk (read + parse each pass, cold)', batchSize: bs, make: idxFromDisk(bs), fromStart: true },
-      { name: 'PNG folder (sharp decode, 10,000 files)', batchSize: bs, make: () => ({ [Symbol.asyncIterator]: async function* () { yield* await imageFolder(png, { batchSize: bs, seed: 1, epochs: Infinity }); } }) },
+      { name: 'PNG folder (sharp decode, 10,000 files)', batchSize: bs, make: pngSource(png, bs) },
     );
   }
   const rounds = 3;
@@ -154,7 +160,7 @@ async function dataWaitInTraining(trainSet: Awaited<ReturnType<typeof mnist>>, p
     ['digits, 2 workers', () => generateParallel(digits, { seed: 1, workers: 2 })],
     ['MNIST in memory', () => arraySource(trainSet, { seed: 1, epochs: Infinity })],
     ['MNIST IDX from disk (cold)', idxFromDisk(64)],
-    ['PNG folder', () => ({ [Symbol.asyncIterator]: async function* () { yield* await imageFolder(png, { batchSize: 64, seed: 1, epochs: Infinity }); } })],
+    ['PNG folder', pngSource(png, 64)],
   ];
   const out = [];
   for (const [source, make] of sources) {

@@ -108,7 +108,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         w.on('exit', (code) => {
           if (!closed) fail(new OtfgenTaskError(task.name, next, new Error(`worker ${i} exited unexpectedly (code ${code})`)));
         });
-        w.postMessage({ type: 'init', origin, name: task.name } satisfies ToWorker & { name: string });
+        w.postMessage({ type: 'init', origin, name: task.name } satisfies ToWorker);
         pool.push(w);
       }
     };
@@ -177,7 +177,7 @@ export function liveWorkerCount(): number {
 }
 
 /** How workers rebuild the task: its origin, or the module the user names. */
-function originOf(task: Task<any>, taskModule: string | URL | undefined): TaskOrigin & { name?: string } {
+function originOf(task: Task<any>, taskModule: string | URL | undefined): TaskOrigin {
   if (taskModule !== undefined) return { module: moduleUrl(taskModule), export: '*' };
   if (task.origin) return task.origin.module === 'otfgen' ? task.origin : { ...task.origin, module: moduleUrl(task.origin.module) };
   throw new OtfgenArgumentError(

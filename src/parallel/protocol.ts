@@ -3,7 +3,7 @@ import type { TaskOrigin } from '../tasks/define-task.js';
 import type { Seed } from '../random/rng.js';
 
 export type ToWorker =
-  | { readonly type: 'init'; readonly origin: TaskOrigin }
+  | { readonly type: 'init'; readonly origin: TaskOrigin; /** The task's name, to find it when origin.export is '*'. */ readonly name: string }
   | { readonly type: 'render'; readonly index: number; readonly seed: Seed; readonly batchSize: number; readonly params: Record<string, unknown> };
 
 export type FromWorker =
