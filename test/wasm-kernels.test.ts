@@ -198,3 +198,26 @@ describe('selectBackend', () => {
     await tf.setBackend('wasm');
   });
 });
+
+describe('gather and its gradient on wasm equal the cpu backend', () => {
+  it('rows of 1 and of 3 values, repeated indices, other axes through the original kernel', async () => {
+    for (const inner of [1, 3]) {
+      const rows = 50;
+      const xd = values(rows * inner, 7);
+      const rng = new Rng(8);
+      const idx = Int32Array.from({ length: 200 }, () => rng.int(rows));
+      const run = () => {
+        const x = tf.tensor2d(xd, [rows, inner]);
+        const i = tf.tensor1d(idx, 'int32');
+        const w = tf.tensor2d(values(200 * inner, 9), [200, inner]);
+        const gathered = tf.gather(x, i);
+        const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, i), w)))(x);
+        const cols = tf.tensor1d([inner - 1, 0], 'int32');
+        const axis1 = tf.gather(x, cols, 1);
+        tf.dispose([x, i, w, cols]);
+        return [gathered, grad, axis1];
+      };
+      expect(maxDiff(await on('cpu', run), await on('wasm', run))).toBeLessThan(1e-5);
+    }
+  });
+});

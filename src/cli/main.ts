@@ -78,6 +78,24 @@ program
   });
 
 program
+  .command('one-shot')
+  .description('one real MNIST image per class: random affine warps vs the learned augmenter vs the policy controller, by real-test accuracy')
+  .option('--methods <names>', 'comma-separated: exemplars-plain, exemplars, exemplars-wide, exemplars-learned, exemplars-policy', (v: string) => v.split(',').map((s) => s.trim()), [
+    'exemplars-plain',
+    'exemplars',
+    'exemplars-wide',
+    'exemplars-learned',
+    'exemplars-policy',
+  ])
+  .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
+  .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
+  .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
+  .option('--per-class <n>', 'real images per class', positiveInt('--per-class'), 1)
+  .option('--out <dir>', 'results folder', 'out/one-shot')
+  .addOption(backendOption())
+  .action(async (o) => (await import('./one-shot.js')).oneShotCommand({ ...o, perClass: o.perClass }));
+
+program
   .command('synthetic-only')
   .description('train the reference CNN on a generated task alone and test it on real MNIST')
   .option('--task <name>', 'a built-in class task', 'digits')

@@ -9,7 +9,6 @@ export {
   train,
   trainStep,
   evaluate,
-  clipByGlobalNorm,
   learningRateAt,
   SplitAdam,
   type TrainOptions,
@@ -19,4 +18,5 @@ export {
   type EvaluationOptions,
   type LearningRateSchedule,
 } from './train.js';
+export { clipByGlobalNorm } from '../gradients.js';
 export { previewPng, writePreview, type PreviewOptions } from './preview.js';

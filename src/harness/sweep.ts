@@ -6,44 +6,20 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sampleLength, type Batch } from '../batch.js';
+import { sampleLength } from '../batch.js';
 import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFraction, checkInt } from '../errors.js';
 import { arraySource } from '../sources/arrays.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import { warmupSchedule, type WarmupBlend } from '../schedule/warmup.js';
-import type { Stream } from '../stream/stream.js';
-import { exemplarTask, pickExemplars } from '../tasks/exemplars.js';
 import { Rng } from '../random/rng.js';
-import { generate } from '../tasks/generate.js';
-import { pixelCountTask } from '../tasks/pixel-count.js';
-import { digits } from '../tasks/digits/index.js';
 import { createModel, type Architecture } from './models.js';
+import { SOURCES, heldOutOf, type SourceContext } from './sources.js';
 import { lineWithBand, summarise, writeChart } from './plots.js';
 import { train, type LearningRateSchedule, type StepRecord } from './train.js';
 
-/** Warm-up tasks a sweep knows by name, and how each makes its synthetic stream. */
-export const SWEEP_TASKS: Readonly<Record<string, { description: string; make: (ctx: SweepContext) => Stream<Batch> }>> = {
-  'pixel-count': {
-    description: 'random binary images, target the share of on pixels (regression; the head is swapped after warm-up)',
-    make: ({ seed, batchSize }) => generate(pixelCountTask({ target: 'fraction' }), { seed, batchSize }),
-  },
-  digits: {
-    description: 'procedural digits (the digits task, default parameters): the same 10 classes, no real image',
-    make: ({ seed, batchSize }) => generate(digits, { seed, batchSize }),
-  },
-  exemplars: {
-    description: 'one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)',
-    make: ({ seed, batchSize, train: data }) => generate(exemplarTask(pickExemplars(data, { perClass: 1, seed })), { seed, batchSize }),
-  },
-};
-
-/** What a warm-up task's stream is made from. */
-export interface SweepContext {
-  readonly seed: number;
-  readonly batchSize: number;
-  readonly train: MnistDataset;
-}
+/** Warm-up tasks a sweep knows by name: every named synthetic source, static or adaptive. */
+export const SWEEP_TASKS = SOURCES;
 
 export interface SweepConfig {
   /** Warm-up tasks by name (keys of {@link SWEEP_TASKS}). */
@@ -185,21 +161,24 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
   const planned = plannedRuns(config);
   const todo = planned.filter((p) => !results.rows.some((r) => sameRun(r, p, config)));
   let done = 0;
+  const heldOut = heldOutOf(options.train);
   for (const p of todo) {
     if (options.signal?.aborted) break;
     options.onProgress?.({ run: done, runs: todo.length, skipped: planned.length - todo.length, ...p });
-    const ctx: SweepContext = { seed: p.seed, batchSize: config.batchSize, train: options.train };
     const model = createModel({ seed: p.seed, architecture: config.architecture });
-    const synthetic = p.task === BASELINE ? SWEEP_TASKS['pixel-count'].make(ctx) : SWEEP_TASKS[p.task].make(ctx);
+    const ctx: SourceContext = { seed: p.seed, batchSize: config.batchSize, train: options.train, model, heldOut };
+    const synthetic = (p.task === BASELINE ? SOURCES['pixel-count'] : SOURCES[p.task]).make(ctx);
     const realData = p.realImages === undefined ? options.train : subsetOf(options.train, p.realImages, p.seed);
     const real = arraySource(realData, { batchSize: config.batchSize, seed: p.seed, epochs: Infinity });
     try {
       const r = await train({
         model,
-        steps: warmupSchedule({ synthetic, real, totalSteps: config.totalSteps, warmup: p.share, blend: config.blend ?? 'switch', batchSize: config.batchSize, seed: p.seed }),
+        steps: warmupSchedule({ synthetic: synthetic.stream, real, totalSteps: config.totalSteps, warmup: p.share, blend: config.blend ?? 'switch', batchSize: config.batchSize, seed: p.seed }),
         learningRate: config.learningRate,
         lrSchedule: config.lrSchedule,
         evaluation: { data: options.test, limit: config.evalLimit },
+        controllers: synthetic.controllers,
+        feedback: p.share > 0 ? synthetic.feedback : undefined,
         signal: options.signal,
         onStep: (step) => options.onProgress?.({ run: done, runs: todo.length, skipped: planned.length - todo.length, ...p, step }),
       });
@@ -219,6 +198,7 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
       await writeFileAtomic(path, JSON.stringify({ config, rows: results.rows }, null, 2) + '\n');
       options.onRun?.(row);
     } finally {
+      synthetic.dispose?.();
       model.dispose();
     }
     done++;

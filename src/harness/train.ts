@@ -6,11 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, checkNumber, describe } from '../errors.js';
+import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../errors.js';
+import type { Controller } from '../augment/controller.js';
 import { arraySource, type ArrayDataset } from '../sources/arrays.js';
 import type { WarmupStep } from '../schedule/warmup.js';
 import { sizeOf } from '../stream/stream.js';
 import { toTensors } from '../tensors.js';
+import { clipByGlobalNorm } from '../gradients.js';
 import { checkInput, type HarnessModel } from './models.js';
 
 export type LearningRateSchedule = 'constant' | 'one-cycle';
@@ -38,10 +40,26 @@ export interface TrainOptions {
   /** Clip gradients to this global norm (default 5; 0 turns clipping off). */
   readonly clipNorm?: number;
   readonly evaluation?: EvaluationOptions;
+  /**
+   * Adaptive generators to keep informed: each hears every step's loss and
+   * every `feedback` evaluation, and what each chose goes into the step records.
+   */
+  readonly controllers?: readonly Controller[];
+  /** Held-out real data (not the test set) evaluated every `every` steps for the controllers. */
+  readonly feedback?: FeedbackOptions;
   /** Called after every step. */
   readonly onStep?: (record: StepRecord) => void;
   /** Stops the run after the current step; the result holds what was done. */
   readonly signal?: AbortSignal;
+}
+
+export interface FeedbackOptions {
+  /** Held-out data with class targets, e.g. a split of the training set. */
+  readonly data: ArrayDataset;
+  /** Evaluate after every `every` steps. */
+  readonly every: number;
+  /** Evaluate on the first `limit` samples only (default: all). */
+  readonly limit?: number;
 }
 
 /** One training step. Times in milliseconds. */
@@ -56,6 +74,8 @@ export interface StepRecord {
   readonly dataMs: number;
   /** Forward, backward and update. */
   readonly computeMs: number;
+  /** What each controller chose for this step's batch, by controller name. */
+  readonly controls?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface EvalRecord {
@@ -73,6 +93,8 @@ export interface RunResult {
   readonly evals: readonly EvalRecord[];
   /** The evaluation after the last step (null without evaluation options). */
   readonly final: EvalRecord | null;
+  /** The held-out evaluations made for the controllers. */
+  readonly feedback: readonly EvalRecord[];
   readonly wallMs: number;
   readonly dataMs: number;
   readonly computeMs: number;
@@ -110,6 +132,9 @@ export async function train(options: TrainOptions): Promise<RunResult> {
   const peak = checkNumber('train options.learningRate', options.learningRate ?? (schedule === 'one-cycle' ? 0.003 : 0.001), 0);
   const clipNorm = checkNumber('train options.clipNorm', options.clipNorm ?? 5, 0);
   const evalAt = new Set(options.evaluation?.at ?? []);
+  const controllers = options.controllers ?? [];
+  const feedbackEvery = options.feedback ? checkInt('train options.feedback.every', options.feedback.every, 1) : 0;
+  const feedback: EvalRecord[] = [];
   const optimizer = new SplitAdam(peak);
   const records: StepRecord[] = [];
   const evals: EvalRecord[] = [];
@@ -144,8 +169,15 @@ export async function train(options: TrainOptions): Promise<RunResult> {
         learningRate: lr,
         dataMs: t1 - t0,
         computeMs: t2 - t1,
+        ...(controllers.length ? { controls: Object.fromEntries(controllers.map((c) => [c.name, c.current()])) } : {}),
       };
       records.push(record);
+      for (const c of controllers) c.observe({ step: step + 1, phase: record.phase, loss });
+      if (feedbackEvery && (step + 1) % feedbackEvery === 0) {
+        const e: EvalRecord = { step: step + 1, ...(await evaluate(model, options.feedback!)) };
+        feedback.push(e);
+        for (const c of controllers) c.observe({ step: step + 1, phase: record.phase, heldOut: e });
+      }
       options.onStep?.(record);
       if (options.evaluation && evalAt.has(step + 1) && step + 1 < total) {
         evals.push({ step: step + 1, ...(await evaluate(model, options.evaluation)) });
@@ -160,7 +192,7 @@ export async function train(options: TrainOptions): Promise<RunResult> {
     final = { step: records.length, ...(await evaluate(model, options.evaluation)) };
     evals.push(final);
   }
-  return { steps: records, evals, final, wallMs: performance.now() - start, dataMs, computeMs };
+  return { steps: records, evals, final, feedback, wallMs: performance.now() - start, dataMs, computeMs };
 }
 
 /**
@@ -213,18 +245,6 @@ export async function trainStep(model: HarnessModel, optimizer: SplitAdam, batch
 
 function lossOf(target: TargetSpec, ys: tf.Tensor, out: tf.Tensor): tf.Scalar {
   return (target.kind === 'class' ? tf.losses.softmaxCrossEntropy(ys, out) : tf.losses.meanSquaredError(ys, out)) as tf.Scalar;
-}
-
-/** Scales all gradients down together when their global norm exceeds `maxNorm`. */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
-  return tf.tidy(() => {
-    const names = Object.keys(grads);
-    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
-    const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(norm, 1e-12)));
-    const out: tf.NamedTensorMap = {};
-    for (const n of names) out[n] = tf.mul(grads[n], scale);
-    return out;
-  });
 }
 
 /**

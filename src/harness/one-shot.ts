@@ -1,0 +1,135 @@
+/**
+ * The one-shot MNIST experiment: a few real images per class, and nothing
+ * else to train on; each method turns them into a stream (random warps, a
+ * learned augmenter, a policy), and is judged by real-test accuracy.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OtfgenArgumentError, OtfgenUnknownTaskError, checkInt } from '../errors.js';
+import { writeFileAtomic } from '../sources/atomic-file.js';
+import type { MnistDataset } from '../sources/mnist.js';
+import { createModel } from './models.js';
+import { summarise, writeChart } from './plots.js';
+import { SOURCES, heldOutOf } from './sources.js';
+import { train } from './train.js';
+
+export interface OneShotConfig {
+  /** Source names (keys of SOURCES) that make class batches from exemplars. */
+  readonly methods: readonly string[];
+  /** Seeds 1..seeds; each seed picks other exemplars. */
+  readonly seeds: number;
+  readonly steps: number;
+  readonly batchSize: number;
+  /** Real images per class (default 1). */
+  readonly perClass?: number;
+}
+
+export interface OneShotRow {
+  readonly method: string;
+  readonly seed: number;
+  readonly finalAccuracy: number;
+  readonly finalLoss: number;
+  readonly perClass: readonly number[];
+  readonly wallMs: number;
+  /** What the method's controllers chose, every 10th step (adaptive methods only). */
+  readonly controls?: readonly { step: number; values: Readonly<Record<string, number>> }[];
+}
+
+export interface OneShotResults {
+  readonly config: OneShotConfig;
+  readonly rows: OneShotRow[];
+}
+
+/** Methods the one-shot experiment accepts: the sources built from exemplars. */
+export const ONE_SHOT_METHODS = Object.keys(SOURCES).filter((k) => k.startsWith('exemplars'));
+
+/** Runs every method x seed; returns the rows (also written to outDir/results.json after each run). */
+export async function runOneShot(
+  config: OneShotConfig,
+  options: { train: MnistDataset; test: MnistDataset; outDir: string; onRun?: (row: OneShotRow) => void },
+): Promise<OneShotResults> {
+  if (!Array.isArray(config.methods) || config.methods.length === 0) throw new OtfgenArgumentError('one-shot methods', `expected one or more of ${ONE_SHOT_METHODS.join(', ')}`);
+  for (const m of config.methods) if (!ONE_SHOT_METHODS.includes(m)) throw new OtfgenUnknownTaskError(m, ONE_SHOT_METHODS);
+  checkInt('one-shot seeds', config.seeds, 1, 1000);
+  checkInt('one-shot steps', config.steps, 1);
+  checkInt('one-shot batchSize', config.batchSize, 1);
+  await mkdir(options.outDir, { recursive: true });
+  const rows: OneShotRow[] = [];
+  const heldOut = heldOutOf(options.train);
+  for (let seed = 1; seed <= config.seeds; seed++) {
+    for (const method of config.methods) {
+      const model = createModel({ seed });
+      const source = SOURCES[method].make({ seed, batchSize: config.batchSize, train: options.train, perClass: config.perClass, model, heldOut });
+      try {
+        const r = await train({
+          model,
+          steps: source.stream,
+          totalSteps: config.steps,
+          controllers: source.controllers,
+          feedback: source.feedback,
+          evaluation: { data: options.test },
+        });
+        const row: OneShotRow = {
+          method,
+          seed,
+          finalAccuracy: r.final!.accuracy,
+          finalLoss: r.final!.loss,
+          perClass: r.final!.perClass.map((v) => +v.toFixed(4)),
+          wallMs: Math.round(r.wallMs),
+          ...(source.controllers?.length
+            ? { controls: r.steps.filter((s) => s.step % 10 === 0).map((s) => ({ step: s.step, values: Object.assign({}, ...Object.values(s.controls ?? {})) })) }
+            : {}),
+        };
+        rows.push(row);
+        await writeFileAtomic(join(options.outDir, 'results.json'), JSON.stringify({ config, rows }, null, 2) + '\n');
+        options.onRun?.(row);
+      } finally {
+        source.dispose?.();
+        model.dispose();
+      }
+    }
+  }
+  return { config, rows };
+}
+
+/** Mean, min and max final accuracy per method. */
+export function summariseOneShot(results: OneShotResults) {
+  return summarise(results.rows, (r) => r.method, () => 0, (r) => r.finalAccuracy).map((s) => ({ method: s.series, runs: s.n, accuracy: s.mean, min: s.min, max: s.max }));
+}
+
+/** Writes the accuracy chart and, for adaptive methods, what they chose per step (seed 1). */
+export async function writeOneShotOutputs(results: OneShotResults, outDir: string): Promise<string[]> {
+  const summary = summariseOneShot(results);
+  const written = await writeChart(join(outDir, 'accuracy'), {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `One-shot MNIST: real-test accuracy by method (${results.config.steps} steps, ${results.config.seeds} seeds)`,
+    width: 420,
+    height: 240,
+    data: { values: summary },
+    layer: [
+      { mark: 'bar', encoding: { y: { field: 'method', type: 'nominal', sort: '-x', title: null }, x: { field: 'accuracy', type: 'quantitative', title: 'final accuracy (mean of seeds)' } } },
+      { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'method', type: 'nominal', sort: '-x' }, x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
+    ],
+  } as never);
+  const traces = results.rows
+    .filter((r) => r.seed === 1 && r.controls)
+    .flatMap((r) => r.controls!.flatMap((c) => Object.entries(c.values).map(([name, value]) => ({ method: r.method, name, step: c.step, value }))));
+  if (traces.length) {
+    written.push(
+      ...(await writeChart(join(outDir, 'controls'), {
+        $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+        title: 'What the adaptive methods chose per step (seed 1)',
+        data: { values: traces },
+        facet: { row: { field: 'method', type: 'nominal', title: null } },
+        spec: {
+          width: 420,
+          height: 160,
+          mark: 'line',
+          encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: { field: 'name', type: 'nominal', title: null } },
+        },
+        resolve: { scale: { y: 'independent' } },
+      } as never)),
+    );
+  }
+  return written;
+}

@@ -1,0 +1,153 @@
+/**
+ * Synthetic training sources the experiments know by name: static tasks, and
+ * adaptive ones (a learned augmenter, class reweighting, a policy) that
+ * steer themselves by the model under training.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Batch } from '../batch.js';
+import { learnedAugmenter } from '../augment/learned.js';
+import { classReweighting } from '../augment/class-reweighting.js';
+import { policyController } from '../augment/policy.js';
+import type { Controller } from '../augment/controller.js';
+import type { MnistDataset } from '../sources/mnist.js';
+import type { Stream } from '../stream/stream.js';
+import { exemplarTask, pickExemplars } from '../tasks/exemplars.js';
+import { generate } from '../tasks/generate.js';
+import { pixelCountTask } from '../tasks/pixel-count.js';
+import { digits } from '../tasks/digits/index.js';
+import type { HarnessModel } from './models.js';
+import type { FeedbackOptions } from './train.js';
+
+/** What a synthetic source is made from. */
+export interface SourceContext {
+  readonly seed: number;
+  readonly batchSize: number;
+  /** The real training set (exemplars are picked from it). */
+  readonly train: MnistDataset;
+  /** Real images per class the exemplar sources may use (default 1). */
+  readonly perClass?: number;
+  /** The model being trained (adaptive sources watch it). */
+  readonly model: HarnessModel;
+  /** Held-out real data for sources that learn from evaluations. */
+  readonly heldOut: MnistDataset;
+}
+
+/** A synthetic stream, and what a training loop must feed and free for it. */
+export interface SyntheticSource {
+  readonly stream: Stream<Batch>;
+  readonly controllers?: readonly Controller[];
+  readonly feedback?: FeedbackOptions;
+  dispose?(): void;
+}
+
+export interface SourceRecipe {
+  readonly description: string;
+  readonly adaptive: boolean;
+  make(ctx: SourceContext): SyntheticSource;
+}
+
+const CLASSES = { kind: 'class', classes: 10 } as const;
+
+/** The warp bounds shared by the random and the learned exemplar warps, so they compare fairly. */
+export const WARP_BOUNDS = { rotation: 30, scale: 0.2, shear: 15, shift: 3 } as const;
+const noWarp = { rotation: 0, scale: 1, shear: 0, shift: 0 } as const;
+const randomWarp = {
+  rotation: [-WARP_BOUNDS.rotation, WARP_BOUNDS.rotation],
+  scale: [1 - WARP_BOUNDS.scale, 1 + WARP_BOUNDS.scale],
+  shear: [-WARP_BOUNDS.shear, WARP_BOUNDS.shear],
+  shift: WARP_BOUNDS.shift,
+} as const;
+
+const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed }));
+
+/** Every named source. */
+export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
+  'pixel-count': {
+    description: 'random binary images, target the share of on pixels (regression; the head is swapped after warm-up)',
+    adaptive: false,
+    make: ({ seed, batchSize }) => ({ stream: generate(pixelCountTask({ target: 'fraction' }), { seed, batchSize }) }),
+  },
+  digits: {
+    description: 'procedural digits (the digits task, default parameters): the same 10 classes, no real image',
+    adaptive: false,
+    make: ({ seed, batchSize }) => ({ stream: generate(digits, { seed, batchSize }) }),
+  },
+  exemplars: {
+    description: 'one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)',
+    adaptive: false,
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize }) }),
+  },
+  'exemplars-plain': {
+    description: 'the real exemplars as they are, no warp',
+    adaptive: false,
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }) }),
+  },
+  'exemplars-wide': {
+    description: `real exemplars under random warps as wide as the learned augmenter's bounds (rotation ±${WARP_BOUNDS.rotation}°, scale ±${WARP_BOUNDS.scale}, shear ±${WARP_BOUNDS.shear}°, shift ±${WARP_BOUNDS.shift} px)`,
+    adaptive: false,
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: randomWarp }) }),
+  },
+  'exemplars-learned': {
+    description: 'real exemplars warped by a learned augmenter trained against the classifier (same bounds, ramp over 50 batches)',
+    adaptive: true,
+    make: (ctx) => {
+      const net = ctx.model.modelFor(CLASSES);
+      const aug = learnedAugmenter({
+        classifier: (x) => net.apply(x, { training: false }) as tf.Tensor,
+        seed: ctx.seed,
+        ramp: 50,
+        maxRotation: WARP_BOUNDS.rotation,
+        maxScale: WARP_BOUNDS.scale,
+        maxShear: WARP_BOUNDS.shear,
+        maxTranslation: WARP_BOUNDS.shift,
+      });
+      return { stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }).pipe(aug.augment), controllers: [aug], dispose: () => aug.dispose() };
+    },
+  },
+  'exemplars-policy': {
+    description: 'real exemplars under random warps whose ranges a REINFORCE policy picks per batch (4 bins each, reward: the classifier loss on the batch)',
+    adaptive: true,
+    make: (ctx) => {
+      const task = exemplarsOf(ctx);
+      const policy = policyController(task, {
+        steer: { rotation: [-WARP_BOUNDS.rotation, WARP_BOUNDS.rotation], scale: [1 - WARP_BOUNDS.scale, 1 + WARP_BOUNDS.scale], shear: [-WARP_BOUNDS.shear, WARP_BOUNDS.shear], shift: [0, WARP_BOUNDS.shift] },
+        seed: ctx.seed,
+      });
+      return { stream: generate(task, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }), controllers: [policy] };
+    },
+  },
+  'digits-reweighted': {
+    description: 'procedural digits, class weights set every 25 steps from per-class accuracy on 500 held-out real training images',
+    adaptive: true,
+    make: (ctx) => {
+      const reweight = classReweighting({ classes: 10 });
+      return {
+        stream: generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize, params: reweight.params }),
+        controllers: [reweight],
+        feedback: { data: ctx.heldOut, every: 25, limit: 500 },
+      };
+    },
+  },
+  'digits-policy': {
+    description: 'procedural digits whose slant, rotation, stroke width and elastic ranges a REINFORCE policy picks (reward: held-out loss drop every 25 steps)',
+    adaptive: true,
+    make: (ctx) => {
+      const policy = policyController(digits, {
+        steer: { slant: [-30, 40], rotation: [-30, 30], strokeWidth: [1, 5], elastic: [0, 0.2] },
+        reward: 'progress',
+        seed: ctx.seed,
+      });
+      return {
+        stream: generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }),
+        controllers: [policy],
+        feedback: { data: ctx.heldOut, every: 25, limit: 500 },
+      };
+    },
+  },
+};
+
+/** The last `count` training images, kept out of sampling for held-out feedback. */
+export function heldOutOf(train: MnistDataset, count = 1000): MnistDataset {
+  const n = train.x.length / train.count;
+  return { ...train, x: train.x.subarray((train.count - count) * n), y: train.y.subarray(train.count - count), count };
+}

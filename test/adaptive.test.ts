@@ -1,0 +1,191 @@
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  OtfgenArgumentError,
+  classReweighting,
+  defineTask,
+  digits,
+  exemplarTask,
+  generate,
+  learnedAugmenter,
+  pickExemplars,
+  policyController,
+  type Batch,
+} from '../src/index.js';
+import { createModel, train } from '../src/harness/index.js';
+import { mnist, selectBackend } from '../src/node.js';
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'wasm' });
+});
+
+const CLASSES = { kind: 'class', classes: 10 } as const;
+const noWarp = { rotation: 0, scale: 1, shear: 0, shift: 0 };
+
+async function collect(stream: AsyncIterable<Batch>, n: number): Promise<Batch[]> {
+  const out: Batch[] = [];
+  for await (const b of stream) {
+    out.push(b);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+describe('learnedAugmenter', () => {
+  it('warps exemplars, keeps labels, is seeded, and learns to raise a fixed classifier loss; no tensor leaks', async () => {
+    const trainSet = await mnist({ split: 'train' });
+    const exemplars = exemplarTask(pickExemplars(trainSet, { perClass: 1, seed: 1 }));
+    const before = tf.memory().numTensors;
+    const model = createModel({ seed: 1 });
+    const net = model.modelFor(CLASSES);
+    const run = async () => {
+      const aug = learnedAugmenter({ classifier: (x) => net.apply(x) as tf.Tensor, seed: 3, ramp: 5, learningRate: 0.01 });
+      const source = generate(exemplars, { seed: 1, batchSize: 32, params: noWarp, batches: 40 });
+      const plain = await collect(generate(exemplars, { seed: 1, batchSize: 32, params: noWarp }), 40);
+      const out = await collect(source.pipe(aug.augment), 40);
+      const log = aug.log.slice();
+      aug.dispose();
+      return { out, plain, log };
+    };
+    const a = await run();
+    // Batch 0 comes at ramp 0: unchanged. Later ones are warped, labels kept, values in [0, 1].
+    expect(a.out[0].x).toEqual(a.plain[0].x);
+    expect(a.out[20].x).not.toEqual(a.plain[20].x);
+    a.out.forEach((b, k) => expect(b.y).toEqual(a.plain[k].y));
+    expect(a.out.every((b) => b.x.every((v) => v >= 0 && v <= 1 + 1e-6))).toBe(true);
+    // The classifier is not trained here, so the sampler alone raises its loss.
+    const early = a.log.slice(5, 10).reduce((s, e) => s + e.loss, 0) / 5;
+    const late = a.log.slice(35, 40).reduce((s, e) => s + e.loss, 0) / 5;
+    expect(late).toBeGreaterThan(early);
+    expect(a.log[39].values.rotation).toBeLessThanOrEqual(30);
+    // Same seed, same classifier: same bytes.
+    const b = await run();
+    expect(b.out[30].x).toEqual(a.out[30].x);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
+  it('names what is wrong', async () => {
+    expect(() => learnedAugmenter({} as never)).toThrow(/options.classifier/);
+    expect(() => learnedAugmenter({ classifier: (x) => x, maxRotation: 400 })).toThrow(/maxRotation/);
+    const aug = learnedAugmenter({ classifier: (x) => x });
+    const regression = (await collect(generate(defineTask({ name: 'r', sampleShape: [4, 4, 1], target: { kind: 'regression', size: 1 }, params: {}, render: () => 0 }), { batchSize: 2 }), 1))[0];
+    expect(() => aug.step(regression)).toThrow(/class targets/);
+    expect(() => aug.step({ ...regression, sampleShape: [16] })).toThrow(/\[height, width, channels\]/);
+    aug.dispose();
+    expect(() => aug.step(regression)).toThrow(/disposed/);
+  });
+});
+
+describe('classReweighting', () => {
+  it('gives classes with lower held-out accuracy more samples, keeps the floor, and steers generate', async () => {
+    const r = classReweighting({ classes: 10, floor: 0.02 });
+    expect(r.weights.every((w) => Math.abs(w - 0.1) < 1e-12)).toBe(true);
+    const perClass = [0.99, 0.99, 0.5, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 1];
+    r.observe({ step: 25, phase: 'warmup', heldOut: { accuracy: 0.9, loss: 0.3, perClass } });
+    expect(r.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(r.weights[2]).toBeGreaterThan(0.5);
+    expect(r.weights[9]).toBeCloseTo(0.02, 12);
+    expect(r.log).toEqual([{ step: 25, weights: r.weights }]);
+    const counts = new Array(10).fill(0);
+    for (const b of await collect(generate(digits, { seed: 1, batchSize: 100, params: r.params }), 5)) for (const y of b.y) counts[y]++;
+    expect(counts[2]).toBeGreaterThan(200);
+    expect(Math.max(...counts.filter((_, c) => c !== 2))).toBeLessThan(60);
+    // A loss-only signal changes nothing.
+    r.observe({ step: 26, phase: 'warmup', loss: 1 });
+    expect(r.log.length).toBe(1);
+  });
+
+  it('names bad options and signals', () => {
+    expect(() => classReweighting({ classes: 10, floor: 0.2 })).toThrow(/floor/);
+    expect(() => classReweighting({ classes: 1 })).toThrow(/classes/);
+    expect(() => classReweighting({ classes: 3 }).observe({ step: 1, phase: 'warmup', heldOut: { accuracy: 1, loss: 0, perClass: [1, 1] } })).toThrow(/perClass/);
+  });
+});
+
+describe('policyController', () => {
+  // A task whose target is the value its `level` parameter took, so the test sees the policy's choice.
+  const levels = defineTask({
+    name: 'levels',
+    sampleShape: [1],
+    target: { kind: 'regression', size: 1 },
+    params: { level: { min: 0, max: 8, default: 4 }, other: { min: 0, max: 1, default: 0.5 } },
+    render: (_rng, p, out, offset) => ((out[offset] = p.level / 8), p.level),
+  });
+
+  it('learns to pick the bin with the highest reward, within the steered range, reproducibly', async () => {
+    const run = async () => {
+      const policy = policyController(levels, { steer: { level: [0, 8] }, bins: 4, seed: 2, learningRate: 0.2 });
+      const values: number[] = [];
+      for await (const b of generate(levels, { seed: 1, batchSize: 8, params: policy.params, batches: 300 })) {
+        const mean = b.y.reduce((a, v) => a + v, 0) / b.size;
+        values.push(mean);
+        // Reward (a stand-in for the classifier loss): higher levels are "harder".
+        policy.observe({ step: values.length, phase: 'warmup', loss: mean });
+      }
+      return { policy, values };
+    };
+    const { policy, values } = await run();
+    expect(policy.log.length).toBe(300);
+    // Samples lie in the chosen bin.
+    policy.log.forEach((e, k) => expect(Math.abs(values[k] - e.values.level)).toBeLessThanOrEqual(1));
+    const p = policy.probabilities().level;
+    expect(p[3]).toBeGreaterThan(0.6);
+    expect(p[3]).toBeGreaterThan(p[0] * 5);
+    expect(policy.log.slice(-50).filter((e) => e.bins.level === 3).length).toBeGreaterThan(30);
+    const again = await run();
+    expect(again.values).toEqual(values);
+  });
+
+  it("with reward 'progress' credits the held-out loss drop to the batches since the last evaluation", async () => {
+    const policy = policyController(levels, { steer: { level: true }, bins: 2, reward: 'progress', seed: 1, learningRate: 0.5 });
+    let heldOutLoss = 10;
+    for (let k = 0; k < 400; k++) {
+      policy.params(k);
+      const bin = policy.log[k].bins.level;
+      // Low levels make progress; the policy only hears it at evaluations, every 2 batches.
+      heldOutLoss -= bin === 0 ? 0.01 : 0.001;
+      policy.observe({ step: k + 1, phase: 'warmup', loss: 1 });
+      if (k % 2 === 1) policy.observe({ step: k + 1, phase: 'warmup', heldOut: { accuracy: 0, loss: heldOutLoss, perClass: [] } });
+    }
+    expect(policy.probabilities().level[0]).toBeGreaterThan(0.8);
+  });
+
+  it('names bad steering', () => {
+    expect(() => policyController(levels, { steer: { nope: true } as never })).toThrow(/steer.nope.*no such parameter/);
+    expect(() => policyController(levels, { steer: { level: [0, 9] } })).toThrow(/within \[0, 8\]/);
+    expect(() => policyController(levels, { steer: {} })).toThrow(OtfgenArgumentError);
+    expect(() => policyController(digits, { steer: { classWeights: true } as never })).toThrow(/weights/);
+    expect(() => policyController(levels, { steer: { level: true }, fixed: { level: 2 } })).toThrow(/fixed/);
+    expect(() => policyController(levels, { steer: { level: true }, reward: 'fun' as never })).toThrow(/reward/);
+  });
+});
+
+describe('train with controllers', () => {
+  it('feeds held-out evaluations to the controllers and records their choices per step, leaking nothing', async () => {
+    const [trainSet, testSet] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
+    const before = tf.memory().numTensors;
+    const model = createModel({ seed: 1 });
+    const reweight = classReweighting({ classes: 10 });
+    const net = model.modelFor(CLASSES);
+    const aug = learnedAugmenter({ classifier: (x) => net.apply(x) as tf.Tensor, seed: 1, ramp: 3 });
+    const result = await train({
+      model,
+      steps: generate(digits, { seed: 1, batchSize: 16, params: reweight.params }).pipe(aug.augment),
+      totalSteps: 12,
+      controllers: [reweight, aug],
+      feedback: { data: testSet, every: 5, limit: 200 },
+    });
+    expect(result.feedback.map((e) => e.step)).toEqual([5, 10]);
+    expect(reweight.log.map((e) => e.step)).toEqual([5, 10]);
+    expect(result.steps[11].controls!['class-reweighting'].class0).toBeCloseTo(reweight.weights[0], 12);
+    expect(result.steps[11].controls!['learned-augmenter'].ramp).toBe(1);
+    expect(result.steps[0].controls!['learned-augmenter'].ramp).toBe(0);
+    await expect(train({ model, steps: generate(digits), totalSteps: 1, feedback: { data: trainSet, every: 0 } })).rejects.toThrow(/feedback.every/);
+    aug.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+});
