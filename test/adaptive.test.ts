@@ -120,7 +120,7 @@ describe('policyController', () => {
       const policy = policyController(levels, { steer: { level: [0, 8] }, bins: 4, seed: 2, learningRate: 0.2 });
       const values: number[] = [];
       for await (const b of generate(levels, { seed: 1, batchSize: 8, params: policy.params, batches: 300 })) {
-        const mean = b.y.reduce((a, v) => a + v, 0) / b.size;
+        const mean = Array.from(b.y).reduce((a, v) => a + v, 0) / b.size;
         values.push(mean);
         // Reward (a stand-in for the classifier loss): higher levels are "harder".
         policy.observe({ step: values.length, phase: 'warmup', loss: mean });
