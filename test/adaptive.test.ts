@@ -189,3 +189,31 @@ describe('train with controllers', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 });
+
+describe('exemplarTask', () => {
+  it('returns the exemplars unwarped, warps them with each parameter, and is seeded', async () => {
+    const testSet = await mnist({ split: 'test' });
+    const ex = pickExemplars(testSet, { perClass: 2, seed: 4 });
+    expect(Array.from(ex.y)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]);
+    const task = exemplarTask(ex);
+    const [plain] = await collect(generate(task, { seed: 1, batchSize: 20, params: noWarp }), 1);
+    // Each unwarped sample is one of its class's two exemplars.
+    for (let i = 0; i < 20; i++) {
+      const img = plain.x.subarray(i * 784, (i + 1) * 784);
+      const c = plain.y[i];
+      const same = (k: number) => img.every((v, t) => Math.abs(v - ex.x[k * 784 + t]) < 1e-6);
+      expect(same(2 * c) || same(2 * c + 1)).toBe(true);
+    }
+    const mass = (b: Batch) => b.x.reduce((a, v) => a + v, 0);
+    for (const params of [{ ...noWarp, elastic: 2 }, { ...noWarp, rotation: 20 }, { ...noWarp, shift: 3 }]) {
+      const [warped] = await collect(generate(task, { seed: 1, batchSize: 20, params }), 1);
+      const [again] = await collect(generate(task, { seed: 1, batchSize: 20, params }), 1);
+      expect(warped.x).toEqual(again.x);
+      expect(warped.x).not.toEqual(plain.x);
+      // A mild warp moves ink around, it does not make or lose much of it.
+      expect(Math.abs(mass(warped) - mass(plain)) / mass(plain)).toBeLessThan(0.25);
+    }
+    expect(() => generate(task, { params: { elastic: 7 } })).toThrow(/elastic/);
+    expect(() => pickExemplars(testSet, { perClass: 2000 })).toThrow(/perClass/);
+  });
+});

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, Rng, affineWarp, affineWarpTensor } from '../src/index.js';
+import { OtfgenArgumentError, Rng, affineWarp, affineWarpTensor, elasticDisplacement, elasticField } from '../src/index.js';
 import { registerWasmTrainingKernels } from '../src/node.js';
 
 beforeAll(() => registerWasmTrainingKernels());
@@ -91,6 +91,53 @@ describe('affineWarpTensor', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+
+  it('an elastic field moves source points as the CPU elasticField does, and its control points get gradients', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const grid = 3, n = 2;
+    const src = images(n, 4);
+    // The CPU field, from a recorded sequence of draws.
+    const draws = Array.from({ length: n * 2 * grid * grid }, (_, i) => ((i * 7919) % 97) / 97);
+    let at = 0;
+    const rng = { next: () => draws[at++] };
+    const control = new Float64Array(2 * grid * grid);
+    const want = new Float32Array(n * H * W);
+    const amplitude = 2;
+    const controlTensor = new Float32Array(n * grid * grid * 2);
+    for (let i = 0; i < n; i++) {
+      const field = { dx: new Float32Array(H * W), dy: new Float32Array(H * W) };
+      elasticField(rng, amplitude, grid, H, W, control, field);
+      // elasticField keeps x moves then y moves; the tensor takes [grid, grid, 2].
+      for (let k = 0; k < grid * grid; k++) {
+        controlTensor[(i * grid * grid + k) * 2] = control[k];
+        controlTensor[(i * grid * grid + k) * 2 + 1] = control[grid * grid + k];
+      }
+      affineWarp(src, i * H * W, H, W, { rotation: 10, scale: 1, shear: 0, shiftX: 0.5, shiftY: 0 }, want, i * H * W, field);
+    }
+    const x = tf.tensor4d(src, [n, H, W, 1]);
+    const params = tf.tensor2d([[10, 1, 0, 0.5, 0], [10, 1, 0, 0.5, 0]]);
+    const c = tf.tensor4d(controlTensor, [n, grid, grid, 2]);
+    const warp = (ct: tf.Tensor) => affineWarpTensor(x, params, { displacement: elasticDisplacement(ct as tf.Tensor4D, H, W) });
+    const got = tf.tidy(() => warp(c).dataSync());
+    let maxDiff = 0;
+    for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+    expect(maxDiff).toBeLessThan(1e-4);
+    const weights = tf.tensor4d(images(n, 5), [n, H, W, 1]);
+    const loss = (ct: tf.Tensor) => tf.sum(tf.mul(warp(ct), weights));
+    const g = tf.grad(loss)(c);
+    const analytic = await g.data();
+    for (const k of [0, 5, 13, 30]) {
+      const at = (d: number) => tf.tidy(() => loss(tf.tensor4d(controlTensor.map((v, j) => (j === k ? v + d : v)), [n, grid, grid, 2])).dataSync()[0]);
+      const numeric = (at(0.005) - at(-0.005)) / 0.01;
+      expect(Math.abs(analytic[k] - numeric), `control ${k}`).toBeLessThan(0.03 * Math.abs(numeric) + 0.02);
+    }
+    const notSquare = tf.zeros([1, 3, 2, 2]) as tf.Tensor4D, oneAxis = tf.zeros([n, H, W, 1]) as tf.Tensor4D;
+    expect(() => elasticDisplacement(notSquare, H, W)).toThrow(/grid, grid, 2/);
+    expect(() => affineWarpTensor(x, params, { displacement: oneAxis })).toThrow(/displacement/);
+    tf.dispose([x, params, c, weights, g, notSquare, oneAxis]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('names the argument and the right shape on bad input', async () => {
     await tf.setBackend('cpu');

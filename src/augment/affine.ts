@@ -15,10 +15,52 @@ export interface AffineParams {
 }
 
 /**
- * Writes `src` (height x width, row-major) warped by `p` into `out` at `offset`.
- * Each output pixel samples the source at the inverse-mapped point.
+ * A smooth displacement field: per output pixel, how far (in pixels) its
+ * source point moves in x and y. Made by {@link elasticField}.
  */
-export function affineWarp(src: ArrayLike<number>, srcOffset: number, height: number, width: number, p: AffineParams, out: Float32Array, offset: number): void {
+export interface Displacement {
+  readonly dx: Float32Array;
+  readonly dy: Float32Array;
+}
+
+/**
+ * Weight of control point (i, j) of a grid x grid lattice at pixel (y, x): the
+ * lattice spans the image corner to corner and is interpolated bilinearly.
+ * The CPU field and the tensor field (elasticDisplacement) share this definition.
+ */
+export function latticeWeight(grid: number, height: number, width: number, y: number, x: number, i: number, j: number): number {
+  const u = (y / Math.max(1, height - 1)) * (grid - 1), v = (x / Math.max(1, width - 1)) * (grid - 1);
+  return Math.max(0, 1 - Math.abs(u - i)) * Math.max(0, 1 - Math.abs(v - j));
+}
+
+/**
+ * Fills `field` with a random elastic displacement: each control point of a
+ * grid x grid lattice moves by up to `amplitude` pixels in x and y, uniformly,
+ * and pixels in between follow bilinearly. Hot path: no allocation.
+ */
+export function elasticField(rng: { next(): number }, amplitude: number, grid: number, height: number, width: number, control: Float64Array, field: Displacement): void {
+  const g2 = grid * grid;
+  for (let k = 0; k < 2 * g2; k++) control[k] = amplitude * (2 * rng.next() - 1);
+  for (let y = 0; y < height; y++) {
+    const u = (y / Math.max(1, height - 1)) * (grid - 1);
+    const i0 = Math.min(grid - 2, Math.floor(u)), fu = u - i0;
+    for (let x = 0; x < width; x++) {
+      const v = (x / Math.max(1, width - 1)) * (grid - 1);
+      const j0 = Math.min(grid - 2, Math.floor(v)), fv = v - j0;
+      const a = (1 - fu) * (1 - fv), b = (1 - fu) * fv, c = fu * (1 - fv), d = fu * fv;
+      const k = i0 * grid + j0;
+      field.dx[y * width + x] = a * control[k] + b * control[k + 1] + c * control[k + grid] + d * control[k + grid + 1];
+      field.dy[y * width + x] = a * control[g2 + k] + b * control[g2 + k + 1] + c * control[g2 + k + grid] + d * control[g2 + k + grid + 1];
+    }
+  }
+}
+
+/**
+ * Writes `src` (height x width, row-major) warped by `p` into `out` at `offset`.
+ * Each output pixel samples the source at the inverse-mapped point, moved by
+ * `field` when given.
+ */
+export function affineWarp(src: ArrayLike<number>, srcOffset: number, height: number, width: number, p: AffineParams, out: Float32Array, offset: number, field?: Displacement): void {
   const a = (p.rotation * Math.PI) / 180;
   const sh = Math.tan((p.shear * Math.PI) / 180);
   const cos = Math.cos(a), sin = Math.sin(a);
@@ -32,8 +74,12 @@ export function affineWarp(src: ArrayLike<number>, srcOffset: number, height: nu
     const dy = y - cy - p.shiftY;
     for (let x = 0; x < width; x++) {
       const dx = x - cx - p.shiftX;
-      const sx = i00 * dx + i01 * dy + cx;
-      const sy = i10 * dx + i11 * dy + cy;
+      let sx = i00 * dx + i01 * dy + cx;
+      let sy = i10 * dx + i11 * dy + cy;
+      if (field) {
+        sx += field.dx[y * width + x];
+        sy += field.dy[y * width + x];
+      }
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       const fx = sx - x0, fy = sy - y0;
       let v = 0;

@@ -11,7 +11,7 @@ import { Rng, type Seed } from '../random/rng.js';
 import { Stream, sizeOf } from '../stream/stream.js';
 import { toTensors } from '../tensors.js';
 import { checkGradients, clipByGlobalNorm } from '../gradients.js';
-import { AFFINE_PARAM_NAMES, affineWarpTensor } from './warp.js';
+import { AFFINE_PARAM_NAMES, affineWarpTensor, elasticDisplacement } from './warp.js';
 import type { Controller, TrainingSignal } from './controller.js';
 
 export interface LearnedAugmenterOptions {
@@ -31,6 +31,20 @@ export interface LearnedAugmenterOptions {
   readonly maxScale?: number;
   /** Largest shear either way, degrees (default 15). */
   readonly maxShear?: number;
+  /**
+   * Largest move in pixels of each point of a `grid` x `grid` lattice whose
+   * displacement the sampler also outputs: a smooth elastic warp on top of the
+   * affine one (default 0: affine only).
+   */
+  readonly maxElastic?: number;
+  /**
+   * 'max' (default, as in the study): the sampler's warp as it is (an
+   * adversary drives most warps to their bounds); 'uniform': each image gets
+   * it times a uniform random factor in [0, 1], so a batch keeps mild samples too.
+   */
+  readonly strength?: 'uniform' | 'max';
+  /** Control points per side of the elastic lattice (default 3). */
+  readonly grid?: number;
   /** Batches over which the warp bounds grow from 0 to their maxima (default 100; 0: full from the start). */
   readonly ramp?: number;
   /** Adam learning rate of the sampler (default 0.001). */
@@ -50,7 +64,7 @@ export interface AugmenterLogEntry {
   readonly ramp: number;
   /** Classifier cross-entropy on the warped batch, before the sampler's step (NaN while the ramp is 0: no step). */
   readonly loss: number;
-  /** Mean |rotation|, |scale - 1|, |shear|, |shiftX|, |shiftY| of the batch. */
+  /** Mean |rotation|, |scale - 1|, |shear|, |shiftX|, |shiftY| of the batch, and mean |move| of the elastic lattice points. */
   readonly values: Readonly<Record<string, number>>;
 }
 
@@ -79,6 +93,9 @@ export class LearnedAugmenter implements Controller {
   private readonly clipNorm: number;
   private readonly noiseSize: number;
   private readonly hidden: number;
+  private readonly maxElastic: number;
+  private readonly grid: number;
+  private readonly strength: 'uniform' | 'max';
   private readonly optimizer: tf.Optimizer;
   private weights: tf.Variable[] | null = null;
   private batches = 0;
@@ -100,6 +117,10 @@ export class LearnedAugmenter implements Controller {
     this.clipNorm = checkNumber('learnedAugmenter options.clipNorm', options.clipNorm ?? 1, 0);
     this.noiseSize = checkInt('learnedAugmenter options.noiseSize', options.noiseSize ?? 8, 0, 1024);
     this.hidden = checkInt('learnedAugmenter options.hidden', options.hidden ?? 32, 1, 4096);
+    this.maxElastic = checkNumber('learnedAugmenter options.maxElastic', options.maxElastic ?? 0, 0, 100);
+    this.grid = checkInt('learnedAugmenter options.grid', options.grid ?? 3, 2, 16);
+    this.strength = options.strength ?? 'max';
+    if (this.strength !== 'uniform' && this.strength !== 'max') throw new OtfgenArgumentError('learnedAugmenter options.strength', `expected 'uniform' or 'max', got ${describe(this.strength)}`);
     this.optimizer = tf.train.adam(checkNumber('learnedAugmenter options.learningRate', options.learningRate ?? 0.001, 0));
   }
 
@@ -126,32 +147,35 @@ export class LearnedAugmenter implements Controller {
     const images = xs as tf.Tensor4D;
     const weights = this.weightsFor(batch.sampleShape);
     const noise = this.noise(k, batch.size);
+    const strength = this.strengthOf(k, batch.size, ramp);
     try {
       let loss = NaN;
       if (ramp > 0) {
-        const { value, grads } = tf.variableGrads(() => tf.neg(tf.losses.softmaxCrossEntropy(ys, this.options.classifier(affineWarpTensor(images, this.paramsOf(images, noise, ramp))))) as tf.Scalar, weights);
+        const { value, grads } = tf.variableGrads(() => tf.neg(tf.losses.softmaxCrossEntropy(ys, this.options.classifier(this.warpOf(images, noise, strength).warped))) as tf.Scalar, weights);
         loss = -value.dataSync()[0];
         const clipped = this.clipNorm > 0 ? clipByGlobalNorm(grads, this.clipNorm) : grads;
         this.optimizer.applyGradients(clipped);
         tf.dispose([value, grads as unknown as tf.Tensor[], clipped as unknown as tf.Tensor[]]);
       }
-      const [warped, params] = tf.tidy(() => {
-        const p = this.paramsOf(images, noise, ramp);
-        return [affineWarpTensor(images, p), p];
+      const [warped, params, elastic] = tf.tidy(() => {
+        const r = this.warpOf(images, noise, strength);
+        return [r.warped, r.params, r.elastic ?? tf.zeros([0])];
       });
       const x = warped.dataSync() as Float32Array;
       const p = params.dataSync();
-      tf.dispose([warped, params]);
+      const e = elastic.dataSync() as Float32Array;
+      tf.dispose([warped, params, elastic]);
       const values: Record<string, number> = {};
       AFFINE_PARAM_NAMES.forEach((name, j) => {
         let s = 0;
         for (let i = 0; i < batch.size; i++) s += Math.abs(p[i * 5 + j] - (j === 1 ? 1 : 0));
         values[name] = s / batch.size;
       });
+      if (e.length > 0) values.elastic = e.reduce((a, v) => a + Math.abs(v), 0) / e.length;
       this.log.push({ batch: k, ramp, loss, values });
       return { ...batch, x: x.length === batch.x.length ? x : Float32Array.from(x) };
     } finally {
-      tf.dispose([xs, ys, noise]);
+      tf.dispose([xs, ys, noise, strength]);
     }
   }
 
@@ -159,10 +183,11 @@ export class LearnedAugmenter implements Controller {
   paramsFor(images: tf.Tensor4D): tf.Tensor2D {
     this.weightsFor(images.shape.slice(1));
     const noise = this.noise(this.batches, images.shape[0]);
+    const strength = tf.ones([images.shape[0], 1]) as tf.Tensor2D;
     try {
-      return this.paramsOf(images, noise, 1);
+      return tf.tidy(() => this.split(this.samplerOf(images, noise), images.shape[0], strength).params);
     } finally {
-      noise.dispose();
+      tf.dispose([noise, strength]);
     }
   }
 
@@ -183,18 +208,31 @@ export class LearnedAugmenter implements Controller {
     if (this.weights) tf.dispose(this.weights);
   }
 
-  private paramsOf(images: tf.Tensor4D, noise: tf.Tensor2D, ramp: number): tf.Tensor2D {
-    return tf.tidy(() => {
-      const [w1, b1, w2, b2] = this.weights!;
-      const n = images.shape[0];
-      const f = poolSize(images.shape[1], images.shape[2]);
-      const pooled = tf.reshape(tf.avgPool(images, f, f, 'valid'), [n, -1]);
-      const input = this.noiseSize > 0 ? tf.concat([pooled, noise], 1) : pooled;
-      const hidden = tf.relu(tf.add(tf.matMul(input, w1), b1));
-      const raw = tf.tanh(tf.add(tf.matMul(hidden, w2), b2));
-      // Bounded by tanh, scaled by each bound and the ramp; scale is 1 plus its part.
-      return tf.add(tf.mul(raw, tf.tensor2d(this.bounds.map((b) => b * ramp), [1, 5])), tf.tensor2d([[0, 1, 0, 0, 0]])) as tf.Tensor2D;
-    });
+  /** The sampler's raw outputs in [-1, 1]: 5 affine values, then the lattice's moves. */
+  private samplerOf(images: tf.Tensor4D, noise: tf.Tensor2D): tf.Tensor2D {
+    const [w1, b1, w2, b2] = this.weights!;
+    const n = images.shape[0];
+    const f = poolSize(images.shape[1], images.shape[2]);
+    const pooled = tf.reshape(tf.avgPool(images, f, f, 'valid'), [n, -1]);
+    const input = this.noiseSize > 0 ? tf.concat([pooled, noise], 1) : pooled;
+    const hidden = tf.relu(tf.add(tf.matMul(input, w1), b1));
+    return tf.tanh(tf.add(tf.matMul(hidden, w2), b2)) as tf.Tensor2D;
+  }
+
+  /** Affine parameters `[n, 5]` (scale is 1 plus its part) and lattice moves, bounded, times each image's strength `[n, 1]`. */
+  private split(raw: tf.Tensor2D, n: number, strength: tf.Tensor2D): { params: tf.Tensor2D; control: tf.Tensor4D | null } {
+    const affine = tf.mul(tf.slice(raw, [0, 0], [n, 5]), strength);
+    const params = tf.add(tf.mul(affine, tf.tensor2d(this.bounds, [1, 5])), tf.tensor2d([[0, 1, 0, 0, 0]])) as tf.Tensor2D;
+    if (this.maxElastic === 0) return { params, control: null };
+    const moves = tf.mul(tf.mul(tf.slice(raw, [0, 5], [n, 2 * this.grid * this.grid]), strength), this.maxElastic);
+    return { params, control: tf.reshape(moves, [n, this.grid, this.grid, 2]) as tf.Tensor4D };
+  }
+
+  private warpOf(images: tf.Tensor4D, noise: tf.Tensor2D, strength: tf.Tensor2D): { warped: tf.Tensor4D; params: tf.Tensor2D; elastic: tf.Tensor4D | null } {
+    const [n, h, w] = images.shape;
+    const { params, control } = this.split(this.samplerOf(images, noise), n, strength);
+    const displacement = control ? elasticDisplacement(control, h, w) : undefined;
+    return { warped: affineWarpTensor(images, params, { displacement }), params, elastic: control };
   }
 
   /** Creates the sampler's weights on first use, from the seed (Glorot-uniform, zero biases). */
@@ -213,8 +251,16 @@ export class LearnedAugmenter implements Controller {
       return tf.variable(tf.tensor2d(Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit)), [rows, cols]));
     };
     // Inside tidy: a variable copies its initial tensor, which tidy then frees.
-    this.weights = tf.tidy(() => [glorot(features, this.hidden), tf.variable(tf.zeros([this.hidden])), glorot(this.hidden, 5), tf.variable(tf.zeros([5]))]);
+    const outputs = 5 + (this.maxElastic > 0 ? 2 * this.grid * this.grid : 0);
+    this.weights = tf.tidy(() => [glorot(features, this.hidden), tf.variable(tf.zeros([this.hidden])), glorot(this.hidden, outputs), tf.variable(tf.zeros([outputs]))]);
     return this.weights;
+  }
+
+  /** How much of its warp each image gets `[n, 1]`: the ramp, times a uniform draw in [0, 1] with strength 'uniform'. */
+  private strengthOf(k: number, n: number, ramp: number): tf.Tensor2D {
+    if (this.strength === 'max') return tf.fill([n, 1], ramp) as tf.Tensor2D;
+    const rng = Rng.forIndex(this.seed, k, 'learned-augmenter-strength');
+    return tf.tensor2d(Float32Array.from({ length: n }, () => ramp * rng.next()), [n, 1]);
   }
 
   private noise(k: number, n: number): tf.Tensor2D {

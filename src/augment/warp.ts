@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OtfgenArgumentError, describe } from '../errors.js';
+import { latticeWeight } from './affine.js';
 
 /** The columns of a warp-parameter tensor, in order (the fields of {@link AffineParams}). */
 export const AFFINE_PARAM_NAMES = ['rotation', 'scale', 'shear', 'shiftX', 'shiftY'] as const;
@@ -21,6 +22,37 @@ export interface AffineWarpTensorOptions {
    * background, and what `affineWarp` does) or 'border' (the nearest edge pixel).
    */
   readonly padding?: 'zeros' | 'border';
+  /**
+   * Per-pixel displacement of the source points `[n, height, width, 2]`
+   * (x then y, in pixels), e.g. from {@link elasticDisplacement}; added after the affine map.
+   */
+  readonly displacement?: tf.Tensor4D;
+}
+
+/**
+ * A smooth displacement field `[n, height, width, 2]` from control points
+ * `[n, grid, grid, 2]` (pixels) interpolated bilinearly over the image: the
+ * differentiable twin of `elasticField`.
+ * @example
+ * ```ts
+ * const field = elasticDisplacement(tf.randomUniform([n, 3, 3, 2], -2, 2), 28, 28);
+ * const warped = affineWarpTensor(images, params, { displacement: field });
+ * ```
+ */
+export function elasticDisplacement(control: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  if (!(control instanceof tf.Tensor) || control.rank !== 4 || control.shape[1] !== control.shape[2] || control.shape[1] < 2 || control.shape[3] !== 2) {
+    throw new OtfgenArgumentError('elasticDisplacement(control)', `expected a tensor [n, grid, grid, 2] with grid >= 2, got ${control instanceof tf.Tensor ? `shape [${control.shape}]` : describe(control)}`);
+  }
+  const [n, grid] = control.shape;
+  const g2 = grid * grid, p = height * width;
+  const lattice = new Float32Array(g2 * p);
+  for (let k = 0; k < g2; k++) for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) lattice[k * p + y * width + x] = latticeWeight(grid, height, width, y, x, Math.floor(k / grid), k % grid);
+  return tf.tidy(() => {
+    // [n, 2, g2] @ [g2, p] -> [n, 2, p] -> [n, h, w, 2]
+    const perAxis = tf.transpose(tf.reshape(control, [n, g2, 2]), [0, 2, 1]);
+    const field = tf.reshape(tf.matMul(tf.reshape(perAxis, [n * 2, g2]), tf.tensor2d(lattice, [g2, p])), [n, 2, p]);
+    return tf.reshape(tf.transpose(field, [0, 2, 1]), [n, height, width, 2]) as tf.Tensor4D;
+  });
 }
 
 /**
@@ -44,6 +76,10 @@ export function affineWarpTensor(images: tf.Tensor4D, params: tf.Tensor2D, optio
   }
   const padding = options.padding ?? 'zeros';
   if (padding !== 'zeros' && padding !== 'border') throw new OtfgenArgumentError('affineWarpTensor options.padding', `expected 'zeros' or 'border', got ${describe(padding)}`);
+  const disp = options.displacement;
+  if (disp !== undefined && (!(disp instanceof tf.Tensor) || disp.rank !== 4 || disp.shape[0] !== n || disp.shape[1] !== h || disp.shape[2] !== w || disp.shape[3] !== 2)) {
+    throw new OtfgenArgumentError('affineWarpTensor options.displacement', `expected a tensor [${n}, ${h}, ${w}, 2], got ${disp instanceof tf.Tensor ? `shape [${disp.shape}]` : describe(disp)}`);
+  }
   return tf.tidy(() => {
     const col = (i: number) => tf.slice(params, [0, i], [n, 1]); // [n, 1]
     const rad = Math.PI / 180;
@@ -64,6 +100,11 @@ export function affineWarpTensor(images: tf.Tensor4D, params: tf.Tensor2D, optio
     const dy = tf.sub(tf.tensor2d(ys, [1, h * w]), col(4));
     let sx = tf.add(tf.add(tf.mul(i00, dx), tf.mul(i01, dy)), cx);
     let sy = tf.add(tf.add(tf.mul(i10, dx), tf.mul(i11, dy)), cy);
+    if (disp) {
+      const moved = tf.reshape(disp, [n, h * w, 2]);
+      sx = tf.add(sx, tf.reshape(tf.slice(moved, [0, 0, 0], [n, h * w, 1]), [n, h * w]));
+      sy = tf.add(sy, tf.reshape(tf.slice(moved, [0, 0, 1], [n, h * w, 1]), [n, h * w]));
+    }
     if (padding === 'border') {
       sx = tf.clipByValue(sx, 0, w - 1);
       sy = tf.clipByValue(sy, 0, h - 1);

@@ -49,7 +49,7 @@ export interface SourceRecipe {
 const CLASSES = { kind: 'class', classes: 10 } as const;
 
 /** The warp bounds shared by the random and the learned exemplar warps, so they compare fairly. */
-export const WARP_BOUNDS = { rotation: 30, scale: 0.2, shear: 15, shift: 3 } as const;
+export const WARP_BOUNDS = { rotation: 30, scale: 0.2, shear: 15, shift: 3, elastic: 2 } as const;
 const noWarp = { rotation: 0, scale: 1, shear: 0, shift: 0 } as const;
 const randomWarp = {
   rotation: [-WARP_BOUNDS.rotation, WARP_BOUNDS.rotation],
@@ -86,6 +86,11 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     description: `real exemplars under random warps as wide as the learned augmenter's bounds (rotation ±${WARP_BOUNDS.rotation}°, scale ±${WARP_BOUNDS.scale}, shear ±${WARP_BOUNDS.shear}°, shift ±${WARP_BOUNDS.shift} px)`,
     adaptive: false,
     make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: randomWarp }) }),
+  },
+  'exemplars-elastic': {
+    description: `real exemplars under random affine warps as wide as exemplars-wide plus a random elastic warp (3x3 lattice, points move up to ${WARP_BOUNDS.elastic} px)`,
+    adaptive: false,
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: { ...randomWarp, elastic: WARP_BOUNDS.elastic } }) }),
   },
   'exemplars-learned': {
     description: 'real exemplars warped by a learned augmenter trained against the classifier (same bounds, ramp over 50 batches)',

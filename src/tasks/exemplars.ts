@@ -4,7 +4,10 @@
  */
 import { sampleLength, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError } from '../errors.js';
-import { affineWarp, type AffineParams } from '../augment/affine.js';
+import { affineWarp, elasticField, type AffineParams, type Displacement } from '../augment/affine.js';
+
+/** Control points per side of the elastic warp's lattice. */
+const ELASTIC_GRID = 3;
 import { Rng, type Seed } from '../random/rng.js';
 import { datasetCount, type ArrayDataset } from '../sources/arrays.js';
 import { defineTask, type NumberParam, type Task, type WithClassWeights } from './define-task.js';
@@ -15,6 +18,7 @@ export type ExemplarParams = {
   readonly scale: NumberParam;
   readonly shear: NumberParam;
   readonly shift: NumberParam;
+  readonly elastic: NumberParam;
 };
 
 /** Exemplar images (uint8 or float, one channel) with their class ids. */
@@ -74,6 +78,9 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
     if (list.length === 0) throw new OtfgenArgumentError('exemplarTask(exemplars)', `class ${cls} has no exemplar`);
   });
   const warp: AffineParams = { rotation: 0, scale: 1, shear: 0, shiftX: 0, shiftY: 0 };
+  // Scratch for the elastic field, reused by every sample (render is synchronous).
+  const control = new Float64Array(2 * ELASTIC_GRID * ELASTIC_GRID);
+  const field: Displacement = { dx: new Float32Array(n), dy: new Float32Array(n) };
   return defineTask({
     name: 'exemplars',
     origin: { module: 'otfgen', export: 'exemplarTask', args: [exemplars] },
@@ -85,6 +92,7 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
       scale: { min: 0.25, max: 4, default: [0.9, 1.1], description: 'zoom factor' },
       shear: { min: -60, max: 60, default: [-10, 10], description: 'horizontal shear in degrees' },
       shift: { min: 0, max: 14, default: 2, description: 'largest shift in pixels along each axis' },
+      elastic: { min: 0, max: 6, default: 0, description: `largest move in pixels of each point of a ${ELASTIC_GRID}x${ELASTIC_GRID} lattice (smooth elastic warp)` },
     },
     render(rng, p, out, offset, label) {
       const list = byClass[label];
@@ -94,7 +102,8 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
       warp.shear = p.shear;
       warp.shiftX = rng.uniform(-p.shift, p.shift);
       warp.shiftY = rng.uniform(-p.shift, p.shift);
-      affineWarp(exemplars.x, src * n, h, w, warp, out, offset);
+      if (p.elastic > 0) elasticField(rng, p.elastic, ELASTIC_GRID, h, w, control, field);
+      affineWarp(exemplars.x, src * n, h, w, warp, out, offset, p.elastic > 0 ? field : undefined);
       return label;
     },
   });
