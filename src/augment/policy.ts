@@ -26,6 +26,12 @@ export interface PolicyControllerOptions<P extends ParamSpace> {
    * between evaluations, shared by the batches in between.
    */
   readonly reward?: PolicyReward;
+  /**
+   * Share of the probability spread evenly over all bins, in [0, 1) (default
+   * 0.25): the policy keeps exploring, and a batch stream keeps some variety
+   * even when one bin wins.
+   */
+  readonly explore?: number;
   /** Step size on the policy's logits (default 0.1). */
   readonly learningRate?: number;
   /** Decay of the reward baseline and scale (default 0.9). */
@@ -71,6 +77,7 @@ export class PolicyController<P extends ParamSpace> implements Controller {
   private readonly reward: PolicyReward;
   private readonly lr: number;
   private readonly decay: number;
+  private readonly explore: number;
   private readonly seed: Seed;
   private readonly fixed: Record<string, unknown>;
   /** Batches made but not yet rewarded, oldest first. */
@@ -87,6 +94,7 @@ export class PolicyController<P extends ParamSpace> implements Controller {
     if (this.reward !== 'loss' && this.reward !== 'progress') throw new OtfgenArgumentError('policyController options.reward', `expected 'loss' or 'progress', got ${describe(this.reward)}`);
     this.lr = checkNumber('policyController options.learningRate', options.learningRate ?? 0.1, 0);
     this.decay = checkNumber('policyController options.baselineDecay', options.baselineDecay ?? 0.9, 0, 1);
+    this.explore = checkNumber('policyController options.explore', options.explore ?? 0.25, 0, 0.99);
     this.seed = options.seed ?? 0;
     this.fixed = { ...(options.fixed ?? {}) };
     this.steered = Object.entries(options.steer).map(([name, range]) => {
@@ -110,7 +118,7 @@ export class PolicyController<P extends ParamSpace> implements Controller {
     const out: Record<string, unknown> = { ...this.fixed };
     const bins: Record<string, number> = {}, values: Record<string, number> = {};
     for (const s of this.steered) {
-      const b = rng.pick(softmax(s.logits));
+      const b = rng.pick(this.mixed(s.logits));
       const width = (s.hi - s.lo) / this.bins;
       out[s.name] = [s.lo + b * width, b === this.bins - 1 ? s.hi : s.lo + (b + 1) * width];
       bins[s.name] = b;
@@ -122,9 +130,14 @@ export class PolicyController<P extends ParamSpace> implements Controller {
     return out as Partial<ParamValues<P>>;
   };
 
-  /** The policy's current probability of each bin, per steered parameter. */
+  /** The policy's current probability of each bin (exploration included), per steered parameter. */
   probabilities(): Record<string, number[]> {
-    return Object.fromEntries(this.steered.map((s) => [s.name, Array.from(softmax(s.logits))]));
+    return Object.fromEntries(this.steered.map((s) => [s.name, Array.from(this.mixed(s.logits))]));
+  }
+
+  /** (1 - explore) * softmax(logits) + explore / bins. */
+  private mixed(logits: Float64Array): Float64Array {
+    return softmax(logits).map((p) => (1 - this.explore) * p + this.explore / this.bins);
   }
 
   observe(signal: TrainingSignal): void {
@@ -147,7 +160,11 @@ export class PolicyController<P extends ParamSpace> implements Controller {
     return last ? { ...last.values } : {};
   }
 
-  /** REINFORCE with a moving baseline: logits += lr * advantage * (onehot(bin) - probabilities). */
+  /**
+   * REINFORCE with a moving baseline on the mixed policy m = (1 - e) p + e / bins:
+   * logits += lr * advantage * d log m(bin) / d logits, where
+   * d log m(a) / d logit_b = (1 - e) p(a) (1[a = b] - p(b)) / m(a).
+   */
   private update(entries: PolicyLogEntry[], reward: number): void {
     for (const e of entries) e.reward = reward;
     if (this.baseline === null) {
@@ -160,7 +177,11 @@ export class PolicyController<P extends ParamSpace> implements Controller {
     const step = (this.lr * advantage) / entries.length;
     for (const s of this.steered) {
       const p = softmax(s.logits);
-      for (const e of entries) for (let b = 0; b < this.bins; b++) s.logits[b] += step * ((e.bins[s.name] === b ? 1 : 0) - p[b]);
+      for (const e of entries) {
+        const a = e.bins[s.name];
+        const share = ((1 - this.explore) * p[a]) / ((1 - this.explore) * p[a] + this.explore / this.bins);
+        for (let b = 0; b < this.bins; b++) s.logits[b] += step * share * ((a === b ? 1 : 0) - p[b]);
+      }
     }
   }
 }
