@@ -12,6 +12,7 @@ export {
   learningRateAt,
   SplitAdam,
   type TrainOptions,
+  type FeedbackOptions,
   type StepRecord,
   type EvalRecord,
   type RunResult,
