@@ -18,12 +18,6 @@ describe('generate with workers', () => {
     expect(await run(4)).toEqual(one);
     const px = async (workers: number) => bytes(await generate(pixelCount, { seed: 3, batchSize: 16, startBatch: 5, batches: 6, workers }).toArray());
     expect(await px(3)).toEqual(await px(1));
-    // Batches per message (chunk) change nothing in the bytes, also when the end cuts a chunk short.
-    const chunked = async (chunk: number) => bytes(await generate(digits, { seed: 11, batchSize: 32, params, workers: 2, chunk, batches: 11 }).toArray());
-    const first11 = bytes(await generate(digits, { seed: 11, batchSize: 32, params }).take(11).toArray());
-    expect(await chunked(1)).toEqual(first11);
-    expect(await chunked(3)).toEqual(first11);
-    expect(() => generate(digits, { workers: 2, chunk: 4, prefetch: 2 })).toThrow(/prefetch/);
     expect(workersAlive()).toBe(0);
   });
 

@@ -23,13 +23,8 @@ export interface ParallelGenerateOptions<P extends ParamSpace> extends GenerateO
    * of its own: the worker runs the module's top-level code.
    */
   readonly taskModule?: string | URL;
-  /** Batches each worker may run ahead of the consumer (default: twice `chunk`). */
+  /** Batches each worker may run ahead of the consumer (default 2). */
   readonly prefetch?: number;
-  /**
-   * Batches a worker makes per request and sends back in one message (default 4):
-   * fewer messages leave the main thread, which shares the cores, more time.
-   */
-  readonly chunk?: number;
 }
 
 /**
@@ -42,10 +37,9 @@ export interface ParallelGenerateOptions<P extends ParamSpace> extends GenerateO
  * ```
  */
 export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelGenerateOptions<P> = {}): Stream<Batch> {
-  const { workers: n = 1, taskModule, chunk = 4, prefetch = 2 * chunk, ...rest } = options;
+  const { workers: n = 1, taskModule, prefetch = 2, ...rest } = options;
   checkInt('generate options.workers', n, 1, 256);
-  checkInt('generate options.chunk', chunk, 1, 1024);
-  checkInt('generate options.prefetch', prefetch, chunk, 1 << 20);
+  checkInt('generate options.prefetch', prefetch, 1, 1024);
   // The single-thread stream checks task and options now, and is the stream when n is 1.
   const here = generateHere(task, rest as GenerateOptions<P>);
   if (n === 1) return here;
@@ -101,8 +95,8 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         w.once('exit', () => live.delete(w));
         w.on('message', (m: FromWorker) => {
           if (m.type === 'ready') return;
-          if (m.type === 'batches') {
-            m.xs.forEach((x, j) => slot(m.index + j).resolve({ x, y: m.ys[j], size: batchSize, sampleShape: task.sampleShape, target: task.target }));
+          if (m.type === 'batch') {
+            slot(m.index).resolve({ x: m.x, y: m.y, size: batchSize, sampleShape: task.sampleShape, target: task.target });
           } else if (m.index < 0) {
             fail(new OtfgenTaskError(task.name, next, new Error(m.message)));
           } else {
@@ -118,16 +112,10 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         pool.push(w);
       }
     };
-    // Batches go out in chunks, chunk c (batches start + c * chunk ...) to worker c mod n.
-    const dispatch = (k: number): number => {
-      const last = Math.min(k + chunk, end, failedAt);
-      const params: Record<string, unknown>[] = [];
-      for (let j = k; j < last; j++) {
-        slot(j);
-        params.push(paramsAt(j));
-      }
-      pool[Math.floor((k - start) / chunk) % n].postMessage({ type: 'render', index: k, seed, batchSize, params } satisfies ToWorker);
-      return last;
+    const dispatch = (k: number) => {
+      const i = (k - start) % n;
+      slot(k);
+      pool[i].postMessage({ type: 'render', index: k, seed, batchSize, params: paramsAt(k) } satisfies ToWorker);
     };
 
     return {
@@ -142,7 +130,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         // stream dropped without return() never holds Node open.
         for (const w of pool) w.ref();
         try {
-          while (!failure && dispatched < Math.min(end, failedAt, next + n * prefetch)) dispatched = dispatch(dispatched);
+          while (!failure && dispatched < Math.min(end, failedAt, next + n * prefetch)) dispatch(dispatched++);
           const batch = await slot(next).promise;
           waiting.delete(next);
           next++;

@@ -35,19 +35,11 @@ async function handle(m: ToWorker): Promise<void> {
     return;
   }
   if (!task) return; // init failed and said so; the main thread is shutting the worker down
-  const xs: Float32Array[] = [], ys: (Int32Array | Float32Array)[] = [];
-  let failed: { index: number; message: string } | null = null;
-  for (let j = 0; j < m.params.length; j++) {
-    try {
-      const b = otfgen.renderBatch(task, { seed: m.seed, index: m.index + j, batchSize: m.batchSize, params: m.params[j] as never });
-      xs.push(b.x);
-      ys.push(b.y);
-    } catch (e) {
-      const cause = (e as { cause?: unknown }).cause;
-      failed = { index: m.index + j, message: cause instanceof Error ? cause.message : (e as Error).message };
-      break; // the batches before it still go back; the consumer meets the error in order
-    }
+  try {
+    const b = otfgen.renderBatch(task, { seed: m.seed, index: m.index, batchSize: m.batchSize, params: m.params as never });
+    send({ type: 'batch', index: m.index, x: b.x, y: b.y }, [b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer]);
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause;
+    send({ type: 'error', index: m.index, message: cause instanceof Error ? cause.message : (e as Error).message });
   }
-  if (xs.length) send({ type: 'batches', index: m.index, xs, ys }, [...xs, ...ys].map((a) => a.buffer as ArrayBuffer));
-  if (failed) send({ type: 'error', ...failed });
 }
