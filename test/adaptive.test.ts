@@ -67,6 +67,33 @@ describe('learnedAugmenter', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
+  it('with a diversity term keeps the warps of one exemplar apart', async () => {
+    const trainSet = await mnist({ split: 'train' });
+    const exemplars = exemplarTask(pickExemplars(trainSet, { perClass: 1, seed: 2 }));
+    const before = tf.memory().numTensors;
+    const model = createModel({ seed: 2 });
+    const net = model.modelFor(CLASSES);
+    // The spread of the rotations the sampler gives 16 copies of one image, after 40 adversarial steps.
+    const spreadAfterTraining = async (diversity: number) => {
+      const aug = learnedAugmenter({ classifier: (x) => net.apply(x) as tf.Tensor, seed: 1, ramp: 0, learningRate: 0.01, diversity });
+      for await (const b of generate(exemplars, { seed: 1, batchSize: 32, params: noWarp, batches: 40 })) aug.step(b);
+      const [one] = await collect(generate(exemplars, { seed: 9, batchSize: 1, params: { ...noWarp, classWeights: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }), 1);
+      const copies = tf.tensor4d(new Float32Array(16 * 784).map((_, i) => one.x[i % 784]), [16, 28, 28, 1]);
+      const params = aug.paramsFor(copies);
+      const rotations = Array.from(params.dataSync()).filter((_, i) => i % 5 === 0);
+      tf.dispose([copies, params]);
+      aug.dispose();
+      const mean = rotations.reduce((a, b) => a + b, 0) / 16;
+      return Math.sqrt(rotations.reduce((a, r) => a + (r - mean) ** 2, 0) / 16);
+    };
+    const plain = await spreadAfterTraining(0);
+    const diverse = await spreadAfterTraining(3);
+    expect(diverse).toBeGreaterThan(plain * 1.5);
+    expect(() => learnedAugmenter({ classifier: (x) => x, diversity: -1 })).toThrow(/diversity/);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
   it('names what is wrong', async () => {
     expect(() => learnedAugmenter({} as never)).toThrow(/options.classifier/);
     expect(() => learnedAugmenter({ classifier: (x) => x, maxRotation: 400 })).toThrow(/maxRotation/);

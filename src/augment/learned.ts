@@ -43,6 +43,13 @@ export interface LearnedAugmenterOptions {
    * it times a uniform random factor in [0, 1], so a batch keeps mild samples too.
    */
   readonly strength?: 'uniform' | 'max';
+  /**
+   * Weight of a diversity term in the sampler's objective (default 0): it
+   * also maximises how far an image's warp moves (in units of its bounds) when
+   * its noise changes, so the adversary keeps a spread of warps per image
+   * instead of one. Needs `noiseSize` > 0.
+   */
+  readonly diversity?: number;
   /** Control points per side of the elastic lattice (default 3). */
   readonly grid?: number;
   /** Batches over which the warp bounds grow from 0 to their maxima (default 100; 0: full from the start). */
@@ -96,6 +103,7 @@ export class LearnedAugmenter implements Controller {
   private readonly maxElastic: number;
   private readonly grid: number;
   private readonly strength: 'uniform' | 'max';
+  private readonly diversity: number;
   private readonly optimizer: tf.Optimizer;
   private weights: tf.Variable[] | null = null;
   private batches = 0;
@@ -120,6 +128,7 @@ export class LearnedAugmenter implements Controller {
     this.maxElastic = checkNumber('learnedAugmenter options.maxElastic', options.maxElastic ?? 0, 0, 100);
     this.grid = checkInt('learnedAugmenter options.grid', options.grid ?? 3, 2, 16);
     this.strength = options.strength ?? 'max';
+    this.diversity = checkNumber('learnedAugmenter options.diversity', options.diversity ?? 0, 0);
     if (this.strength !== 'uniform' && this.strength !== 'max') throw new OtfgenArgumentError('learnedAugmenter options.strength', `expected 'uniform' or 'max', got ${describe(this.strength)}`);
     this.optimizer = tf.train.adam(checkNumber('learnedAugmenter options.learningRate', options.learningRate ?? 0.001, 0));
   }
@@ -151,8 +160,20 @@ export class LearnedAugmenter implements Controller {
     try {
       let loss = NaN;
       if (ramp > 0) {
-        const { value, grads } = tf.variableGrads(() => tf.neg(tf.losses.softmaxCrossEntropy(ys, this.options.classifier(this.warpOf(images, noise, strength).warped))) as tf.Scalar, weights);
-        loss = -value.dataSync()[0];
+        let classifierLoss: tf.Scalar | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const r = this.warpOf(images, noise, strength);
+          const ce = tf.losses.softmaxCrossEntropy(ys, this.options.classifier(r.warped)) as tf.Scalar;
+          classifierLoss = tf.keep(ce);
+          if (this.diversity === 0) return tf.neg(ce);
+          // Mode-seeking term: how far each image's warp moves when its noise changes (the
+          // noise rows rolled by one), so the sampler cannot settle on one warp per image.
+          const otherNoise = tf.concat([tf.slice(noise, [1, 0], [-1, -1]), tf.slice(noise, [0, 0], [1, -1])], 0);
+          const spread = tf.mean(tf.abs(tf.sub(r.raw, this.samplerOf(images, otherNoise))));
+          return tf.neg(tf.add(ce, tf.mul(spread, this.diversity))) as tf.Scalar;
+        }, weights);
+        loss = classifierLoss!.dataSync()[0];
+        tf.dispose(classifierLoss!);
         const clipped = this.clipNorm > 0 ? clipByGlobalNorm(grads, this.clipNorm) : grads;
         this.optimizer.applyGradients(clipped);
         tf.dispose([value, grads as unknown as tf.Tensor[], clipped as unknown as tf.Tensor[]]);
@@ -228,11 +249,12 @@ export class LearnedAugmenter implements Controller {
     return { params, control: tf.reshape(moves, [n, this.grid, this.grid, 2]) as tf.Tensor4D };
   }
 
-  private warpOf(images: tf.Tensor4D, noise: tf.Tensor2D, strength: tf.Tensor2D): { warped: tf.Tensor4D; params: tf.Tensor2D; elastic: tf.Tensor4D | null } {
+  private warpOf(images: tf.Tensor4D, noise: tf.Tensor2D, strength: tf.Tensor2D): { warped: tf.Tensor4D; params: tf.Tensor2D; elastic: tf.Tensor4D | null; raw: tf.Tensor2D } {
     const [n, h, w] = images.shape;
-    const { params, control } = this.split(this.samplerOf(images, noise), n, strength);
+    const raw = this.samplerOf(images, noise);
+    const { params, control } = this.split(raw, n, strength);
     const displacement = control ? elasticDisplacement(control, h, w) : undefined;
-    return { warped: affineWarpTensor(images, params, { displacement }), params, elastic: control };
+    return { warped: affineWarpTensor(images, params, { displacement }), params, elastic: control, raw };
   }
 
   /** Creates the sampler's weights on first use, from the seed (Glorot-uniform, zero biases). */

@@ -95,19 +95,12 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'exemplars-learned': {
     description: 'real exemplars warped by a learned augmenter trained against the classifier (same bounds, ramp over 50 batches)',
     adaptive: true,
-    make: (ctx) => {
-      const net = ctx.model.modelFor(CLASSES);
-      const aug = learnedAugmenter({
-        classifier: (x) => net.apply(x, { training: false }) as tf.Tensor,
-        seed: ctx.seed,
-        ramp: 50,
-        maxRotation: WARP_BOUNDS.rotation,
-        maxScale: WARP_BOUNDS.scale,
-        maxShear: WARP_BOUNDS.shear,
-        maxTranslation: WARP_BOUNDS.shift,
-      });
-      return { stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }).pipe(aug.augment), controllers: [aug], dispose: () => aug.dispose() };
-    },
+    make: (ctx) => learnedExemplars(ctx, 0),
+  },
+  'exemplars-learned-diverse': {
+    description: 'as exemplars-learned, with a diversity term (weight 3) that keeps the warps of neighbouring images apart',
+    adaptive: true,
+    make: (ctx) => learnedExemplars(ctx, 3),
   },
   'exemplars-policy': {
     description: 'real exemplars under random warps whose ranges a REINFORCE policy picks per batch (4 bins each, reward: the classifier loss on the batch)',
@@ -150,6 +143,21 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
 };
+
+function learnedExemplars(ctx: SourceContext, diversity: number): SyntheticSource {
+  const net = ctx.model.modelFor(CLASSES);
+  const aug = learnedAugmenter({
+    classifier: (x) => net.apply(x, { training: false }) as tf.Tensor,
+    seed: ctx.seed,
+    ramp: 50,
+    maxRotation: WARP_BOUNDS.rotation,
+    maxScale: WARP_BOUNDS.scale,
+    maxShear: WARP_BOUNDS.shear,
+    maxTranslation: WARP_BOUNDS.shift,
+    diversity,
+  });
+  return { stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }).pipe(aug.augment), controllers: [aug], dispose: () => aug.dispose() };
+}
 
 /** The last `count` training images, kept out of sampling for held-out feedback. */
 export function heldOutOf(train: MnistDataset, count = 1000): MnistDataset {
