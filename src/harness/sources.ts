@@ -115,7 +115,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
   'digits-reweighted': {
-    description: 'procedural digits, class weights set every 25 steps from per-class accuracy on 500 held-out real training images',
+    description: 'procedural digits, class weights set every 25 steps from per-class accuracy on 500 of the last 1,000 real training images',
     adaptive: true,
     make: (ctx) => {
       const reweight = classReweighting({ classes: 10 });
@@ -159,7 +159,10 @@ function learnedExemplars(ctx: SourceContext, diversity: number): SyntheticSourc
   return { stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }).pipe(aug.augment), controllers: [aug], dispose: () => aug.dispose() };
 }
 
-/** The last `count` training images, kept out of sampling for held-out feedback. */
+/**
+ * The last `count` training images, for feedback to adaptive sources. They are
+ * unseen during a warm-up; a real phase sampling the whole set may meet them.
+ */
 export function heldOutOf(train: MnistDataset, count = 1000): MnistDataset {
   const n = train.x.length / train.count;
   return { ...train, x: train.x.subarray((train.count - count) * n), y: train.y.subarray(train.count - count), count };
