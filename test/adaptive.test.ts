@@ -90,6 +90,7 @@ describe('learnedAugmenter', () => {
     const diverse = await spreadAfterTraining(3);
     expect(diverse).toBeGreaterThan(plain * 1.5);
     expect(() => learnedAugmenter({ classifier: (x) => x, diversity: -1 })).toThrow(/diversity/);
+    expect(() => learnedAugmenter({ classifier: (x) => x, diversity: 1, noiseSize: 0 })).toThrow(/noiseSize/);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);

@@ -129,6 +129,7 @@ export class LearnedAugmenter implements Controller {
     this.grid = checkInt('learnedAugmenter options.grid', options.grid ?? 3, 2, 16);
     this.strength = options.strength ?? 'max';
     this.diversity = checkNumber('learnedAugmenter options.diversity', options.diversity ?? 0, 0);
+    if (this.diversity > 0 && this.noiseSize === 0) throw new OtfgenArgumentError('learnedAugmenter options.diversity', 'needs noise to measure the spread: give noiseSize > 0');
     if (this.strength !== 'uniform' && this.strength !== 'max') throw new OtfgenArgumentError('learnedAugmenter options.strength', `expected 'uniform' or 'max', got ${describe(this.strength)}`);
     this.optimizer = tf.train.adam(checkNumber('learnedAugmenter options.learningRate', options.learningRate ?? 0.001, 0));
   }
@@ -194,7 +195,7 @@ export class LearnedAugmenter implements Controller {
       });
       if (e.length > 0) values.elastic = e.reduce((a, v) => a + Math.abs(v), 0) / e.length;
       this.log.push({ batch: k, ramp, loss, values });
-      return { ...batch, x: x.length === batch.x.length ? x : Float32Array.from(x) };
+      return { ...batch, x };
     } finally {
       tf.dispose([xs, ys, noise, strength]);
     }
