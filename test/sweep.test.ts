@@ -87,3 +87,36 @@ describe('runSweep', () => {
     }
   }, 120_000);
 });
+
+describe('runOneShot', () => {
+  it('runs adaptive and static methods, records what the adaptive ones chose, writes results, leaks no tensor', async () => {
+    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const tf = await import('@tensorflow/tfjs-core');
+    const { runOneShot, summariseOneShot, ONE_SHOT_METHODS } = await import('../src/harness/one-shot.js');
+    const { selectBackend } = await import('../src/node.js');
+    await import('@tensorflow/tfjs-layers');
+    await selectBackend({ backend: 'wasm' });
+    const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
+    const small = { ...test, x: test.x.subarray(0, 300 * 784), y: test.y.subarray(0, 300), count: 300 };
+    const dir = await mkdtemp(join(tmpdir(), 'otfgen-one-shot-'));
+    const before = tf.memory().numTensors;
+    try {
+      const methods = ['exemplars', 'exemplars-learned-diverse', 'exemplars-policy'];
+      const results = await runOneShot({ methods, seeds: 1, steps: 12, batchSize: 16 }, { train, test: small, outDir: dir });
+      expect(results.rows.map((r) => r.method)).toEqual(methods);
+      expect(results.rows[0].controls).toBeUndefined();
+      expect(Object.keys(results.rows[1].controls![1].values)).toContain('rotation');
+      expect(results.rows[2].controls!.length).toBe(2); // steps 0 and 10
+      expect(summariseOneShot(results).length).toBe(3);
+      const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
+      expect(saved.rows.length).toBe(3);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(ONE_SHOT_METHODS).toContain('exemplars-learned');
+      await expect(runOneShot({ methods: ['digits'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(OtfgenUnknownTaskError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
