@@ -86,7 +86,7 @@ export class PolicyController<P extends ParamSpace> implements Controller {
   private variance = 1;
   private lastHeldOutLoss: number | null = null;
 
-  constructor(private readonly task: Task<P>, options: PolicyControllerOptions<P>) {
+  constructor(task: Task<P>, options: PolicyControllerOptions<P>) {
     if (!task || typeof task.render !== 'function') throw new OtfgenArgumentError('policyController(task)', 'expected a task made by defineTask');
     if (!options?.steer || typeof options.steer !== 'object') throw new OtfgenArgumentError('policyController options.steer', "expected the parameters to steer, e.g. { rotation: true } or { rotation: [-30, 30] }");
     this.bins = checkInt('policyController options.bins', options.bins ?? 4, 2, 100);

@@ -42,7 +42,6 @@ export interface SyntheticSource {
 
 export interface SourceRecipe {
   readonly description: string;
-  readonly adaptive: boolean;
   make(ctx: SourceContext): SyntheticSource;
 }
 
@@ -64,47 +63,38 @@ const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickExemplars(ctx.train
 export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'pixel-count': {
     description: 'random binary images, target the share of on pixels (regression; the head is swapped after warm-up)',
-    adaptive: false,
     make: ({ seed, batchSize }) => ({ stream: generate(pixelCountTask({ target: 'fraction' }), { seed, batchSize }) }),
   },
   digits: {
     description: 'procedural digits (the digits task, default parameters): the same 10 classes, no real image',
-    adaptive: false,
     make: ({ seed, batchSize }) => ({ stream: generate(digits, { seed, batchSize }) }),
   },
   exemplars: {
     description: 'one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)',
-    adaptive: false,
     make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize }) }),
   },
   'exemplars-plain': {
     description: 'the real exemplars as they are, no warp',
-    adaptive: false,
     make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }) }),
   },
   'exemplars-wide': {
     description: `real exemplars under random warps as wide as the learned augmenter's bounds (rotation ±${WARP_BOUNDS.rotation}°, scale ±${WARP_BOUNDS.scale}, shear ±${WARP_BOUNDS.shear}°, shift ±${WARP_BOUNDS.shift} px)`,
-    adaptive: false,
     make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: randomWarp }) }),
   },
   'exemplars-elastic': {
     description: `real exemplars under random affine warps as wide as exemplars-wide plus a random elastic warp (3x3 lattice, points move up to ${WARP_BOUNDS.elastic} px)`,
-    adaptive: false,
     make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: { ...randomWarp, elastic: WARP_BOUNDS.elastic } }) }),
   },
   'exemplars-learned': {
     description: 'real exemplars warped by a learned augmenter trained against the classifier (same bounds, ramp over 50 batches)',
-    adaptive: true,
     make: (ctx) => learnedExemplars(ctx, 0),
   },
   'exemplars-learned-diverse': {
     description: 'as exemplars-learned, with a diversity term (weight 3) that keeps the warps of neighbouring images apart',
-    adaptive: true,
     make: (ctx) => learnedExemplars(ctx, 3),
   },
   'exemplars-policy': {
     description: 'real exemplars under random warps whose ranges a REINFORCE policy picks per batch (4 bins each, reward: the classifier loss on the batch)',
-    adaptive: true,
     make: (ctx) => {
       const task = exemplarsOf(ctx);
       const policy = policyController(task, {
@@ -116,7 +106,6 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'digits-reweighted': {
     description: 'procedural digits, class weights set every 25 steps from per-class accuracy on 500 of the last 1,000 real training images',
-    adaptive: true,
     make: (ctx) => {
       const reweight = classReweighting({ classes: 10 });
       return {
@@ -128,7 +117,6 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'digits-policy': {
     description: 'procedural digits whose slant, rotation, stroke width and elastic ranges a REINFORCE policy picks (reward: held-out loss drop every 25 steps)',
-    adaptive: true,
     make: (ctx) => {
       const policy = policyController(digits, {
         steer: { slant: [-30, 40], rotation: [-30, 30], strokeWidth: [1, 5], elastic: [0, 0.2] },
