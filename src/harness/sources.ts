@@ -90,7 +90,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     make: (ctx) => learnedExemplars(ctx, 0),
   },
   'exemplars-learned-diverse': {
-    description: 'as exemplars-learned, with a diversity term (weight 3) that keeps the warps of neighbouring images apart',
+    description: `as exemplars-learned, with a diversity term (weight 3) that pays the sampler for moving an image's warp when its noise changes`,
     make: (ctx) => learnedExemplars(ctx, 3),
   },
   'exemplars-policy': {
@@ -98,7 +98,8 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     make: (ctx) => {
       const task = exemplarsOf(ctx);
       const policy = policyController(task, {
-        steer: { rotation: [-WARP_BOUNDS.rotation, WARP_BOUNDS.rotation], scale: [1 - WARP_BOUNDS.scale, 1 + WARP_BOUNDS.scale], shear: [-WARP_BOUNDS.shear, WARP_BOUNDS.shear], shift: [0, WARP_BOUNDS.shift] },
+        // The ranges of exemplars-wide, which the policy cuts into bins.
+        steer: { rotation: randomWarp.rotation, scale: randomWarp.scale, shear: randomWarp.shear, shift: [0, randomWarp.shift] },
         seed: ctx.seed,
       });
       return { stream: generate(task, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }), controllers: [policy] };
