@@ -26,7 +26,8 @@ export interface Displacement {
 /**
  * Weight of control point (i, j) of a grid x grid lattice at pixel (y, x): the
  * lattice spans the image corner to corner and is interpolated bilinearly.
- * The CPU field and the tensor field (elasticDisplacement) share this definition.
+ * elasticDisplacement builds its matrix from it; elasticField computes the
+ * same weights inline (hot path), and a test checks that the two fields agree.
  */
 export function latticeWeight(grid: number, height: number, width: number, y: number, x: number, i: number, j: number): number {
   const u = (y / Math.max(1, height - 1)) * (grid - 1), v = (x / Math.max(1, width - 1)) * (grid - 1);

@@ -266,7 +266,8 @@ function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: { x: Info; seg
  * GatherV2 along axis 0 (rows of a tensor by index): the wasm kernel computes
  * each element's source through a general strided index, about 250 ns an
  * element here, which made gathers most of affineWarpTensor's time; copying
- * whole rows over the wasm heap cut the gathers of one warp of 64 images from 21 to 3 ms. Other axes use the original.
+ * whole rows over the wasm heap cut the gathers of one warp of 64 images from
+ * 21 to 3 ms. Other axes use the original.
  */
 function gatherV2(args: { inputs: { x: Info; indices: Info }; backend: HeapBackend; attrs: { axis: number; batchDims: number } }): Info {
   const { inputs, backend, attrs } = args;

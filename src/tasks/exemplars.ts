@@ -5,12 +5,12 @@
 import { sampleLength, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError } from '../errors.js';
 import { affineWarp, elasticField, type AffineParams, type Displacement } from '../augment/affine.js';
-
-/** Control points per side of the elastic warp's lattice. */
-const ELASTIC_GRID = 3;
 import { Rng, type Seed } from '../random/rng.js';
 import { datasetCount, type ArrayDataset } from '../sources/arrays.js';
 import { defineTask, type NumberParam, type Task, type WithClassWeights } from './define-task.js';
+
+/** Control points per side of the elastic warp's lattice. */
+const ELASTIC_GRID = 3;
 
 /** The exemplar task's warp parameters, each drawn per sample from its range. */
 export type ExemplarParams = {
