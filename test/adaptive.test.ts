@@ -24,15 +24,6 @@ beforeAll(async () => {
 const CLASSES = { kind: 'class', classes: 10 } as const;
 const noWarp = { rotation: 0, scale: 1, shear: 0, shift: 0 };
 
-async function collect(stream: AsyncIterable<Batch>, n: number): Promise<Batch[]> {
-  const out: Batch[] = [];
-  for await (const b of stream) {
-    out.push(b);
-    if (out.length === n) break;
-  }
-  return out;
-}
-
 describe('learnedAugmenter', () => {
   it('warps exemplars, keeps labels, is seeded, and learns to raise a fixed classifier loss; no tensor leaks', async () => {
     const trainSet = await mnist({ split: 'train' });
@@ -43,8 +34,8 @@ describe('learnedAugmenter', () => {
     const run = async () => {
       const aug = learnedAugmenter({ classifier: (x) => net.apply(x) as tf.Tensor, seed: 3, ramp: 5, learningRate: 0.01 });
       const source = generate(exemplars, { seed: 1, batchSize: 32, params: noWarp, batches: 40 });
-      const plain = await collect(generate(exemplars, { seed: 1, batchSize: 32, params: noWarp }), 40);
-      const out = await collect(source.pipe(aug.augment), 40);
+      const plain = await generate(exemplars, { seed: 1, batchSize: 32, params: noWarp }).take(40).toArray();
+      const out = await source.pipe(aug.augment).take(40).toArray();
       const log = aug.log.slice();
       aug.dispose();
       return { out, plain, log };
@@ -77,7 +68,7 @@ describe('learnedAugmenter', () => {
     const spreadAfterTraining = async (diversity: number) => {
       const aug = learnedAugmenter({ classifier: (x) => net.apply(x) as tf.Tensor, seed: 1, ramp: 0, learningRate: 0.01, diversity });
       for await (const b of generate(exemplars, { seed: 1, batchSize: 32, params: noWarp, batches: 40 })) aug.step(b);
-      const [one] = await collect(generate(exemplars, { seed: 9, batchSize: 1, params: { ...noWarp, classWeights: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }), 1);
+      const [one] = await generate(exemplars, { seed: 9, batchSize: 1, params: { ...noWarp, classWeights: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }).take(1).toArray();
       const copies = tf.tensor4d(new Float32Array(16 * 784).map((_, i) => one.x[i % 784]), [16, 28, 28, 1]);
       const params = aug.paramsFor(copies);
       const rotations = Array.from(params.dataSync()).filter((_, i) => i % 5 === 0);
@@ -99,7 +90,7 @@ describe('learnedAugmenter', () => {
     expect(() => learnedAugmenter({} as never)).toThrow(/options.classifier/);
     expect(() => learnedAugmenter({ classifier: (x) => x, maxRotation: 400 })).toThrow(/maxRotation/);
     const aug = learnedAugmenter({ classifier: (x) => x });
-    const regression = (await collect(generate(defineTask({ name: 'r', sampleShape: [4, 4, 1], target: { kind: 'regression', size: 1 }, params: {}, render: () => 0 }), { batchSize: 2 }), 1))[0];
+    const regression = (await generate(defineTask({ name: 'r', sampleShape: [4, 4, 1], target: { kind: 'regression', size: 1 }, params: {}, render: () => 0 }), { batchSize: 2 }).take(1).toArray())[0];
     expect(() => aug.step(regression)).toThrow(/class targets/);
     expect(() => aug.step({ ...regression, sampleShape: [16] })).toThrow(/\[height, width, channels\]/);
     aug.dispose();
@@ -118,7 +109,7 @@ describe('classReweighting', () => {
     expect(r.weights[9]).toBeCloseTo(0.02, 12);
     expect(r.log).toEqual([{ step: 25, weights: r.weights }]);
     const counts = new Array(10).fill(0);
-    for (const b of await collect(generate(digits, { seed: 1, batchSize: 100, params: r.params }), 5)) for (const y of b.y) counts[y]++;
+    for (const b of await generate(digits, { seed: 1, batchSize: 100, params: r.params }).take(5).toArray()) for (const y of b.y) counts[y]++;
     expect(counts[2]).toBeGreaterThan(200);
     expect(Math.max(...counts.filter((_, c) => c !== 2))).toBeLessThan(60);
     // A loss-only signal changes nothing.
@@ -224,7 +215,7 @@ describe('exemplarTask', () => {
     const ex = pickExemplars(testSet, { perClass: 2, seed: 4 });
     expect(Array.from(ex.y)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]);
     const task = exemplarTask(ex);
-    const [plain] = await collect(generate(task, { seed: 1, batchSize: 20, params: noWarp }), 1);
+    const [plain] = await generate(task, { seed: 1, batchSize: 20, params: noWarp }).take(1).toArray();
     // Each unwarped sample is one of its class's two exemplars.
     for (let i = 0; i < 20; i++) {
       const img = plain.x.subarray(i * 784, (i + 1) * 784);
@@ -234,8 +225,8 @@ describe('exemplarTask', () => {
     }
     const mass = (b: Batch) => b.x.reduce((a, v) => a + v, 0);
     for (const params of [{ ...noWarp, elastic: 2 }, { ...noWarp, rotation: 20 }, { ...noWarp, shift: 3 }]) {
-      const [warped] = await collect(generate(task, { seed: 1, batchSize: 20, params }), 1);
-      const [again] = await collect(generate(task, { seed: 1, batchSize: 20, params }), 1);
+      const [warped] = await generate(task, { seed: 1, batchSize: 20, params }).take(1).toArray();
+      const [again] = await generate(task, { seed: 1, batchSize: 20, params }).take(1).toArray();
       expect(warped.x).toEqual(again.x);
       expect(warped.x).not.toEqual(plain.x);
       // A mild warp moves ink around, it does not make or lose much of it.
