@@ -13,6 +13,8 @@ import {
 } from '../src/index.js';
 import { sum } from './helpers.js';
 import { bitUnpacker } from '../src/tasks/pixel-count.js';
+import { wasmBits } from '../src/tasks/wasm-bits.js';
+import { Rng } from '../src/random/rng.js';
 
 const stripes = defineTask({
   name: 'stripes',
@@ -82,6 +84,25 @@ describe('pixelCount', () => {
       expect(out.subarray(0, offset).every((v) => v === 9)).toBe(true);
     }
     expect(popcount32(words[0])).toBe(13);
+  });
+
+  it('the WebAssembly path draws and unpacks the same bits as the plain-JS path', () => {
+    for (const pixels of [25, 784, 1000]) {
+      const wasm = wasmBits(pixels);
+      expect(wasm).not.toBeNull(); // Node 20 has WebAssembly SIMD
+      const words = new Int32Array(Math.ceil(pixels / 32));
+      for (const p of [0, 1 / 256, 0.3, 0.5, 0.77, 255 / 256, 1]) {
+        const a = new Rng(`bits/${pixels}/${p}`), b = new Rng(`bits/${pixels}/${p}`);
+        a.fillBernoulliWords(words, p);
+        wasm!.fillBernoulli(b, p);
+        expect(Array.from(wasm!.words)).toEqual(Array.from(words));
+        expect([b.x, b.y, b.z, b.w]).toEqual([a.x, a.y, a.z, a.w]); // the generator goes on alike
+        const expected = new Float32Array(pixels);
+        bitUnpacker()(words, pixels, expected, 0);
+        wasm!.unpack();
+        expect(Array.from(wasm!.pixels)).toEqual(Array.from(expected));
+      }
+    }
   });
 
   it('rejects parameters outside their range, naming them', () => {

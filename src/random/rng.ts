@@ -111,12 +111,10 @@ export class Rng {
    * and p = 0.5 costs a single word per 32 pixels.
    */
   fillBernoulliWords(out: Int32Array | Uint32Array, p: number, start = 0, end = out.length): void {
-    const q = Math.round(p * 256);
+    const { q, low } = bernoulliDigits(p);
     if (q <= 0) { out.fill(0, start, end); return; }
     if (q >= 256) { out.fill(-1, start, end); return; }
     let x = this.x, y = this.y, z = this.z, w = this.w;
-    let low = 0;
-    while (((q >> low) & 1) === 0) low++;
     for (let i = start; i < end; i++) {
       let r = 0;
       for (let b = low; b < 8; b++) {
@@ -129,6 +127,17 @@ export class Rng {
     }
     this.x = x; this.y = y; this.z = z; this.w = w;
   }
+}
+
+/**
+ * p in 256ths for `fillBernoulliWords` (q = round(256p), 0..256) and the
+ * lowest binary digit of q that is 1 (the first word it draws).
+ */
+export function bernoulliDigits(p: number): { q: number; low: number } {
+  const q = Math.round(p * 256);
+  let low = 0;
+  if (q > 0 && q < 256) while (((q >> low) & 1) === 0) low++;
+  return { q, low };
 }
 
 /** Number of 1 bits in a 32-bit word. */
