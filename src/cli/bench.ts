@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Batch } from '../batch.js';
 import { selectBackend } from '../backend/select.js';
 import { createModel } from '../harness/models.js';
@@ -74,6 +76,73 @@ function idxFromDisk(batchSize: number): () => AsyncIterable<Batch> {
     })();
 }
 
+interface Case {
+  name: string;
+  batchSize: number;
+  /** The source, unless `measure` is given. */
+  make?: () => AsyncIterable<Batch>;
+  /** Timed from the stream's start (cold-start cost included), not from its first batch. */
+  fromStart?: boolean;
+  /** For worker streams: the one-thread case of the same generator, for the scaling ratio. */
+  oneThread?: string;
+  /** Measured otherwise than by pulling batches from `make` (samples/s over the given seconds). */
+  measure?: (seconds: number) => Promise<number>;
+}
+
+/**
+ * The machine's ceiling for n threads making a task: n workers that each call
+ * renderBatch back to back for the same time and report only their count, with
+ * no batches sent and nothing waiting on a consumer. Workers stay up between
+ * measurements (warm JIT, as the worker streams are).
+ */
+function threadCeiling(taskExport: 'digits' | 'fashion', batchSize: number, n: number): { measure: (seconds: number) => Promise<number>; close(): Promise<void> } {
+  const index = ['./index.js', '../../dist/index.js'].map((rel) => new URL(rel, import.meta.url)).find((u) => existsSync(fileURLToPath(u)));
+  if (!index) throw new Error('dist/index.js was not found: run npm run build');
+  const code = `
+    const { parentPort, workerData: d } = require('node:worker_threads');
+    import(d.index).then((m) => {
+      let k = 0;
+      parentPort.on('message', (ms) => {
+        let made = 0;
+        const start = performance.now();
+        while (performance.now() - start < ms) {
+          m.renderBatch(m[d.task], { seed: 1, index: k++, batchSize: d.batchSize });
+          made += d.batchSize;
+        }
+        parentPort.postMessage(made / ((performance.now() - start) / 1000));
+      });
+      parentPort.postMessage(0);
+    });`;
+  const pool = Array.from({ length: n }, () => new Worker(code, { eval: true, workerData: { index: index.href, task: taskExport, batchSize } }));
+  const reply = (w: Worker) => new Promise<number>((resolve, reject) => (w.once('message', resolve), w.once('error', reject)));
+  const ready = Promise.all(pool.map(reply));
+  return {
+    async measure(seconds) {
+      await ready;
+      const rates = pool.map(reply);
+      for (const w of pool) w.postMessage(seconds * 1000);
+      return (await Promise.all(rates)).reduce((a, b) => a + b, 0);
+    },
+    close: async () => void (await Promise.all(pool.map((w) => w.terminate()))),
+  };
+}
+
+interface KeptStream {
+  make: () => AsyncIterable<Batch>;
+  close(): Promise<void>;
+}
+
+/** A stream opened once and pulled from by every round (a loop that breaks does not close it). */
+function keptStream(open: () => AsyncIterable<Batch>): KeptStream {
+  let it: AsyncIterator<Batch> | null = null;
+  return {
+    make: () => ({ [Symbol.asyncIterator]: () => ({ next: () => (it ??= open()[Symbol.asyncIterator]()).next() }) }),
+    close: async () => {
+      await it?.return?.();
+    },
+  };
+}
+
 export async function throughputBench(out: string): Promise<object> {
   const train = await mnist({ split: 'train' });
   const png = await pngFolder();
@@ -86,42 +155,71 @@ export async function throughputBench(out: string): Promise<object> {
         yield { x, y: new Float32Array(batchSize), size: batchSize, sampleShape: [28, 28, 1], target: { kind: 'regression', size: 1 } } as Batch;
       }
     })();
-  const cases: { name: string; batchSize: number; make: () => AsyncIterable<Batch>; fromStart?: boolean }[] = [];
+  const cases: Case[] = [];
+  const closers: (() => Promise<void>)[] = []; // worker streams and ceilings, closed at the end
+  const workers = cpus().length;
+  const inWorkers = (make: () => AsyncIterable<Batch>) => {
+    const k = keptStream(make);
+    closers.push(k.close);
+    return k.make;
+  };
+  const ceiling = (task: 'digits' | 'fashion', bs: number) => {
+    const c = threadCeiling(task, bs, workers);
+    closers.push(c.close);
+    return c.measure;
+  };
   for (const bs of [64, 1024]) {
     cases.push(
       { name: 'memory-write limit (allocate + fill)', batchSize: bs, make: memoryLimit(bs) },
       { name: 'pixelCount (p = 0.5)', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs }) },
       { name: 'pixelCount (p drawn in [0.1, 0.9])', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs, params: { onProbability: [0.1, 0.9] } }) },
       { name: 'digits (default parameters)', batchSize: bs, make: () => generate(digits, { seed: 1, batchSize: bs }) },
+      { name: `digits, ${workers} workers`, batchSize: bs, make: inWorkers(() => generateParallel(digits, { seed: 1, batchSize: bs, workers })), oneThread: 'digits (default parameters)' },
+      { name: `digits, ${workers} threads rendering alone (ceiling)`, batchSize: bs, measure: ceiling('digits', bs), oneThread: 'digits (default parameters)' },
       { name: 'fashion (default parameters)', batchSize: bs, make: () => generate(fashion, { seed: 1, batchSize: bs }) },
-      { name: `digits, ${cpus().length} workers`, batchSize: bs, make: () => generateParallel(digits, { seed: 1, batchSize: bs, workers: cpus().length }) },
-      { name: `fashion, ${cpus().length} workers`, batchSize: bs, make: () => generateParallel(fashion, { seed: 1, batchSize: bs, workers: cpus().length }) },
+      { name: `fashion, ${workers} workers`, batchSize: bs, make: inWorkers(() => generateParallel(fashion, { seed: 1, batchSize: bs, workers })), oneThread: 'fashion (default parameters)' },
       { name: 'MNIST in memory (arraySource, shuffled)', batchSize: bs, make: () => arraySource(train, { seed: 1, batchSize: bs, epochs: Infinity }) },
       { name: 'MNIST IDX from disk (read + parse each pass, cold)', batchSize: bs, make: idxFromDisk(bs), fromStart: true },
       { name: 'PNG folder (sharp decode, 10,000 files)', batchSize: bs, make: pngSource(png, bs) },
     );
   }
-  const rounds = 3;
+  const rounds = 5;
   const samples = new Map<string, number[]>();
-  const key = (c: (typeof cases)[number]) => `${c.name}@${c.batchSize}`;
-  for (const c of cases) await rate(c.make, 0.3, c.fromStart); // warm up every path first
-  for (let r = 0; r < rounds; r++) {
-    // Interleaved rounds: a noisy neighbour hurts every case alike.
-    for (const c of cases) {
-      const v = await rate(c.make, 1, c.fromStart);
-      samples.set(key(c), [...(samples.get(key(c)) ?? []), v]);
+  const key = (name: string, batchSize: number) => `${name}@${batchSize}`;
+  try {
+    // Warm up every path first. Worker streams stay open from here to the end, as
+    // in a training run: their start-up and the workers' JIT warm-up are not counted.
+    const measure = (c: Case, seconds: number) => (c.measure ? c.measure(seconds) : rate(c.make!, seconds, c.fromStart));
+    for (const c of cases) await measure(c, c.oneThread ? 2 : 0.3);
+    for (let r = 0; r < rounds; r++) {
+      // Interleaved rounds: a noisy neighbour hurts every case alike, and each
+      // worker case runs right after its one-thread case, for the scaling ratio.
+      for (const c of cases) {
+        const v = await measure(c, 1);
+        samples.set(key(c.name, c.batchSize), [...(samples.get(key(c.name, c.batchSize)) ?? []), v]);
+      }
     }
+  } finally {
+    await Promise.all(closers.map((close) => close()));
   }
   const results = cases.map((c) => {
-    const limit = median(samples.get(`memory-write limit (allocate + fill)@${c.batchSize}`)!);
-    const v = median(samples.get(key(c))!);
-    return { name: c.name, batchSize: c.batchSize, samplesPerSecond: Math.round(v), rounds: samples.get(key(c))!.map(Math.round), ratioToMemoryLimit: +(v / limit).toFixed(3) };
+    const limit = median(samples.get(key('memory-write limit (allocate + fill)', c.batchSize))!);
+    const v = median(samples.get(key(c.name, c.batchSize))!);
+    return { name: c.name, batchSize: c.batchSize, samplesPerSecond: Math.round(v), rounds: samples.get(key(c.name, c.batchSize))!.map(Math.round), ratioToMemoryLimit: +(v / limit).toFixed(3) };
+  });
+  // Scaling: each round's n-worker rate over the one-thread rate measured just before it.
+  const scaling = cases.flatMap((c) => {
+    if (!c.oneThread) return [];
+    const many = samples.get(key(c.name, c.batchSize))!, one = samples.get(key(c.oneThread, c.batchSize))!;
+    const ratios = many.map((v, i) => v / one[i]);
+    return [{ name: c.name, batchSize: c.batchSize, workers, medianRatio: +median(ratios).toFixed(2), rounds: ratios.map((v) => +v.toFixed(2)) }];
   });
   const waiting = await dataWaitInTraining(train, png);
   const report = {
     machine: machine(),
-    note: 'one core unless workers are named, 28x28x1 float32 samples, median of 3 interleaved 1 s rounds timed from the first batch',
+    note: `one core unless workers are named, 28x28x1 float32 samples, median of ${rounds} interleaved 1 s rounds timed from the first batch; worker streams opened and warmed up (2 s) before the rounds`,
     results,
+    scaling,
     trainingLoop: waiting,
   };
   await writeFile(join(out, 'throughput.json'), JSON.stringify(report, null, 2) + '\n');
@@ -133,7 +231,11 @@ export async function throughputBench(out: string): Promise<object> {
     ['source (reference CNN, wasm, batch 64)', 'data wait per step, ms', 'compute per step, ms', 'share of step waiting for data'],
     waiting.map((w) => [w.source, w.dataMsPerStep.toFixed(2), w.computeMsPerStep.toFixed(2), `${(w.dataShare * 100).toFixed(1)}%`]),
   );
-  await writeFile(join(out, 'throughput.md'), `${table}\n\n${waitTable}\n`);
+  const scalingTable = markdownTable(
+    ['generator', 'batch', 'over 1 thread (median)', 'each round'],
+    scaling.map((r) => [r.name, r.batchSize, `${r.medianRatio.toFixed(2)}x`, r.rounds.map((v) => v.toFixed(2)).join(', ')]),
+  );
+  await writeFile(join(out, 'throughput.md'), `${table}\n\n${scalingTable}\n\n${waitTable}\n`);
   await writeChart(join(out, 'throughput'), {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Samples per second (batch 64; log scale)',
@@ -146,7 +248,7 @@ export async function throughputBench(out: string): Promise<object> {
       x: { field: 'samplesPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'samples/s' },
     },
   });
-  console.log(`${table}\n\n${waitTable}`);
+  console.log(`${table}\n\n${scalingTable}\n\n${waitTable}`);
   return report;
 }
 
