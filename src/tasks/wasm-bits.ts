@@ -9,49 +9,15 @@
  * steps, then writes four pixels per 16-byte SIMD store into a scratch area
  * that stays in cache, and one `TypedArray.set` (a memcpy) moves them into the
  * batch: about 1.5x faster, side by side in one run, same bytes. The module
- * is under 1 KB, built here from the few opcodes it needs (there is no
- * WebAssembly toolchain among our dependencies, and a binary blob could not
- * be reviewed).
+ * is under 1 KB, built opcode by opcode (see wasm-asm.ts for why).
  *
  * Where WebAssembly SIMD is missing (an old browser), `wasmBits` returns null
  * and the task uses the plain-JS path: the bytes are the same (tested).
  */
 import { bernoulliDigits, type Rng } from '../random/rng.js';
+import { compileOnce, i32le, op, simd, simdOp, sleb, uleb, wasmModule } from './wasm-asm.js';
 
-// WebAssembly binary encoding: unsigned and signed LEB128, vectors, sections.
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 127;
-    n >>>= 7;
-    if (n) b |= 128;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 127;
-    n >>= 7;
-    if ((n === 0 && !(b & 64)) || (n === -1 && b & 64)) return [...out, b];
-    out.push(b | 128);
-  }
-};
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (text: string): number[] => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
-const i32le = (...xs: number[]): number[] => xs.flatMap((x) => [x & 255, (x >>> 8) & 255, (x >>> 16) & 255, (x >>> 24) & 255]);
-
-// Opcodes used (core and SIMD; SIMD ones follow the 0xfd prefix).
-const op = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40,
-  select: 0x1b, localGet: 0x20, localSet: 0x21, i32Load: 0x28, i32Store: 0x36, i32Const: 0x41,
-  i32GeU: 0x4f, i32Add: 0x6a, i32And: 0x71, i32Or: 0x72, i32Xor: 0x73, i32Shl: 0x74, i32ShrS: 0x75, i32ShrU: 0x76,
-  i32: 0x7f, v128: 0x7b,
-} as const;
-const simd = (code: number): number[] => [0xfd, ...uleb(code)];
-const v128Store = 11, v128Const = 12, i32x4Splat = 17, i32x4Eq = 55, v128And = 78, i32x4ShrU = 173;
+const { v128Store, v128Const, i32x4Splat, i32x4Eq, v128And, i32x4ShrU } = simdOp;
 
 /**
  * unpack(words, n, out): for each of the n 32-bit words at byte `words`, writes
@@ -75,8 +41,8 @@ function unpackBody(): number[] {
     if (k < 7) code.push(get, 4, op.i32Const, 4, ...simd(i32x4ShrU), set, 4);
   }
   code.push(get, 2, op.i32Const, ...sleb(128), op.i32Add, set, 2);
-  code.push(get, 0, op.i32Const, 4, op.i32Add, set, 0, op.br, 0, op.end, op.end, op.end);
-  return [...vec([[1, op.i32], [1, op.v128]]), ...code];
+  code.push(get, 0, op.i32Const, 4, op.i32Add, set, 0, op.br, 0, op.end, op.end);
+  return code;
 }
 
 /**
@@ -111,31 +77,19 @@ function bernoulliBody(): number[] {
     get, words, op.i32Const, 4, op.i32Add, set, words, op.br, 0,
     op.end, op.end,
     ...store(x, 0), ...store(y, 4), ...store(z, 8), ...store(w, 12),
-    op.end,
   ];
-  return [...vec([[8, op.i32]]), ...code];
+  return code;
 }
 
-function bitsModule(): Uint8Array<ArrayBuffer> {
-  const { i32 } = op;
-  const bodies = [unpackBody(), bernoulliBody()];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 3, i32, i32, i32, 0], [0x60, 5, i32, i32, i32, i32, i32, 0]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 2, 0, 1]])),
-    ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...name('unpack'), 0, 0], [...name('bernoulli'), 0, 1]])),
-    ...section(10, vec(bodies.map((body) => [...uleb(body.length), ...body]))),
-  ]);
-}
-
-let compiled: WebAssembly.Module | null | undefined;
+const compiled: { module?: WebAssembly.Module | null } = {};
 function bitsWasm(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    const bytes = bitsModule();
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
-  return compiled;
+  const { i32, v128 } = op;
+  return compileOnce(compiled, () =>
+    wasmModule([
+      { name: 'unpack', params: [i32, i32, i32], locals: [[1, i32], [1, v128]], code: unpackBody() },
+      { name: 'bernoulli', params: [i32, i32, i32, i32, i32], locals: [[8, i32]], code: bernoulliBody() },
+    ]),
+  );
 }
 
 /** Scratch in WebAssembly memory for one sample's bits: fill `words`, `unpack()`, read `pixels`. */

@@ -7,7 +7,7 @@
 import { defineTask, type NumberParam, type Task, type WeightsParam, type WithClassWeights } from '../define-task.js';
 import type { Rng } from '../../random/rng.js';
 import { GLYPHS, MAX_STYLES } from './glyphs.js';
-import { strokePolyline } from './raster.js';
+import { hypot2, strokeRaster } from './raster.js';
 
 export { GLYPHS, MAX_STYLES, type GlyphStyle, type StrokeDef } from './glyphs.js';
 
@@ -57,6 +57,8 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
   const along = new Float64Array(MAX_POINTS); // position along its stroke, 0..1
   const starts = new Int32Array(16);
   const wave = new Float64Array(12);
+  const raster = strokeRaster(SIZE, SIZE);
+  const { image, box } = raster;
 
   return defineTask({
     name: 'digits',
@@ -150,7 +152,7 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
       for (let k = 0; k < strokes; k++) {
         for (let i = starts[k]; i + 1 < starts[k + 1]; i++) {
           const dx = pts[3 * i + 3] - pts[3 * i], dy = pts[3 * i + 4] - pts[3 * i + 1];
-          const mw = Math.hypot(dx, dy) * (pts[3 * i + 2] + pts[3 * i + 5]);
+          const mw = hypot2(dx, dy) * (pts[3 * i + 2] + pts[3 * i + 5]);
           mass += mw;
           cx += mw * (pts[3 * i] + pts[3 * i + 3]) / 2;
           cy += mw * (pts[3 * i + 1] + pts[3 * i + 4]) / 2;
@@ -165,12 +167,13 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
       // 5. Rasterise. The centre of mass above is of the geometry; where the pixels'
       //    own centre of mass (what MNIST centred on) is off by over half a pixel, shift and redraw.
       for (let pass = 0; pass < 2; pass++) {
-        out.fill(0, offset, offset + SIZE * SIZE);
-        for (let k = 0; k < strokes; k++) strokePolyline(pts, starts[k], starts[k + 1] - starts[k], out, offset, SIZE, SIZE, soft);
+        raster.clear();
+        for (let k = 0; k < strokes; k++) raster.stroke(pts, starts[k], starts[k + 1] - starts[k], soft);
+        // Pixels outside the drawn box are 0 and would add exact zeros: skipped.
         let m = 0, mx = 0, my = 0;
-        for (let y = 0; y < SIZE; y++) {
-          for (let x = 0; x < SIZE; x++) {
-            const v = out[offset + y * SIZE + x];
+        for (let y = box[2]; y <= box[3]; y++) {
+          for (let x = box[0]; x <= box[1]; x++) {
+            const v = image[y * SIZE + x];
             m += v;
             mx += v * x;
             my += v * y;
@@ -183,6 +186,7 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
           pts[3 * i + 1] += sy;
         }
       }
+      out.set(image, offset);
       return label;
     },
   });
@@ -196,7 +200,7 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
     for (let i = 0; i + 1 < m; i++) {
       // Indices of the x coordinates of the four points around piece i.
       const p0 = at + 2 * Math.max(i - 1, 0), p1 = at + 2 * i, p2 = p1 + 2, p3 = at + 2 * Math.min(i + 2, m - 1);
-      const chord = Math.hypot(c[p2] - c[p1], c[p2 + 1] - c[p1 + 1]) * pxPerUnit;
+      const chord = hypot2(c[p2] - c[p1], c[p2 + 1] - c[p1 + 1]) * pxPerUnit;
       const steps = Math.min(MAX_STEPS, Math.max(1, Math.ceil(chord / SEGMENT_PX)));
       for (let k = i === 0 ? 0 : 1; k <= steps && n < MAX_POINTS; k++) {
         const t = k / steps, t2 = t * t, t3 = t2 * t;
@@ -223,7 +227,7 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
     let total = 0;
     along[first] = 0;
     for (let i = first + 1; i < end; i++) {
-      total += Math.hypot(o[3 * i] - o[3 * i - 3], o[3 * i + 1] - o[3 * i - 2]);
+      total += hypot2(o[3 * i] - o[3 * i - 3], o[3 * i + 1] - o[3 * i - 2]);
       along[i] = total;
     }
     for (let i = first; i < end; i++) along[i] = total > 0 ? along[i] / total : 0;
