@@ -54,6 +54,8 @@ const jsSegment: SegmentFill = (out, offset, width, cx0, cx1, cy0, cy1, x0, y0, 
   }
 };
 
+const BOX_MARGIN = 1e-6;
+
 /** Each segment's bounding box (clipped to the image) and constants, to `fill`. */
 function strokeWith(fill: SegmentFill, pts: Float64Array, from: number, count: number, out: Float32Array, offset: number, width: number, height: number, soft: number): void {
   const half = soft / 2, inv = 1 / soft;
@@ -62,10 +64,13 @@ function strokeWith(fill: SegmentFill, pts: Float64Array, from: number, count: n
     const i = k, j = count === 1 ? k : k + 1;
     const x0 = pts[3 * i], y0 = pts[3 * i + 1], r0 = pts[3 * i + 2];
     const x1 = pts[3 * j], y1 = pts[3 * j + 1], r1 = pts[3 * j + 2];
-    const rMax = (r0 > r1 ? r0 : r1) + half;
-    const cx0 = Math.max(0, Math.floor(Math.min(x0, x1) - rMax)), cx1 = Math.min(width - 1, Math.ceil(Math.max(x0, x1) + rMax));
-    const cy0 = Math.max(0, Math.floor(Math.min(y0, y1) - rMax)), cy1 = Math.min(height - 1, Math.ceil(Math.max(y0, y1) + rMax));
-    if (cx0 > cx1 || cy0 > cy1) continue; // wholly outside the image
+    // The pixels whose centres (px + 0.5) lie within the capsule's reach of its
+    // end points' box, with a margin far above rounding error: every pixel the
+    // capsule can change, and few others.
+    const rMax = (r0 > r1 ? r0 : r1) + half + BOX_MARGIN;
+    const cx0 = Math.max(0, Math.ceil(Math.min(x0, x1) - rMax - 0.5)), cx1 = Math.min(width - 1, Math.floor(Math.max(x0, x1) + rMax - 0.5));
+    const cy0 = Math.max(0, Math.ceil(Math.min(y0, y1) - rMax - 0.5)), cy1 = Math.min(height - 1, Math.floor(Math.max(y0, y1) + rMax - 0.5));
+    if (cx0 > cx1 || cy0 > cy1) continue; // out of the image
     const dx = x1 - x0, dy = y1 - y0;
     const len2 = dx * dx + dy * dy;
     fill(out, offset, width, cx0, cx1, cy0, cy1, x0, y0, r0, r1 - r0, dx, dy, len2 > 1e-12 ? 1 / len2 : 0, half, inv);
@@ -153,8 +158,8 @@ export function strokeRaster(width: number, height: number, options: { js?: bool
   // One call per stroke, not per segment: a call from JS into WebAssembly costs
   // about as much as drawing a small segment. The loop takes pixel pairs, so a
   // box one pixel wide is widened by a pixel the capsule cannot reach (the box
-  // is its reach, rounded out), or, at the image's edge, by the pixel on the
-  // other side: left unchanged either way.
+  // holds every pixel within reach), or, at the image's edge, by the pixel on
+  // the other side: left unchanged either way.
   const record: SegmentFill = (_out, _offset, w, cx0, cx1, cy0, cy1, x0, y0, r0, dr, dx, dy, invLen2, half, inv) => {
     grow(cx0, cx1, cy0, cy1);
     if (cx0 === cx1) {
