@@ -132,7 +132,8 @@ export function strokeRaster(width: number, height: number, options: { js?: bool
   const image = memory ? new Float32Array(memory.buffer, 0, width * height) : new Float32Array(width * height);
   const box = new Int32Array([width, -1, height, -1]);
   const clear = () => {
-    for (let y = box[2]; y <= box[3]; y++) image.fill(0, y * width + box[0], y * width + box[1] + 1);
+    // A plain loop: the box's rows are short, and a fill() call per row costs more than the stores.
+    for (let y = box[2]; y <= box[3]; y++) for (let i = y * width + box[0], end = y * width + box[1]; i <= end; i++) image[i] = 0;
     box[0] = width; box[1] = -1; box[2] = height; box[3] = -1;
   };
   const grow = (cx0: number, cx1: number, cy0: number, cy1: number) => {
