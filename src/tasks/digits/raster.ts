@@ -158,14 +158,15 @@ export function strokeRaster(width: number, height: number, options: { js?: bool
   };
   // One call per stroke, not per segment: a call from JS into WebAssembly costs
   // about as much as drawing a small segment. The loop takes pixel pairs, so a
-  // box one pixel wide is widened by a pixel the capsule cannot reach (the box
-  // holds every pixel within reach), or, at the image's edge, by the pixel on
-  // the other side: left unchanged either way.
+  // box an odd number of pixels wide is widened by a pixel the capsule cannot
+  // reach (the box holds every pixel within reach), on the right or, at the
+  // image's edge, on the left: left unchanged either way.
   const record: SegmentFill = (_out, _offset, w, cx0, cx1, cy0, cy1, x0, y0, r0, dr, dx, dy, invLen2, half, inv) => {
     grow(cx0, cx1, cy0, cy1);
-    if (cx0 === cx1) {
+    if ((cx1 - cx0) % 2 === 0) {
       if (cx1 + 1 < w) cx1++;
-      else cx0--;
+      else if (cx0 > 0) cx0--;
+      else return jsSegment(image, 0, w, cx0, cx1, cy0, cy1, x0, y0, r0, dr, dx, dy, invLen2, half, inv); // an odd width, spanned
     }
     const at = RECORD * n;
     records[at] = cx0; records[at + 1] = cx1; records[at + 2] = cy0; records[at + 3] = cy1;
@@ -193,9 +194,8 @@ const compiled: { module?: WebAssembly.Module | null } = {};
  * segments(image, width, records, end): for each record of RECORD float64s at
  * bytes records .. end (cx0, cx1, cy0, cy1, x0, y0, r0, dr, dx, dy, invLen2,
  * half, inv), `jsSegment` over pixel pairs (px, px + 1) in float64x2 lanes,
- * the image being float32 at byte `image`. A row's last pair starts at cx1 - 1
- * when the box is an odd number wide: that pixel is drawn twice, which keeps
- * the maximum, so changes nothing. Needs cx1 > cx0 and cy1 >= cy0.
+ * the image being float32 at byte `image`. Needs cx1 - cx0 odd (an even
+ * number of columns) and cy1 >= cy0.
  */
 function segmentModule(): Uint8Array<ArrayBuffer> {
   const { i32, f64, v128 } = op;
@@ -203,11 +203,11 @@ function segmentModule(): Uint8Array<ArrayBuffer> {
   const s = simd;
   const { f64x2Splat, f64x2Add, f64x2Sub, f64x2Mul, f64x2Sqrt, f64x2Pmin, f64x2Pmax, f64x2Lt, f64x2Gt, f64x2Le, v128And, v128Bitselect } = simdOp;
   const [image, width, rec, end] = [0, 1, 2, 3]; // params (i32)
-  const [cx0, cx1, cy0, cy1, py, px, row, addr, lastPair] = [4, 5, 6, 7, 8, 9, 10, 11, 12]; // i32
-  const [y0, dy, ry] = [13, 14, 15]; // f64
-  const [X0, DX, DY, R0, DR, INVL, HALF, INV, RY, RYDY, rx, t, r, d2, reach, inner, v, prev, e] = Array.from({ length: 19 }, (_, i) => 16 + i); // v128
+  const [cx0, cx1, cy0, cy1, py, row, addr, rowEnd] = [4, 5, 6, 7, 8, 9, 10, 11]; // i32
+  const [y0, dy, ry] = [12, 13, 14]; // f64
+  const [X0, DX, DY, R0, DR, INVL, HALF, INV, RY, RYDY, PC, rx, t, r, d2, reach, inner, v, prev, e] = Array.from({ length: 20 }, (_, i) => 15 + i); // v128
   const f64x2 = (a: number, b: number) => [...s(simdOp.v128Const), ...f64le(a, b)];
-  const ONE = f64x2(1, 1), ZERO = f64x2(0, 0), HALF_PX = f64x2(0.5, 0.5);
+  const ONE = f64x2(1, 1), ZERO = f64x2(0, 0), HALF_PX = f64x2(0.5, 0.5), TWO = f64x2(2, 2);
   const LANES01 = [...s(simdOp.v128Const), ...i32le(0, 1, 0, 0)];
   const memarg = [0, 0]; // alignment hint 1 byte, offset 0
   const load = (field: number) => [get, rec, op.f64Load, 3, ...uleb(8 * field)];
@@ -220,7 +220,6 @@ function segmentModule(): Uint8Array<ArrayBuffer> {
     ...loadSplat(4, X0), ...load(5), set, y0, ...loadSplat(6, R0), ...loadSplat(7, DR),
     ...loadSplat(8, DX), ...load(9), tee, dy, ...s(f64x2Splat), set, DY,
     ...loadSplat(10, INVL), ...loadSplat(11, HALF), ...loadSplat(12, INV),
-    get, cx1, op.i32Const, 1, op.i32Sub, set, lastPair,
     get, cy0, set, py,
     op.loop, op.void, // rows
     // row = image + 4 * py * width; ry = py + 0.5 - y0, and ry * dy
@@ -228,14 +227,14 @@ function segmentModule(): Uint8Array<ArrayBuffer> {
     get, py, op.f64ConvertI32S, op.f64Const, ...f64le(0.5), op.f64Add, get, y0, op.f64Sub, tee, ry,
     ...s(f64x2Splat), set, RY,
     get, ry, get, dy, op.f64Mul, ...s(f64x2Splat), set, RYDY,
-    get, cx0, set, px,
+    // addr = row + 4 cx0 .. rowEnd = row + 4 (cx1 + 1); PC = the pair's centres (cx0 + 0.5, cx0 + 1.5)
+    get, row, get, cx0, op.i32Const, 2, op.i32Shl, op.i32Add, set, addr,
+    get, row, get, cx1, op.i32Const, 1, op.i32Add, op.i32Const, 2, op.i32Shl, op.i32Add, set, rowEnd,
+    get, cx0, ...s(simdOp.i32x4Splat), ...LANES01, ...s(simdOp.i32x4Add), ...s(simdOp.f64x2ConvertLowI32x4S),
+    ...HALF_PX, ...s(f64x2Add), set, PC,
     op.loop, op.void, // pixel pairs
-    // px = px < cx1 ? px : cx1 - 1 (the last pair of an odd row), addr = row + 4 px
-    get, px, get, lastPair, get, px, get, cx1, op.i32LtS, op.select, tee, px,
-    op.i32Const, 2, op.i32Shl, get, row, op.i32Add, set, addr,
-    // rx = (px, px + 1) + 0.5 - x0
-    get, px, ...s(simdOp.i32x4Splat), ...LANES01, ...s(simdOp.i32x4Add), ...s(simdOp.f64x2ConvertLowI32x4S),
-    ...HALF_PX, ...s(f64x2Add), get, X0, ...s(f64x2Sub), tee, rx,
+    // rx = (px, px + 1) + 0.5 - x0 (the centres are exact: small integers and halves)
+    get, PC, get, X0, ...s(f64x2Sub), tee, rx,
     // t = clamp((rx dx + ry dy) invLen2, 0, 1): pmin(t, 1) is 1 < t ? 1 : t, pmax(t, 0) is t < 0 ? 0 : t
     get, DX, ...s(f64x2Mul), get, RYDY, ...s(f64x2Add), get, INVL, ...s(f64x2Mul),
     ...ONE, ...s(f64x2Pmin), ...ZERO, ...s(f64x2Pmax), set, t,
@@ -258,8 +257,9 @@ function segmentModule(): Uint8Array<ArrayBuffer> {
     get, v, get, prev, ...s(f64x2Gt), ...s(v128And),
     get, prev, ...ONE, ...s(f64x2Lt), ...s(v128And),
     ...s(v128Bitselect), ...s(simdOp.f32x4DemoteF64x2Zero), ...s(simdOp.v128Store64Lane), ...memarg, 0,
-    // next pair while px + 2 <= cx1
-    get, px, op.i32Const, 2, op.i32Add, tee, px, get, cx1, op.i32LeS, op.brIf, 0,
+    // next pair while addr < rowEnd
+    get, PC, ...TWO, ...s(f64x2Add), set, PC,
+    get, addr, op.i32Const, 8, op.i32Add, tee, addr, get, rowEnd, op.i32LtS, op.brIf, 0,
     op.end,
     // next row while py + 1 <= cy1
     get, py, op.i32Const, 1, op.i32Add, tee, py, get, cy1, op.i32LeS, op.brIf, 0,
@@ -268,6 +268,6 @@ function segmentModule(): Uint8Array<ArrayBuffer> {
     op.end, op.end,
   ];
   return wasmModule([
-    { name: 'segments', params: [i32, i32, i32, i32], locals: [[9, i32], [3, f64], [19, v128]], code },
+    { name: 'segments', params: [i32, i32, i32, i32], locals: [[8, i32], [3, f64], [20, v128]], code },
   ]);
 }
