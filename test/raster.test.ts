@@ -51,6 +51,26 @@ describe('stroke rasterising', () => {
     }
   });
 
+  it('draws a polyline longer than one call of records, and boxes spanning an odd-width image, alike', () => {
+    const rng = new Rng('raster/long');
+    for (const [width, height] of [[28, 28], [9, 28]]) {
+      const long = new Float64Array(3 * 700);
+      for (let i = 0; i < 700; i++) {
+        long[3 * i] = width / 2 + (width / 2) * Math.sin(i / 37) + rng.uniform(-0.5, 0.5);
+        long[3 * i + 1] = height / 2 + (height / 2) * Math.cos(i / 23);
+        long[3 * i + 2] = rng.uniform(0.2, 6); // up to wider than the narrow image
+      }
+      const wasm = strokeRaster(width, height), js = strokeRaster(width, height, { js: true });
+      wasm.stroke(long, 0, 700, 1.5);
+      js.stroke(long, 0, 700, 1.5);
+      expect(Array.from(wasm.image)).toEqual(Array.from(js.image));
+      const plain = new Float32Array(width * height);
+      strokePolyline(long, 0, 700, plain, 0, width, height, 1.5);
+      expect(Array.from(plain)).toEqual(Array.from(js.image));
+      expect(js.image.filter((v) => v > 0).length).toBeGreaterThan((width * height) / 2);
+    }
+  });
+
   it('strokePolyline draws into an image inside a larger array, as strokeRaster does', () => {
     const raster = strokeRaster(28, 28);
     const pts = new Float64Array([4, 4, 1.5, 20, 10, 2, 12, 24, 1]);
