@@ -22,17 +22,18 @@
 import { compileOnce, f64le, i32le, op, simd, simdOp, sleb, uleb, wasmModule } from '../wasm-asm.js';
 
 /**
- * Draws one segment's capsule over pixels [cx0, cx1] x [cy0, cy1] of the
- * image at `offset` in `out` (`width` pixels a row): x0, y0, r0 at its start,
- * dx, dy, dr from start to end, invLen2 = 1 / (dx² + dy²) (0 for a dot),
- * half = soft / 2, inv = 1 / soft.
+ * A segment record: RECORD float64s, cx0, cx1, cy0, cy1 (the pixels to visit),
+ * x0, y0, r0 at its start, dr, dx, dy from start to end, invLen2 =
+ * 1 / (dx² + dy²) (0 for a dot), half = soft / 2, inv = 1 / soft.
  */
-type SegmentFill = (
-  out: Float32Array, offset: number, width: number, cx0: number, cx1: number, cy0: number, cy1: number,
-  x0: number, y0: number, r0: number, dr: number, dx: number, dy: number, invLen2: number, half: number, inv: number,
-) => void;
+const RECORD = 13;
+const BOX_MARGIN = 1e-6;
 
-const jsSegment: SegmentFill = (out, offset, width, cx0, cx1, cy0, cy1, x0, y0, r0, dr, dx, dy, invLen2, half, inv) => {
+/** Draws the capsule of the record at `at` in `rec` into the image at `offset` in `out`, `width` pixels a row. */
+function jsSegment(rec: Float64Array, at: number, out: Float32Array, offset: number, width: number): void {
+  const cx0 = rec[at], cx1 = rec[at + 1], cy0 = rec[at + 2], cy1 = rec[at + 3];
+  const x0 = rec[at + 4], y0 = rec[at + 5], r0 = rec[at + 6], dr = rec[at + 7];
+  const dx = rec[at + 8], dy = rec[at + 9], invLen2 = rec[at + 10], half = rec[at + 11], inv = rec[at + 12];
   for (let py = cy0; py <= cy1; py++) {
     const ry = py + 0.5 - y0;
     const row = offset + py * width;
@@ -52,12 +53,18 @@ const jsSegment: SegmentFill = (out, offset, width, cx0, cx1, cy0, cy1, x0, y0, 
       if (v > prev) out[row + px] = v;
     }
   }
-};
+}
 
-const BOX_MARGIN = 1e-6;
-
-/** Each segment's bounding box (clipped to the image) and constants, to `fill`. */
-function strokeWith(fill: SegmentFill, pts: Float64Array, from: number, count: number, out: Float32Array, offset: number, width: number, height: number, soft: number): void {
+/**
+ * Writes a record into `rec` for each segment of the polyline (points from ..
+ * from + count - 1 of `pts`, x, y, radius triples; one point: a dot) that
+ * reaches into the width x height image, from record `n` on; returns the
+ * records' new count. `box` (columns box[0]..box[1], rows box[2]..box[3])
+ * grows to hold the pixels visited. With `pairs`, each record spans an even
+ * number of columns (see strokeRaster). `rec` must have room for 2 records a
+ * segment.
+ */
+function segmentRecords(pts: Float64Array, from: number, count: number, width: number, height: number, soft: number, rec: Float64Array, n: number, box: Int32Array, pairs: boolean): number {
   const half = soft / 2, inv = 1 / soft;
   const last = count === 1 ? from + 1 : from + count - 1;
   for (let k = from; k < last; k++) {
@@ -68,14 +75,42 @@ function strokeWith(fill: SegmentFill, pts: Float64Array, from: number, count: n
     // end points' box, with a margin far above rounding error: every pixel the
     // capsule can change, and few others.
     const rMax = (r0 > r1 ? r0 : r1) + half + BOX_MARGIN;
-    const cx0 = Math.max(0, Math.ceil(Math.min(x0, x1) - rMax - 0.5)), cx1 = Math.min(width - 1, Math.floor(Math.max(x0, x1) + rMax - 0.5));
+    let cx0 = Math.max(0, Math.ceil(Math.min(x0, x1) - rMax - 0.5)), cx1 = Math.min(width - 1, Math.floor(Math.max(x0, x1) + rMax - 0.5));
     const cy0 = Math.max(0, Math.ceil(Math.min(y0, y1) - rMax - 0.5)), cy1 = Math.min(height - 1, Math.floor(Math.max(y0, y1) + rMax - 0.5));
-    if (cx0 > cx1 || cy0 > cy1) continue; // out of the image
+    if (!(cx0 <= cx1 && cy0 <= cy1)) continue; // out of the image
+    if (cx0 < box[0]) box[0] = cx0;
+    if (cx1 > box[1]) box[1] = cx1;
+    if (cy0 < box[2]) box[2] = cy0;
+    if (cy1 > box[3]) box[3] = cy1;
+    let split = -1;
+    if (pairs && (cx1 - cx0) % 2 === 0) {
+      // An odd number of columns: widen by a pixel the capsule cannot reach,
+      // on the right or, at the image's edge, on the left; where the box spans
+      // an odd-width image, a second record redraws the last two columns
+      // (drawing a pixel twice keeps the same maximum).
+      if (cx1 + 1 < width) cx1++;
+      else if (cx0 > 0) cx0--;
+      else split = cx1--;
+    }
     const dx = x1 - x0, dy = y1 - y0;
     const len2 = dx * dx + dy * dy;
-    fill(out, offset, width, cx0, cx1, cy0, cy1, x0, y0, r0, r1 - r0, dx, dy, len2 > 1e-12 ? 1 / len2 : 0, half, inv);
+    for (;;) {
+      const at = RECORD * n++;
+      rec[at] = cx0; rec[at + 1] = cx1; rec[at + 2] = cy0; rec[at + 3] = cy1;
+      rec[at + 4] = x0; rec[at + 5] = y0; rec[at + 6] = r0; rec[at + 7] = r1 - r0;
+      rec[at + 8] = dx; rec[at + 9] = dy; rec[at + 10] = len2 > 1e-12 ? 1 / len2 : 0; rec[at + 11] = half; rec[at + 12] = inv;
+      if (split < 0) break;
+      cx0 = split - 1;
+      cx1 = split;
+      split = -1;
+    }
   }
+  return n;
 }
+
+// Records for calls of strokePolyline; grown as needed.
+let scratch = new Float64Array(RECORD * 64);
+const scratchBox = new Int32Array(4);
 
 /**
  * Draws the segments between points `from` .. `from + count - 1` of `pts`
@@ -84,7 +119,9 @@ function strokeWith(fill: SegmentFill, pts: Float64Array, from: number, count: n
  * the faster way to draw many strokes into one image.
  */
 export function strokePolyline(pts: Float64Array, from: number, count: number, out: Float32Array, offset: number, width: number, height: number, soft = 1): void {
-  strokeWith(jsSegment, pts, from, count, out, offset, width, height, soft);
+  if (scratch.length < 2 * RECORD * count) scratch = new Float64Array(2 * RECORD * count);
+  const n = segmentRecords(pts, from, count, width, height, soft, scratch, 0, scratchBox, false);
+  for (let k = 0; k < n; k++) jsSegment(scratch, RECORD * k, out, offset, width);
 }
 
 /**
@@ -126,67 +163,32 @@ export interface StrokeRaster {
  */
 export function strokeRaster(width: number, height: number, options: { js?: boolean } = {}): StrokeRaster {
   const mod = options.js || width < 2 ? null : compileOnce(compiled, segmentModule);
-  // Memory: the image, then segment records of RECORD float64s each (see segmentModule).
+  // Memory: the image, then the segment records (see segmentModule).
   const imageBytes = Math.ceil((4 * width * height) / 16) * 16;
   const memory = mod ? new WebAssembly.Memory({ initial: Math.ceil((imageBytes + 8 * RECORD * MAX_RECORDS) / 65536) }) : null;
   const image = memory ? new Float32Array(memory.buffer, 0, width * height) : new Float32Array(width * height);
+  const records = memory ? new Float64Array(memory.buffer, imageBytes, RECORD * MAX_RECORDS) : new Float64Array(RECORD * MAX_RECORDS);
   const box = new Int32Array([width, -1, height, -1]);
   const clear = () => {
     // A plain loop: the box's rows are short, and a fill() call per row costs more than the stores.
     for (let y = box[2]; y <= box[3]; y++) for (let i = y * width + box[0], end = y * width + box[1]; i <= end; i++) image[i] = 0;
     box[0] = width; box[1] = -1; box[2] = height; box[3] = -1;
   };
-  const grow = (cx0: number, cx1: number, cy0: number, cy1: number) => {
-    if (cx0 < box[0]) box[0] = cx0;
-    if (cx1 > box[1]) box[1] = cx1;
-    if (cy0 < box[2]) box[2] = cy0;
-    if (cy1 > box[3]) box[3] = cy1;
-  };
-  if (!memory) {
-    const fill: SegmentFill = (out, offset, w, cx0, cx1, cy0, cy1, x0, y0, r0, dr, dx, dy, invLen2, half, inv) => {
-      grow(cx0, cx1, cy0, cy1);
-      jsSegment(out, offset, w, cx0, cx1, cy0, cy1, x0, y0, r0, dr, dx, dy, invLen2, half, inv);
-    };
-    return { image, box, clear, kind: 'js', stroke: (pts, from, count, soft) => strokeWith(fill, pts, from, count, image, 0, width, height, soft) };
-  }
-  const wasm = new WebAssembly.Instance(mod!, { env: { memory } }).exports as { segments: (image: number, width: number, records: number, end: number) => void };
-  const records = new Float64Array(memory.buffer, imageBytes, RECORD * MAX_RECORDS);
-  let n = 0;
-  const flush = () => {
-    wasm.segments(0, width, imageBytes, imageBytes + 8 * RECORD * n);
-    n = 0;
-  };
-  // One call per stroke, not per segment: a call from JS into WebAssembly costs
-  // about as much as drawing a small segment. The loop takes pixel pairs, so a
-  // box an odd number of pixels wide is widened by a pixel the capsule cannot
-  // reach (the box holds every pixel within reach), on the right or, at the
-  // image's edge, on the left: left unchanged either way.
-  const record: SegmentFill = (_out, _offset, w, cx0, cx1, cy0, cy1, x0, y0, r0, dr, dx, dy, invLen2, half, inv) => {
-    grow(cx0, cx1, cy0, cy1);
-    if ((cx1 - cx0) % 2 === 0) {
-      if (cx1 + 1 < w) cx1++;
-      else if (cx0 > 0) cx0--;
-      else return jsSegment(image, 0, w, cx0, cx1, cy0, cy1, x0, y0, r0, dr, dx, dy, invLen2, half, inv); // an odd width, spanned
+  const wasm = mod && (new WebAssembly.Instance(mod, { env: { memory: memory! } }).exports as { segments: (image: number, width: number, records: number, end: number) => void });
+  // One call into WebAssembly per stroke (or per MAX_RECORDS / 2 segments), not
+  // per segment: a call from JS costs about as much as drawing a small segment.
+  const stroke = (pts: Float64Array, from: number, count: number, soft: number) => {
+    if (count <= 0) return;
+    const chunk = MAX_RECORDS / 2; // segments: up to 2 records each
+    for (let start = from, end = from + Math.max(count - 1, 1); start < end; start += chunk) {
+      const n = segmentRecords(pts, start, count === 1 ? 1 : Math.min(chunk, end - start) + 1, width, height, soft, records, 0, box, wasm !== null);
+      if (wasm) wasm.segments(0, width, imageBytes, imageBytes + 8 * RECORD * n);
+      else for (let k = 0; k < n; k++) jsSegment(records, RECORD * k, image, 0, width);
     }
-    const at = RECORD * n;
-    records[at] = cx0; records[at + 1] = cx1; records[at + 2] = cy0; records[at + 3] = cy1;
-    records[at + 4] = x0; records[at + 5] = y0; records[at + 6] = r0; records[at + 7] = dr;
-    records[at + 8] = dx; records[at + 9] = dy; records[at + 10] = invLen2; records[at + 11] = half; records[at + 12] = inv;
-    if (++n === MAX_RECORDS) flush();
   };
-  return {
-    image,
-    box,
-    clear,
-    kind: 'wasm',
-    stroke(pts, from, count, soft) {
-      strokeWith(record, pts, from, count, image, 0, width, height, soft);
-      if (n) flush();
-    },
-  };
+  return { image, box, clear, kind: wasm ? 'wasm' : 'js', stroke };
 }
 
-const RECORD = 13; // float64s per segment record
 const MAX_RECORDS = 512;
 const compiled: { module?: WebAssembly.Module | null } = {};
 

@@ -46,6 +46,13 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
   const cov = new Float32Array(S * S);
   const dark = new Float32Array(S * S);
   const grid = new Float64Array(6 * 6);
+  // Each column's noise grid cell and offset in it; each column's stripe parity (per image).
+  const cellX = new Int32Array(S), cellFx = new Float64Array(S), colStripe = new Int32Array(S);
+  for (let x = 0; x < S; x++) {
+    const gx = (x / S) * 5;
+    cellX[x] = Math.floor(gx);
+    cellFx[x] = gx - cellX[x];
+  }
   let n = 0; // vertices in poly
   // Unit-box coordinates to pixels: the item box is `bw` x `bh` pixels, centred.
   let ox = 0, oy = 0, bw = 26, bh = 26;
@@ -202,14 +209,25 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
     },
   });
 
-  /** Material: brightness x light falloff x texture, times coverage; dark details on top. */
+  /**
+   * Material: brightness x light falloff x texture, times coverage; dark details on top.
+   * Hot path: what depends only on the column (the noise grid cell and offset,
+   * the stripe parity) or only on the row is computed once per image, not per
+   * pixel, with the same operations, so the same values.
+   */
   function shade(rng: Rng, p: { brightness: number; texture: number; shading: number }, out: Float32Array, offset: number): void {
     const kind = rng.int(4); // 0 plain noise, 1 horizontal stripes, 2 vertical stripes, 3 checks
     const period = 2 + rng.int(4);
     for (let i = 0; i < grid.length; i++) grid[i] = rng.next();
     const lightY = rng.next() < 0.5 ? 1 : -1;
+    for (let x = 0; x < S; x++) colStripe[x] = Math.floor(x / period) & 1;
+    const { brightness, shading } = p;
+    const tex = p.texture * 0.6;
     for (let y = 0; y < S; y++) {
       const gy = (y / S) * 5, y0 = Math.floor(gy), fy = gy - y0;
+      const rowStripe = Math.floor(y / period) & 1;
+      const rowLight = 0.5 * (0.5 + (lightY * (y - S / 2)) / S);
+      const g0 = y0 * 6, g1 = (y0 + 1) * 6;
       for (let x = 0; x < S; x++) {
         const k = y * S + x;
         const c = cov[k];
@@ -217,12 +235,11 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           out[offset + k] = 0;
           continue;
         }
-        const gx = (x / S) * 5, x0 = Math.floor(gx), fx = gx - x0;
-        const noise =
-          (grid[y0 * 6 + x0] * (1 - fx) + grid[y0 * 6 + x0 + 1] * fx) * (1 - fy) + (grid[(y0 + 1) * 6 + x0] * (1 - fx) + grid[(y0 + 1) * 6 + x0 + 1] * fx) * fy;
-        const pattern = kind === 0 ? noise : kind === 1 ? Math.floor(y / period) & 1 : kind === 2 ? Math.floor(x / period) & 1 : (Math.floor(x / period) + Math.floor(y / period)) & 1;
-        const light = 1 - p.shading * (0.5 * (0.5 + (lightY * (y - S / 2)) / S) + 0.5 * noise);
-        const material = p.brightness * light * (1 - p.texture * 0.6 * pattern);
+        const x0 = cellX[x], fx = cellFx[x];
+        const noise = (grid[g0 + x0] * (1 - fx) + grid[g0 + x0 + 1] * fx) * (1 - fy) + (grid[g1 + x0] * (1 - fx) + grid[g1 + x0 + 1] * fx) * fy;
+        const pattern = kind === 0 ? noise : kind === 1 ? rowStripe : kind === 2 ? colStripe[x] : (colStripe[x] + rowStripe) & 1;
+        const light = 1 - shading * (rowLight + 0.5 * noise);
+        const material = brightness * light * (1 - tex * pattern);
         out[offset + k] = Math.min(1, Math.max(0, c * material * (1 - 0.7 * dark[k])));
       }
     }

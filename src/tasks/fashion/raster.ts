@@ -6,7 +6,10 @@
 const SUB = 4;
 const xs = new Float64Array(64);
 
-/** Fills the polygon (x, y pairs, `count` vertices, pixel units) into `cov` (width x height). */
+/**
+ * Fills the polygon (x, y pairs, `count` vertices, pixel units) into `cov`
+ * (width x height), whose values must be in [0, 1] (as this leaves them).
+ */
 export function fillPolygon(poly: Float64Array, count: number, cov: Float32Array, width: number, height: number): void {
   let minY = Infinity, maxY = -Infinity;
   for (let i = 0; i < count; i++) {
@@ -36,7 +39,8 @@ export function fillPolygon(poly: Float64Array, count: number, cov: Float32Array
       for (let k = 0; k + 1 < n; k += 2) addSpan(cov, row * width, width, xs[k], xs[k + 1]);
     }
   }
-  for (let i = 0; i < width * height; i++) if (cov[i] > 1) cov[i] = 1;
+  // Clamp the rows drawn (the others were clamped by earlier calls, if any).
+  for (let i = r0 * width, end = (r1 + 1) * width; i < end; i++) if (cov[i] > 1) cov[i] = 1;
 }
 
 /** Adds 1/SUB times the covered share of each pixel of the span [x0, x1) on one row. */
