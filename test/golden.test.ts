@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { digits, fashion, pixelCount, renderBatch, type Task } from '../src/index.js';
+
+/**
+ * The committed experiment results (benchmarks/results) were made with these
+ * renderers' bytes. Speed work on a renderer must keep them; a change meant to
+ * change what a task draws updates the hash here and reruns the experiments
+ * that use the task (the README lists their commands).
+ */
+function bytesHash(task: Task<any>): string {
+  const h = createHash('sha256');
+  for (let k = 0; k < 4; k++) {
+    const b = renderBatch(task, { seed: 3, index: k, batchSize: 64 });
+    h.update(new Uint8Array(b.x.buffer, b.x.byteOffset, b.x.byteLength));
+    h.update(new Uint8Array(b.y.buffer, b.y.byteOffset, b.y.byteLength));
+  }
+  return h.digest('hex');
+}
+
+describe('renderers draw the bytes the committed results were made with', () => {
+  it('digits', () => {
+    expect(bytesHash(digits)).toBe('0bf2f9cc0b63c0af3ec823c6db0c186534e93d9fed608c008a6036256618760a');
+  });
+  it('pixelCount', () => {
+    expect(bytesHash(pixelCount)).toBe('7973a77e37be5cb770033584b8903e2bab02c1922f6592bbc66deaf682ca070a');
+  });
+  it('fashion', () => {
+    expect(bytesHash(fashion)).toBe('c47aaea3d9b782ccd94384bd8e679cc2f8b6352f7343a1a85c116f1088868cd7');
+  });
+});
