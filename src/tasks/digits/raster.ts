@@ -203,11 +203,11 @@ function segmentModule(): Uint8Array<ArrayBuffer> {
   const { i32, f64, v128 } = op;
   const { localGet: get, localSet: set, localTee: tee } = op;
   const s = simd;
-  const { f64x2Splat, f64x2Add, f64x2Sub, f64x2Mul, f64x2Sqrt, f64x2Pmin, f64x2Pmax, f64x2Lt, f64x2Gt, f64x2Le, v128And, v128Bitselect } = simdOp;
+  const { f64x2Splat, f64x2Add, f64x2Sub, f64x2Mul, f64x2Sqrt, f64x2Pmin, f64x2Pmax, f64x2Lt, f64x2Gt, v128And, v128Bitselect } = simdOp;
   const [image, width, rec, end] = [0, 1, 2, 3]; // params (i32)
   const [cx0, cx1, cy0, cy1, py, row, addr, rowEnd] = [4, 5, 6, 7, 8, 9, 10, 11]; // i32
   const [y0, dy, ry] = [12, 13, 14]; // f64
-  const [X0, DX, DY, R0, DR, INVL, HALF, INV, RY, RYDY, PC, rx, t, r, d2, reach, inner, v, prev, e] = Array.from({ length: 20 }, (_, i) => 15 + i); // v128
+  const [X0, DX, DY, R0, DR, INVL, HALF, INV, RY, RYDY, PC, rx, t, d2, reach, v, prev, e] = Array.from({ length: 18 }, (_, i) => 15 + i); // v128
   const f64x2 = (a: number, b: number) => [...s(simdOp.v128Const), ...f64le(a, b)];
   const ONE = f64x2(1, 1), ZERO = f64x2(0, 0), HALF_PX = f64x2(0.5, 0.5), TWO = f64x2(2, 2);
   const LANES01 = [...s(simdOp.v128Const), ...i32le(0, 1, 0, 0)];
@@ -244,20 +244,21 @@ function segmentModule(): Uint8Array<ArrayBuffer> {
     get, rx, get, t, get, DX, ...s(f64x2Mul), ...s(f64x2Sub), tee, e, get, e, ...s(f64x2Mul),
     get, RY, get, t, get, DY, ...s(f64x2Mul), ...s(f64x2Sub), tee, e, get, e, ...s(f64x2Mul),
     ...s(f64x2Add), set, d2,
-    // r = r0 + dr t; reach = r + half; inner = r - half
-    get, R0, get, DR, get, t, ...s(f64x2Mul), ...s(f64x2Add), tee, r, get, HALF, ...s(f64x2Add), set, reach,
-    get, r, get, HALF, ...s(f64x2Sub), set, inner,
-    // v = inner > 0 && d2 <= inner² ? 1 : (reach - sqrt(d2)) inv
-    ...ONE, get, reach, get, d2, ...s(f64x2Sqrt), ...s(f64x2Sub), get, INV, ...s(f64x2Mul),
-    get, inner, ...ZERO, ...s(f64x2Gt), get, d2, get, inner, get, inner, ...s(f64x2Mul), ...s(f64x2Le), ...s(v128And),
-    ...s(v128Bitselect), set, v,
+    // reach = r0 + dr t + half
+    get, R0, get, DR, get, t, ...s(f64x2Mul), ...s(f64x2Add), get, HALF, ...s(f64x2Add), set, reach,
+    // v = min((reach - sqrt(d2)) inv, 1). jsSegment's v is 1 inside the inner
+    // radius r - half, and this is 1 there up to a few float64 ulps (reach minus
+    // inner is soft, rounded); both store float32 1 (its spacing below 1 is
+    // 6e-8), and where jsSegment's ramp exceeds 1 by rounding, both store 1 too.
+    get, reach, get, d2, ...s(f64x2Sqrt), ...s(f64x2Sub), get, INV, ...s(f64x2Mul), ...ONE, ...s(f64x2Pmin), set, v,
     // prev = the two pixels, as float64
     get, addr, ...s(simdOp.v128Load64Zero), ...memarg, ...s(simdOp.f64x2PromoteLowF32x4), set, prev,
-    // store d2 < reach² && v > prev && prev < 1 ? v : prev, as float32
+    // store d2 < reach² && v > prev ? v : prev, as float32 (v <= 1, so a full
+    // pixel stays; d2 < reach² as in jsSegment: sqrt(d2) may round to just
+    // under reach where d2 does not, and v would be a speck above 0)
     get, addr, get, v, get, prev,
     get, d2, get, reach, get, reach, ...s(f64x2Mul), ...s(f64x2Lt),
     get, v, get, prev, ...s(f64x2Gt), ...s(v128And),
-    get, prev, ...ONE, ...s(f64x2Lt), ...s(v128And),
     ...s(v128Bitselect), ...s(simdOp.f32x4DemoteF64x2Zero), ...s(simdOp.v128Store64Lane), ...memarg, 0,
     // next pair while addr < rowEnd
     get, PC, ...TWO, ...s(f64x2Add), set, PC,
@@ -270,6 +271,6 @@ function segmentModule(): Uint8Array<ArrayBuffer> {
     op.end, op.end,
   ];
   return wasmModule([
-    { name: 'segments', params: [i32, i32, i32, i32], locals: [[8, i32], [3, f64], [20, v128]], code },
+    { name: 'segments', params: [i32, i32, i32, i32], locals: [[8, i32], [3, f64], [18, v128]], code },
   ]);
 }
