@@ -82,4 +82,19 @@ describe('generate with workers, as a whole program', () => {
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
     expect(out.trim()).toBe(`finished ${15 * 25 * 64}`);
   }, 60_000);
+
+  it('runs under per-process Node flags that workers refuse (node --trace-gc), with the same bytes', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const script = `
+      import { createHash } from 'node:crypto';
+      import { digits, generate as here } from 'otfgen';
+      import { generate } from 'otfgen/node';
+      const hash = async (s) => { const h = createHash('sha256'); for await (const b of s) h.update(new Uint8Array(b.x.buffer)); return h.digest('hex'); };
+      const a = await hash(generate(digits, { seed: 2, batchSize: 32, batches: 4, workers: 2 }));
+      const b = await hash(here(digits, { seed: 2, batchSize: 32, batches: 4 }));
+      console.log('RESULT', a === b, a.length);`;
+    const out = execFileSync(process.execPath, ['--trace-gc', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+    expect(out.split('\n').find((l) => l.startsWith('RESULT'))).toBe('RESULT true 64');
+  }, 60_000);
 });

@@ -90,7 +90,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
     };
     const open = () => {
       for (let i = 0; i < n; i++) {
-        const w = new Worker(script, { execArgv: workerExecArgv() });
+        const w = startWorker(script);
         live.add(w);
         w.once('exit', () => live.delete(w));
         w.on('message', (m: FromWorker) => {
@@ -168,6 +168,26 @@ function workerExecArgv(): string[] {
     out.push(a);
   }
   return out;
+}
+
+/**
+ * A worker with the parent's Node flags. Some flags are per process (for
+ * example --trace-gc) and make `new Worker` throw; the worker then starts
+ * without the flags Node names in its error, so `node --trace-gc train.js`
+ * still generates in workers.
+ */
+function startWorker(script: URL): Worker {
+  const argv = workerExecArgv();
+  try {
+    return new Worker(script, { execArgv: argv });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    // The message ends with the flags, comma-separated: "...invalid execArgv flags: --a, --b".
+    const message = (e as Error).message;
+    const named = new Set(message.slice(message.lastIndexOf(': ') + 2).split(', '));
+    const kept = argv.filter((a) => !named.has(a));
+    return new Worker(script, { execArgv: kept.length < argv.length ? kept : [] });
+  }
 }
 
 /** Workers started here that have not exited yet (for tests: nothing may be left running). */
