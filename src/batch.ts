@@ -42,6 +42,16 @@ export function allocBatch(size: number, sampleShape: readonly number[], target:
   };
 }
 
+/**
+ * Moves a batch's arrays out of the caller's hands: returns new views of the
+ * same memory (no copy) and leaves `batch.x` and `batch.y` detached (length
+ * 0). For streams that recycle batch memory.
+ */
+export function detachArrays(batch: Batch): { x: Float32Array; y: Int32Array | Float32Array } {
+  const [x, y] = structuredClone([batch.x, batch.y], { transfer: [batch.x.buffer as ArrayBuffer, batch.y.buffer as ArrayBuffer] });
+  return { x, y };
+}
+
 /** Copies `count` samples of `from` starting at `fromIndex` into `to` at `toIndex`. */
 export function copySamples(from: Batch, fromIndex: number, to: Batch, toIndex: number, count: number): void {
   const n = sampleLength(from.sampleShape);

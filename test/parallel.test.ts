@@ -65,6 +65,42 @@ describe('generate with workers', () => {
   });
 });
 
+describe('recycled batch memory', () => {
+  it('renderBatch into reused arrays: zeroed first, the same bytes as fresh ones; wrong arrays are refused by name', async () => {
+    const { defineTask, renderBatch } = await import('../src/index.js');
+    // Writes one value per sample and relies on the rest being 0.
+    const sparse = defineTask({ name: 'sparse', sampleShape: [3], target: { kind: 'class', classes: 3 }, params: {}, render: (rng, _p, out, offset, label) => ((out[offset + label] = rng.next()), label) });
+    const fresh = renderBatch(sparse, { seed: 4, index: 2, batchSize: 5 });
+    const dirty = { x: new Float32Array(15).fill(7), y: new Int32Array(5).fill(9) };
+    const reused = renderBatch(sparse, { seed: 4, index: 2, batchSize: 5, into: dirty });
+    expect(reused.x).toBe(dirty.x);
+    expect(bytes([reused])).toEqual(bytes([fresh]));
+    const d0 = renderBatch(digits, { seed: 1, index: 3, batchSize: 8 });
+    expect(bytes([renderBatch(digits, { seed: 1, index: 3, batchSize: 8, into: renderBatch(digits, { seed: 9, index: 0, batchSize: 8 }) })])).toEqual(bytes([d0]));
+    expect(() => renderBatch(sparse, { index: 0, batchSize: 5, into: { x: new Float32Array(14), y: new Int32Array(5) } })).toThrow(/renderBatch options\.into\.x.*15 values/);
+    expect(() => renderBatch(sparse, { index: 0, batchSize: 5, into: { x: new Float32Array(15), y: new Float32Array(5) } })).toThrow(/renderBatch options\.into\.y.*Int32Array/);
+  });
+
+  it('generate with recycle (1 or 2 workers): the same bytes; the batch before is detached once the next is asked for; no worker left', async () => {
+    const one = bytes(await generate(digits, { seed: 5, batchSize: 16, batches: 10 }).toArray());
+    for (const workers of [1, 2]) {
+      const seen: string[] = [];
+      let previous: Batch | null = null;
+      for await (const b of generate(digits, { seed: 5, batchSize: 16, batches: 10, workers, prefetch: 1, recycle: true })) {
+        if (previous) expect(previous.x.length).toBe(0); // its memory is drawn over next
+        expect(b.x.length).toBe(16 * 784);
+        seen.push(...bytes([b]));
+        previous = b;
+      }
+      expect(seen).toEqual(one);
+    }
+    expect(() => generate(digits, { workers: 2, recycle: 'yes' as never })).toThrow(OtfgenArgumentError);
+    expect(() => generate(digits, { workers: 2, recycle: 'yes' as never })).toThrow(/options\.recycle/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(workersAlive()).toBe(0);
+  });
+});
+
 describe('generate with workers, as a whole program', () => {
   it('many short streams, each left by break, never end the process early', async () => {
     const { execFileSync } = await import('node:child_process');

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Batch } from '../batch.js';
+import { detachArrays, type Batch } from '../batch.js';
 import { OtfgenArgumentError, OtfgenError, OtfgenTaskError, checkInt } from '../errors.js';
 import { Stream } from '../stream/stream.js';
 import type { ParamSpace, Task, TaskOrigin } from '../tasks/define-task.js';
@@ -43,6 +43,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
   // The single-thread stream checks task and options now, and is the stream when n is 1.
   const here = generateHere(task, rest as GenerateOptions<P>);
   if (n === 1) return here;
+  const recycle = rest.recycle ?? false;
   const origin = originOf(task, taskModule);
   const seed = rest.seed ?? 0;
   const batchSize = rest.batchSize ?? 64;
@@ -60,6 +61,8 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
     let closed = false;
     let next = start;
     let dispatched = start;
+    let lent: Batch | null = null; // with recycle: the batch last handed out, whose arrays return on the next call
+    const spare: Batch[] = []; // with recycle: arrays to send with the next renders
 
     const slot = (k: number) => {
       let d = waiting.get(k);
@@ -115,7 +118,9 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
     const dispatch = (k: number) => {
       const i = (k - start) % n;
       slot(k);
-      pool[i].postMessage({ type: 'render', index: k, seed, batchSize, params: paramsAt(k) } satisfies ToWorker);
+      const into = spare.pop();
+      if (into) pool[i].postMessage({ type: 'render', index: k, seed, batchSize, params: paramsAt(k), into: { x: into.x, y: into.y } } satisfies ToWorker, [into.x.buffer as ArrayBuffer, into.y.buffer as ArrayBuffer]);
+      else pool[i].postMessage({ type: 'render', index: k, seed, batchSize, params: paramsAt(k) } satisfies ToWorker);
     };
 
     return {
@@ -129,11 +134,18 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         // Workers keep the process alive only while the consumer waits in here: a
         // stream dropped without return() never holds Node open.
         for (const w of pool) w.ref();
+        if (lent) {
+          // Moved (not copied) out of the consumer's hands now, whether or not a
+          // render takes it this time: the batch is detached on every call alike.
+          spare.push({ ...lent, ...detachArrays(lent) });
+          lent = null;
+        }
         try {
           while (!failure && dispatched < Math.min(end, failedAt, next + n * prefetch)) dispatch(dispatched++);
           const batch = await slot(next).promise;
           waiting.delete(next);
           next++;
+          if (recycle) lent = batch;
           return { done: false, value: batch };
         } catch (e) {
           await shutdown();

@@ -4,7 +4,15 @@ import type { Seed } from '../random/rng.js';
 
 export type ToWorker =
   | { readonly type: 'init'; readonly origin: TaskOrigin; /** The task's name, to find it when origin.export is '*'. */ readonly name: string }
-  | { readonly type: 'render'; readonly index: number; readonly seed: Seed; readonly batchSize: number; readonly params: Record<string, unknown> };
+  | {
+      readonly type: 'render';
+      readonly index: number;
+      readonly seed: Seed;
+      readonly batchSize: number;
+      readonly params: Record<string, unknown>;
+      /** With `recycle`: arrays of a batch the consumer is done with, transferred back to be drawn over. */
+      readonly into?: { readonly x: Float32Array; readonly y: Int32Array | Float32Array };
+    };
 
 export type FromWorker =
   | { readonly type: 'ready'; readonly name: string }

@@ -36,7 +36,7 @@ async function handle(m: ToWorker): Promise<void> {
   }
   if (!task) return; // init failed and said so; the main thread is shutting the worker down
   try {
-    const b = otfgen.renderBatch(task, { seed: m.seed, index: m.index, batchSize: m.batchSize, params: m.params as never });
+    const b = otfgen.renderBatch(task, { seed: m.seed, index: m.index, batchSize: m.batchSize, params: m.params as never, into: m.into });
     send({ type: 'batch', index: m.index, x: b.x, y: b.y }, [b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer]);
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause;

@@ -2,7 +2,7 @@
  * generate: an endless, seeded stream of batches from a task. Batch k depends
  * only on (seed, k, params), so it can be made alone, in any worker, in any order.
  */
-import { allocBatch, type Batch } from '../batch.js';
+import { allocBatch, detachArrays, type Batch } from '../batch.js';
 import { OtfgenArgumentError, OtfgenTaskError, checkInt, describe } from '../errors.js';
 import { Rng, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
@@ -22,6 +22,17 @@ export interface GenerateOptions<P extends ParamSpace> {
   readonly batches?: number;
   /** Index of the first batch (default 0): a stream can resume where another left off. */
   readonly startBatch?: number;
+  /**
+   * Reuse batch memory (default false): when you ask for the next batch, the
+   * previous one's arrays are drawn over (in a worker, with `workers`), so no
+   * memory is allocated or freed per batch. The previous batch's `x` and `y`
+   * are detached then (length 0): use a batch fully before asking for the next
+   * one (make its tensors and dispose of them, as `train` does), or copy what
+   * you keep (`batch.x.slice()`). Not with `toArray()`, `prefetch` or anything
+   * else that holds batches. On the cpu backend `tf.tensor(batch.x)` does not
+   * copy, so a tensor kept past that point loses its data. Same bytes either way.
+   */
+  readonly recycle?: boolean;
 }
 
 /**
@@ -44,8 +55,16 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateO
   const count = options.batches === undefined ? Infinity : checkInt('generate options.batches', options.batches, 0);
   const seed = options.seed ?? 0;
   const paramsAt = compileParams(task, options.params);
+  const recycle = options.recycle ?? false;
+  if (typeof recycle !== 'boolean') throw new OtfgenArgumentError('generate options.recycle', `expected true or false, got ${describe(recycle)}`);
   return new GeneratedStream<P>(task, function* () {
-    for (let k = start; k < start + count; k++) yield renderBatchWith(task, seed, k, batchSize, paramsAt(k));
+    let lent: Batch | null = null;
+    for (let k = start; k < start + count; k++) {
+      const into: BatchArrays | undefined = lent ? detachArrays(lent) : undefined;
+      const batch: Batch = renderBatchWith(task, seed, k, batchSize, paramsAt(k), into);
+      if (recycle) lent = batch;
+      yield batch;
+    }
   }, count);
 }
 
@@ -66,18 +85,49 @@ export class GeneratedStream<P extends ParamSpace> extends Stream<Batch> {
   }
 }
 
+/** Arrays for {@link renderBatch} to write into instead of new ones. */
+export interface BatchArrays {
+  /** batchSize × the task's sample length values. */
+  readonly x: Float32Array;
+  /** batchSize class ids (Int32Array) for a class task, else batchSize × target size floats (Float32Array). */
+  readonly y: Int32Array | Float32Array;
+}
+
 /**
  * Makes batch `index` of the stream `generate(task, { seed, batchSize, params })`
  * on its own: the same bytes the stream yields at that position.
+ *
+ * `into` reuses arrays (for example the previous batch's, once you are done
+ * with it): they are zeroed, then written, and the batch returned holds them.
+ * @example
+ * ```ts
+ * const first = renderBatch(digits, { seed: 1, index: 0 });
+ * // ... use first, then draw batch 1 over it:
+ * const second = renderBatch(digits, { seed: 1, index: 1, into: first });
+ * ```
  */
 export function renderBatch<P extends ParamSpace>(
   task: Task<P>,
-  options: { seed?: Seed; index: number; batchSize?: number; params?: Partial<ParamValues<P>> },
+  options: { seed?: Seed; index: number; batchSize?: number; params?: Partial<ParamValues<P>>; into?: BatchArrays },
 ): Batch {
   checkTask(task);
   const index = checkInt('renderBatch options.index', options.index, 0);
   const batchSize = checkInt('renderBatch options.batchSize', options.batchSize ?? 64, 1);
-  return renderBatchWith(task, options.seed ?? 0, index, batchSize, compileParams(task, options.params)(index));
+  const into = options.into;
+  if (into !== undefined) checkInto(task, batchSize, into);
+  return renderBatchWith(task, options.seed ?? 0, index, batchSize, compileParams(task, options.params)(index), into);
+}
+
+function checkInto(task: Task<any>, batchSize: number, into: BatchArrays): void {
+  const t = task.target;
+  const yKind = t.kind === 'class' ? Int32Array : Float32Array;
+  const xLength = batchSize * task.sampleLength, yLength = batchSize * (t.kind === 'class' ? 1 : t.size);
+  if (!(into?.x instanceof Float32Array) || into.x.length !== xLength) {
+    throw new OtfgenArgumentError('renderBatch options.into.x', `expected a Float32Array of ${xLength} values (batch ${batchSize} × ${task.sampleLength}), got ${describe(into?.x)}${into?.x?.length !== undefined ? ` of length ${into.x.length}` : ''}`);
+  }
+  if (!(into.y instanceof yKind) || into.y.length !== yLength) {
+    throw new OtfgenArgumentError('renderBatch options.into.y', `expected a${yKind === Int32Array ? 'n Int32Array' : ' Float32Array'} of ${yLength} values for task '${task.name}', got ${describe(into.y)}${into.y?.length !== undefined ? ` of length ${into.y.length}` : ''}`);
+  }
 }
 
 function checkTask(task: Task<any>): void {
@@ -145,9 +195,10 @@ function compileOnce<P extends ParamSpace>(task: Task<P>, given: Partial<ParamVa
   };
 }
 
-function renderBatchWith<P extends ParamSpace>(task: Task<P>, seed: Seed, k: number, batchSize: number, p: CompiledParams): Batch {
+function renderBatchWith<P extends ParamSpace>(task: Task<P>, seed: Seed, k: number, batchSize: number, p: CompiledParams, into?: BatchArrays): Batch {
   const rng = Rng.forIndex(seed, k, task.name);
-  const batch = allocBatch(batchSize, task.sampleShape, task.target);
+  // Reused arrays are zeroed first: a task may write only the pixels it draws.
+  const batch = into ? { x: into.x.fill(0), y: into.y.fill(0), size: batchSize, sampleShape: task.sampleShape, target: task.target } : allocBatch(batchSize, task.sampleShape, task.target);
   const n = task.sampleLength;
   const params = { ...p.values } as Record<string, number>;
   const t = task.target;
