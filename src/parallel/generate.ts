@@ -11,7 +11,7 @@ import { detachArrays, type Batch } from '../batch.js';
 import { OtfgenArgumentError, OtfgenError, OtfgenTaskError, checkInt } from '../errors.js';
 import { Stream } from '../stream/stream.js';
 import type { ParamSpace, Task, TaskOrigin } from '../tasks/define-task.js';
-import { generate as generateHere, type GenerateOptions } from '../tasks/generate.js';
+import { generate as generateHere, type BatchArrays, type GenerateOptions } from '../tasks/generate.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface ParallelGenerateOptions<P extends ParamSpace> extends GenerateOptions<P> {
@@ -62,7 +62,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
     let next = start;
     let dispatched = start;
     let lent: Batch | null = null; // with recycle: the batch last handed out, whose arrays return on the next call
-    const spare: Batch[] = []; // with recycle: arrays to send with the next renders
+    const spare: BatchArrays[] = []; // with recycle: arrays to send with the next renders
 
     const slot = (k: number) => {
       let d = waiting.get(k);
@@ -119,8 +119,8 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
       const i = (k - start) % n;
       slot(k);
       const into = spare.pop();
-      if (into) pool[i].postMessage({ type: 'render', index: k, seed, batchSize, params: paramsAt(k), into: { x: into.x, y: into.y } } satisfies ToWorker, [into.x.buffer as ArrayBuffer, into.y.buffer as ArrayBuffer]);
-      else pool[i].postMessage({ type: 'render', index: k, seed, batchSize, params: paramsAt(k) } satisfies ToWorker);
+      const transfer = into ? [into.x.buffer as ArrayBuffer, into.y.buffer as ArrayBuffer] : [];
+      pool[i].postMessage({ type: 'render', index: k, seed, batchSize, params: paramsAt(k), into } satisfies ToWorker, transfer);
     };
 
     return {
@@ -137,7 +137,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         if (lent) {
           // Moved (not copied) out of the consumer's hands now, whether or not a
           // render takes it this time: the batch is detached on every call alike.
-          spare.push({ ...lent, ...detachArrays(lent) });
+          spare.push(detachArrays(lent));
           lent = null;
         }
         try {
