@@ -42,12 +42,20 @@ export function allocBatch(size: number, sampleShape: readonly number[], target:
   };
 }
 
+/** A batch's arrays alone: memory to render a batch into (`renderBatch`'s `into`). */
+export interface BatchArrays {
+  /** batchSize × the task's sample length values. */
+  readonly x: Float32Array;
+  /** batchSize class ids (Int32Array) for a class task, else batchSize × target size floats (Float32Array). */
+  readonly y: Int32Array | Float32Array;
+}
+
 /**
  * Moves a batch's arrays out of the caller's hands: returns new views of the
  * same memory (no copy) and leaves `batch.x` and `batch.y` detached (length
  * 0). For streams that recycle batch memory.
  */
-export function detachArrays(batch: Batch): { x: Float32Array; y: Int32Array | Float32Array } {
+export function detachArrays(batch: Batch): BatchArrays {
   const [x, y] = structuredClone([batch.x, batch.y], { transfer: [batch.x.buffer as ArrayBuffer, batch.y.buffer as ArrayBuffer] });
   return { x, y };
 }

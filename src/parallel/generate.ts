@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { detachArrays, type Batch } from '../batch.js';
+import { detachArrays, type Batch, type BatchArrays } from '../batch.js';
 import { OtfgenArgumentError, OtfgenError, OtfgenTaskError, checkInt } from '../errors.js';
 import { Stream } from '../stream/stream.js';
 import type { ParamSpace, Task, TaskOrigin } from '../tasks/define-task.js';
-import { generate as generateHere, type BatchArrays, type GenerateOptions } from '../tasks/generate.js';
+import { generate as generateHere, type GenerateOptions } from '../tasks/generate.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface ParallelGenerateOptions<P extends ParamSpace> extends GenerateOptions<P> {

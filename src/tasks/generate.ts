@@ -2,7 +2,7 @@
  * generate: an endless, seeded stream of batches from a task. Batch k depends
  * only on (seed, k, params), so it can be made alone, in any worker, in any order.
  */
-import { allocBatch, detachArrays, type Batch } from '../batch.js';
+import { allocBatch, detachArrays, targetLength, type Batch, type BatchArrays } from '../batch.js';
 import { OtfgenArgumentError, OtfgenTaskError, checkInt, describe } from '../errors.js';
 import { Rng, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
@@ -85,14 +85,6 @@ export class GeneratedStream<P extends ParamSpace> extends Stream<Batch> {
   }
 }
 
-/** Arrays for {@link renderBatch} to write into instead of new ones. */
-export interface BatchArrays {
-  /** batchSize × the task's sample length values. */
-  readonly x: Float32Array;
-  /** batchSize class ids (Int32Array) for a class task, else batchSize × target size floats (Float32Array). */
-  readonly y: Int32Array | Float32Array;
-}
-
 /**
  * Makes batch `index` of the stream `generate(task, { seed, batchSize, params })`
  * on its own: the same bytes the stream yields at that position.
@@ -121,7 +113,7 @@ export function renderBatch<P extends ParamSpace>(
 function checkInto(task: Task<any>, batchSize: number, into: BatchArrays): void {
   const t = task.target;
   const yKind = t.kind === 'class' ? Int32Array : Float32Array;
-  const xLength = batchSize * task.sampleLength, yLength = batchSize * (t.kind === 'class' ? 1 : t.size);
+  const xLength = batchSize * task.sampleLength, yLength = batchSize * targetLength(t);
   if (!(into?.x instanceof Float32Array) || into.x.length !== xLength) {
     throw new OtfgenArgumentError('renderBatch options.into.x', `expected a Float32Array of ${xLength} values (batch ${batchSize} × ${task.sampleLength}), got ${describe(into?.x)}${into?.x?.length !== undefined ? ` of length ${into.x.length}` : ''}`);
   }
