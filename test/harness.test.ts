@@ -46,6 +46,21 @@ describe('train', () => {
     model.dispose();
   });
 
+  it("builds the architectures: 'wide' is the reference layout with wider layers; unknown names are refused", () => {
+    const before = tf.memory().numTensors;
+    const params = (a: 'reference' | 'wide' | 'small') => {
+      const m = createModel({ seed: 1, architecture: a });
+      const shapes = m.bodyWeights().map((v) => v.shape);
+      m.dispose();
+      return shapes;
+    };
+    expect(params('reference')).toEqual([[3, 3, 1, 8], [8], [3, 3, 8, 16], [16], [400, 64], [64]]);
+    expect(params('wide')).toEqual([[3, 3, 1, 32], [32], [3, 3, 32, 64], [64], [1600, 128], [128]]);
+    expect(params('small').length).toBe(4);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => createModel({ architecture: 'huge' as never })).toThrow(/createModel options.architecture: expected one of 'reference', 'wide', 'small', got "huge"/);
+  });
+
   it('one-cycle rises then falls', () => {
     const lrs = Array.from({ length: 100 }, (_, i) => learningRateAt('one-cycle', 1, i, 100));
     const peak = lrs.indexOf(Math.max(...lrs));

@@ -111,6 +111,7 @@ program
       throw new OtfgenArgumentError('--params', `expected JSON, got '${v}'`);
     }
   })
+  .addOption(new Option('--architecture <name>', "the classifier: the study's reference CNN, or 'wide' (4x the filters) to see what the task teaches beyond its capacity").choices(['reference', 'wide']).default('reference'))
   .option('--out <file>', 'result JSON', 'benchmarks/results/digits-synthetic-only.json')
   .addOption(backendOption())
   .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand(o));

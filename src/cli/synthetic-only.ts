@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { mnist } from '../sources/mnist.js';
 import { taskByName } from '../tasks/index.js';
 import { generate } from '../tasks/generate.js';
-import { createModel } from '../harness/models.js';
+import { createModel, type Architecture } from '../harness/models.js';
 import { train } from '../harness/train.js';
 import { markdownTable, useBackend } from './common.js';
 
@@ -17,17 +17,20 @@ export interface SyntheticOnlyOptions {
   readonly out: string;
   readonly backend: string;
   readonly params?: Record<string, unknown>;
+  /** The classifier: 'reference' (default) or 'wide' (see createModel). */
+  readonly architecture?: Architecture;
 }
 
 export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<void> {
   const task = taskByName(o.task);
   const sel = await useBackend(o.backend);
+  const architecture = o.architecture ?? 'reference';
   const test = await mnist({ split: 'test' });
-  console.log(`training the reference CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, seeds 1..${o.seeds}; testing on the 10,000 real MNIST test images`);
+  console.log(`training the ${architecture === 'reference' ? 'reference' : architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, seeds 1..${o.seeds}; testing on the 10,000 real MNIST test images`);
   const runs: { seed: number; realTestAccuracy: number; perClass: number[]; confusion: readonly (readonly number[])[]; curve: { step: number; accuracy: number }[]; wallSeconds: number }[] = [];
   for (let seed = 1; seed <= o.seeds; seed++) {
     const r = await train({
-      model: createModel({ seed }),
+      model: createModel({ seed, architecture }),
       steps: generate(task, { seed, batchSize: o.batchSize, params: o.params as Record<string, never> | undefined }),
       totalSteps: o.steps,
       lrSchedule: 'one-cycle',
@@ -52,12 +55,13 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
     batchSize: o.batchSize,
     params: o.params ?? {},
     backend: sel.choice,
+    architecture,
     meanRealTestAccuracy: +mean.toFixed(4),
     minRealTestAccuracy: Math.min(...runs.map((r) => r.realTestAccuracy)),
     maxRealTestAccuracy: Math.max(...runs.map((r) => r.realTestAccuracy)),
     meanPerClass: perClass,
     runs,
-    command: `npx otfgen synthetic-only --task ${o.task} --steps ${o.steps} --seeds ${o.seeds}${o.params ? ` --params '${JSON.stringify(o.params)}'` : ''}`,
+    command: `npx otfgen synthetic-only --task ${o.task} --steps ${o.steps} --seeds ${o.seeds}${architecture === 'reference' ? '' : ` --architecture ${architecture}`}${o.params ? ` --params '${JSON.stringify(o.params)}'` : ''}`,
   };
   await mkdir(dirname(o.out), { recursive: true });
   await writeFile(o.out, JSON.stringify(report, null, 2) + '\n');

@@ -7,10 +7,16 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { describeTarget, sameShape, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
 
-export type Architecture = 'reference' | 'small';
+export type Architecture = 'reference' | 'wide' | 'small';
+
+const ARCHITECTURES: readonly Architecture[] = ['reference', 'wide', 'small'];
+// Filters of the two convolutions and units of the dense layer.
+const WIDTHS = { reference: [8, 16, 64], wide: [32, 64, 128] } as const;
 
 export interface ModelOptions {
   /** 'reference' (default): the study's classifier, conv 3x3x8, max-pool, conv 3x3x16, max-pool, dense 64, head.
+   *  'wide': the same layout, four times the filters (32, 64) and twice the dense units (128): to tell
+   *  what a task teaches from what the reference CNN can hold. About 8 times the compute.
    *  'small': conv 3x3x4, conv 3x3x8, average pool, head. */
   readonly architecture?: Architecture;
   readonly inputShape?: readonly number[];
@@ -42,8 +48,8 @@ export interface HarnessModel {
  */
 export function createModel(options: ModelOptions = {}): HarnessModel {
   const architecture = options.architecture ?? 'reference';
-  if (architecture !== 'reference' && architecture !== 'small') {
-    throw new OtfgenArgumentError('createModel options.architecture', `expected 'reference' or 'small', got ${describe(architecture)}`);
+  if (!ARCHITECTURES.includes(architecture)) {
+    throw new OtfgenArgumentError('createModel options.architecture', `expected one of ${ARCHITECTURES.map((a) => `'${a}'`).join(', ')}, got ${describe(architecture)}`);
   }
   const inputShape = [...(options.inputShape ?? [28, 28, 1])];
   if (inputShape.length !== 3) throw new OtfgenArgumentError('createModel options.inputShape', `expected [height, width, channels], got ${describe(inputShape)}`);
@@ -52,15 +58,15 @@ export function createModel(options: ModelOptions = {}): HarnessModel {
   let k = 0;
   const init = () => tfl.initializers.glorotUniform({ seed: seed * 101 + k++ });
   const body =
-    architecture === 'reference'
+    architecture !== 'small'
       ? tfl.sequential({
           layers: [
-            tfl.layers.conv2d({ inputShape, filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: init() }),
+            tfl.layers.conv2d({ inputShape, filters: WIDTHS[architecture][0], kernelSize: 3, activation: 'relu', kernelInitializer: init() }),
             tfl.layers.maxPooling2d({ poolSize: 2 }),
-            tfl.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: init() }),
+            tfl.layers.conv2d({ filters: WIDTHS[architecture][1], kernelSize: 3, activation: 'relu', kernelInitializer: init() }),
             tfl.layers.maxPooling2d({ poolSize: 2 }),
             tfl.layers.flatten(),
-            tfl.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init() }),
+            tfl.layers.dense({ units: WIDTHS[architecture][2], activation: 'relu', kernelInitializer: init() }),
           ],
         })
       : tfl.sequential({
