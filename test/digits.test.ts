@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GLYPHS, MAX_STYLES, OtfgenArgumentError, digits, generate, type Batch } from '../src/index.js';
+import { DEFAULT_STYLE_WEIGHTS, GLYPHS, MAX_STYLES, OtfgenArgumentError, digits, generate, type Batch } from '../src/index.js';
 import { previewPng } from '../src/harness/index.js';
 import { sum } from './helpers.js';
 
@@ -51,6 +51,27 @@ describe('digits', () => {
     expect(mean(Array.from({ length: 8 }, (_, i) => layout(image(barred, i)).ink))).toBeGreaterThan(1.15 * mean(Array.from({ length: 8 }, (_, i) => layout(image(plain, i)).ink)));
   });
 
+  it('added styles sit in slots 4 and 5: off by default, drawn when weighted; a digit whose styles all weigh 0 keeps its first ones', async () => {
+    for (const styles of GLYPHS) {
+      const slots = styles.map((st) => st.slot);
+      expect(new Set(slots).size).toBe(slots.length);
+      const first = styles.filter((st) => DEFAULT_STYLE_WEIGHTS[st.slot] > 0);
+      expect(first.map((st) => st.slot)).toEqual(first.map((_, i) => i)); // the first styles, in slots 0, 1, ...
+      expect(styles.slice(first.length).every((st) => st.slot >= 4 && st.slot < MAX_STYLES)).toBe(true);
+    }
+    expect(GLYPHS.filter((styles) => styles.some((st) => st.slot >= 4)).length).toBe(10);
+    const all = (await batchOf({ styleWeights: [1, 1, 1, 1, 1, 1] }, 200)).x;
+    expect((await batchOf({ styleWeights: [...DEFAULT_STYLE_WEIGHTS] }, 200)).x).toEqual((await batchOf({}, 200)).x);
+    expect(all).not.toEqual((await batchOf({}, 200)).x);
+    // An 8 drawn as an S plus a diagonal (slot 4) is none of the first three.
+    const eight = { classWeights: one(8), jitter: 0, elastic: 0 };
+    const added = (await batchOf({ ...eight, styleWeights: style(4) }, 16)).x;
+    for (let k = 0; k < 3; k++) expect(added).not.toEqual((await batchOf({ ...eight, styleWeights: style(k) }, 16)).x);
+    // A 1 has no style in slot 3: its first three, evenly, as by default.
+    const oneDigit = { classWeights: one(1) };
+    expect((await batchOf({ ...oneDigit, styleWeights: style(3) }, 64)).x).toEqual((await batchOf(oneDigit, 64)).x);
+  });
+
   // Each parameter moves the output the way its description says.
   const fixed = { jitter: 0, elastic: 0, blur: 0, pressure: 0, rotation: 0, slant: 0, aspect: 0.7, strokeWidth: 2.5, scale: 1 };
   const measure = async (params: Record<string, unknown>, f: (img: Float32Array) => number) => {
@@ -92,6 +113,7 @@ describe('digits', () => {
   it('rejects parameters outside their ranges, naming them', () => {
     expect(() => generate(digits, { params: { strokeWidth: 9 } })).toThrow(/strokeWidth.*\[0.5, 6\]/);
     expect(() => generate(digits, { params: { styleWeights: one(-1, MAX_STYLES) } })).toThrow(OtfgenArgumentError);
+    expect(() => generate(digits, { params: { styleWeights: [1, 1, 1, 1] } })).toThrow(/styleWeights: expected 6 non-negative weights/);
     expect(() => generate(digits, { params: { classWeights: [1, 2] } })).toThrow(/classWeights.*10 non-negative/);
   });
 

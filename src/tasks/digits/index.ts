@@ -6,10 +6,10 @@
  */
 import { defineTask, type NumberParam, type Task, type WeightsParam, type WithClassWeights } from '../define-task.js';
 import type { Rng } from '../../random/rng.js';
-import { GLYPHS, MAX_STYLES } from './glyphs.js';
+import { DEFAULT_STYLE_WEIGHTS, GLYPHS, MAX_STYLES, type GlyphStyle } from './glyphs.js';
 import { hypot2, strokeRaster } from './raster.js';
 
-export { GLYPHS, MAX_STYLES, type GlyphStyle, type StrokeDef } from './glyphs.js';
+export { DEFAULT_STYLE_WEIGHTS, GLYPHS, MAX_STYLES, type GlyphStyle, type StrokeDef } from './glyphs.js';
 
 /** The digits task's parameters. Each number may be fixed or a [lo, hi] range drawn per sample. */
 export type DigitParams = {
@@ -31,7 +31,12 @@ export type DigitParams = {
   readonly elastic: NumberParam;
   /** Edge softness: 0 sharp (a 1-pixel anti-aliasing ramp), 1 blurred (a 3-pixel ramp). */
   readonly blur: NumberParam;
-  /** Relative weight of each digit's style 1, 2, ... (digits with fewer styles ignore the rest). */
+  /**
+   * Relative weight of each of the 6 style slots (0-based). Slots 0 to 3 hold
+   * each digit's first styles (a digit with fewer ignores the rest), slots 4
+   * and 5 styles added later. Default [1, 1, 1, 1, 0, 0]; [1, 1, 1, 1, 1, 1] draws from all
+   * (better with a wider classifier than the reference CNN: see the README).
+   */
   readonly styleWeights: WeightsParam;
 };
 
@@ -76,11 +81,11 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
       jitter: { min: 0, max: 0.2, default: [0, 0.09], description: 'skeleton point noise (glyph units)' },
       elastic: { min: 0, max: 0.2, default: [0, 0.14], description: 'smooth displacement amplitude (glyph units)' },
       blur: { min: 0, max: 1, default: [0, 0.3], description: 'edge softness: 0 sharp, 1 blurred' },
-      styleWeights: { type: 'weights', length: MAX_STYLES, description: 'weight of each writing style' },
+      styleWeights: { type: 'weights', length: MAX_STYLES, default: DEFAULT_STYLE_WEIGHTS, description: 'weight of each writing-style slot; slots 4 and 5 (added styles) are off by default' },
     },
     render(rng, p, out, offset, label) {
       const styles = GLYPHS[label];
-      const style = styles[pickStyle(rng, p.styleWeights, styles.length)];
+      const style = pickStyle(rng, p.styleWeights, styles, DEFAULT_ON[label]);
       // Smooth random field for elastic distortion: two waves per axis.
       for (let k = 0; k < 4; k++) {
         wave[3 * k] = (0.6 + rng.next()) * 2 * Math.PI * (rng.next() < 0.5 ? -1 : 1);
@@ -235,14 +240,18 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
   }
 }
 
-function pickStyle(rng: Rng, weights: readonly number[], count: number): number {
+// How many of each digit's styles are on by default (they come first).
+const DEFAULT_ON = GLYPHS.map((styles) => styles.filter((st) => DEFAULT_STYLE_WEIGHTS[st.slot] > 0).length);
+
+function pickStyle(rng: Rng, weights: readonly number[], styles: readonly GlyphStyle[], defaultOn: number): GlyphStyle {
   let total = 0;
-  for (let i = 0; i < count; i++) total += weights[i];
-  if (total <= 0) return rng.int(count);
+  for (const st of styles) total += weights[st.slot];
+  // All of this digit's styles weigh 0: its default-on styles, evenly.
+  if (total <= 0) return styles[rng.int(defaultOn)];
   let r = rng.next() * total;
-  for (let i = 0; i < count; i++) {
-    r -= weights[i];
-    if (r < 0) return i;
+  for (const st of styles) {
+    r -= weights[st.slot];
+    if (r < 0) return st;
   }
-  return count - 1;
+  return styles[styles.length - 1];
 }
