@@ -26,7 +26,7 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
   const sel = await useBackend(o.backend);
   const architecture = o.architecture ?? 'reference';
   const test = await mnist({ split: 'test' });
-  console.log(`training the ${architecture === 'reference' ? 'reference' : architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, seeds 1..${o.seeds}; testing on the 10,000 real MNIST test images`);
+  console.log(`training the ${architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, seeds 1..${o.seeds}; testing on the 10,000 real MNIST test images`);
   const runs: { seed: number; realTestAccuracy: number; perClass: number[]; confusion: readonly (readonly number[])[]; curve: { step: number; accuracy: number }[]; wallSeconds: number }[] = [];
   for (let seed = 1; seed <= o.seeds; seed++) {
     const r = await train({

@@ -16,7 +16,7 @@ const WIDTHS = { reference: [8, 16, 64], wide: [32, 64, 128] } as const;
 export interface ModelOptions {
   /** 'reference' (default): the study's classifier, conv 3x3x8, max-pool, conv 3x3x16, max-pool, dense 64, head.
    *  'wide': the same layout, four times the filters (32, 64) and twice the dense units (128): to tell
-   *  what a task teaches from what the reference CNN can hold. About 8 times the compute.
+   *  what a task teaches from what the reference CNN can hold. About 6 times the reference's step time on wasm here.
    *  'small': conv 3x3x4, conv 3x3x8, average pool, head. */
   readonly architecture?: Architecture;
   readonly inputShape?: readonly number[];

@@ -100,8 +100,8 @@ const TABLE: readonly (readonly StyleDef[])[] = [
 /** GLYPHS[d] lists the styles of digit d, each with its weight slot. */
 export const GLYPHS: readonly (readonly GlyphStyle[])[] = TABLE.map((styles) => styles.map((st, i) => ({ ...st, slot: st.slot ?? i })));
 
-/** The number of style slots: the length of the styleWeights parameter. */
-export const MAX_STYLES = 6;
-
 /** The styleWeights default: the first four slots evenly, the added styles (slots 4 and 5) off. Give all ones to draw from every style. */
 export const DEFAULT_STYLE_WEIGHTS: readonly number[] = [1, 1, 1, 1, 0, 0];
+
+/** The number of style slots: the length of the styleWeights parameter. */
+export const MAX_STYLES = DEFAULT_STYLE_WEIGHTS.length;
