@@ -22,6 +22,20 @@ export function positiveInt(option: string) {
   };
 }
 
+/** Parses a JSON object option (task parameters; the task checks the keys and values where it is used). */
+export function jsonObject(option: string) {
+  return (text: string): Record<string, unknown> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new OtfgenArgumentError(option, `expected JSON, got '${text}'`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new OtfgenArgumentError(option, `expected a JSON object, got '${text}'`);
+    return parsed as Record<string, unknown>;
+  };
+}
+
 export async function useBackend(name: string): Promise<BackendSelection> {
   const sel = await selectBackend({ backend: name as BackendChoice | 'auto' });
   const skipped = sel.skipped.length ? ` (skipped: ${sel.skipped.map((s) => `${s.choice}: ${s.why}`).join('; ')})` : '';

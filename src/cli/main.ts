@@ -1,12 +1,14 @@
 /** The `otfgen` command line. */
 import { Command, Option } from 'commander';
-import { OtfgenArgumentError, OtfgenError } from '../errors.js';
+import { OtfgenError } from '../errors.js';
 import { SWEEP_TASKS } from '../harness/sweep.js';
-import { numberList, positiveInt } from './common.js';
+import { jsonObject, numberList, positiveInt } from './common.js';
 import { scalingCommand, sweepCommand } from './sweep.js';
 
 const program = new Command('otfgen').description('On-the-fly generators: seeded procedural training data for TensorFlow.js').showHelpAfterError();
 const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm or cpu').default('auto');
+// Checked against the task's declared parameters where the task is used (typed errors naming the parameter).
+const paramsOption = () => new Option('--params <json>', 'task parameters as a JSON object, e.g. \'{"strokeWidth":[1.5,4]}\'').argParser(jsonObject('--params'));
 
 program
   .command('demo')
@@ -70,10 +72,11 @@ program
   .option('--out <file>', 'PNG file to write', 'preview.png')
   .option('--per-row <n>', 'samples per row', positiveInt('--per-row'), 10)
   .option('--scale <n>', 'pixels per sample pixel', positiveInt('--scale'), 3)
+  .addOption(paramsOption())
   .action(async (name: string, o) => {
     const { taskByName } = await import('../tasks/index.js');
     const { writePreview } = await import('../harness/preview.js');
-    await writePreview(taskByName(name), o.out, { seed: /^\d+$/.test(o.seed) ? Number(o.seed) : o.seed, perRow: o.perRow, scale: o.scale });
+    await writePreview(taskByName(name), o.out, { seed: /^\d+$/.test(o.seed) ? Number(o.seed) : o.seed, perRow: o.perRow, scale: o.scale, params: o.params });
     console.log(`wrote ${o.out}`);
   });
 
@@ -104,13 +107,7 @@ program
   .option('--steps <n>', 'training steps', positiveInt('--steps'), 3000)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--seeds <n>', 'seeds 1..n (the result is their mean)', positiveInt('--seeds'), 3)
-  .option('--params <json>', 'task parameters as JSON, e.g. \'{"strokeWidth":[1.5,4]}\'', (v: string) => {
-    try {
-      return JSON.parse(v) as Record<string, unknown>;
-    } catch {
-      throw new OtfgenArgumentError('--params', `expected JSON, got '${v}'`);
-    }
-  })
+  .addOption(paramsOption())
   .addOption(new Option('--architecture <name>', "the classifier: the study's reference CNN, or 'wide' (4x the filters) to see what the task teaches beyond its capacity").choices(['reference', 'wide']).default('reference'))
   .option('--out <file>', 'result JSON', 'benchmarks/results/digits-synthetic-only.json')
   .addOption(backendOption())
@@ -125,11 +122,12 @@ program
   .addOption(new Option('--format <format>', 'file format').choices(['idx', 'npy']).default('idx'))
   .addOption(new Option('--dtype <dtype>', "samples as bytes (round(x * 255), MNIST's encoding) or exact floats").choices(['uint8', 'float32']).default('uint8'))
   .option('--workers <n>', 'worker threads', positiveInt('--workers'), 1)
+  .addOption(paramsOption())
   .option('--out <dir>', 'folder to write', 'out/export')
   .action(async (o) => {
     const { taskByName } = await import('../tasks/index.js');
     const { exportDataset } = await import('../sources/export.js');
-    const r = await exportDataset(taskByName(o.task), { dir: o.out, count: o.count, seed: /^\d+$/.test(o.seed) ? Number(o.seed) : o.seed, format: o.format, dtype: o.dtype, workers: o.workers });
+    const r = await exportDataset(taskByName(o.task), { dir: o.out, count: o.count, seed: /^\d+$/.test(o.seed) ? Number(o.seed) : o.seed, format: o.format, dtype: o.dtype, workers: o.workers, params: o.params });
     console.log(`wrote ${r.count} samples: ${r.images}, ${r.targets}`);
   });
 
