@@ -1,6 +1,7 @@
 /** Messages between the main thread and generation workers. */
 import type { TaskOrigin } from '../tasks/define-task.js';
 import type { Seed } from '../random/rng.js';
+import type { BatchArrays } from '../batch.js';
 
 export type ToWorker =
   | { readonly type: 'init'; readonly origin: TaskOrigin; /** The task's name, to find it when origin.export is '*'. */ readonly name: string }
@@ -11,7 +12,7 @@ export type ToWorker =
       readonly batchSize: number;
       readonly params: Record<string, unknown>;
       /** With `recycle`: arrays of a batch the consumer is done with, transferred back to be drawn over. */
-      readonly into?: { readonly x: Float32Array; readonly y: Int32Array | Float32Array };
+      readonly into?: BatchArrays;
     };
 
 export type FromWorker =
