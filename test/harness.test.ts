@@ -1,8 +1,8 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arraySource, generate, pixelCountTask, warmupSchedule } from '../src/index.js';
-import { createModel, learningRateAt, train } from '../src/harness/index.js';
+import { arraySource, digits, generate, pixelCountTask, take, warmupSchedule } from '../src/index.js';
+import { createModel, evaluate, learningRateAt, logitsTarget, teacherLogits, train } from '../src/harness/index.js';
 import { mnist, selectBackend } from '../src/node.js';
 
 beforeAll(async () => {
@@ -70,3 +70,62 @@ describe('train', () => {
     expect(learningRateAt('constant', 0.5, 7, 100)).toBe(0.5);
   });
 });
+
+describe('distillation', () => {
+  const classes = { kind: 'class', classes: 10 } as const;
+
+  it('teacherLogits relabels class batches with the mean of the teachers\' logits, leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    const [a, b] = [createModel({ seed: 1 }), createModel({ seed: 2 })];
+    const [plain] = await generate(digits, { seed: 3, batchSize: 5 }).pipe(take(1)).toArray();
+    const [taught] = await generate(digits, { seed: 3, batchSize: 5 }).pipe(take(1), teacherLogits([a, b])).toArray();
+    expect(taught.target).toEqual(logitsTarget(10));
+    expect(taught.x).toEqual(plain.x);
+    const expected = tf.tidy(() => {
+      const xs = tf.tensor4d(plain.x, [5, 28, 28, 1]);
+      const la = a.modelFor(classes).predict(xs) as tf.Tensor;
+      const lb = b.modelFor(classes).predict(xs) as tf.Tensor;
+      return [la.dataSync(), tf.div(tf.add(la, lb), 2).dataSync()];
+    });
+    expect(taught.y.length).toBe(50);
+    expect(Array.from(taught.y)).toEqual(Array.from(expected[1]).map((v) => expect.closeTo(v, 5)));
+    // Two different teachers: the mean is not either one's logits.
+    expect(Array.from(taught.y)).not.toEqual(Array.from(expected[0]).map((v) => expect.closeTo(v, 5)));
+    a.dispose();
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('teacherLogits refuses no teachers, regression batches and samples that do not fit', async () => {
+    const teacher = createModel({ seed: 1 });
+    expect(() => teacherLogits([])).toThrow(/teacherLogits teachers: expected a non-empty array/);
+    await expect(generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 2 }).pipe(take(1), teacherLogits([teacher])).toArray()).rejects.toThrow(
+      /teacherLogits batch.target: teachers relabel class batches/,
+    );
+    await expect(generate(pixelCountTask({ size: 8, target: { bins: 10 } }), { seed: 1, batchSize: 2 }).pipe(take(1), teacherLogits([teacher])).toArray()).rejects.toThrow(
+      /does not fit the model's input \[28, 28, 1\]/,
+    );
+    teacher.dispose();
+  });
+
+  it('evaluate reads a logits head when asked: the same weights give the same result as the class head', async () => {
+    const test = await mnist({ split: 'test' });
+    const before = tf.memory().numTensors;
+    const model = createModel({ seed: 4 });
+    await train({ model, steps: generate(digits, { seed: 4, batchSize: 16 }), totalSteps: 20 });
+    const viaClass = await evaluate(model, { data: test, limit: 500 });
+    // The option is read: an untrained logits head is another function.
+    const untrained = await evaluate(model, { data: test, limit: 500, head: logitsTarget(10) });
+    expect(untrained.confusion).not.toEqual(viaClass.confusion);
+    // Copy the trained class head into the logits head: the two heads then compute the same function.
+    const logitsHead = model.headWeights(logitsTarget(10));
+    model.headWeights(classes).forEach((v, i) => logitsHead[i].assign(v));
+    const viaLogits = await evaluate(model, { data: test, limit: 500, head: logitsTarget(10) });
+    expect(viaLogits.accuracy).toBe(viaClass.accuracy);
+    expect(viaLogits.confusion).toEqual(viaClass.confusion);
+    await expect(evaluate(model, { data: test, limit: 10, head: logitsTarget(9) })).rejects.toThrow(/evaluation.head: expected a head of 10 outputs \(one per class of the data\), got a regression head of size 9/);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+});
+

@@ -109,6 +109,9 @@ program
   .option('--seeds <n>', 'seeds 1..n (the result is their mean)', positiveInt('--seeds'), 3)
   .addOption(paramsOption())
   .addOption(new Option('--architecture <name>', "the classifier: the study's reference CNN, or 'wide' (4x the filters) to see what the task teaches beyond its capacity").choices(['reference', 'wide']).default('reference'))
+  .addOption(new Option('--teacher <name>', 'distil: first train teacher CNNs of this architecture on the task; the classifier then learns their mean logits on fresh samples (still no real image)').choices(['reference', 'wide']))
+  .option('--teacher-steps <n>', 'training steps of each teacher', positiveInt('--teacher-steps'), 3000)
+  .option('--teachers <n>', 'teachers per seed (an ensemble: their logits are averaged)', positiveInt('--teachers'), 1)
   .option('--out <file>', 'result JSON', 'benchmarks/results/digits-synthetic-only.json')
   .addOption(backendOption())
   .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand(o));

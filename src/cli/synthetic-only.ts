@@ -6,6 +6,8 @@ import { taskByName } from '../tasks/index.js';
 import { generate } from '../tasks/generate.js';
 import { createModel, type Architecture } from '../harness/models.js';
 import { train } from '../harness/train.js';
+import { logitsTarget, teacherLogits } from '../harness/distil.js';
+import type { HarnessModel } from '../harness/models.js';
 import { markdownTable, useBackend } from './common.js';
 
 export interface SyntheticOnlyOptions {
@@ -19,6 +21,12 @@ export interface SyntheticOnlyOptions {
   readonly params?: Record<string, unknown>;
   /** The classifier: 'reference' (default) or 'wide' (see createModel). */
   readonly architecture?: Architecture;
+  /** Distil: train `teachers` CNNs of this architecture on the task first; the classifier then learns their mean logits. */
+  readonly teacher?: Architecture;
+  /** Steps of each teacher (default 3000). */
+  readonly teacherSteps?: number;
+  /** Teachers per seed, on seeds seed, seed + 1000, ... (default 1). */
+  readonly teachers?: number;
 }
 
 export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<void> {
@@ -27,25 +35,51 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
   const architecture = o.architecture ?? 'reference';
   const test = await mnist({ split: 'test' });
   console.log(`training the ${architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, seeds 1..${o.seeds}; testing on the 10,000 real MNIST test images`);
-  const runs: { seed: number; realTestAccuracy: number; perClass: number[]; confusion: readonly (readonly number[])[]; curve: { step: number; accuracy: number }[]; wallSeconds: number }[] = [];
+  const teacherSteps = o.teacherSteps ?? 3000;
+  const teacherCount = o.teachers ?? 1;
+  if (o.teacher) console.log(`distilling: ${teacherCount} ${o.teacher} teacher(s) of ${teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples`);
+  const evaluationAt = (steps: number) => [Math.round(steps / 4), Math.round(steps / 2), Math.round((3 * steps) / 4)];
+  const params = o.params as Record<string, never> | undefined;
+  type Run = { seed: number; realTestAccuracy: number; perClass: number[]; confusion: readonly (readonly number[])[]; curve: { step: number; accuracy: number }[]; wallSeconds: number; teacherRealTestAccuracy?: number[] };
+  const runs: Run[] = [];
   for (let seed = 1; seed <= o.seeds; seed++) {
-    const r = await train({
-      model: createModel({ seed, architecture }),
-      steps: generate(task, { seed, batchSize: o.batchSize, params: o.params as Record<string, never> | undefined }),
-      totalSteps: o.steps,
-      lrSchedule: 'one-cycle',
-      evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)] },
-    });
-    const f = r.final!;
-    console.log(`  seed ${seed}: real test accuracy ${f.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
-    runs.push({
-      seed,
-      realTestAccuracy: f.accuracy,
-      perClass: f.perClass.map((v) => +v.toFixed(4)),
-      confusion: f.confusion,
-      curve: r.evals.map((e) => ({ step: e.step, accuracy: e.accuracy })),
-      wallSeconds: +(r.wallMs / 1000).toFixed(1),
-    });
+    const teachers: HarnessModel[] = [];
+    const teacherAccuracy: number[] = [];
+    let teacherMs = 0;
+    try {
+      for (let t = 0; o.teacher && t < teacherCount; t++) {
+        const teacherSeed = seed + 1000 * t;
+        const model = createModel({ seed: teacherSeed, architecture: o.teacher });
+        teachers.push(model);
+        const r = await train({ model, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: teacherSteps, lrSchedule: 'one-cycle', evaluation: { data: test } });
+        teacherAccuracy.push(r.final!.accuracy);
+        teacherMs += r.wallMs;
+        console.log(`  seed ${seed}, teacher ${t + 1} (seed ${teacherSeed}): real test accuracy ${r.final!.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
+      }
+      const model = createModel({ seed, architecture });
+      const head = o.teacher ? logitsTarget(10) : undefined;
+      const r = await train({
+        model,
+        steps: o.teacher ? generate(task, { seed: seed + 100, batchSize: o.batchSize, params }).pipe(teacherLogits(teachers)) : generate(task, { seed, batchSize: o.batchSize, params }),
+        totalSteps: o.steps,
+        lrSchedule: 'one-cycle',
+        evaluation: { data: test, at: evaluationAt(o.steps), head },
+      });
+      model.dispose();
+      const f = r.final!;
+      console.log(`  seed ${seed}: real test accuracy ${f.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
+      runs.push({
+        seed,
+        realTestAccuracy: f.accuracy,
+        perClass: f.perClass.map((v) => +v.toFixed(4)),
+        confusion: f.confusion,
+        curve: r.evals.map((e) => ({ step: e.step, accuracy: e.accuracy })),
+        wallSeconds: +((r.wallMs + teacherMs) / 1000).toFixed(1),
+        ...(o.teacher ? { teacherRealTestAccuracy: teacherAccuracy } : {}),
+      });
+    } finally {
+      for (const t of teachers) t.dispose();
+    }
   }
   const mean = runs.reduce((a, r) => a + r.realTestAccuracy, 0) / runs.length;
   const perClass = runs[0].perClass.map((_, c) => +(runs.reduce((a, r) => a + r.perClass[c], 0) / runs.length).toFixed(4));
@@ -56,12 +90,13 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
     params: o.params ?? {},
     backend: sel.choice,
     architecture,
+    ...(o.teacher ? { teacher: { architecture: o.teacher, steps: teacherSteps, count: teacherCount } } : {}),
     meanRealTestAccuracy: +mean.toFixed(4),
     minRealTestAccuracy: Math.min(...runs.map((r) => r.realTestAccuracy)),
     maxRealTestAccuracy: Math.max(...runs.map((r) => r.realTestAccuracy)),
     meanPerClass: perClass,
     runs,
-    command: `npx otfgen synthetic-only --task ${o.task} --steps ${o.steps} --seeds ${o.seeds}${architecture === 'reference' ? '' : ` --architecture ${architecture}`}${o.params ? ` --params '${JSON.stringify(o.params)}'` : ''}`,
+    command: `npx otfgen synthetic-only --task ${o.task} --steps ${o.steps} --seeds ${o.seeds}${architecture === 'reference' ? '' : ` --architecture ${architecture}`}${o.teacher ? ` --teacher ${o.teacher} --teacher-steps ${teacherSteps} --teachers ${teacherCount}` : ''}${o.batchSize === 64 ? '' : ` --batch-size ${o.batchSize}`}${o.params ? ` --params '${JSON.stringify(o.params)}'` : ''}`,
   };
   await mkdir(dirname(o.out), { recursive: true });
   await writeFile(o.out, JSON.stringify(report, null, 2) + '\n');

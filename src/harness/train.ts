@@ -25,6 +25,12 @@ export interface EvaluationOptions {
   /** Evaluate on the first `limit` samples only (default: all). */
   readonly limit?: number;
   readonly batchSize?: number;
+  /**
+   * The head whose outputs are read as class scores (default: the class head
+   * for `data.target`). A regression head of as many outputs as classes, for a
+   * student taught teacher logits (`logitsTarget(classes)`), is the other choice.
+   */
+  readonly head?: TargetSpec;
 }
 
 export interface TrainOptions {
@@ -248,7 +254,7 @@ function lossOf(target: TargetSpec, ys: tf.Tensor, out: tf.Tensor): tf.Scalar {
 }
 
 /**
- * Accuracy and mean cross-entropy of the class head on held-out data.
+ * Accuracy and mean cross-entropy of the class head (or `options.head`) on held-out data.
  * @example
  * ```ts
  * const { accuracy } = await evaluate(model, { data: await mnist({ split: 'test' }) });
@@ -261,8 +267,13 @@ export async function evaluate(model: HarnessModel, options: EvaluationOptions):
   const limit = Math.min(options.limit ?? count, count);
   const n = data.x.length / count;
   const subset: ArrayDataset = limit === count ? data : { ...data, x: data.x.subarray(0, limit * n), y: data.y.subarray(0, limit) };
-  const net = model.modelFor(data.target);
   const classes = data.target.classes;
+  const head = options.head ?? data.target;
+  const outputs = head.kind === 'class' ? head.classes : head.size;
+  if (outputs !== classes) {
+    throw new OtfgenArgumentError('evaluation.head', `expected a head of ${classes} outputs (one per class of the data), got ${head.kind === 'class' ? `${head.classes} classes` : `a regression head of size ${head.size}`}`);
+  }
+  const net = model.modelFor(head);
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let correct = 0, lossSum = 0;
   for await (const batch of arraySource(subset, { batchSize: options.batchSize ?? 500, shuffle: false })) {
