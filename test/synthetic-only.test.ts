@@ -33,4 +33,10 @@ describe('otfgen synthetic-only', () => {
     await syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 1, out, backend: 'wasm', teacher: 'reference', teacherSteps: 2 });
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
+
+  it('refuses a task that is not 10 classes, naming --task', async () => {
+    await expect(syntheticOnlyCommand({ task: 'pixel-count', steps: 1, batchSize: 8, seeds: 1, out: join(dir, 'x.json'), backend: 'wasm' })).rejects.toThrow(
+      /--task: synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got 'pixel-count'/,
+    );
+  });
 });

@@ -9,6 +9,7 @@ import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
 import type { HarnessModel } from '../harness/models.js';
 import { markdownTable, useBackend } from './common.js';
+import { OtfgenArgumentError } from '../errors.js';
 
 export interface SyntheticOnlyOptions {
   readonly task: string;
@@ -31,6 +32,9 @@ export interface SyntheticOnlyOptions {
 
 export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<void> {
   const task = taskByName(o.task);
+  if (task.target.kind !== 'class' || task.target.classes !== 10) {
+    throw new OtfgenArgumentError('--task', `synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got '${o.task}'`);
+  }
   const sel = await useBackend(o.backend);
   const architecture = o.architecture ?? 'reference';
   const test = await mnist({ split: 'test' });
@@ -38,34 +42,33 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
   const teacherSteps = o.teacherSteps ?? 3000;
   const teacherCount = o.teachers ?? 1;
   if (o.teacher) console.log(`distilling: ${teacherCount} ${o.teacher} teacher(s) of ${teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples`);
-  const evaluationAt = (steps: number) => [Math.round(steps / 4), Math.round(steps / 2), Math.round((3 * steps) / 4)];
   const params = o.params as Record<string, never> | undefined;
   type Run = { seed: number; realTestAccuracy: number; perClass: number[]; confusion: readonly (readonly number[])[]; curve: { step: number; accuracy: number }[]; wallSeconds: number; teacherRealTestAccuracy?: number[] };
   const runs: Run[] = [];
   for (let seed = 1; seed <= o.seeds; seed++) {
     const teachers: HarnessModel[] = [];
+    let model: HarnessModel | undefined;
     const teacherAccuracy: number[] = [];
     let teacherMs = 0;
     try {
       for (let t = 0; o.teacher && t < teacherCount; t++) {
         const teacherSeed = seed + 1000 * t;
-        const model = createModel({ seed: teacherSeed, architecture: o.teacher });
-        teachers.push(model);
-        const r = await train({ model, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: teacherSteps, lrSchedule: 'one-cycle', evaluation: { data: test } });
+        const teacher = createModel({ seed: teacherSeed, architecture: o.teacher });
+        teachers.push(teacher);
+        const r = await train({ model: teacher, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: teacherSteps, lrSchedule: 'one-cycle', evaluation: { data: test } });
         teacherAccuracy.push(r.final!.accuracy);
         teacherMs += r.wallMs;
         console.log(`  seed ${seed}, teacher ${t + 1} (seed ${teacherSeed}): real test accuracy ${r.final!.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
       }
-      const model = createModel({ seed, architecture });
+      model = createModel({ seed, architecture });
       const head = o.teacher ? logitsTarget(10) : undefined;
       const r = await train({
         model,
         steps: o.teacher ? generate(task, { seed: seed + 100, batchSize: o.batchSize, params }).pipe(teacherLogits(teachers)) : generate(task, { seed, batchSize: o.batchSize, params }),
         totalSteps: o.steps,
         lrSchedule: 'one-cycle',
-        evaluation: { data: test, at: evaluationAt(o.steps), head },
+        evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)], head },
       });
-      model.dispose();
       const f = r.final!;
       console.log(`  seed ${seed}: real test accuracy ${f.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
       runs.push({
@@ -78,7 +81,7 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
         ...(o.teacher ? { teacherRealTestAccuracy: teacherAccuracy } : {}),
       });
     } finally {
-      for (const t of teachers) t.dispose();
+      for (const m of [...teachers, model]) m?.dispose();
     }
   }
   const mean = runs.reduce((a, r) => a + r.realTestAccuracy, 0) / runs.length;
