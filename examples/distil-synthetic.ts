@@ -1,9 +1,10 @@
 /**
  * Distillation on generated data only: a wide CNN learns the digits task
  * (tuned ranges, all writing styles), then the reference CNN learns to
- * reproduce the wide CNN's logits on fresh generated digits, for three times
+ * reproduce the wide CNN's logits on fresh generated digits, for six times
  * as many steps. No real image is used for training; both are tested on the
- * 10,000 real MNIST test images. About 10 minutes on wasm here.
+ * 10,000 real MNIST test images. About 17 minutes on wasm here (teacher 0.9558, student 0.9508). Seed 1 of
+ * `otfgen synthetic-only --teacher wide --steps 18000` does the same.
  * Run: npx tsx examples/distil-synthetic.ts
  */
 import { digits, generate } from 'otfgen';
@@ -26,8 +27,8 @@ console.log(`wide teacher, trained on generated digits: real test accuracy ${(aw
 // The student's targets: the teacher's logits for each generated batch, learned through a regression head of 10.
 const taught = generate(digits, { seed: 101, batchSize: 64, params }).pipe(teacherLogits([teacher]));
 const student = createModel({ seed: 1 });
-// Longer than the teacher: 3,000 steps reach 93.5% on this seed, 9,000 reach 94.5%.
-await train({ model: student, steps: taught, totalSteps: 9000, lrSchedule: 'one-cycle' });
+// Longer than the teacher: a student keeps learning its teacher's function well past 3,000 steps.
+await train({ model: student, steps: taught, totalSteps: 18000, lrSchedule: 'one-cycle' });
 const { accuracy } = await evaluate(student, { data: test, head: logitsTarget(10) });
 console.log(`reference CNN, taught by it on generated digits: real test accuracy ${accuracy.toFixed(4)}`);
 teacher.dispose();
