@@ -4,10 +4,9 @@ import { dirname } from 'node:path';
 import { mnist } from '../sources/mnist.js';
 import { taskByName } from '../tasks/index.js';
 import { generate } from '../tasks/generate.js';
-import { createModel, type Architecture } from '../harness/models.js';
+import { createModel, type Architecture, type HarnessModel } from '../harness/models.js';
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
-import type { HarnessModel } from '../harness/models.js';
 import { markdownTable, useBackend } from './common.js';
 import { OtfgenArgumentError } from '../errors.js';
 
@@ -64,6 +63,7 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
       const head = o.teacher ? logitsTarget(10) : undefined;
       const r = await train({
         model,
+        // A student sees other samples than its teachers did (seed + 100).
         steps: o.teacher ? generate(task, { seed: seed + 100, batchSize: o.batchSize, params }).pipe(teacherLogits(teachers)) : generate(task, { seed, batchSize: o.batchSize, params }),
         totalSteps: o.steps,
         lrSchedule: 'one-cycle',

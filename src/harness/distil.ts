@@ -4,7 +4,7 @@
  * a student learns the teachers' function rather than the labels alone.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, TargetSpec } from '../batch.js';
+import { describeTarget, type Batch, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, describe } from '../errors.js';
 import { map } from '../stream/map.js';
 import type { Operator } from '../stream/stream.js';
@@ -37,7 +37,7 @@ export function teacherLogits(teachers: readonly HarnessModel[]): Operator<Batch
   }
   return map(async (batch: Batch): Promise<Batch> => {
     if (batch.target.kind !== 'class') {
-      throw new OtfgenArgumentError('teacherLogits batch.target', `teachers relabel class batches; got a regression target of size ${batch.target.size}`);
+      throw new OtfgenArgumentError('teacherLogits batch.target', `teachers relabel class batches; got ${describeTarget(batch.target)}`);
     }
     const target = batch.target;
     for (const t of teachers) checkInput(t, batch.sampleShape, target);

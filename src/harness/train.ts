@@ -5,7 +5,7 @@
  * loss, data-wait time and compute time.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, TargetSpec } from '../batch.js';
+import { describeTarget, type Batch, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../errors.js';
 import type { Controller } from '../augment/controller.js';
 import { arraySource, type ArrayDataset } from '../sources/arrays.js';
@@ -269,9 +269,8 @@ export async function evaluate(model: HarnessModel, options: EvaluationOptions):
   const subset: ArrayDataset = limit === count ? data : { ...data, x: data.x.subarray(0, limit * n), y: data.y.subarray(0, limit) };
   const classes = data.target.classes;
   const head = options.head ?? data.target;
-  const outputs = head.kind === 'class' ? head.classes : head.size;
-  if (outputs !== classes) {
-    throw new OtfgenArgumentError('evaluation.head', `expected a head of ${classes} outputs (one per class of the data), got ${head.kind === 'class' ? `${head.classes} classes` : `a regression head of size ${head.size}`}`);
+  if ((head.kind === 'class' ? head.classes : head.size) !== classes) {
+    throw new OtfgenArgumentError('evaluation.head', `expected a head of ${classes} outputs (one per class of the data), got ${describeTarget(head)}`);
   }
   const net = model.modelFor(head);
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
