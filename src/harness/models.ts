@@ -39,6 +39,11 @@ export interface HarnessModel {
   dispose(): void;
 }
 
+/** The outputs of the head for `target`: one logit per class, or the regression size. */
+export function headUnits(target: TargetSpec): number {
+  return target.kind === 'class' ? target.classes : target.size;
+}
+
 /**
  * @example
  * ```ts
@@ -82,7 +87,7 @@ export function createModel(options: ModelOptions = {}): HarnessModel {
   const modelFor = (target: TargetSpec): tfl.LayersModel => {
     let m = models.get(key(target));
     if (!m) {
-      const units = target.kind === 'class' ? target.classes : target.size;
+      const units = headUnits(target);
       const head = tfl.layers.dense({ units, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed * 101 + 50 + units }), name: `head_${key(target).replace(':', '_')}_${seed}_${models.size}` });
       m = tfl.sequential({ layers: [body, head] });
       models.set(key(target), m);

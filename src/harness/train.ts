@@ -13,7 +13,7 @@ import type { WarmupStep } from '../schedule/warmup.js';
 import { sizeOf } from '../stream/stream.js';
 import { toTensors } from '../tensors.js';
 import { clipByGlobalNorm } from '../gradients.js';
-import { checkInput, type HarnessModel } from './models.js';
+import { checkInput, headUnits, type HarnessModel } from './models.js';
 
 export type LearningRateSchedule = 'constant' | 'one-cycle';
 
@@ -269,7 +269,7 @@ export async function evaluate(model: HarnessModel, options: EvaluationOptions):
   const subset: ArrayDataset = limit === count ? data : { ...data, x: data.x.subarray(0, limit * n), y: data.y.subarray(0, limit) };
   const classes = data.target.classes;
   const head = options.head ?? data.target;
-  if ((head.kind === 'class' ? head.classes : head.size) !== classes) {
+  if (headUnits(head) !== classes) {
     throw new OtfgenArgumentError('evaluation.head', `expected a head of ${classes} outputs (one per class of the data), got ${describeTarget(head)}`);
   }
   const net = model.modelFor(head);
