@@ -1,10 +1,14 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { syntheticOnlyCommand } from '../src/cli/synthetic-only.js';
+
+// --jobs runs the built CLI in child processes (npm ci builds it through `prepare`).
+const cliScript = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 let dir: string;
 beforeAll(async () => {
@@ -38,5 +42,49 @@ describe('otfgen synthetic-only', () => {
     await expect(syntheticOnlyCommand({ task: 'pixel-count', steps: 1, batchSize: 8, seeds: 1, out: join(dir, 'x.json'), backend: 'wasm' })).rejects.toThrow(
       /--task: synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got 'pixel-count'/,
     );
+  });
+
+  it('--jobs: seeds in child processes give the same runs as one process, merged in seed order', async () => {
+    const base = { task: 'digits', steps: 4, batchSize: 8, seeds: 3, backend: 'wasm', teacher: 'reference', teacherSteps: 2, teachers: 2 } as const;
+    await syntheticOnlyCommand({ ...base, out: join(dir, 'one.json') });
+    await syntheticOnlyCommand({ ...base, out: join(dir, 'jobs.json'), jobs: 2, cliScript });
+    const one = JSON.parse(await readFile(join(dir, 'one.json'), 'utf8'));
+    const jobs = JSON.parse(await readFile(join(dir, 'jobs.json'), 'utf8'));
+    const withoutTime = (runs: { wallSeconds?: number }[]) => runs.map(({ wallSeconds: _, ...r }) => r);
+    expect(jobs.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2, 3]);
+    expect(withoutTime(jobs.runs)).toEqual(withoutTime(one.runs));
+    expect(jobs.meanRealTestAccuracy).toBe(one.meanRealTestAccuracy);
+    expect(jobs.jobs).toBe(2);
+    expect(jobs.command).toBe(`${one.command} --jobs 2`);
+  }, 120_000);
+
+  it('--jobs: a failing seed process becomes a typed error naming the seed, and leaves no temporary folder', async () => {
+    const failing = join(dir, 'failing-cli.mjs');
+    await writeFile(failing, "process.stderr.write('boom\\n'); process.exit(3);\n");
+    const tmp = join(dir, 'tmp');
+    await mkdir(tmp);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir, 'f.json'), backend: 'wasm', jobs: 2, cliScript: failing })).rejects.toMatchObject({
+        code: 'ERR_RUN',
+        message: expect.stringMatching(/the process of seed [12] failed \(exit code 3\)/),
+      });
+      expect(errors).toHaveBeenCalledWith(expect.stringMatching(/^\[seed [12]\] boom$/));
+    } finally {
+      errors.mockRestore();
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(await readdir(tmp)).toEqual([]);
+    await expect(readFile(join(dir, 'f.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('checks --params before training or starting any process', async () => {
+    await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir, 'p.json'), backend: 'wasm', jobs: 2, cliScript: '/nonexistent/cli.js', params: { slant: [-500, 0] } })).rejects.toMatchObject({
+      code: 'ERR_ARGUMENT',
+      message: expect.stringMatching(/params\.slant: expected .* within \[-45, 45\]/),
+    });
   });
 });

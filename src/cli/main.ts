@@ -1,4 +1,5 @@
 /** The `otfgen` command line. */
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { OtfgenError } from '../errors.js';
 import { SWEEP_TASKS } from '../harness/sweep.js';
@@ -107,6 +108,8 @@ program
   .option('--steps <n>', 'training steps', positiveInt('--steps'), 3000)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--seeds <n>', 'seeds 1..n (the result is their mean)', positiveInt('--seeds'), 3)
+  .option('--only-seed <n>', 'train only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
+  .option('--jobs <n>', 'seeds trained at once, each in its own process (same results, less wall time on several cores)', positiveInt('--jobs'), 1)
   .addOption(paramsOption())
   .addOption(new Option('--architecture <name>', "the classifier: the study's reference CNN, or 'wide' (4x the filters) to see what the task teaches beyond its capacity").choices(['reference', 'wide']).default('reference'))
   .addOption(new Option('--teacher <name>', 'distil: first train teacher CNNs of this architecture on the task; the classifier then learns their mean logits on fresh samples (still no real image)').choices(['reference', 'wide']))
@@ -114,7 +117,7 @@ program
   .option('--teachers <n>', 'teachers per seed (an ensemble: their logits are averaged)', positiveInt('--teachers'), 1)
   .option('--out <file>', 'result JSON', 'benchmarks/results/digits-synthetic-only.json')
   .addOption(backendOption())
-  .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand(o));
+  .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));
 
 program
   .command('export')

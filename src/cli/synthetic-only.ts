@@ -1,6 +1,9 @@
 /** `otfgen synthetic-only`: train on a generated task alone, test on real MNIST. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { mnist } from '../sources/mnist.js';
 import { taskByName } from '../tasks/index.js';
 import { generate } from '../tasks/generate.js';
@@ -8,7 +11,7 @@ import { createModel, type Architecture, type HarnessModel } from '../harness/mo
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
 import { markdownTable, useBackend } from './common.js';
-import { OtfgenArgumentError } from '../errors.js';
+import { OtfgenArgumentError, OtfgenError } from '../errors.js';
 
 export interface SyntheticOnlyOptions {
   readonly task: string;
@@ -16,6 +19,15 @@ export interface SyntheticOnlyOptions {
   readonly batchSize: number;
   /** Seeds 1..seeds. */
   readonly seeds: number;
+  /** Run only this seed (the JSON holds that one run); `seeds` is then ignored. */
+  readonly onlySeed?: number;
+  /**
+   * Seeds trained at once, each in its own Node process running `cliScript` with `--only-seed`
+   * (default 1: all in this process). Same results whatever the count; only the wall time changes.
+   */
+  readonly jobs?: number;
+  /** The otfgen CLI script the jobs run (main.ts passes its own file). */
+  readonly cliScript?: string;
   readonly out: string;
   readonly backend: string;
   readonly params?: Record<string, unknown>;
@@ -29,60 +41,40 @@ export interface SyntheticOnlyOptions {
   readonly teachers?: number;
 }
 
+type Run = {
+  seed: number;
+  realTestAccuracy: number;
+  perClass: number[];
+  confusion: readonly (readonly number[])[];
+  curve: { step: number; accuracy: number }[];
+  wallSeconds: number;
+  teacherRealTestAccuracy?: number[];
+};
+
 export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<void> {
   const task = taskByName(o.task);
   if (task.target.kind !== 'class' || task.target.classes !== 10) {
     throw new OtfgenArgumentError('--task', `synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got '${o.task}'`);
   }
-  const sel = await useBackend(o.backend);
+  // Checks --params against the task's declared ranges here, before any process or model starts.
+  generate(task, { batchSize: o.batchSize, params: o.params as Record<string, never> | undefined });
+  const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
+  const jobs = Math.min(o.jobs ?? 1, seeds.length);
   const architecture = o.architecture ?? 'reference';
-  const test = await mnist({ split: 'test' });
-  console.log(`training the ${architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, seeds 1..${o.seeds}; testing on the 10,000 real MNIST test images`);
   const teacherSteps = o.teacherSteps ?? 3000;
   const teacherCount = o.teachers ?? 1;
+  const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
+  console.log(`training the ${architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, ${seedText}; testing on the 10,000 real MNIST test images`);
   if (o.teacher) console.log(`distilling: ${teacherCount} ${o.teacher} teacher(s) of ${teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples`);
-  const params = o.params as Record<string, never> | undefined;
-  type Run = { seed: number; realTestAccuracy: number; perClass: number[]; confusion: readonly (readonly number[])[]; curve: { step: number; accuracy: number }[]; wallSeconds: number; teacherRealTestAccuracy?: number[] };
-  const runs: Run[] = [];
-  for (let seed = 1; seed <= o.seeds; seed++) {
-    const teachers: HarnessModel[] = [];
-    let model: HarnessModel | undefined;
-    const teacherAccuracy: number[] = [];
-    let teacherMs = 0;
-    try {
-      for (let t = 0; o.teacher && t < teacherCount; t++) {
-        const teacherSeed = seed + 1000 * t;
-        const teacher = createModel({ seed: teacherSeed, architecture: o.teacher });
-        teachers.push(teacher);
-        const r = await train({ model: teacher, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: teacherSteps, lrSchedule: 'one-cycle', evaluation: { data: test } });
-        teacherAccuracy.push(r.final!.accuracy);
-        teacherMs += r.wallMs;
-        console.log(`  seed ${seed}, teacher ${t + 1} (seed ${teacherSeed}): real test accuracy ${r.final!.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
-      }
-      model = createModel({ seed, architecture });
-      const head = o.teacher ? logitsTarget(10) : undefined;
-      const r = await train({
-        model,
-        // A student sees other samples than its teachers did (seed + 100).
-        steps: o.teacher ? generate(task, { seed: seed + 100, batchSize: o.batchSize, params }).pipe(teacherLogits(teachers)) : generate(task, { seed, batchSize: o.batchSize, params }),
-        totalSteps: o.steps,
-        lrSchedule: 'one-cycle',
-        evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)], head },
-      });
-      const f = r.final!;
-      console.log(`  seed ${seed}: real test accuracy ${f.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
-      runs.push({
-        seed,
-        realTestAccuracy: f.accuracy,
-        perClass: f.perClass.map((v) => +v.toFixed(4)),
-        confusion: f.confusion,
-        curve: r.evals.map((e) => ({ step: e.step, accuracy: e.accuracy })),
-        wallSeconds: +((r.wallMs + teacherMs) / 1000).toFixed(1),
-        ...(o.teacher ? { teacherRealTestAccuracy: teacherAccuracy } : {}),
-      });
-    } finally {
-      for (const m of [...teachers, model]) m?.dispose();
-    }
+  let runs: Run[];
+  let backend: string;
+  if (jobs > 1) {
+    ({ runs, backend } = await runInProcesses(o, seeds, jobs));
+  } else {
+    backend = (await useBackend(o.backend)).choice;
+    const test = await mnist({ split: 'test' });
+    runs = [];
+    for (const seed of seeds) runs.push(await trainSeed(o, task, test, seed));
   }
   const mean = runs.reduce((a, r) => a + r.realTestAccuracy, 0) / runs.length;
   const perClass = runs[0].perClass.map((_, c) => +(runs.reduce((a, r) => a + r.perClass[c], 0) / runs.length).toFixed(4));
@@ -91,19 +83,106 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
     steps: o.steps,
     batchSize: o.batchSize,
     params: o.params ?? {},
-    backend: sel.choice,
+    backend,
     architecture,
     ...(o.teacher ? { teacher: { architecture: o.teacher, steps: teacherSteps, count: teacherCount } } : {}),
+    ...(jobs > 1 ? { jobs } : {}),
     meanRealTestAccuracy: +mean.toFixed(4),
     minRealTestAccuracy: Math.min(...runs.map((r) => r.realTestAccuracy)),
     maxRealTestAccuracy: Math.max(...runs.map((r) => r.realTestAccuracy)),
     meanPerClass: perClass,
     runs,
-    command: `npx otfgen synthetic-only --task ${o.task} --steps ${o.steps} --seeds ${o.seeds}${architecture === 'reference' ? '' : ` --architecture ${architecture}`}${o.teacher ? ` --teacher ${o.teacher} --teacher-steps ${teacherSteps} --teachers ${teacherCount}` : ''}${o.batchSize === 64 ? '' : ` --batch-size ${o.batchSize}`}${o.params ? ` --params '${JSON.stringify(o.params)}'` : ''}`,
+    command: `npx otfgen synthetic-only --task ${o.task} --steps ${o.steps} ${o.onlySeed !== undefined ? `--only-seed ${o.onlySeed}` : `--seeds ${o.seeds}`}${architecture === 'reference' ? '' : ` --architecture ${architecture}`}${o.teacher ? ` --teacher ${o.teacher} --teacher-steps ${teacherSteps} --teachers ${teacherCount}` : ''}${o.batchSize === 64 ? '' : ` --batch-size ${o.batchSize}`}${jobs > 1 ? ` --jobs ${jobs}` : ''}${o.params ? ` --params '${JSON.stringify(o.params)}'` : ''}`,
   };
   await mkdir(dirname(o.out), { recursive: true });
   await writeFile(o.out, JSON.stringify(report, null, 2) + '\n');
   console.log(markdownTable(['seed', 'real test accuracy'], [...runs.map((r) => [r.seed, r.realTestAccuracy.toFixed(4)]), ['mean', mean.toFixed(4)]]));
   console.log(`per class (mean): ${perClass.map((v, c) => `${c}: ${v.toFixed(2)}`).join(', ')}`);
   console.log(`wrote ${o.out}`);
+}
+
+/** One seed: the teachers (when distilling), then the classifier; every model is disposed, even on failure. */
+async function trainSeed(o: SyntheticOnlyOptions, task: ReturnType<typeof taskByName>, test: Awaited<ReturnType<typeof mnist>>, seed: number): Promise<Run> {
+  const params = o.params as Record<string, never> | undefined;
+  const teachers: HarnessModel[] = [];
+  let model: HarnessModel | undefined;
+  const teacherAccuracy: number[] = [];
+  let teacherMs = 0;
+  try {
+    for (let t = 0; o.teacher && t < (o.teachers ?? 1); t++) {
+      const teacherSeed = seed + 1000 * t;
+      const teacher = createModel({ seed: teacherSeed, architecture: o.teacher });
+      teachers.push(teacher);
+      const r = await train({ model: teacher, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: o.teacherSteps ?? 3000, lrSchedule: 'one-cycle', evaluation: { data: test } });
+      teacherAccuracy.push(r.final!.accuracy);
+      teacherMs += r.wallMs;
+      console.log(`  seed ${seed}, teacher ${t + 1} (seed ${teacherSeed}): real test accuracy ${r.final!.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
+    }
+    model = createModel({ seed, architecture: o.architecture ?? 'reference' });
+    const head = o.teacher ? logitsTarget(10) : undefined;
+    const r = await train({
+      model,
+      // A student sees other samples than its teachers did (seed + 100).
+      steps: o.teacher ? generate(task, { seed: seed + 100, batchSize: o.batchSize, params }).pipe(teacherLogits(teachers)) : generate(task, { seed, batchSize: o.batchSize, params }),
+      totalSteps: o.steps,
+      lrSchedule: 'one-cycle',
+      evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)], head },
+    });
+    const f = r.final!;
+    console.log(`  seed ${seed}: real test accuracy ${f.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
+    return {
+      seed,
+      realTestAccuracy: f.accuracy,
+      perClass: f.perClass.map((v) => +v.toFixed(4)),
+      confusion: f.confusion,
+      curve: r.evals.map((e) => ({ step: e.step, accuracy: e.accuracy })),
+      wallSeconds: +((r.wallMs + teacherMs) / 1000).toFixed(1),
+      ...(o.teacher ? { teacherRealTestAccuracy: teacherAccuracy } : {}),
+    };
+  } finally {
+    for (const m of [...teachers, model]) m?.dispose();
+  }
+}
+
+/**
+ * `--jobs n`: each seed runs as `otfgen synthetic-only --only-seed s` in its own process, n at a time
+ * (tfjs trains on one thread, so seeds in parallel use the other cores). Their lines are printed
+ * prefixed with the seed; their one-run JSONs are merged in seed order. If one fails, the others are
+ * stopped and the temporary folder is removed before the error is thrown.
+ */
+async function runInProcesses(o: SyntheticOnlyOptions, seeds: number[], jobs: number): Promise<{ runs: Run[]; backend: string }> {
+  if (!o.cliScript) throw new OtfgenArgumentError('cliScript', 'jobs > 1 runs the otfgen CLI in child processes: pass the path of its script (dist/cli.js)');
+  const dir = await mkdtemp(join(tmpdir(), 'otfgen-synthetic-only-'));
+  const args = (seed: number, out: string) => [
+    o.cliScript!, 'synthetic-only', '--task', o.task, '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--only-seed', String(seed), '--out', out, '--backend', o.backend,
+    '--architecture', o.architecture ?? 'reference',
+    ...(o.teacher ? ['--teacher', o.teacher, '--teacher-steps', String(o.teacherSteps ?? 3000), '--teachers', String(o.teachers ?? 1)] : []),
+    ...(o.params ? ['--params', JSON.stringify(o.params)] : []),
+  ];
+  const children = new Set<ReturnType<typeof spawn>>();
+  const queue = [...seeds];
+  const runOne = (seed: number) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [...process.execArgv, ...args(seed, join(dir, `${seed}.json`))], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
+      createInterface({ input: child.stdout! }).on('line', (line) => console.log(`[seed ${seed}] ${line}`));
+      createInterface({ input: child.stderr! }).on('line', (line) => console.error(`[seed ${seed}] ${line}`));
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        children.delete(child);
+        if (code === 0) resolve();
+        else reject(new OtfgenError('ERR_RUN', `synthetic-only: the process of seed ${seed} failed (${signal ?? `exit code ${code}`}); its output above, prefixed [seed ${seed}], says why`));
+      });
+    });
+  try {
+    await Promise.all(Array.from({ length: jobs }, async () => {
+      for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) await runOne(seed);
+    }));
+    const reports = await Promise.all(seeds.map(async (s) => JSON.parse(await readFile(join(dir, `${s}.json`), 'utf8')) as { backend: string; runs: Run[] }));
+    return { runs: reports.map((r) => r.runs[0]), backend: reports[0].backend };
+  } finally {
+    queue.length = 0;
+    for (const child of children) child.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
