@@ -1,6 +1,7 @@
 /** What the CLI commands share: backend selection, MNIST, tables, progress. */
 import '@tensorflow/tfjs-layers'; // registers the gradients training needs (tfjs-core's Node build does not)
 import { SingleBar } from 'cli-progress';
+import { Option } from 'commander';
 import { OtfgenArgumentError } from '../errors.js';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend/select.js';
 
@@ -35,6 +36,13 @@ export function jsonObject(option: string) {
     return parsed as Record<string, unknown>;
   };
 }
+
+/**
+ * `--seed`: digits are the number (so `--seed 1` and the default draw what `generate(task, { seed: 1 })`
+ * draws in code), any other text a string seed. The default is the number 1, not the text '1'
+ * (commander does not pass defaults through the parser, and a string seed draws other bytes).
+ */
+export const seedOption = () => new Option('--seed <seed>', 'seed: an integer or any text').argParser((v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v)).default(1);
 
 export async function useBackend(name: string): Promise<BackendSelection> {
   const sel = await selectBackend({ backend: name as BackendChoice | 'auto' });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { OtfgenError } from '../errors.js';
 import { SWEEP_TASKS } from '../harness/sweep.js';
-import { jsonObject, numberList, positiveInt } from './common.js';
+import { jsonObject, numberList, positiveInt, seedOption } from './common.js';
 import { scalingCommand, sweepCommand } from './sweep.js';
 
 const program = new Command('otfgen').description('On-the-fly generators: seeded procedural training data for TensorFlow.js').showHelpAfterError();
@@ -69,7 +69,7 @@ program
   .command('preview')
   .description('a PNG grid of samples of a task, one row per class')
   .argument('<task>', 'a built-in task name, e.g. digits')
-  .option('--seed <seed>', 'seed', '1')
+  .addOption(seedOption())
   .option('--out <file>', 'PNG file to write', 'preview.png')
   .option('--per-row <n>', 'samples per row', positiveInt('--per-row'), 10)
   .option('--scale <n>', 'pixels per sample pixel', positiveInt('--scale'), 3)
@@ -77,7 +77,7 @@ program
   .action(async (name: string, o) => {
     const { taskByName } = await import('../tasks/index.js');
     const { writePreview } = await import('../harness/preview.js');
-    await writePreview(taskByName(name), o.out, { seed: /^\d+$/.test(o.seed) ? Number(o.seed) : o.seed, perRow: o.perRow, scale: o.scale, params: o.params });
+    await writePreview(taskByName(name), o.out, { seed: o.seed, perRow: o.perRow, scale: o.scale, params: o.params });
     console.log(`wrote ${o.out}`);
   });
 
@@ -124,7 +124,7 @@ program
   .description('write a generated dataset to IDX or NPY files, for training code in other frameworks')
   .requiredOption('--task <name>', 'a built-in task, e.g. digits')
   .requiredOption('--count <n>', 'samples', positiveInt('--count'))
-  .option('--seed <n>', 'seed', '1')
+  .addOption(seedOption())
   .addOption(new Option('--format <format>', 'file format').choices(['idx', 'npy']).default('idx'))
   .addOption(new Option('--dtype <dtype>', "samples as bytes (round(x * 255), MNIST's encoding) or exact floats").choices(['uint8', 'float32']).default('uint8'))
   .option('--workers <n>', 'worker threads', positiveInt('--workers'), 1)
@@ -133,7 +133,7 @@ program
   .action(async (o) => {
     const { taskByName } = await import('../tasks/index.js');
     const { exportDataset } = await import('../sources/export.js');
-    const r = await exportDataset(taskByName(o.task), { dir: o.out, count: o.count, seed: /^\d+$/.test(o.seed) ? Number(o.seed) : o.seed, format: o.format, dtype: o.dtype, workers: o.workers, params: o.params });
+    const r = await exportDataset(taskByName(o.task), { dir: o.out, count: o.count, seed: o.seed, format: o.format, dtype: o.dtype, workers: o.workers, params: o.params });
     console.log(`wrote ${r.count} samples: ${r.images}, ${r.targets}`);
   });
 
