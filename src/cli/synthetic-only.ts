@@ -41,6 +41,9 @@ export interface SyntheticOnlyOptions {
   readonly teachers?: number;
 }
 
+/** The options with their defaults filled in, once, for every seed and child process. */
+type Resolved = SyntheticOnlyOptions & Required<Pick<SyntheticOnlyOptions, 'architecture' | 'teacherSteps' | 'teachers'>>;
+
 type Run = {
   seed: number;
   realTestAccuracy: number;
@@ -51,7 +54,8 @@ type Run = {
   teacherRealTestAccuracy?: number[];
 };
 
-export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<void> {
+export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promise<void> {
+  const o: Resolved = { ...options, architecture: options.architecture ?? 'reference', teacherSteps: options.teacherSteps ?? 3000, teachers: options.teachers ?? 1 };
   const task = taskByName(o.task);
   if (task.target.kind !== 'class' || task.target.classes !== 10) {
     throw new OtfgenArgumentError('--task', `synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got '${o.task}'`);
@@ -60,9 +64,7 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
   generate(task, { batchSize: o.batchSize, params: o.params as Record<string, never> | undefined });
   const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
   const jobs = Math.min(o.jobs ?? 1, seeds.length);
-  const architecture = o.architecture ?? 'reference';
-  const teacherSteps = o.teacherSteps ?? 3000;
-  const teacherCount = o.teachers ?? 1;
+  const { architecture, teacherSteps, teachers: teacherCount } = o;
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
   console.log(`training the ${architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, ${seedText}; testing on the 10,000 real MNIST test images`);
   if (o.teacher) console.log(`distilling: ${teacherCount} ${o.teacher} teacher(s) of ${teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples`);
@@ -102,23 +104,23 @@ export async function syntheticOnlyCommand(o: SyntheticOnlyOptions): Promise<voi
 }
 
 /** One seed: the teachers (when distilling), then the classifier; every model is disposed, even on failure. */
-async function trainSeed(o: SyntheticOnlyOptions, task: ReturnType<typeof taskByName>, test: Awaited<ReturnType<typeof mnist>>, seed: number): Promise<Run> {
+async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test: Awaited<ReturnType<typeof mnist>>, seed: number): Promise<Run> {
   const params = o.params as Record<string, never> | undefined;
   const teachers: HarnessModel[] = [];
   let model: HarnessModel | undefined;
   const teacherAccuracy: number[] = [];
   let teacherMs = 0;
   try {
-    for (let t = 0; o.teacher && t < (o.teachers ?? 1); t++) {
+    for (let t = 0; o.teacher && t < o.teachers; t++) {
       const teacherSeed = seed + 1000 * t;
       const teacher = createModel({ seed: teacherSeed, architecture: o.teacher });
       teachers.push(teacher);
-      const r = await train({ model: teacher, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: o.teacherSteps ?? 3000, lrSchedule: 'one-cycle', evaluation: { data: test } });
+      const r = await train({ model: teacher, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: o.teacherSteps, lrSchedule: 'one-cycle', evaluation: { data: test } });
       teacherAccuracy.push(r.final!.accuracy);
       teacherMs += r.wallMs;
       console.log(`  seed ${seed}, teacher ${t + 1} (seed ${teacherSeed}): real test accuracy ${r.final!.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
     }
-    model = createModel({ seed, architecture: o.architecture ?? 'reference' });
+    model = createModel({ seed, architecture: o.architecture });
     const head = o.teacher ? logitsTarget(10) : undefined;
     const r = await train({
       model,
@@ -150,13 +152,13 @@ async function trainSeed(o: SyntheticOnlyOptions, task: ReturnType<typeof taskBy
  * prefixed with the seed; their one-run JSONs are merged in seed order. If one fails, the others are
  * stopped and the temporary folder is removed before the error is thrown.
  */
-async function runInProcesses(o: SyntheticOnlyOptions, seeds: number[], jobs: number): Promise<{ runs: Run[]; backend: string }> {
+async function runInProcesses(o: Resolved, seeds: number[], jobs: number): Promise<{ runs: Run[]; backend: string }> {
   if (!o.cliScript) throw new OtfgenArgumentError('cliScript', 'jobs > 1 runs the otfgen CLI in child processes: pass the path of its script (dist/cli.js)');
   const dir = await mkdtemp(join(tmpdir(), 'otfgen-synthetic-only-'));
   const args = (seed: number, out: string) => [
     o.cliScript!, 'synthetic-only', '--task', o.task, '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--only-seed', String(seed), '--out', out, '--backend', o.backend,
-    '--architecture', o.architecture ?? 'reference',
-    ...(o.teacher ? ['--teacher', o.teacher, '--teacher-steps', String(o.teacherSteps ?? 3000), '--teachers', String(o.teachers ?? 1)] : []),
+    '--architecture', o.architecture,
+    ...(o.teacher ? ['--teacher', o.teacher, '--teacher-steps', String(o.teacherSteps), '--teachers', String(o.teachers)] : []),
     ...(o.params ? ['--params', JSON.stringify(o.params)] : []),
   ];
   const children = new Set<ReturnType<typeof spawn>>();
