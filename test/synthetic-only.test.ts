@@ -45,7 +45,8 @@ describe('otfgen synthetic-only', () => {
   });
 
   it('--jobs: seeds in child processes give the same runs as one process, merged in seed order', async () => {
-    const base = { task: 'digits', steps: 4, batchSize: 8, seeds: 3, backend: 'wasm', teacher: 'reference', teacherSteps: 2, teachers: 2 } as const;
+    // The options that decide a run are set off their defaults (all but the architecture, for speed), so a child that missed one would differ.
+    const base = { task: 'digits', steps: 4, batchSize: 8, seeds: 3, backend: 'wasm', teacher: 'reference', teacherSteps: 2, teachers: 2, params: { slant: [-5, 5] } } as const;
     await syntheticOnlyCommand({ ...base, out: join(dir, 'one.json') });
     await syntheticOnlyCommand({ ...base, out: join(dir, 'jobs.json'), jobs: 2, cliScript });
     const one = JSON.parse(await readFile(join(dir, 'one.json'), 'utf8'));
@@ -55,7 +56,8 @@ describe('otfgen synthetic-only', () => {
     expect(withoutTime(jobs.runs)).toEqual(withoutTime(one.runs));
     expect(jobs.meanRealTestAccuracy).toBe(one.meanRealTestAccuracy);
     expect(jobs.jobs).toBe(2);
-    expect(jobs.command).toBe(`${one.command} --jobs 2`);
+    expect(jobs.command).toBe(one.command.replace(' --params', ' --jobs 2 --params'));
+    expect(one.command).toContain(`--params '{"slant":[-5,5]}'`);
   }, 120_000);
 
   it('--jobs: a failing seed process becomes a typed error naming the seed, and leaves no temporary folder', async () => {

@@ -94,7 +94,7 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
     maxRealTestAccuracy: Math.max(...runs.map((r) => r.realTestAccuracy)),
     meanPerClass: perClass,
     runs,
-    command: `npx otfgen synthetic-only --task ${o.task} --steps ${o.steps} ${o.onlySeed !== undefined ? `--only-seed ${o.onlySeed}` : `--seeds ${o.seeds}`}${architecture === 'reference' ? '' : ` --architecture ${architecture}`}${o.teacher ? ` --teacher ${o.teacher} --teacher-steps ${teacherSteps} --teachers ${teacherCount}` : ''}${o.batchSize === 64 ? '' : ` --batch-size ${o.batchSize}`}${jobs > 1 ? ` --jobs ${jobs}` : ''}${o.params ? ` --params '${JSON.stringify(o.params)}'` : ''}`,
+    command: ['npx otfgen synthetic-only', ...runArgs(o, o.onlySeed !== undefined ? ['--only-seed', String(o.onlySeed)] : ['--seeds', String(o.seeds)], jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
   };
   await mkdir(dirname(o.out), { recursive: true });
   await writeFile(o.out, JSON.stringify(report, null, 2) + '\n');
@@ -147,6 +147,25 @@ async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test:
 }
 
 /**
+ * The options that decide a run, as CLI arguments (defaults left out), with `seeds` and `extra`
+ * in their places. The report's command and each `--jobs` child's arguments both come from here,
+ * so a new option added here reaches both.
+ */
+function runArgs(o: Resolved, seeds: string[], extra: string[]): string[] {
+  return [
+    '--task', o.task, '--steps', String(o.steps), ...seeds,
+    ...(o.architecture === 'reference' ? [] : ['--architecture', o.architecture]),
+    ...(o.teacher ? ['--teacher', o.teacher, '--teacher-steps', String(o.teacherSteps), '--teachers', String(o.teachers)] : []),
+    ...(o.batchSize === 64 ? [] : ['--batch-size', String(o.batchSize)]),
+    ...extra,
+    ...(o.params ? ['--params', JSON.stringify(o.params)] : []),
+  ];
+}
+
+/** Single-quotes an argument for a POSIX shell when it holds more than plain characters. */
+const quote = (arg: string) => (/^[\w./:=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+
+/**
  * `--jobs n`: each seed runs as `otfgen synthetic-only --only-seed s` in its own process, n at a time
  * (tfjs trains on one thread, so seeds in parallel use the other cores). Their lines are printed
  * prefixed with the seed; their one-run JSONs are merged in seed order. If one fails, the others are
@@ -155,12 +174,7 @@ async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test:
 async function runInProcesses(o: Resolved, seeds: number[], jobs: number): Promise<{ runs: Run[]; backend: string }> {
   if (!o.cliScript) throw new OtfgenArgumentError('cliScript', 'jobs > 1 runs the otfgen CLI in child processes: pass the path of its script (dist/cli.js)');
   const dir = await mkdtemp(join(tmpdir(), 'otfgen-synthetic-only-'));
-  const args = (seed: number, out: string) => [
-    o.cliScript!, 'synthetic-only', '--task', o.task, '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--only-seed', String(seed), '--out', out, '--backend', o.backend,
-    '--architecture', o.architecture,
-    ...(o.teacher ? ['--teacher', o.teacher, '--teacher-steps', String(o.teacherSteps), '--teachers', String(o.teachers)] : []),
-    ...(o.params ? ['--params', JSON.stringify(o.params)] : []),
-  ];
+  const args = (seed: number, out: string) => [o.cliScript!, 'synthetic-only', ...runArgs(o, ['--only-seed', String(seed)], ['--out', out, '--backend', o.backend])];
   const children = new Set<ReturnType<typeof spawn>>();
   const queue = [...seeds];
   const runOne = (seed: number) =>
