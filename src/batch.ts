@@ -7,7 +7,16 @@ import { OtfgenArgumentError } from './errors.js';
 /** What a batch's `y` holds: class ids, or regression targets of `size` values per sample. */
 export type TargetSpec =
   | { readonly kind: 'class'; readonly classes: number }
-  | { readonly kind: 'regression'; readonly size: number };
+  | {
+      readonly kind: 'regression';
+      readonly size: number;
+      /**
+       * Set for teacher logits (`logitsTarget(classes, temperature)`): the values are logits, learnt by
+       * softened cross-entropy at this temperature (T² · CE(softmax(y / T), softmax(output / T)), as in
+       * Hinton et al.'s distillation) instead of mean squared error. Same head either way.
+       */
+      readonly temperature?: number;
+    };
 
 /** A batch of samples. `x` holds `size * prod(sampleShape)` values in [0, 1], NHWC like tfjs. */
 export interface Batch {
@@ -80,7 +89,7 @@ export function sameTarget(a: TargetSpec, b: TargetSpec): boolean {
 
 /** Human-readable target spec, for error messages. */
 export function describeTarget(t: TargetSpec): string {
-  return t.kind === 'class' ? `class (${t.classes} classes)` : `regression (${t.size} values)`;
+  return t.kind === 'class' ? `class (${t.classes} classes)` : `regression (${t.size} values${t.temperature === undefined ? '' : `, temperature ${t.temperature}`})`;
 }
 
 /** Throws an error naming `argument` unless `b` is a well-formed batch. */

@@ -96,6 +96,44 @@ describe('distillation', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a temperature makes the student learn the logits by softened cross-entropy (T² · CE of the softmaxes at T), leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    const [teacher, student] = [createModel({ seed: 1 }), createModel({ seed: 2 })];
+    const [taught] = await generate(digits, { seed: 3, batchSize: 5 }).pipe(take(1), teacherLogits([teacher], { temperature: 2 })).toArray();
+    expect(taught.target).toEqual({ kind: 'regression', size: 10, temperature: 2 });
+    // The temperature changes the loss, not the head: the student's logits head serves both.
+    expect(student.modelFor(taught.target)).toBe(student.modelFor(logitsTarget(10)));
+    const out = tf.tidy(() => (student.modelFor(taught.target).predict(tf.tensor4d(taught.x, [5, 28, 28, 1])) as tf.Tensor).dataSync());
+    // The loss train reports for its first step is that of the weights before it, by the formula, written out here.
+    const softmax = (v: ArrayLike<number>, t: number) => {
+      const e = Array.from(v, (a) => Math.exp(a / t));
+      const s = e.reduce((a, b) => a + b, 0);
+      return e.map((a) => a / s);
+    };
+    let ce = 0, mse = 0;
+    for (let i = 0; i < 5; i++) {
+      const p = softmax(taught.y.subarray(i * 10, i * 10 + 10), 2), q = softmax(out.subarray(i * 10, i * 10 + 10), 2);
+      for (let k = 0; k < 10; k++) ce -= p[k] * Math.log(q[k]);
+      for (let k = 0; k < 10; k++) mse += (taught.y[i * 10 + k] - out[i * 10 + k]) ** 2;
+    }
+    const expected = (4 * ce) / 5;
+    const { steps } = await train({ model: student, steps: (async function* () { yield taught; })(), totalSteps: 1 });
+    expect(steps[0].loss).toBeCloseTo(expected, 4);
+    expect(steps[0].loss).not.toBeCloseTo(mse / 50, 2);
+    teacher.dispose();
+    student.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('logitsTarget and teacherLogits refuse a temperature that is not above 0', () => {
+    const teacher = createModel({ seed: 1 });
+    for (const t of [0, -1, Number.NaN, Infinity]) {
+      expect(() => teacherLogits([teacher], { temperature: t })).toThrow(/teacherLogits options.temperature: expected a finite number above 0/);
+      expect(() => logitsTarget(10, t)).toThrow(/logitsTarget temperature: expected a finite number above 0/);
+    }
+    teacher.dispose();
+  });
+
   it('teacherLogits refuses no teachers, regression batches and samples that do not fit', async () => {
     const teacher = createModel({ seed: 1 });
     expect(() => teacherLogits([])).toThrow(/teacherLogits teachers: expected a non-empty array/);

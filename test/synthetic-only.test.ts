@@ -38,6 +38,12 @@ describe('otfgen synthetic-only', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
+  it('refuses --temperature without --teacher, naming it', async () => {
+    await expect(syntheticOnlyCommand({ task: 'digits', steps: 1, batchSize: 8, seeds: 1, out: join(dir, 't.json'), backend: 'wasm', temperature: 2 })).rejects.toThrow(
+      /--temperature: the temperature is that of distillation: pass --teacher too/,
+    );
+  });
+
   it('refuses a task that is not 10 classes, naming --task', async () => {
     await expect(syntheticOnlyCommand({ task: 'pixel-count', steps: 1, batchSize: 8, seeds: 1, out: join(dir, 'x.json'), backend: 'wasm' })).rejects.toThrow(
       /--task: synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got 'pixel-count'/,
@@ -46,7 +52,7 @@ describe('otfgen synthetic-only', () => {
 
   it('--jobs: seeds in child processes give the same runs as one process, merged in seed order', async () => {
     // The options that decide a run are set off their defaults (all but the architecture, for speed), so a child that missed one would differ.
-    const base = { task: 'digits', steps: 4, batchSize: 8, seeds: 3, backend: 'wasm', teacher: 'reference', teacherSteps: 2, teachers: 2, params: { slant: [-5, 5] } } as const;
+    const base = { task: 'digits', steps: 4, batchSize: 8, seeds: 3, backend: 'wasm', teacher: 'reference', teacherSteps: 2, teachers: 2, temperature: 2, params: { slant: [-5, 5] } } as const;
     await syntheticOnlyCommand({ ...base, out: join(dir, 'one.json') });
     await syntheticOnlyCommand({ ...base, out: join(dir, 'jobs.json'), jobs: 2, cliScript });
     const one = JSON.parse(await readFile(join(dir, 'one.json'), 'utf8'));
@@ -57,7 +63,8 @@ describe('otfgen synthetic-only', () => {
     expect(jobs.meanRealTestAccuracy).toBe(one.meanRealTestAccuracy);
     expect(jobs.jobs).toBe(2);
     expect(jobs.command).toBe(one.command.replace(' --params', ' --jobs 2 --params'));
-    expect(one.command).toContain(`--params '{"slant":[-5,5]}'`);
+    expect(one.command).toContain(`--temperature 2 --params '{"slant":[-5,5]}'`);
+    expect(one.teacher).toEqual({ architecture: 'reference', steps: 2, count: 2, temperature: 2 });
   }, 120_000);
 
   it('--jobs: a failing seed process becomes a typed error naming the seed, and leaves no temporary folder', async () => {

@@ -23,6 +23,15 @@ export function positiveInt(option: string) {
   };
 }
 
+/** Parses a finite number above 0. */
+export function positiveNumber(option: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v <= 0) throw new OtfgenArgumentError(option, `expected a number above 0, got '${text}'`);
+    return v;
+  };
+}
+
 /** Parses a JSON object option (task parameters; the task checks the keys and values where it is used). */
 export function jsonObject(option: string) {
   return (text: string): Record<string, unknown> => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { OtfgenError } from '../errors.js';
 import { SWEEP_TASKS } from '../harness/sweep.js';
-import { jsonObject, numberList, positiveInt, seedOption } from './common.js';
+import { jsonObject, numberList, positiveInt, positiveNumber, seedOption } from './common.js';
 import { scalingCommand, sweepCommand } from './sweep.js';
 
 const program = new Command('otfgen').description('On-the-fly generators: seeded procedural training data for TensorFlow.js').showHelpAfterError();
@@ -115,6 +115,7 @@ program
   .addOption(new Option('--teacher <name>', 'distil: first train teacher CNNs of this architecture on the task; the classifier then learns their mean logits on fresh samples (still no real image)').choices(['reference', 'wide']))
   .option('--teacher-steps <n>', 'training steps of each teacher', positiveInt('--teacher-steps'), 3000)
   .option('--teachers <n>', 'teachers per seed (an ensemble: their logits are averaged)', positiveInt('--teachers'), 1)
+  .option('--temperature <t>', 'distil by softened cross-entropy at this temperature (2 is a good start) instead of the mean squared error of the logits', positiveNumber('--temperature'))
   .option('--out <file>', 'result JSON', 'benchmarks/results/digits-synthetic-only.json')
   .addOption(backendOption())
   .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));

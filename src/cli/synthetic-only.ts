@@ -39,6 +39,8 @@ export interface SyntheticOnlyOptions {
   readonly teacherSteps?: number;
   /** Teachers per seed, on seeds seed, seed + 1000, ... (default 1). */
   readonly teachers?: number;
+  /** Distil by softened cross-entropy at this temperature instead of the logits' mean squared error (see `logitsTarget`). */
+  readonly temperature?: number;
 }
 
 /** The options with their defaults filled in, once, for every seed and child process. */
@@ -60,6 +62,7 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   if (task.target.kind !== 'class' || task.target.classes !== 10) {
     throw new OtfgenArgumentError('--task', `synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got '${o.task}'`);
   }
+  if (o.temperature !== undefined && !o.teacher) throw new OtfgenArgumentError('--temperature', 'the temperature is that of distillation: pass --teacher too, or leave --temperature out');
   // Checks --params against the task's declared ranges here, before any process or model starts.
   generate(task, { batchSize: o.batchSize, params: o.params as Record<string, never> | undefined });
   const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
@@ -67,7 +70,7 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   const { architecture, teacherSteps, teachers: teacherCount } = o;
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
   console.log(`training the ${architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, ${seedText}; testing on the 10,000 real MNIST test images`);
-  if (o.teacher) console.log(`distilling: ${teacherCount} ${o.teacher} teacher(s) of ${teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples`);
+  if (o.teacher) console.log(`distilling: ${teacherCount} ${o.teacher} teacher(s) of ${teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples${o.temperature === undefined ? ' (mean squared error)' : ` (softened cross-entropy, temperature ${o.temperature})`}`);
   let runs: Run[];
   let backend: string;
   if (jobs > 1) {
@@ -87,7 +90,7 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
     params: o.params ?? {},
     backend,
     architecture,
-    ...(o.teacher ? { teacher: { architecture: o.teacher, steps: teacherSteps, count: teacherCount } } : {}),
+    ...(o.teacher ? { teacher: { architecture: o.teacher, steps: teacherSteps, count: teacherCount, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) } } : {}),
     ...(jobs > 1 ? { jobs } : {}),
     meanRealTestAccuracy: +mean.toFixed(4),
     minRealTestAccuracy: Math.min(...runs.map((r) => r.realTestAccuracy)),
@@ -125,7 +128,7 @@ async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test:
     const r = await train({
       model,
       // A student sees other samples than its teachers did (seed + 100).
-      steps: o.teacher ? generate(task, { seed: seed + 100, batchSize: o.batchSize, params }).pipe(teacherLogits(teachers)) : generate(task, { seed, batchSize: o.batchSize, params }),
+      steps: o.teacher ? generate(task, { seed: seed + 100, batchSize: o.batchSize, params }).pipe(teacherLogits(teachers, { temperature: o.temperature })) : generate(task, { seed, batchSize: o.batchSize, params }),
       totalSteps: o.steps,
       lrSchedule: 'one-cycle',
       evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)], head },
@@ -156,6 +159,7 @@ function runArgs(o: Resolved, seeds: string[], extra: string[]): string[] {
     '--task', o.task, '--steps', String(o.steps), ...seeds,
     ...(o.architecture === 'reference' ? [] : ['--architecture', o.architecture]),
     ...(o.teacher ? ['--teacher', o.teacher, '--teacher-steps', String(o.teacherSteps), '--teachers', String(o.teachers)] : []),
+    ...(o.temperature === undefined ? [] : ['--temperature', String(o.temperature)]),
     ...(o.batchSize === 64 ? [] : ['--batch-size', String(o.batchSize)]),
     ...extra,
     ...(o.params ? ['--params', JSON.stringify(o.params)] : []),

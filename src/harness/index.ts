@@ -19,6 +19,6 @@ export {
   type EvaluationOptions,
   type LearningRateSchedule,
 } from './train.js';
-export { teacherLogits, logitsTarget } from './distil.js';
+export { teacherLogits, logitsTarget, type TeacherLogitsOptions } from './distil.js';
 export { clipByGlobalNorm } from '../gradients.js';
 export { previewPng, writePreview, type PreviewOptions } from './preview.js';

@@ -250,7 +250,11 @@ export async function trainStep(model: HarnessModel, optimizer: SplitAdam, batch
 }
 
 function lossOf(target: TargetSpec, ys: tf.Tensor, out: tf.Tensor): tf.Scalar {
-  return (target.kind === 'class' ? tf.losses.softmaxCrossEntropy(ys, out) : tf.losses.meanSquaredError(ys, out)) as tf.Scalar;
+  if (target.kind === 'class') return tf.losses.softmaxCrossEntropy(ys, out) as tf.Scalar;
+  const t = target.temperature;
+  if (t === undefined) return tf.losses.meanSquaredError(ys, out) as tf.Scalar;
+  // Teacher logits at a temperature: T² keeps the gradients' scale as T changes (Hinton et al. 2015).
+  return tf.mul(tf.losses.softmaxCrossEntropy(tf.softmax(tf.div(ys, t)), tf.div(out, t)), t * t) as tf.Scalar;
 }
 
 /**
