@@ -26,6 +26,6 @@ describe('renderers draw the bytes the committed results were made with', () => 
     expect(bytesHash(pixelCount)).toBe('7973a77e37be5cb770033584b8903e2bab02c1922f6592bbc66deaf682ca070a');
   });
   it('fashion', () => {
-    expect(bytesHash(fashion)).toBe('c47aaea3d9b782ccd94384bd8e679cc2f8b6352f7343a1a85c116f1088868cd7');
+    expect(bytesHash(fashion)).toBe('b3b477b1c698ff10f5dc548a44a411a7e2175af149c0f809245e212327304693');
   });
 });

@@ -1,9 +1,10 @@
 /**
- * The few pieces of the WebAssembly binary format that our two hand-built hot
+ * The few pieces of the WebAssembly binary format that our hand-built hot
  * loops need (wasm-bits.ts: pixelCount's bits; digits/raster.ts: stroke
- * coverage). Why by hand: there is no WebAssembly toolchain among our
- * dependencies, and a prebuilt binary blob could not be reviewed; each module
- * is a few hundred bytes, written here opcode by opcode with comments.
+ * coverage; fashion/shade.ts: shading). Why by hand: there is no WebAssembly
+ * toolchain among our dependencies, and a prebuilt binary blob could not be
+ * reviewed; each module is a few hundred bytes, written here opcode by opcode
+ * with comments.
  */
 
 /** Unsigned LEB128. */
@@ -41,22 +42,23 @@ export const f64le = (...xs: number[]): number[] => Array.from(new Uint8Array(ne
 
 /** Core opcodes used (value types too: i32, f64, v128; void is the empty block type). */
 export const op = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40,
-  select: 0x1b, localGet: 0x20, localSet: 0x21, localTee: 0x22, i32Load: 0x28, f64Load: 0x2b, i32Store: 0x36, i32Const: 0x41, f64Const: 0x44,
-  i32LtS: 0x48, i32GtS: 0x4a, i32LeS: 0x4c, i32GeU: 0x4f,
+  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40,
+  select: 0x1b, localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  i32Load: 0x28, f32Load: 0x2a, f64Load: 0x2b, i32Store: 0x36, f32Store: 0x38, f64Store: 0x39, i32Const: 0x41, f32Const: 0x43, f64Const: 0x44,
+  i32LtS: 0x48, i32GtS: 0x4a, i32LeS: 0x4c, i32GeU: 0x4f, f64Lt: 0x63, f64Gt: 0x64,
   i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Xor: 0x73, i32Shl: 0x74, i32ShrS: 0x75, i32ShrU: 0x76,
-  f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, i32TruncF64S: 0xaa, f64ConvertI32S: 0xb7,
+  f64Abs: 0x99, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Min: 0xa4, i32TruncF64S: 0xaa, f32DemoteF64: 0xb6, f64ConvertI32S: 0xb7, f64PromoteF32: 0xbb,
   i32: 0x7f, f64: 0x7c, v128: 0x7b,
 } as const;
 
 /** SIMD opcodes (each follows the 0xfd prefix, as LEB128). */
 export const simdOp = {
-  v128Store: 11, v128Const: 12, i32x4Splat: 17, f64x2Splat: 20,
+  v128Load: 0, v128Store: 11, v128Const: 12, i8x16Shuffle: 13, i32x4Splat: 17, f64x2Splat: 20,
   i32x4Eq: 55, f64x2Lt: 73, f64x2Gt: 74, f64x2Le: 75,
   v128And: 78, v128Bitselect: 82, v128Store64Lane: 91, v128Load64Zero: 93,
   f32x4DemoteF64x2Zero: 94, f64x2PromoteLowF32x4: 95,
   i32x4ShrU: 173, i32x4Add: 174,
-  f64x2Sqrt: 239, f64x2Add: 240, f64x2Sub: 241, f64x2Mul: 242, f64x2Pmin: 246, f64x2Pmax: 247,
+  f64x2Abs: 236, f64x2Sqrt: 239, f64x2Add: 240, f64x2Sub: 241, f64x2Mul: 242, f64x2Pmin: 246, f64x2Pmax: 247,
   f64x2ConvertLowI32x4S: 254,
 } as const;
 export const simd = (code: number): number[] => [0xfd, ...uleb(code)];

@@ -7,7 +7,8 @@
 import type { Rng } from '../../random/rng.js';
 import { defineTask, type NumberParam, type Task, type WithClassWeights } from '../define-task.js';
 import { strokePolyline } from '../digits/raster.js';
-import { fillPolygon } from './raster.js';
+import { addPolygon } from './raster.js';
+import { S, STRIDE, fashionCanvas } from './shade.js';
 
 /** Class names in Fashion-MNIST's order. */
 export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
@@ -36,18 +37,16 @@ export type FashionParams = {
   readonly shading: NumberParam;
 };
 
-const S = 28;
-
 export const fashion: Task<WithClassWeights<FashionParams>> = makeFashion();
 
 function makeFashion(): Task<WithClassWeights<FashionParams>> {
   const poly = new Float64Array(2 * 32);
   const line = new Float64Array(3 * 16);
-  const cov = new Float32Array(S * S);
-  const dark = new Float32Array(S * S);
+  const canvas = fashionCanvas();
+  const { acc, strokes, dark } = canvas;
   const grid = new Float64Array(6 * 6);
-  // Each column's noise grid cell and offset in it; each column's stripe parity (per image).
-  const cellX = new Int32Array(S), cellFx = new Float64Array(S), colStripe = new Int32Array(S);
+  // Each column's noise grid cell and offset in it.
+  const cellX = new Int32Array(S), cellFx = new Float64Array(S);
   for (let x = 0; x < S; x++) {
     const gx = (x / S) * 5;
     cellX[x] = Math.floor(gx);
@@ -62,10 +61,10 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
     n++;
   };
   const fill = () => {
-    fillPolygon(poly, n, cov, S, S);
+    addPolygon(acc, STRIDE, poly, n, S, S);
     n = 0;
   };
-  /** A stroke through (x, y) unit points with radius r pixels, into the dark-detail layer or the mask. */
+  /** A stroke through (x, y) unit points with radius r pixels, into the dark-detail layer or the stroke coverage layer. */
   const stroke = (into: Float32Array, r: number, ...p: number[]) => {
     const k = p.length / 2;
     for (let i = 0; i < k; i++) {
@@ -125,8 +124,6 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
       shading: { min: 0, max: 1, default: [0, 0.6], description: 'light falloff and folds' },
     },
     render(rng, p, out, offset, label) {
-      cov.fill(0);
-      dark.fill(0);
       const j = () => 0.03 * (rng.next() - 0.5); // small per-vertex irregularity
       switch (label) {
         case 0: // T-shirt/top: short sleeves, round neck
@@ -170,9 +167,9 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           const k = Math.round(p.straps);
           for (let i = 0; i < k; i++) {
             const x = 0.12 + (0.6 * (i + 0.5)) / k;
-            stroke(cov, 0.9, x - 0.08, 0.8, x, 0.5 - 0.1 * rng.next(), x + 0.1, 0.78);
+            stroke(strokes, 0.9, x - 0.08, 0.8, x, 0.5 - 0.1 * rng.next(), x + 0.1, 0.78);
           }
-          stroke(cov, 0.8, 0.88, 0.72 - heel, 0.84, 0.35, 0.7, 0.45);
+          stroke(strokes, 0.8, 0.88, 0.72 - heel, 0.84, 0.35, 0.7, 0.45);
           break;
         }
         case 7: { // Sneaker: low profile, sole line, laces
@@ -199,7 +196,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           stroke(dark, 0.5, 0.02, 0.5, 0.98, 0.5);
           if (p.handle > 0.15) {
             const h = 0.25 + 0.3 * p.handle;
-            stroke(cov, 0.9, 0.28, 0.26, 0.3, 0.25 - h * 0.8, 0.5, 0.25 - h, 0.7, 0.25 - h * 0.8, 0.72, 0.26);
+            stroke(strokes, 0.9, 0.28, 0.26, 0.3, 0.25 - h * 0.8, 0.5, 0.25 - h, 0.7, 0.25 - h * 0.8, 0.72, 0.26);
           }
           break;
         }
@@ -210,38 +207,30 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
   });
 
   /**
-   * Material: brightness x light falloff x texture, times coverage; dark details on top.
-   * Hot path: what depends only on the column (the noise grid cell and offset,
-   * the stripe parity) or only on the row is computed once per image, not per
-   * pixel, with the same operations, so the same values.
+   * Material: brightness x light falloff x texture, times coverage; dark
+   * details on top (the per-pixel pass is canvas.shade). What depends only on
+   * the column or only on the row is set up here, once per image.
    */
   function shade(rng: Rng, p: { brightness: number; texture: number; shading: number }, out: Float32Array, offset: number): void {
     const kind = rng.int(4); // 0 plain noise, 1 horizontal stripes, 2 vertical stripes, 3 checks
     const period = 2 + rng.int(4);
     for (let i = 0; i < grid.length; i++) grid[i] = rng.next();
     const lightY = rng.next() < 0.5 ? 1 : -1;
-    for (let x = 0; x < S; x++) colStripe[x] = Math.floor(x / period) & 1;
-    const { brightness, shading } = p;
-    const tex = p.texture * 0.6;
-    for (let y = 0; y < S; y++) {
-      const gy = (y / S) * 5, y0 = Math.floor(gy), fy = gy - y0;
-      const rowStripe = Math.floor(y / period) & 1;
-      const rowLight = 0.5 * (0.5 + (lightY * (y - S / 2)) / S);
-      const g0 = y0 * 6, g1 = (y0 + 1) * 6;
-      for (let x = 0; x < S; x++) {
-        const k = y * S + x;
-        const c = cov[k];
-        if (c <= 0) {
-          out[offset + k] = 0;
-          continue;
-        }
-        const x0 = cellX[x], fx = cellFx[x];
-        const noise = (grid[g0 + x0] * (1 - fx) + grid[g0 + x0 + 1] * fx) * (1 - fy) + (grid[g1 + x0] * (1 - fx) + grid[g1 + x0 + 1] * fx) * fy;
-        const pattern = kind === 0 ? noise : kind === 1 ? rowStripe : kind === 2 ? colStripe[x] : (colStripe[x] + rowStripe) & 1;
-        const light = 1 - shading * (rowLight + 0.5 * noise);
-        const material = brightness * light * (1 - tex * pattern);
-        out[offset + k] = Math.min(1, Math.max(0, c * material * (1 - 0.7 * dark[k])));
-      }
+    // Locals, not the closure's variables, in the loops: the JIT keeps them in registers.
+    const { noise, cols, rows } = canvas, gr = grid, cx = cellX, cf = cellFx;
+    // The noise grid's rows, interpolated along x at each column.
+    for (let g = 0; g < 6; g++) {
+      for (let x = 0; x < S; x++) noise[g * S + x] = gr[g * 6 + cx[x]] * (1 - cf[x]) + gr[g * 6 + cx[x] + 1] * cf[x];
     }
+    // Stripes: the pattern is |column's parity − row's parity|, so checks where both alternate.
+    for (let x = 0; x < S; x++) cols[x] = kind >= 2 ? Math.floor(x / period) & 1 : 0;
+    for (let y = 0; y < S; y++) {
+      const gy = (y / S) * 5, y0 = Math.floor(gy);
+      rows[4 * y] = gy - y0;
+      rows[4 * y + 1] = kind === 1 || kind === 3 ? Math.floor(y / period) & 1 : 0;
+      rows[4 * y + 2] = 0.5 * (0.5 + (lightY * (y - S / 2)) / S);
+      rows[4 * y + 3] = y0 * S;
+    }
+    canvas.shade(kind === 0 ? 1 : 0, p.brightness, p.shading, p.texture * 0.6, out, offset);
   }
 }
