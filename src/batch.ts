@@ -2,7 +2,7 @@
  * The unit that flows through every stream: one typed array of samples and one
  * of targets, sample-major.
  */
-import { OtfgenArgumentError } from './errors.js';
+import { OtfgenArgumentError, describe } from './errors.js';
 
 /** What a batch's `y` holds: class ids, or regression targets of `size` values per sample. */
 export type TargetSpec =
@@ -92,15 +92,36 @@ export function describeTarget(t: TargetSpec): string {
   return t.kind === 'class' ? `class (${t.classes} classes)` : `regression (${t.size} values${t.temperature === undefined ? '' : `, temperature ${t.temperature}`})`;
 }
 
-/** Throws an error naming `argument` unless `b` is a well-formed batch. */
+/**
+ * Throws an error naming `argument` unless `b` is a well-formed batch: x and y
+ * of the lengths its size, sample shape and target give, class ids in an
+ * Int32Array and within [0, classes). `toTensors` (so `train`) checks every
+ * batch with it.
+ */
 export function checkBatch(argument: string, b: Batch): Batch {
-  if (!b || !(b.x instanceof Float32Array)) throw new OtfgenArgumentError(argument, 'expected a Batch with x: Float32Array');
+  if (!b || !(b.x instanceof Float32Array)) throw new OtfgenArgumentError(argument, `expected a Batch with x: Float32Array, got ${describe(b?.x ?? b)}`);
+  if (!Number.isInteger(b.size) || b.size < 0) throw new OtfgenArgumentError(`${argument}.size`, `expected an integer ≥ 0, got ${describe(b.size)}`);
+  if (!Array.isArray(b.sampleShape) || !b.sampleShape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new OtfgenArgumentError(`${argument}.sampleShape`, `expected an array of positive integers, got ${describe(b.sampleShape)}`);
+  }
   const n = sampleLength(b.sampleShape);
   if (b.x.length !== b.size * n) {
-    throw new OtfgenArgumentError(argument, `x has ${b.x.length} values but size ${b.size} x sampleShape [${b.sampleShape.join(', ')}] needs ${b.size * n}`);
+    throw new OtfgenArgumentError(`${argument}.x`, `has ${b.x.length} values but size ${b.size} x sampleShape [${b.sampleShape.join(', ')}] needs ${b.size * n}`);
   }
-  const wantY = b.size * targetLength(b.target);
-  if (b.y.length !== wantY) throw new OtfgenArgumentError(argument, `y has ${b.y.length} values, expected ${wantY}`);
-  if (b.target.kind === 'class' && !(b.y instanceof Int32Array)) throw new OtfgenArgumentError(argument, 'class targets must be an Int32Array');
+  const t = b.target;
+  if (t?.kind !== 'class' && t?.kind !== 'regression') throw new OtfgenArgumentError(`${argument}.target`, `expected { kind: 'class', classes } or { kind: 'regression', size }, got ${describe(t)}`);
+  const wantY = b.size * targetLength(t);
+  if (!(b.y instanceof Int32Array || b.y instanceof Float32Array) || b.y.length !== wantY) {
+    throw new OtfgenArgumentError(`${argument}.y`, `expected ${wantY} values (size ${b.size} x ${targetLength(t)}), got ${describe(b.y)}${b.y?.length !== undefined ? ` of length ${b.y.length}` : ''}`);
+  }
+  if (t.kind === 'regression' && t.temperature !== undefined && !(Number.isFinite(t.temperature) && t.temperature > 0)) {
+    throw new OtfgenArgumentError(`${argument}.target.temperature`, `expected a finite number above 0, got ${describe(t.temperature)}`);
+  }
+  if (t.kind === 'class') {
+    if (!(b.y instanceof Int32Array)) throw new OtfgenArgumentError(`${argument}.y`, 'class targets must be an Int32Array of class ids');
+    for (let i = 0; i < b.size; i++) {
+      if (b.y[i] < 0 || b.y[i] >= t.classes) throw new OtfgenArgumentError(`${argument}.y[${i}]`, `class id ${b.y[i]} is outside [0, ${t.classes - 1}]`);
+    }
+  }
   return b;
 }

@@ -90,8 +90,19 @@ export function checkFraction(argument: string, value: unknown): number {
   return checkNumber(argument, value, 0, 1);
 }
 
+/** A short description of a value for an error message: typed arrays by their type, objects as JSON (cut at 80 characters). */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  if (ArrayBuffer.isView(value)) return value.constructor.name;
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      // cyclic: fall through
+    }
+    if (json !== undefined) return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  }
   return String(value);
 }

@@ -1,6 +1,6 @@
 /** Tensors at the edge: a batch as `{ xs, ys }`, and a dataset that `model.fitDataset` accepts. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch } from './batch.js';
+import { checkBatch, type Batch } from './batch.js';
 import { OtfgenArgumentError, describe } from './errors.js';
 
 export interface ToTensorsOptions {
@@ -27,6 +27,7 @@ export interface TensorBatch {
 export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorBatch {
   const labels = options.labels ?? 'oneHot';
   if (labels !== 'oneHot' && labels !== 'index') throw new OtfgenArgumentError('toTensors options.labels', `expected 'oneHot' or 'index', got ${describe(labels)}`);
+  checkBatch('toTensors batch', batch);
   const xs = tf.tensor(batch.x, [batch.size, ...batch.sampleShape], 'float32');
   const t = batch.target;
   if (t.kind === 'regression') return { xs, ys: tf.tensor2d(batch.y, [batch.size, t.size], 'float32') };

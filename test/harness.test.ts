@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arraySource, digits, generate, pixelCountTask, take, warmupSchedule } from '../src/index.js';
+import { arraySource, digits, fromIterable, generate, pixelCountTask, take, warmupSchedule } from '../src/index.js';
 import { createModel, evaluate, learningRateAt, logitsTarget, teacherLogits, train } from '../src/harness/index.js';
 import { mnist, selectBackend } from '../src/node.js';
 
@@ -43,7 +43,15 @@ describe('train', () => {
     await expect(train({ model, steps: generate(pixelCountTask()), totalSteps: 1, lrSchedule: 'cyclic' as never })).rejects.toThrow(/lrSchedule/);
     const small = generate(pixelCountTask({ size: 8 }));
     await expect(train({ model, steps: small, totalSteps: 1 })).rejects.toThrow(/\[8, 8, 1\] does not fit the model's input \[28, 28, 1\]/);
+    // A hand-made batch with a class id past the last class, at step 2: named, not trained on silently.
+    const [good] = await generate(digits, { seed: 1, batchSize: 4 }).take(1).toArray();
+    const wrong = { ...good, y: Int32Array.from([1, 2, 10, 3]) };
     model.dispose();
+    const before = tf.memory().numTensors;
+    const fresh = createModel({ seed: 1 });
+    await expect(train({ model: fresh, steps: fromIterable([good, good, wrong]), totalSteps: 3 })).rejects.toThrow(/train options\.steps \(batch of step 2\)\.y\[2\]: class id 10 is outside \[0, 9\]/);
+    fresh.dispose();
+    expect(tf.memory().numTensors).toBe(before); // nothing left behind by the steps before the bad batch
   });
 
   it("builds the architectures: 'wide' is the reference layout with wider layers; unknown names are refused", () => {

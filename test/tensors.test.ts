@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arraySource, fromIterable, generate, pixelCountTask, toDataset, toTensors, type Batch } from '../src/index.js';
+import { arraySource, checkBatch, fromIterable, generate, pixelCountTask, toDataset, toTensors, type Batch } from '../src/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -33,6 +33,32 @@ describe('toTensors', () => {
     tf.dispose([xs, ys, idx.xs, idx.ys, r.xs, r.ys]);
     expect(tf.memory().numTensors).toBe(before);
     expect(() => toTensors(classBatch, { labels: 'sparse' as never })).toThrow(/labels/);
+  });
+});
+
+describe('checkBatch', () => {
+  const bad = (change: Partial<Record<keyof Batch, unknown>>) => ({ ...classBatch, ...change }) as Batch;
+  it.each([
+    ['x of the wrong length', { x: new Float32Array(3) }, /toTensors batch\.x: has 3 values but size 2 x sampleShape \[2, 1, 1\] needs 4/],
+    ['x not a Float32Array', { x: [0, 0.5, 1, 0.25] }, /toTensors batch: expected a Batch with x: Float32Array/],
+    ['y of the wrong length', { y: Int32Array.from([1]) }, /toTensors batch\.y: expected 2 values \(size 2 x 1\), got Int32Array of length 1/],
+    ['class ids in a Float32Array', { y: Float32Array.from([2, 0]) }, /toTensors batch\.y: class targets must be an Int32Array/],
+    ['a class id past the last class', { y: Int32Array.from([2, 3]) }, /toTensors batch\.y\[1\]: class id 3 is outside \[0, 2\]/],
+    ['a negative class id', { y: Int32Array.from([-1, 0]) }, /toTensors batch\.y\[0\]: class id -1 is outside \[0, 2\]/],
+    ['a fractional size', { size: 1.5 }, /toTensors batch\.size: expected an integer ≥ 0, got 1\.5/],
+    ['no sample shape', { sampleShape: undefined }, /toTensors batch\.sampleShape: expected an array of positive integers/],
+    ['an unknown target', { target: { kind: 'ranking' } }, /toTensors batch\.target: expected \{ kind: 'class', classes \} or \{ kind: 'regression', size \}/],
+    ['a temperature of 0', { y: new Float32Array(6), target: { kind: 'regression', size: 3, temperature: 0 } }, /toTensors batch\.target\.temperature: expected a finite number above 0, got 0/],
+  ] as const)('toTensors refuses %s, naming it, and makes no tensor', (_, change, message) => {
+    const before = tf.memory().numTensors;
+    expect(() => toTensors(bad(change))).toThrow(message);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('passes well-formed batches as they are', () => {
+    expect(checkBatch('b', classBatch)).toBe(classBatch);
+    const reg = { ...classBatch, y: new Float32Array(6), target: { kind: 'regression', size: 3, temperature: 2 } } as Batch;
+    expect(checkBatch('b', reg)).toBe(reg);
   });
 });
 

@@ -5,7 +5,7 @@
  * loss, data-wait time and compute time.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { describeTarget, type Batch, type TargetSpec } from '../batch.js';
+import { checkBatch, describeTarget, type Batch, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../errors.js';
 import type { Controller } from '../augment/controller.js';
 import { arraySource, type ArrayDataset } from '../sources/arrays.js';
@@ -156,7 +156,7 @@ export async function train(options: TrainOptions): Promise<RunResult> {
       const t1 = performance.now();
       if (r.done) throw new OtfgenArgumentError('train options.steps', `the stream ended after ${step} steps; ${total} were asked`);
       const item = r.value;
-      const batch = 'batch' in item ? item.batch : item;
+      const batch = checkBatch(`train options.steps (batch of step ${step})`, 'batch' in item ? item.batch : item);
       checkInput(model, batch.sampleShape, batch.target);
       const taskChanged = prevTarget !== null && ('taskChanged' in item ? item.taskChanged : prevTarget.kind !== batch.target.kind);
       prevTarget = batch.target;
