@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, OtfgenTaskError, digits, pixelCount, type Batch } from '../src/index.js';
+import { OtfgenArgumentError, OtfgenTaskError, digits, fashion, pixelCount, type Batch } from '../src/index.js';
 import { generate } from '../src/node.js';
 import { liveWorkerCount } from '../src/parallel/generate.js';
 // @ts-expect-error a plain ES module fixture (a user's task module)
@@ -18,6 +18,9 @@ describe('generate with workers', () => {
     expect(await run(4)).toEqual(one);
     const px = async (workers: number) => bytes(await generate(pixelCount, { seed: 3, batchSize: 16, startBatch: 5, batches: 6, workers }).toArray());
     expect(await px(3)).toEqual(await px(1));
+    // fashion shades in WebAssembly with a canvas per thread: each worker compiles and fills its own.
+    const fa = async (workers: number) => bytes(await generate(fashion, { seed: 4, batchSize: 32, batches: 8, workers }).toArray());
+    expect(await fa(2)).toEqual(await fa(1));
     expect(workersAlive()).toBe(0);
   });
 
