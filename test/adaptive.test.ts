@@ -86,6 +86,35 @@ describe('learnedAugmenter', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
+  it("with a teacher maximises the classifier's loss minus teacherWeight times the teacher's", async () => {
+    const trainSet = await mnist({ split: 'train' });
+    const exemplars = exemplarTask(pickExemplars(trainSet, { perClass: 1, seed: 1 }));
+    const before = tf.memory().numTensors;
+    const model = createModel({ seed: 1 });
+    const net = model.modelFor(CLASSES);
+    const classifier = (x: tf.Tensor4D) => net.apply(x) as tf.Tensor;
+    // The classifier's loss on the warped batches, early and late in 40 steps (the classifier is not trained).
+    const lossTrend = async (teacherWeight?: number) => {
+      const aug = learnedAugmenter({ classifier, seed: 3, ramp: 5, learningRate: 0.01, ...(teacherWeight === undefined ? {} : { teacher: classifier, teacherWeight }) });
+      for await (const b of generate(exemplars, { seed: 1, batchSize: 32, params: noWarp, batches: 40 })) aug.step(b);
+      const mean = (from: number) => aug.log.slice(from, from + 5).reduce((s, e) => s + e.loss, 0) / 5;
+      const trend = { early: mean(5), late: mean(35) };
+      aug.dispose();
+      return trend;
+    };
+    // Alone, the sampler raises the loss; with the classifier itself as a teacher of weight 2 its objective is
+    // the loss minus twice the loss, so it lowers it instead.
+    const alone = await lossTrend();
+    const taught = await lossTrend(2);
+    expect(alone.late).toBeGreaterThan(alone.early);
+    expect(taught.late).toBeLessThan(taught.early);
+    expect(() => learnedAugmenter({ classifier, teacher: 'ema' as never })).toThrow(/options\.teacher: expected a function/);
+    expect(() => learnedAugmenter({ classifier, teacherWeight: 2 })).toThrow(/options\.teacherWeight: needs options\.teacher/);
+    expect(() => learnedAugmenter({ classifier, teacher: classifier, teacherWeight: -1 })).toThrow(/teacherWeight/);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
   it('names what is wrong', async () => {
     expect(() => learnedAugmenter({} as never)).toThrow(/options.classifier/);
     expect(() => learnedAugmenter({ classifier: (x) => x, maxRotation: 400 })).toThrow(/maxRotation/);

@@ -103,7 +103,8 @@ describe('runOneShot', () => {
     const dir = await mkdtemp(join(tmpdir(), 'otfgen-one-shot-'));
     const before = tf.memory().numTensors;
     try {
-      const methods = ['exemplars', 'exemplars-learned-diverse', 'exemplars-policy'];
+      // exemplars-learned-teach also runs the diversity term and an EMA teacher model (freed after its run).
+      const methods = ['exemplars', 'exemplars-learned-teach', 'exemplars-policy'];
       const results = await runOneShot({ methods, seeds: 1, steps: 12, batchSize: 16 }, { train, test: small, outDir: dir });
       expect(results.rows.map((r) => r.method)).toEqual(methods);
       expect(results.rows[0].controls).toBeUndefined();

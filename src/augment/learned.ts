@@ -50,6 +50,16 @@ export interface LearnedAugmenterOptions {
    * instead of one. Needs `noiseSize` > 0.
    */
   readonly diversity?: number;
+  /**
+   * A teacher (images to logits) whose loss the sampler also keeps low: it
+   * maximises the classifier's loss minus `teacherWeight` times the teacher's,
+   * so warps that no model could read (the teacher fails too) earn nothing
+   * (TeachAugment, Suzuki 2022: there the teacher is an exponential moving
+   * average of the classifier). Called, not trained, here.
+   */
+  readonly teacher?: (images: tf.Tensor4D) => tf.Tensor;
+  /** Weight of the teacher's loss in the sampler's objective (default 1; needs `teacher`). */
+  readonly teacherWeight?: number;
   /** Control points per side of the elastic lattice (default 3). */
   readonly grid?: number;
   /** Batches over which the warp bounds grow from 0 to their maxima (default 100; 0: full from the start). */
@@ -104,6 +114,7 @@ export class LearnedAugmenter implements Controller {
   private readonly grid: number;
   private readonly strength: 'uniform' | 'max';
   private readonly diversity: number;
+  private readonly teacherWeight: number;
   private readonly optimizer: tf.Optimizer;
   private weights: tf.Variable[] | null = null;
   private batches = 0;
@@ -130,6 +141,11 @@ export class LearnedAugmenter implements Controller {
     this.strength = options.strength ?? 'max';
     this.diversity = checkNumber('learnedAugmenter options.diversity', options.diversity ?? 0, 0);
     if (this.diversity > 0 && this.noiseSize === 0) throw new OtfgenArgumentError('learnedAugmenter options.diversity', 'needs noise to measure the spread: give noiseSize > 0');
+    if (options.teacher !== undefined && typeof options.teacher !== 'function') {
+      throw new OtfgenArgumentError('learnedAugmenter options.teacher', `expected a function from images [n, h, w, c] to logits [n, classes], got ${describe(options.teacher)}`);
+    }
+    if (options.teacherWeight !== undefined && options.teacher === undefined) throw new OtfgenArgumentError('learnedAugmenter options.teacherWeight', 'needs options.teacher');
+    this.teacherWeight = checkNumber('learnedAugmenter options.teacherWeight', options.teacherWeight ?? 1, 0);
     if (this.strength !== 'uniform' && this.strength !== 'max') throw new OtfgenArgumentError('learnedAugmenter options.strength', `expected 'uniform' or 'max', got ${describe(this.strength)}`);
     this.optimizer = tf.train.adam(checkNumber('learnedAugmenter options.learningRate', options.learningRate ?? 0.001, 0));
   }
@@ -166,12 +182,14 @@ export class LearnedAugmenter implements Controller {
           const r = this.warpOf(images, noise, strength);
           const ce = tf.losses.softmaxCrossEntropy(ys, this.options.classifier(r.warped)) as tf.Scalar;
           classifierLoss = tf.keep(ce);
-          if (this.diversity === 0) return tf.neg(ce);
+          const teacher = this.options.teacher;
+          const gain = teacher ? tf.sub(ce, tf.mul(tf.losses.softmaxCrossEntropy(ys, teacher(r.warped)), this.teacherWeight)) : ce;
+          if (this.diversity === 0) return tf.neg(gain) as tf.Scalar;
           // Mode-seeking term: how far each image's warp moves when its noise changes (the
           // noise rows rolled by one), so the sampler cannot settle on one warp per image.
           const otherNoise = tf.concat([tf.slice(noise, [1, 0], [-1, -1]), tf.slice(noise, [0, 0], [1, -1])], 0);
           const spread = tf.mean(tf.abs(tf.sub(r.raw, this.samplerOf(images, otherNoise))));
-          return tf.neg(tf.add(ce, tf.mul(spread, this.diversity))) as tf.Scalar;
+          return tf.neg(tf.add(gain, tf.mul(spread, this.diversity))) as tf.Scalar;
         }, weights);
         loss = classifierLoss!.dataSync()[0];
         tf.dispose(classifierLoss!);

@@ -84,13 +84,14 @@ program
 program
   .command('one-shot')
   .description('one real MNIST image per class: random affine warps vs the learned augmenter vs the policy controller, by real-test accuracy')
-  .option('--methods <names>', 'comma-separated: exemplars-plain, exemplars, exemplars-wide, exemplars-elastic, exemplars-learned, exemplars-learned-diverse, exemplars-policy', (v: string) => v.split(',').map((s) => s.trim()), [
+  .option('--methods <names>', 'comma-separated: exemplars-plain, exemplars, exemplars-wide, exemplars-elastic, exemplars-learned, exemplars-learned-diverse, exemplars-learned-teach, exemplars-policy', (v: string) => v.split(',').map((s) => s.trim()), [
     'exemplars-plain',
     'exemplars',
     'exemplars-wide',
     'exemplars-elastic',
     'exemplars-learned',
     'exemplars-learned-diverse',
+    'exemplars-learned-teach',
     'exemplars-policy',
   ])
   .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)

@@ -107,7 +107,7 @@ export async function writeOneShotOutputs(results: OneShotResults, outDir: strin
     height: 240,
     data: { values: summary },
     layer: [
-      { mark: 'bar', encoding: { y: { field: 'method', type: 'nominal', sort: '-x', title: null }, x: { field: 'accuracy', type: 'quantitative', title: 'final accuracy (mean of seeds)' } } },
+      { mark: 'bar', encoding: { y: { field: 'method', type: 'nominal', sort: '-x', title: null, axis: { labelLimit: 300 } }, x: { field: 'accuracy', type: 'quantitative', title: 'final accuracy (mean of seeds)' } } },
       { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'method', type: 'nominal', sort: '-x' }, x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
     ],
   } as never);

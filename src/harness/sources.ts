@@ -3,7 +3,7 @@
  * adaptive ones (a learned augmenter, class reweighting, a policy) that
  * steer themselves by the model under training.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../batch.js';
 import { learnedAugmenter } from '../augment/learned.js';
 import { classReweighting } from '../augment/class-reweighting.js';
@@ -15,7 +15,7 @@ import { exemplarTask, pickExemplars } from '../tasks/exemplars.js';
 import { generate } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
 import { digits } from '../tasks/digits/index.js';
-import type { HarnessModel } from './models.js';
+import { createModel, type HarnessModel } from './models.js';
 import type { FeedbackOptions } from './train.js';
 
 /** What a synthetic source is made from. */
@@ -93,6 +93,10 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     description: `as exemplars-learned, with a diversity term (weight 3) that pays the sampler for moving an image's warp when its noise changes`,
     make: (ctx) => learnedExemplars(ctx, 3),
   },
+  'exemplars-learned-teach': {
+    description: "as exemplars-learned-diverse, and the sampler also keeps a teacher's loss low (TeachAugment): the teacher is an exponential moving average of the classifier's weights (decay 0.99)",
+    make: (ctx) => learnedExemplars(ctx, 3, true),
+  },
   'exemplars-policy': {
     description: 'real exemplars under random warps whose ranges a REINFORCE policy picks per batch (4 bins each, reward: the classifier loss on the batch)',
     make: (ctx) => {
@@ -133,9 +137,12 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
 };
 
-function learnedExemplars(ctx: SourceContext, diversity: number): SyntheticSource {
+function learnedExemplars(ctx: SourceContext, diversity: number, teach = false): SyntheticSource {
   const net = ctx.model.modelFor(CLASSES);
+  const ema = teach ? emaTeacher(ctx.model, 0.99) : null;
+  const teacherNet = ema?.teacher.modelFor(CLASSES);
   const aug = learnedAugmenter({
+    ...(teacherNet ? { teacher: (x: tf.Tensor4D) => teacherNet.apply(x, { training: false }) as tf.Tensor } : {}),
     classifier: (x) => net.apply(x, { training: false }) as tf.Tensor,
     seed: ctx.seed,
     ramp: 50,
@@ -145,7 +152,39 @@ function learnedExemplars(ctx: SourceContext, diversity: number): SyntheticSourc
     maxTranslation: WARP_BOUNDS.shift,
     diversity,
   });
-  return { stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }).pipe(aug.augment), controllers: [aug], dispose: () => aug.dispose() };
+  return {
+    stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }).pipe(aug.augment),
+    controllers: ema ? [aug, ema] : [aug],
+    dispose: () => {
+      aug.dispose();
+      ema?.teacher.dispose();
+    },
+  };
+}
+
+/**
+ * A copy of `student` (its body and class head) whose weights follow the
+ * student's as an exponential moving average, updated after every step:
+ * teacher = decay · teacher + (1 − decay) · student.
+ */
+function emaTeacher(student: HarnessModel, decay: number): Controller & { teacher: HarnessModel } {
+  const teacher = createModel({ architecture: student.architecture, inputShape: student.inputShape });
+  const pairs = () => {
+    const t = [...teacher.bodyWeights(), ...teacher.headWeights(CLASSES)], s = [...student.bodyWeights(), ...student.headWeights(CLASSES)];
+    return t.map((v, i) => [v, s[i]] as const);
+  };
+  for (const [t, s] of pairs()) t.assign(s);
+  return {
+    name: 'ema-teacher',
+    teacher,
+    observe: (signal) => {
+      if (signal.loss === undefined) return; // after an evaluation, not a step
+      tf.tidy(() => {
+        for (const [t, s] of pairs()) t.assign(tf.add(tf.mul(t, decay), tf.mul(s, 1 - decay)));
+      });
+    },
+    current: () => ({}),
+  };
 }
 
 /**
