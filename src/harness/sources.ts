@@ -169,18 +169,16 @@ function learnedExemplars(ctx: SourceContext, diversity: number, teach = false):
  */
 function emaTeacher(student: HarnessModel, decay: number): Controller & { teacher: HarnessModel } {
   const teacher = createModel({ architecture: student.architecture, inputShape: student.inputShape });
-  const pairs = () => {
-    const t = [...teacher.bodyWeights(), ...teacher.headWeights(CLASSES)], s = [...student.bodyWeights(), ...student.headWeights(CLASSES)];
-    return t.map((v, i) => [v, s[i]] as const);
-  };
-  for (const [t, s] of pairs()) t.assign(s);
+  const studentWeights = [...student.bodyWeights(), ...student.headWeights(CLASSES)];
+  const pairs = [...teacher.bodyWeights(), ...teacher.headWeights(CLASSES)].map((t, i) => [t, studentWeights[i]] as const);
+  for (const [t, s] of pairs) t.assign(s);
   return {
     name: 'ema-teacher',
     teacher,
     observe: (signal) => {
       if (signal.loss === undefined) return; // after an evaluation, not a step
       tf.tidy(() => {
-        for (const [t, s] of pairs()) t.assign(tf.add(tf.mul(t, decay), tf.mul(s, 1 - decay)));
+        for (const [t, s] of pairs) t.assign(tf.add(tf.mul(t, decay), tf.mul(s, 1 - decay)));
       });
     },
     current: () => ({}),
