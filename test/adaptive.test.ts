@@ -24,13 +24,24 @@ beforeAll(async () => {
 const CLASSES = { kind: 'class', classes: 10 } as const;
 const noWarp = { rotation: 0, scale: 1, shear: 0, shift: 0 };
 
+/** One real exemplar per class (picked with `seed`), and a fresh reference CNN (same seed) with its class head; `before`: the tensor count first. */
+async function exemplarSetup(seed: number) {
+  const trainSet = await mnist({ split: 'train' });
+  const exemplars = exemplarTask(pickExemplars(trainSet, { perClass: 1, seed }));
+  const before = tf.memory().numTensors;
+  const model = createModel({ seed });
+  return { exemplars, before, model, net: model.modelFor(CLASSES) };
+}
+
+/** Mean classifier loss the augmenter logged over batches 5-9 (early) and 35-39 (late) of 40. */
+function lossTrend(log: readonly { loss: number }[]): { early: number; late: number } {
+  const mean = (from: number) => log.slice(from, from + 5).reduce((s, e) => s + e.loss, 0) / 5;
+  return { early: mean(5), late: mean(35) };
+}
+
 describe('learnedAugmenter', () => {
   it('warps exemplars, keeps labels, is seeded, and learns to raise a fixed classifier loss; no tensor leaks', async () => {
-    const trainSet = await mnist({ split: 'train' });
-    const exemplars = exemplarTask(pickExemplars(trainSet, { perClass: 1, seed: 1 }));
-    const before = tf.memory().numTensors;
-    const model = createModel({ seed: 1 });
-    const net = model.modelFor(CLASSES);
+    const { exemplars, before, model, net } = await exemplarSetup(1);
     const run = async () => {
       const aug = learnedAugmenter({ classifier: (x) => net.apply(x) as tf.Tensor, seed: 3, ramp: 5, learningRate: 0.01 });
       const source = generate(exemplars, { seed: 1, batchSize: 32, params: noWarp, batches: 40 });
@@ -47,8 +58,7 @@ describe('learnedAugmenter', () => {
     a.out.forEach((b, k) => expect(b.y).toEqual(a.plain[k].y));
     expect(a.out.every((b) => b.x.every((v) => v >= 0 && v <= 1 + 1e-6))).toBe(true);
     // The classifier is not trained here, so the sampler alone raises its loss.
-    const early = a.log.slice(5, 10).reduce((s, e) => s + e.loss, 0) / 5;
-    const late = a.log.slice(35, 40).reduce((s, e) => s + e.loss, 0) / 5;
+    const { early, late } = lossTrend(a.log);
     expect(late).toBeGreaterThan(early);
     expect(a.log[39].values.rotation).toBeLessThanOrEqual(30);
     // Same seed, same classifier: same bytes.
@@ -59,11 +69,7 @@ describe('learnedAugmenter', () => {
   }, 120_000);
 
   it('with a diversity term keeps the warps of one exemplar apart', async () => {
-    const trainSet = await mnist({ split: 'train' });
-    const exemplars = exemplarTask(pickExemplars(trainSet, { perClass: 1, seed: 2 }));
-    const before = tf.memory().numTensors;
-    const model = createModel({ seed: 2 });
-    const net = model.modelFor(CLASSES);
+    const { exemplars, before, model, net } = await exemplarSetup(2);
     // The spread of the rotations the sampler gives 16 copies of one image, after 40 adversarial steps.
     const spreadAfterTraining = async (diversity: number) => {
       const aug = learnedAugmenter({ classifier: (x) => net.apply(x) as tf.Tensor, seed: 1, ramp: 0, learningRate: 0.01, diversity });
@@ -87,25 +93,20 @@ describe('learnedAugmenter', () => {
   }, 120_000);
 
   it("with a teacher maximises the classifier's loss minus teacherWeight times the teacher's", async () => {
-    const trainSet = await mnist({ split: 'train' });
-    const exemplars = exemplarTask(pickExemplars(trainSet, { perClass: 1, seed: 1 }));
-    const before = tf.memory().numTensors;
-    const model = createModel({ seed: 1 });
-    const net = model.modelFor(CLASSES);
+    const { exemplars, before, model, net } = await exemplarSetup(1);
     const classifier = (x: tf.Tensor4D) => net.apply(x) as tf.Tensor;
     // The classifier's loss on the warped batches, early and late in 40 steps (the classifier is not trained).
-    const lossTrend = async (teacherWeight?: number) => {
+    const trendWith = async (teacherWeight?: number) => {
       const aug = learnedAugmenter({ classifier, seed: 3, ramp: 5, learningRate: 0.01, ...(teacherWeight === undefined ? {} : { teacher: classifier, teacherWeight }) });
       for await (const b of generate(exemplars, { seed: 1, batchSize: 32, params: noWarp, batches: 40 })) aug.step(b);
-      const mean = (from: number) => aug.log.slice(from, from + 5).reduce((s, e) => s + e.loss, 0) / 5;
-      const trend = { early: mean(5), late: mean(35) };
+      const trend = lossTrend(aug.log);
       aug.dispose();
       return trend;
     };
     // Alone, the sampler raises the loss; with the classifier itself as a teacher of weight 2 its objective is
     // the loss minus twice the loss, so it lowers it instead.
-    const alone = await lossTrend();
-    const taught = await lossTrend(2);
+    const alone = await trendWith();
+    const taught = await trendWith(2);
     expect(alone.late).toBeGreaterThan(alone.early);
     expect(taught.late).toBeLessThan(taught.early);
     expect(() => learnedAugmenter({ classifier, teacher: 'ema' as never })).toThrow(/options\.teacher: expected a function/);
