@@ -92,6 +92,12 @@ export function describeTarget(t: TargetSpec): string {
   return t.kind === 'class' ? `class (${t.classes} classes)` : `regression (${t.size} values${t.temperature === undefined ? '' : `, temperature ${t.temperature}`})`;
 }
 
+/** Throws an error naming `argument` unless `t` is a distillation temperature (a regression target's `temperature`): a finite number above 0. */
+export function checkTemperature(argument: string, t: unknown): number {
+  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new OtfgenArgumentError(argument, `expected a finite number above 0, got ${describe(t)} (2 is a good start)`);
+  return t;
+}
+
 /**
  * Throws an error naming `argument` unless `b` is a well-formed batch: x and y
  * of the lengths its size, sample shape and target give, class ids in an
@@ -114,9 +120,7 @@ export function checkBatch(argument: string, b: Batch): Batch {
   if (!(b.y instanceof Int32Array || b.y instanceof Float32Array) || b.y.length !== wantY) {
     throw new OtfgenArgumentError(`${argument}.y`, `expected ${wantY} values (size ${b.size} x ${targetLength(t)}), got ${describe(b.y)}${b.y?.length !== undefined ? ` of length ${b.y.length}` : ''}`);
   }
-  if (t.kind === 'regression' && t.temperature !== undefined && !(Number.isFinite(t.temperature) && t.temperature > 0)) {
-    throw new OtfgenArgumentError(`${argument}.target.temperature`, `expected a finite number above 0, got ${describe(t.temperature)}`);
-  }
+  if (t.kind === 'regression' && t.temperature !== undefined) checkTemperature(`${argument}.target.temperature`, t.temperature);
   if (t.kind === 'class') {
     if (!(b.y instanceof Int32Array)) throw new OtfgenArgumentError(`${argument}.y`, 'class targets must be an Int32Array of class ids');
     for (let i = 0; i < b.size; i++) {

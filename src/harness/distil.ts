@@ -4,7 +4,7 @@
  * a student learns the teachers' function rather than the labels alone.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { describeTarget, type Batch, type TargetSpec } from '../batch.js';
+import { checkTemperature, describeTarget, type Batch, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, describe } from '../errors.js';
 import { map } from '../stream/map.js';
 import type { Operator } from '../stream/stream.js';
@@ -20,11 +20,6 @@ import { checkInput, type HarnessModel } from './models.js';
 export function logitsTarget(classes: number, temperature?: number): TargetSpec {
   if (temperature === undefined) return { kind: 'regression', size: classes };
   return { kind: 'regression', size: classes, temperature: checkTemperature('logitsTarget temperature', temperature) };
-}
-
-function checkTemperature(argument: string, t: unknown): number {
-  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new OtfgenArgumentError(argument, `expected a finite number above 0 (2 is a good start), got ${describe(t)}`);
-  return t;
 }
 
 export interface TeacherLogitsOptions {
