@@ -51,6 +51,37 @@ describe('stroke rasterising', () => {
     }
   });
 
+  it('moments sums v, v·x and v·y over the image in row order, the same in WebAssembly as in JS, to the bit', () => {
+    const reference = (image: Float32Array, width: number) => {
+      let m = 0, mx = 0, my = 0; // over the whole image: the zeros outside the box add nothing
+      image.forEach((v, i) => {
+        m += v;
+        mx += v * (i % width);
+        my += v * Math.floor(i / width);
+      });
+      return [m, mx, my];
+    };
+    for (const [width, height] of [[28, 28], [27, 13], [3, 3]]) {
+      const wasm = strokeRaster(width, height), js = strokeRaster(width, height, { js: true });
+      expect(Array.from(wasm.moments())).toEqual([0, 0, 0]); // nothing drawn
+      const rng = new Rng(`moments/${width}x${height}`);
+      // 3,000 rounds: long enough for the engine's optimising tier to compile the WebAssembly too.
+      for (let round = 0; round < 3000; round++) {
+        wasm.clear();
+        js.clear();
+        const soft = rng.uniform(0.5, 3);
+        for (const pts of randomStrokes(rng, width, height, 1 + rng.int(2))) {
+          wasm.stroke(pts, 0, pts.length / 3, soft);
+          js.stroke(pts, 0, pts.length / 3, soft);
+        }
+        const expected = reference(js.image, width);
+        expect(Array.from(js.moments())).toEqual(expected);
+        expect(Array.from(wasm.moments())).toEqual(expected);
+      }
+      expect(reference(js.image, width)[0]).toBeGreaterThan(0);
+    }
+  });
+
   it('draws a polyline longer than one call of records, and boxes spanning an odd-width image, alike', () => {
     const rng = new Rng('raster/long');
     for (const [width, height] of [[28, 28], [9, 28]]) {

@@ -63,7 +63,7 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
   const starts = new Int32Array(16);
   const wave = new Float64Array(12);
   const raster = strokeRaster(SIZE, SIZE);
-  const { image, box } = raster;
+  const { image } = raster;
 
   return defineTask({
     name: 'digits',
@@ -175,15 +175,8 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
         raster.clear();
         for (let k = 0; k < strokes; k++) raster.stroke(pts, starts[k], starts[k + 1] - starts[k], soft);
         // Pixels outside the drawn box are 0 and would add exact zeros: skipped.
-        let m = 0, mx = 0, my = 0;
-        for (let y = box[2]; y <= box[3]; y++) {
-          for (let x = box[0]; x <= box[1]; x++) {
-            const v = image[y * SIZE + x];
-            m += v;
-            mx += v * x;
-            my += v * y;
-          }
-        }
+        const sums = raster.moments();
+        const m = sums[0], mx = sums[1], my = sums[2];
         const sx = m > 0 ? SIZE / 2 - 0.5 - mx / m : 0, sy = m > 0 ? SIZE / 2 - 0.5 - my / m : 0;
         if (pass === 1 || sx * sx + sy * sy <= 0.25) break;
         for (let i = 0; i < n; i++) {
