@@ -15,6 +15,11 @@ describe('generate with workers', () => {
     const run = async (workers: number) => bytes(await generate(digits, { seed: 11, batchSize: 32, params, workers }).take(12).toArray());
     const one = await run(1);
     expect(await run(2)).toEqual(one);
+    // Each fresh batch owns its memory (a copy made on this thread; the workers draw over their own arrays).
+    const held = await generate(digits, { seed: 11, batchSize: 32, params, workers: 2 }).take(12).toArray();
+    expect(new Set(held.flatMap((b) => [b.x.buffer, b.y.buffer])).size).toBe(24);
+    expect(held.every((b) => b.x.buffer.byteLength === b.x.byteLength && b.y.buffer.byteLength === b.y.byteLength)).toBe(true);
+    expect(bytes(held)).toEqual(one);
     expect(await run(4)).toEqual(one);
     const px = async (workers: number) => bytes(await generate(pixelCount, { seed: 3, batchSize: 16, startBatch: 5, batches: 6, workers }).toArray());
     expect(await px(3)).toEqual(await px(1));

@@ -6,9 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Batch } from '../batch.js';
 import { selectBackend } from '../backend/select.js';
@@ -27,6 +29,7 @@ import { generate } from '../tasks/generate.js';
 import { pixelCount } from '../tasks/pixel-count.js';
 import { markdownTable } from './common.js';
 
+const execFileAsync = promisify(execFile);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
@@ -344,9 +347,93 @@ export async function trainStepBench(out: string): Promise<object> {
   return report;
 }
 
-export async function benchCommand(opts: { only?: 'throughput' | 'train'; out: string }): Promise<void> {
+/**
+ * Worker streams as a consumer sees them on its own main thread, with and
+ * without a large JavaScript heap: each measurement is a fresh Node process
+ * that builds the heap, opens one stream (one thread, or n workers with fresh
+ * or recycled memory), warms it up and pulls batches. One process per
+ * measurement because a process's collector state carries from one stream to
+ * the next (a one-thread round just before it changes what a worker stream
+ * measures in a large heap), which interleaving in one process cannot avoid.
+ */
+export async function consumerBench(out: string): Promise<object> {
+  const [index, node] = ['index.js', 'node.js'].map((file) => [`./${file}`, `../../dist/${file}`].map((rel) => new URL(rel, import.meta.url)).find((u) => existsSync(fileURLToPath(u))));
+  if (!index || !node) throw new Error('dist/index.js and dist/node.js were not found: run npm run build');
+  const workers = cpus().length;
+  const batchSize = 64;
+  const heaps = [0, 2_000_000]; // small objects the consumer holds
+  const streams = [
+    { stream: 'one thread', workers: 1, recycle: false },
+    { stream: `${workers} workers`, workers, recycle: false },
+    { stream: 'one thread, recycled memory', workers: 1, recycle: true },
+    { stream: `${workers} workers, recycled memory`, workers, recycle: true },
+  ];
+  const measureOnce = async (objects: number, s: (typeof streams)[number]) => {
+    const config = JSON.stringify({ index: index.href, node: node.href, objects, batchSize, workers: s.workers, recycle: s.recycle, warmupMs: 1500, ms: 3000 });
+    const code = `
+      const c = ${config};
+      const [m, n] = await Promise.all([import(c.index), import(c.node)]);
+      const heap = Array.from({ length: c.objects }, (_, i) => ({ i, s: 'o' + i }));
+      const options = { seed: 1, batchSize: c.batchSize, recycle: c.recycle };
+      const it = (c.workers > 1 ? n.generate(m.digits, { ...options, workers: c.workers }) : m.generate(m.digits, options))[Symbol.asyncIterator]();
+      const warm = performance.now();
+      while (performance.now() - warm < c.warmupMs) await it.next();
+      let made = 0;
+      const start = performance.now();
+      while (performance.now() - start < c.ms) made += (await it.next()).value.size;
+      const rate = made / ((performance.now() - start) / 1000);
+      const heapMB = process.memoryUsage().heapUsed / 1e6;
+      await it.return?.();
+      console.log(JSON.stringify({ rate, heapMB, objects: heap.length }));`;
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', code], { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as { rate: number; heapMB: number };
+  };
+  const rounds = 3;
+  const samples = new Map<string, { rate: number; heapMB: number }[]>();
+  const key = (objects: number, stream: string) => `${objects}/${stream}`;
+  for (let r = 0; r < rounds; r++) {
+    for (const objects of heaps) {
+      for (const s of streams) {
+        const v = await measureOnce(objects, s);
+        samples.set(key(objects, s.stream), [...(samples.get(key(objects, s.stream)) ?? []), v]);
+      }
+    }
+  }
+  const results = heaps.flatMap((objects) =>
+    streams.map((s) => {
+      const runs = samples.get(key(objects, s.stream))!;
+      const base = samples.get(key(objects, s.recycle ? 'one thread, recycled memory' : 'one thread'))!;
+      const ratios = runs.map((v, i) => v.rate / base[i].rate);
+      return {
+        objects,
+        heapMB: Math.round(median(runs.map((v) => v.heapMB))),
+        stream: s.stream,
+        samplesPerSecond: Math.round(median(runs.map((v) => v.rate))),
+        rounds: runs.map((v) => Math.round(v.rate)),
+        overOneThread: s.workers > 1 ? +median(ratios).toFixed(2) : null,
+        ratioRounds: s.workers > 1 ? ratios.map((v) => +v.toFixed(2)) : null,
+      };
+    }),
+  );
+  const report = {
+    machine: machine(),
+    note: `digits, batch ${batchSize}, fresh memory unless named; each figure a separate Node process (heap built, stream warmed up 1.5 s, then 3 s of batches); median of ${rounds} rounds; ratios per round against the one-thread process of the same memory kind just before`,
+    results,
+  };
+  await writeFile(join(out, 'consumer.json'), JSON.stringify(report, null, 2) + '\n');
+  const table = markdownTable(
+    ['consumer holds', 'stream', 'samples/s', 'over 1 thread (median)', 'each round'],
+    results.map((r) => [`${r.objects.toLocaleString('en-US')} objects (${r.heapMB} MB heap)`, r.stream, r.samplesPerSecond.toLocaleString('en-US'), r.overOneThread === null ? '' : `${r.overOneThread.toFixed(2)}x`, r.ratioRounds?.map((v) => v.toFixed(2)).join(', ') ?? '']),
+  );
+  await writeFile(join(out, 'consumer.md'), `${table}\n`);
+  console.log(table);
+  return report;
+}
+
+export async function benchCommand(opts: { only?: 'throughput' | 'consumer' | 'train'; out: string }): Promise<void> {
   await mkdir(opts.out, { recursive: true });
-  if (opts.only !== 'train') await throughputBench(opts.out);
-  if (opts.only !== 'throughput') await trainStepBench(opts.out);
+  if (!opts.only || opts.only === 'throughput') await throughputBench(opts.out);
+  if (!opts.only || opts.only === 'consumer') await consumerBench(opts.out);
+  if (!opts.only || opts.only === 'train') await trainStepBench(opts.out);
   console.log(`results in ${opts.out}`);
 }

@@ -141,8 +141,8 @@ program
 
 program
   .command('bench')
-  .description('throughput of generators and sources, and the training step per backend; writes benchmarks/results/*.json')
-  .addOption(new Option('--only <part>', 'one part').choices(['throughput', 'train']))
+  .description('throughput of generators and sources, worker streams in a consumer process with a large heap, and the training step per backend; writes benchmarks/results/*.json')
+  .addOption(new Option('--only <part>', 'one part').choices(['throughput', 'consumer', 'train']))
   .option('--out <dir>', 'results folder', 'benchmarks/results')
   .action(async (o) => (await import('./bench.js')).benchCommand(o));
 
