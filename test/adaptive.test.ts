@@ -262,6 +262,16 @@ describe('exemplarTask', () => {
       // A mild warp moves ink around, it does not make or lose much of it.
       expect(Math.abs(mass(warped) - mass(plain)) / mass(plain)).toBeLessThan(0.25);
     }
+    // Thickness: grey dilation (> 0) adds ink, erosion (< 0) removes it; values stay in [0, 1].
+    const [thick] = await generate(task, { seed: 1, batchSize: 20, params: { ...noWarp, thickness: 1 } }).take(1).toArray();
+    const [thin] = await generate(task, { seed: 1, batchSize: 20, params: { ...noWarp, thickness: -1 } }).take(1).toArray();
+    const [half] = await generate(task, { seed: 1, batchSize: 20, params: { ...noWarp, thickness: 0.5 } }).take(1).toArray();
+    expect(mass(thick)).toBeGreaterThan(1.3 * mass(plain));
+    expect(mass(thin)).toBeLessThan(0.7 * mass(plain));
+    expect(mass(half)).toBeGreaterThan(mass(plain));
+    expect(mass(half)).toBeLessThan(mass(thick));
+    for (const b of [thick, thin]) expect(b.x.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(() => generate(task, { params: { thickness: 1.5 } })).toThrow(/thickness/);
     expect(() => generate(task, { params: { elastic: 7 } })).toThrow(/elastic/);
     expect(() => pickExemplars(testSet, { perClass: 2000 })).toThrow(/perClass/);
   });

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { OtfgenError } from '../errors.js';
+import { ONE_SHOT_METHODS } from '../harness/one-shot.js';
 import { SWEEP_TASKS } from '../harness/sweep.js';
 import { jsonObject, numberList, positiveInt, positiveNumber, seedOption } from './common.js';
 import { scalingCommand, sweepCommand } from './sweep.js';
@@ -84,16 +85,7 @@ program
 program
   .command('one-shot')
   .description('one real MNIST image per class: random affine warps vs the learned augmenter vs the policy controller, by real-test accuracy')
-  .option('--methods <names>', 'comma-separated: exemplars-plain, exemplars, exemplars-wide, exemplars-elastic, exemplars-learned, exemplars-learned-diverse, exemplars-learned-teach, exemplars-policy', (v: string) => v.split(',').map((s) => s.trim()), [
-    'exemplars-plain',
-    'exemplars',
-    'exemplars-wide',
-    'exemplars-elastic',
-    'exemplars-learned',
-    'exemplars-learned-diverse',
-    'exemplars-learned-teach',
-    'exemplars-policy',
-  ])
+  .option('--methods <names>', `comma-separated: ${ONE_SHOT_METHODS.join(', ')}`, (v: string) => v.split(',').map((s) => s.trim()), [...ONE_SHOT_METHODS])
   .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
   .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)

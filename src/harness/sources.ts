@@ -85,6 +85,21 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     description: `real exemplars under random affine warps as wide as exemplars-wide plus a random elastic warp (3x3 lattice, points move up to ${WARP_BOUNDS.elastic} px)`,
     make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: { ...randomWarp, elastic: WARP_BOUNDS.elastic } }) }),
   },
+  'exemplars-thick': {
+    description: 'as exemplars-wide, and a random stroke thickness change per sample (thickness in [-1, 1]: thinned to thickened by a pixel each side)',
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: { ...randomWarp, thickness: [-1, 1] } }) }),
+  },
+  'exemplars-policy-thick': {
+    description: 'as exemplars-policy, with the stroke thickness change among the steered ranges ([-1, 1], 4 bins)',
+    make: (ctx) => {
+      const task = exemplarsOf(ctx);
+      const policy = policyController(task, {
+        steer: { rotation: randomWarp.rotation, scale: randomWarp.scale, shear: randomWarp.shear, shift: [0, randomWarp.shift], thickness: [-1, 1] },
+        seed: ctx.seed,
+      });
+      return { stream: generate(task, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }), controllers: [policy] };
+    },
+  },
   'exemplars-learned': {
     description: 'real exemplars warped by a learned augmenter trained against the classifier (same bounds, ramp over 50 batches)',
     make: (ctx) => learnedExemplars(ctx, 0),
@@ -96,6 +111,10 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'exemplars-learned-teach': {
     description: "as exemplars-learned-diverse, and the sampler also keeps a teacher's loss low (TeachAugment): the teacher is an exponential moving average of the classifier's weights (decay 0.99)",
     make: (ctx) => learnedExemplars(ctx, 3, true),
+  },
+  'exemplars-learned-teach-thick': {
+    description: 'as exemplars-learned-teach, on exemplars with a random stroke thickness change (as exemplars-thick)',
+    make: (ctx) => learnedExemplars(ctx, 3, true, { thickness: [-1, 1] }),
   },
   'exemplars-policy': {
     description: 'real exemplars under random warps whose ranges a REINFORCE policy picks per batch (4 bins each, reward: the classifier loss on the batch)',
@@ -137,7 +156,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
 };
 
-function learnedExemplars(ctx: SourceContext, diversity: number, teach = false): SyntheticSource {
+function learnedExemplars(ctx: SourceContext, diversity: number, teach = false, base: Record<string, unknown> = {}): SyntheticSource {
   const net = ctx.model.modelFor(CLASSES);
   const ema = teach ? emaTeacher(ctx.model, 0.99) : null;
   const teacherNet = ema?.teacher.modelFor(CLASSES);
@@ -153,7 +172,7 @@ function learnedExemplars(ctx: SourceContext, diversity: number, teach = false):
     diversity,
   });
   return {
-    stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }).pipe(aug.augment),
+    stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: { ...noWarp, ...base } }).pipe(aug.augment),
     controllers: ema ? [aug, ema] : [aug],
     dispose: () => {
       aug.dispose();

@@ -1,6 +1,7 @@
 /**
  * exemplarTask: a few real images per class, each sample one of them under a
- * random affine warp (the study's static baseline for one-shot warm-ups).
+ * random affine warp (the study's static baseline for one-shot warm-ups),
+ * optionally an elastic warp and a stroke thickness change.
  */
 import { sampleLength, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError } from '../errors.js';
@@ -19,6 +20,8 @@ export type ExemplarParams = {
   readonly shear: NumberParam;
   readonly shift: NumberParam;
   readonly elastic: NumberParam;
+  /** Stroke thickness change: above 0 thickens (grey dilation), below 0 thins (grey erosion); 1 is one pixel each side. */
+  readonly thickness: NumberParam;
 };
 
 /** Exemplar images (uint8 or float, one channel) with their class ids. */
@@ -81,6 +84,7 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
   // Scratch for the elastic field, reused by every sample (render is synchronous).
   const control = new Float64Array(2 * ELASTIC_GRID * ELASTIC_GRID);
   const field: Displacement = { dx: new Float32Array(n), dy: new Float32Array(n) };
+  const warped = new Float32Array(n); // the warp, before a thickness change
   return defineTask({
     name: 'exemplars',
     origin: { module: 'otfgen', export: 'exemplarTask', args: [exemplars] },
@@ -93,6 +97,7 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
       shear: { min: -60, max: 60, default: [-10, 10], description: 'horizontal shear in degrees' },
       shift: { min: 0, max: 14, default: 2, description: 'largest shift in pixels along each axis' },
       elastic: { min: 0, max: 6, default: 0, description: `largest move in pixels of each point of a ${ELASTIC_GRID}x${ELASTIC_GRID} lattice (smooth elastic warp)` },
+      thickness: { min: -1, max: 1, default: 0, description: 'stroke thickness change: > 0 thickens, < 0 thins (1: a pixel each side)' },
     },
     render(rng, p, out, offset, label) {
       const list = byClass[label];
@@ -103,8 +108,33 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
       warp.shiftX = rng.uniform(-p.shift, p.shift);
       warp.shiftY = rng.uniform(-p.shift, p.shift);
       if (p.elastic > 0) elasticField(rng, p.elastic, ELASTIC_GRID, h, w, control, field);
-      affineWarp(exemplars.x, src * n, h, w, warp, out, offset, p.elastic > 0 ? field : undefined);
+      const displacement = p.elastic > 0 ? field : undefined;
+      if (p.thickness === 0) {
+        affineWarp(exemplars.x, src * n, h, w, warp, out, offset, displacement);
+      } else {
+        affineWarp(exemplars.x, src * n, h, w, warp, warped, 0, displacement);
+        changeThickness(warped, h, w, p.thickness, out, offset);
+      }
       return label;
     },
   });
+}
+
+/**
+ * Grey-level dilation (t > 0) or erosion (t < 0) of an h x w image by the
+ * 5-pixel cross (a pixel and its 4 neighbours; outside the image counts as 0),
+ * blended with the image by |t|: out = (1 - |t|) img + |t| morph(img). Our
+ * own loop: it runs for every sample drawn with a thickness change.
+ */
+function changeThickness(img: Float32Array, h: number, w: number, t: number, out: Float32Array, offset: number): void {
+  const a = Math.abs(t);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const v = img[i];
+      const l = x > 0 ? img[i - 1] : 0, r = x + 1 < w ? img[i + 1] : 0, u = y > 0 ? img[i - w] : 0, d = y + 1 < h ? img[i + w] : 0;
+      const m = t > 0 ? Math.max(v, l, r, u, d) : Math.min(v, l, r, u, d);
+      out[offset + i] = (1 - a) * v + a * m;
+    }
+  }
 }
