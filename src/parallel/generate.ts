@@ -109,8 +109,8 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
               // (V8 11), as long as the consumer's whole heap takes to mark: with
               // a 150 MB heap, 0.66x the single-thread rate. A copy made here dies
               // young and goes with the cheap minor collections, as a
-              // single-thread batch does (1.5x there; the same rate as handing
-              // over the worker's arrays on a small heap). Measured in the README.
+              // single-thread batch does (1.55x there; about the rate of handing
+              // over the worker's arrays on a small heap): `otfgen bench --only consumer`.
               const x = m.x.slice(), y = m.y.slice();
               spare.push({ x: m.x, y: m.y });
               slot(m.index).resolve({ x, y, size: batchSize, sampleShape: task.sampleShape, target: task.target });

@@ -11,7 +11,7 @@ export type ToWorker =
       readonly seed: Seed;
       readonly batchSize: number;
       readonly params: Record<string, unknown>;
-      /** With `recycle`: arrays of a batch the consumer is done with, transferred back to be drawn over. */
+      /** Arrays to draw over, transferred back: with `recycle` a batch the consumer is done with, else the worker's own from an earlier batch. */
       readonly into?: BatchArrays;
     };
 

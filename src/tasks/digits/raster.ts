@@ -169,7 +169,6 @@ export interface StrokeRaster {
  */
 export function strokeRaster(width: number, height: number, options: { js?: boolean } = {}): StrokeRaster {
   const mod = options.js || width < 2 ? null : compileOnce(compiled, segmentModule);
-  // Memory: the image, then the segment records (see segmentModule).
   const imageBytes = Math.ceil((4 * width * height) / 16) * 16;
   // Memory: the image, the segment records, then the three moments.
   const sumsAt = imageBytes + 8 * RECORD * MAX_RECORDS;
