@@ -389,7 +389,8 @@ export async function consumerBench(out: string): Promise<object> {
       const heapMB = process.memoryUsage().heapUsed / 1e6;
       await it.return?.();
       console.log(JSON.stringify({ rate, heapMB, objects: heap.length }));`;
-    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', code], { maxBuffer: 1 << 20 });
+    // A child that hangs is killed (SIGTERM) and the bench fails with its stderr, rather than waiting forever.
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', code], { maxBuffer: 1 << 20, timeout: 120_000 });
     return JSON.parse(stdout.trim().split('\n').pop()!) as { rate: number; heapMB: number };
   };
   const rounds = 3;
