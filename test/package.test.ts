@@ -18,7 +18,10 @@ beforeAll(() => {
   const out = run('npm', ['pack', '--silent', '--pack-destination', project], root).trim().split('\n');
   const tarball = out[out.length - 1];
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
-  run('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps', '--ignore-scripts']);
+  // --prefer-offline: the cache a fresh machine has after `npm ci` holds the
+  // tarballs but not the registry documents an install of a new project reads;
+  // with --offline this failed there (ENOTCACHED), so the registry is asked.
+  run('npm', ['install', `./${tarball}`, '--prefer-offline', '--no-audit', '--no-fund', '--legacy-peer-deps', '--ignore-scripts']);
 }, 180_000);
 
 afterAll(() => rmSync(project, { recursive: true, force: true }));
