@@ -67,7 +67,12 @@ describe('generate with workers', () => {
     expect(() => generate(local, { workers: 2 })).toThrow(OtfgenArgumentError);
     expect(() => generate(local, { workers: 2 })).toThrow(/taskModule/);
     await expect(generate(local, { workers: 2, taskModule: fixture }).take(1).toArray()).rejects.toThrow(/cannot rebuild the task in a worker/);
+    // Every worker has exited by the time the error arrives (no wait needed).
+    expect(workersAlive()).toBe(0);
     expect(() => generate(digits, { workers: 0 })).toThrow(/workers/);
+    // A bad batch size is named as such.
+    expect(() => generate(digits, { workers: 2, batchSize: 'big' as never })).toThrow(/batchSize/);
+    expect(() => generate(digits, { workers: 2, prefetch: 0 })).toThrow(/options\.prefetch/);
     await new Promise((r) => setTimeout(r, 50));
     expect(workersAlive()).toBe(0);
   });

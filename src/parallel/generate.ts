@@ -37,11 +37,11 @@ export interface ParallelGenerateOptions<P extends ParamSpace> extends GenerateO
  * ```
  */
 export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelGenerateOptions<P> = {}): Stream<Batch> {
-  const { workers: n = 1, taskModule, prefetch = 2, ...rest } = options;
+  const { workers: n = 1, taskModule, prefetch: ahead, ...rest } = options;
   checkInt('generate options.workers', n, 1, 256);
-  checkInt('generate options.prefetch', prefetch, 1, 1024);
-  // The single-thread stream checks task and options now, and is the stream when n is 1.
+  // The single-thread stream checks task and options now (batchSize among them), and is the stream when n is 1.
   const here = generateHere(task, rest as GenerateOptions<P>);
+  const prefetch = checkInt('generate options.prefetch', ahead ?? 2, 1, 1024);
   if (n === 1) return here;
   const recycle = rest.recycle ?? false;
   const origin = originOf(task, taskModule);
@@ -76,6 +76,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
       }
       return d;
     };
+    let stopped: Promise<unknown> = Promise.resolve(); // every worker terminated so far
     const shutdown = async () => {
       closed = true;
       const all = pool;
@@ -83,7 +84,10 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
       // Ref first: an idle (unref'd) worker's pending exit does not keep Node
       // running, and the process would end, silently, inside this await.
       for (const w of all) w.ref();
-      await Promise.all(all.map((w) => w.terminate()));
+      // Each call waits for every termination begun before it: a failing worker
+      // starts the shutdown, and the consumer's error must not arrive first.
+      stopped = Promise.all([stopped, ...all.map((w) => w.terminate())]);
+      await stopped;
     };
     const fail = (error: unknown) => {
       if (failure) return;
@@ -99,22 +103,8 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         w.on('message', (m: FromWorker) => {
           if (m.type === 'ready') return;
           if (m.type === 'batch') {
-            if (recycle) {
-              slot(m.index).resolve({ x: m.x, y: m.y, size: batchSize, sampleShape: task.sampleShape, target: task.target });
-            } else {
-              // Fresh memory: the consumer gets a copy made here, and the worker's
-              // arrays go back to be drawn over. Arrays that arrive from another
-              // thread and then become garbage here cost the consumer's thread a
-              // full (mark-compact) collection every few hundred milliseconds
-              // (V8 11), as long as the consumer's whole heap takes to mark: with
-              // a 150 MB heap, 0.66x the single-thread rate. A copy made here dies
-              // young and goes with the cheap minor collections, as a
-              // single-thread batch does (1.55x there; about the rate of handing
-              // over the worker's arrays on a small heap): `otfgen bench --only consumer`.
-              const x = m.x.slice(), y = m.y.slice();
-              spare.push({ x: m.x, y: m.y });
-              slot(m.index).resolve({ x, y, size: batchSize, sampleShape: task.sampleShape, target: task.target });
-            }
+            // The worker's own arrays; without recycle, next() hands out a copy.
+            slot(m.index).resolve({ x: m.x, y: m.y, size: batchSize, sampleShape: task.sampleShape, target: task.target });
           } else if (m.index < 0) {
             fail(new OtfgenTaskError(task.name, next, new Error(m.message)));
           } else {
@@ -160,8 +150,24 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
           const batch = await slot(next).promise;
           waiting.delete(next);
           next++;
-          if (recycle) lent = batch;
-          return { done: false, value: batch };
+          if (recycle) {
+            lent = batch;
+            return { done: false, value: batch };
+          }
+          // Fresh memory: the consumer gets a copy made here, now, and the
+          // worker's arrays go back to be drawn over. Arrays that arrive from
+          // another thread and then become garbage here cost the consumer's
+          // thread a full (mark-compact) collection every few hundred
+          // milliseconds (V8 11), as long as the consumer's whole heap takes to
+          // mark: with a 150 MB heap, 0.66x the single-thread rate. A copy made
+          // as the consumer takes it dies young and goes with the cheap minor
+          // collections, as a single-thread batch does (1.55x there: `otfgen
+          // bench --only consumer`). Copies made on arrival and left waiting
+          // behind a deep prefetch lived long enough to be promoted, and brought
+          // the full collections back (0.61x with 16 batches ahead a worker).
+          const copy: Batch = { ...batch, x: batch.x.slice(), y: batch.y.slice() };
+          spare.push({ x: batch.x, y: batch.y });
+          return { done: false, value: copy };
         } catch (e) {
           await shutdown();
           throw e;
