@@ -20,6 +20,15 @@ describe('generate with workers', () => {
     expect(new Set(held.flatMap((b) => [b.x.buffer, b.y.buffer])).size).toBe(24);
     expect(held.every((b) => b.x.buffer.byteLength === b.x.byteLength && b.y.buffer.byteLength === b.y.byteLength)).toBe(true);
     expect(bytes(held)).toEqual(one);
+    // With a deep prefetch and a slow consumer, batches that arrive far ahead are copied when taken: the same rules.
+    const it = generate(digits, { seed: 11, batchSize: 32, params, workers: 2, prefetch: 6 })[Symbol.asyncIterator]();
+    const late: Batch[] = [(await it.next()).value];
+    await new Promise((r) => setTimeout(r, 300)); // the other 11 arrive meanwhile, up to 11 batches ahead
+    for (let i = 1; i < 12; i++) late.push((await it.next()).value);
+    await it.return!();
+    expect(new Set(late.flatMap((b) => [b.x.buffer, b.y.buffer])).size).toBe(24);
+    expect(late.every((b) => b.x.buffer.byteLength === b.x.byteLength && b.y.buffer.byteLength === b.y.byteLength)).toBe(true);
+    expect(bytes(late)).toEqual(one);
     expect(await run(4)).toEqual(one);
     const px = async (workers: number) => bytes(await generate(pixelCount, { seed: 3, batchSize: 16, startBatch: 5, batches: 6, workers }).toArray());
     expect(await px(3)).toEqual(await px(1));

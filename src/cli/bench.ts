@@ -373,8 +373,15 @@ export async function consumerBench(out: string): Promise<object> {
     { stream: `${workers} workers, recycled memory`, workers, recycle: true },
     // Batches waiting longer before the consumer takes them (a copy made on arrival was promoted, and full collections came back).
     { stream: `${workers} workers, prefetch 16`, workers, recycle: false, prefetch: 16 },
+    // What the host gives two threads this round (in the bench's own process, small heap only): the figure to read the others against.
+    { stream: `${workers} threads rendering alone (ceiling)`, workers, recycle: false, ceiling: true },
   ];
+  const ceiling = threadCeiling('digits', batchSize, workers);
   const measureOnce = async (objects: number, s: (typeof streams)[number]) => {
+    if (s.ceiling) {
+      await ceiling.measure(1.5); // warm-up, as the streams have
+      return { rate: await ceiling.measure(3), heapMB: process.memoryUsage().heapUsed / 1e6 };
+    }
     const config = JSON.stringify({ index: index.href, node: node.href, objects, batchSize, workers: s.workers, recycle: s.recycle, prefetch: s.prefetch ?? 2, warmupMs: 1500, ms: 3000 });
     const code = `
       const c = ${config};
@@ -398,16 +405,21 @@ export async function consumerBench(out: string): Promise<object> {
   const rounds = 3;
   const samples = new Map<string, { rate: number; heapMB: number }[]>();
   const key = (objects: number, stream: string) => `${objects}/${stream}`;
-  for (let r = 0; r < rounds; r++) {
-    for (const objects of heaps) {
-      for (const s of streams) {
-        const v = await measureOnce(objects, s);
-        samples.set(key(objects, s.stream), [...(samples.get(key(objects, s.stream)) ?? []), v]);
+  const measured = (objects: number, s: (typeof streams)[number]) => !s.ceiling || objects === 0;
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const objects of heaps) {
+        for (const s of streams.filter((s) => measured(objects, s))) {
+          const v = await measureOnce(objects, s);
+          samples.set(key(objects, s.stream), [...(samples.get(key(objects, s.stream)) ?? []), v]);
+        }
       }
     }
+  } finally {
+    await ceiling.close();
   }
   const results = heaps.flatMap((objects) =>
-    streams.map((s) => {
+    streams.filter((s) => measured(objects, s)).map((s) => {
       const runs = samples.get(key(objects, s.stream))!;
       const base = samples.get(key(objects, s.recycle ? 'one thread, recycled memory' : 'one thread'))!;
       const ratios = runs.map((v, i) => v.rate / base[i].rate);
@@ -424,7 +436,7 @@ export async function consumerBench(out: string): Promise<object> {
   );
   const report = {
     machine: machine(),
-    note: `digits, batch ${batchSize}, fresh memory unless named; each figure a separate Node process (heap built, stream warmed up 1.5 s, then 3 s of batches); median of ${rounds} rounds; ratios per round against the one-thread process of the same memory kind just before`,
+    note: `digits, batch ${batchSize}, fresh memory unless named; each figure a separate Node process (heap built, stream warmed up 1.5 s, then 3 s of batches), except the ceiling: ${workers} threads of the bench's own process rendering with nothing sent (1.5 s warm-up, 3 s); median of ${rounds} rounds; ratios per round against the one-thread process of the same memory kind just before`,
     results,
   };
   await writeFile(join(out, 'consumer.json'), JSON.stringify(report, null, 2) + '\n');

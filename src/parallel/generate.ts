@@ -154,17 +154,19 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
             lent = batch;
             return { done: false, value: batch };
           }
-          // Fresh memory: the consumer gets a copy made here, now, and the
-          // worker's arrays go back to be drawn over. Arrays that arrive from
-          // another thread and then become garbage here cost the consumer's
-          // thread a full (mark-compact) collection every few hundred
-          // milliseconds (V8 11), as long as the consumer's whole heap takes to
-          // mark: with a 150 MB heap, 0.66x the single-thread rate. A copy made
-          // as the consumer takes it dies young and goes with the cheap minor
-          // collections, as a single-thread batch does (1.55x there: `otfgen
-          // bench --only consumer`). Copies made on arrival and left waiting
-          // behind a deep prefetch lived long enough to be promoted, and brought
-          // the full collections back (0.61x with 16 batches ahead a worker).
+          // Fresh memory: the consumer gets a copy made here, as it takes the
+          // batch, and the worker's arrays go back to be drawn over. A batch
+          // that waits (in the queue, then in the consumer's hands) can live
+          // through a minor collection and be promoted; once it dies in the old
+          // generation, V8 (11) needs full (mark-compact) collections, each as
+          // long as the consumer's whole heap takes to mark. Handing over the
+          // worker's arrays: 0.66x the one-thread rate with a 150 MB consumer
+          // heap. Copies made on arrival (f5b8598) waited behind the prefetch:
+          // 0.5x to 1.55x with that heap, depending on where V8's heap limit
+          // happened to settle (the same build, only the consumer's imports
+          // awaited in parallel or in turn: a full collection every 300 ms, or
+          // one in 5 s), and 0.61x with 16 batches ahead a worker. A copy made
+          // here dies young, as a one-thread batch does: `otfgen bench --only consumer`.
           const copy: Batch = { ...batch, x: batch.x.slice(), y: batch.y.slice() };
           spare.push({ x: batch.x, y: batch.y });
           return { done: false, value: copy };
