@@ -20,7 +20,7 @@ describe('generate with workers', () => {
     expect(new Set(held.flatMap((b) => [b.x.buffer, b.y.buffer])).size).toBe(24);
     expect(held.every((b) => b.x.buffer.byteLength === b.x.byteLength && b.y.buffer.byteLength === b.y.byteLength)).toBe(true);
     expect(bytes(held)).toEqual(one);
-    // With a deep prefetch and a slow consumer, batches that arrive far ahead are copied when taken: the same rules.
+    // With a deep prefetch and a consumer that pauses, batches wait in the queue holding a worker's arrays: each is still copied as it is taken.
     const it = generate(digits, { seed: 11, batchSize: 32, params, workers: 2, prefetch: 6 })[Symbol.asyncIterator]();
     const late: Batch[] = [(await it.next()).value];
     await new Promise((r) => setTimeout(r, 300)); // the other 11 arrive meanwhile, up to 11 batches ahead

@@ -165,8 +165,9 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
           // 0.5x to 1.55x with that heap, depending on where V8's heap limit
           // happened to settle (the same build, only the consumer's imports
           // awaited in parallel or in turn: a full collection every 300 ms, or
-          // one in 5 s), and 0.61x with 16 batches ahead a worker. A copy made
-          // here dies young, as a one-thread batch does: `otfgen bench --only consumer`.
+          // none while pulling), and 0.61x with 16 batches ahead a worker. A
+          // copy made here dies young, as a one-thread batch does: `otfgen
+          // bench --only consumer`.
           const copy: Batch = { ...batch, x: batch.x.slice(), y: batch.y.slice() };
           spare.push({ x: batch.x, y: batch.y });
           return { done: false, value: copy };
