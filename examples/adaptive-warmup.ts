@@ -1,13 +1,14 @@
 /**
  * Adaptive generation: a digits warm-up whose class weights follow the model's
  * per-class accuracy on held-out real images, and a learned augmenter that warps
- * real exemplars against the classifier. Each controller's choices per step end
+ * real exemplars against the classifier, and a policy that picks which of two
+ * digits streams each batch comes from. Each controller's choices per step end
  * up in the run records.
  * Run: npx tsx examples/adaptive-warmup.ts
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients training needs in Node
-import { arraySource, classReweighting, digits, exemplarTask, generate, learnedAugmenter, pickExemplars, warmupSchedule } from 'otfgen';
+import { arraySource, classReweighting, digits, exemplarTask, generate, learnedAugmenter, mix, mixPolicy, pickExemplars, warmupSchedule } from 'otfgen';
 import { createModel, train } from 'otfgen/harness';
 import { mnist, selectBackend } from 'otfgen/node';
 
@@ -44,3 +45,21 @@ const r2 = await train({
 console.log(`learned-augmenter warm-up: test accuracy ${r2.final?.accuracy.toFixed(4)}; warp at step 80: ${JSON.stringify(r2.steps[80].controls?.['learned-augmenter'])}`);
 augmenter.dispose();
 model2.dispose();
+
+// 3. A policy over a mix: which of two digits streams each warm-up batch comes from, paid by held-out progress.
+const model3 = createModel({ seed: 1 });
+const chooser = mixPolicy({ sources: ['upright', 'slanted'], reward: 'progress', seed: 1 });
+const blended = mix(
+  [generate(digits, { seed: 1, params: { slant: 0 } }), generate(digits, { seed: 2, params: { slant: [10, 40] } })],
+  chooser.weights,
+  { batchSize: 64, seed: 1 },
+);
+const r3 = await train({
+  model: model3,
+  steps: warmupSchedule({ synthetic: blended, real: real(), totalSteps: 300, warmup: 0.5 }),
+  controllers: [chooser],
+  feedback: { data: heldOut, every: 25, limit: 500 },
+  evaluation: { data: testSet },
+});
+console.log(`mix-policy warm-up: test accuracy ${r3.final?.accuracy.toFixed(4)}; shares ${JSON.stringify(chooser.current())}`);
+model3.dispose();

@@ -16,6 +16,7 @@ export { affineWarp, elasticField, type AffineParams, type Displacement } from '
 export { affineWarpTensor, elasticDisplacement, AFFINE_PARAM_NAMES, type AffineWarpTensorOptions } from './augment/warp.js';
 export { learnedAugmenter, LearnedAugmenter, type LearnedAugmenterOptions, type AugmenterLogEntry } from './augment/learned.js';
 export { classReweighting, ClassReweighting, type ClassReweightingOptions, type ReweightingLogEntry } from './augment/class-reweighting.js';
-export { policyController, PolicyController, type PolicyControllerOptions, type PolicyLogEntry, type PolicyReward } from './augment/policy.js';
+export { policyController, PolicyController, type PolicyControllerOptions, type PolicyLogEntry, type PolicyReward, type ReinforceOptions } from './augment/policy.js';
+export { mixPolicy, MixPolicy, type MixPolicyLogEntry, type MixPolicyOptions } from './augment/mix-policy.js';
 export type { Controller, TrainingSignal } from './augment/controller.js';
 export { clipByGlobalNorm } from './gradients.js';

@@ -10,6 +10,8 @@ import {
   exemplarTask,
   generate,
   learnedAugmenter,
+  mix,
+  mixPolicy,
   pickExemplars,
   policyController,
   type Batch,
@@ -209,6 +211,70 @@ describe('policyController', () => {
     expect(() => policyController(digits, { steer: { classWeights: true } as never })).toThrow(/weights/);
     expect(() => policyController(levels, { steer: { level: true }, fixed: { level: 2 } })).toThrow(/fixed/);
     expect(() => policyController(levels, { steer: { level: true }, reward: 'fun' as never })).toThrow(/reward/);
+  });
+});
+
+describe('mixPolicy', () => {
+  // Source i makes samples whose target is i, so a batch shows which sources it came from.
+  const constant = defineTask({
+    name: 'constant',
+    sampleShape: [1],
+    target: { kind: 'regression', size: 1 },
+    params: { value: { min: 0, max: 2, default: 0 } },
+    render: (_rng, p, out, offset) => ((out[offset] = p.value), p.value),
+  });
+  const sources = () => [0, 1, 2].map((value) => generate(constant, { seed: value, batchSize: 5, params: { value } }));
+
+  it('gives each batch to the source it picks, learns the one with the highest reward, reproducibly', async () => {
+    const run = async () => {
+      const policy = mixPolicy({ sources: ['zero', 'one', 'two'], seed: 3, learningRate: 0.2 });
+      const ys: number[][] = [];
+      for await (const b of mix(sources(), policy.weights, { batchSize: 8, seed: 1 }).take(300)) {
+        ys.push(Array.from(b.y));
+        // Reward (a stand-in for the classifier loss): source 2 is the "hardest".
+        policy.observe({ step: ys.length, phase: 'warmup', loss: b.y[0] });
+      }
+      return { policy, ys };
+    };
+    const { policy, ys } = await run();
+    expect(policy.log.length).toBe(300);
+    policy.log.forEach((e, k) => expect(ys[k]).toEqual(new Array(8).fill(e.source)));
+    expect(policy.log.map((e) => e.reward)).toEqual(ys.map((y) => y[0]));
+    const p = policy.probabilities();
+    expect(p[2]).toBeGreaterThan(0.6);
+    expect(p[2]).toBeGreaterThan(p[0] * 5);
+    expect(policy.current()).toEqual({ zero: p[0], one: p[1], two: p[2] });
+    // Early on every source is drawn; late, mostly the rewarded one.
+    expect(new Set(policy.log.slice(0, 30).map((e) => e.source)).size).toBe(3);
+    expect(policy.log.slice(-50).filter((e) => e.source === 2).length).toBeGreaterThan(30);
+    const again = await run();
+    expect(again.ys).toEqual(ys);
+  });
+
+  it("with reward 'progress' credits the held-out loss drop to the batches since the last evaluation", () => {
+    const policy = mixPolicy({ sources: 2, reward: 'progress', seed: 1, learningRate: 0.5 });
+    expect(policy.sources).toEqual(['source0', 'source1']);
+    let heldOutLoss = 10;
+    for (let k = 0; k < 400; k++) {
+      const w = policy.weights(k);
+      // Source 1 makes progress; the policy only hears it at evaluations, every 2 batches.
+      heldOutLoss -= w[1] === 1 ? 0.01 : 0.001;
+      policy.observe({ step: k + 1, phase: 'warmup', loss: 1 });
+      if (k % 2 === 1) policy.observe({ step: k + 1, phase: 'warmup', heldOut: { accuracy: 0, loss: heldOutLoss, perClass: [] } });
+    }
+    expect(policy.probabilities()[1]).toBeGreaterThan(0.8);
+  });
+
+  it('names bad options', () => {
+    for (const bad of [1, 2.5, 'three', ['a'], ['a', 'a'], ['a', ''], undefined]) {
+      expect(() => mixPolicy({ sources: bad as never })).toThrow(/mixPolicy options.sources.*2 or more/);
+    }
+    expect(() => mixPolicy({ sources: 2, reward: 'fun' as never })).toThrow(/mixPolicy options.reward.*'loss' or 'progress'/);
+    expect(() => mixPolicy({ sources: 2, explore: 1 })).toThrow(/mixPolicy options.explore/);
+    expect(() => mixPolicy({ sources: 2, learningRate: -1 })).toThrow(/mixPolicy options.learningRate/);
+    // A policy over more sources than the mix has is named by mix.
+    const policy = mixPolicy({ sources: 4 });
+    return expect(mix(sources(), policy.weights, { batchSize: 4 }).take(1).toArray()).rejects.toThrow(/mix\(weights\).*expected 3/);
   });
 });
 

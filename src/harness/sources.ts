@@ -8,6 +8,8 @@ import type { Batch } from '../batch.js';
 import { learnedAugmenter } from '../augment/learned.js';
 import { classReweighting } from '../augment/class-reweighting.js';
 import { policyController } from '../augment/policy.js';
+import { mixPolicy } from '../augment/mix-policy.js';
+import { mix, type MixWeights } from '../stream/mix.js';
 import type { Controller } from '../augment/controller.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import type { Stream } from '../stream/stream.js';
@@ -100,6 +102,17 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
       return { stream: generate(task, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }), controllers: [policy] };
     },
   },
+  'exemplars-mix': {
+    description: 'an even mix of four random warp families of the exemplars (those of exemplars, exemplars-wide, exemplars-elastic and exemplars-thick), sample by sample',
+    make: (ctx) => ({ stream: exemplarFamilies(ctx, [1, 1, 1, 1]) }),
+  },
+  'exemplars-mix-policy': {
+    description: 'the four warp families of exemplars-mix, a REINFORCE policy picking the family of each batch (reward: the classifier loss on the batch)',
+    make: (ctx) => {
+      const policy = mixPolicy({ sources: Object.keys(WARP_FAMILIES), seed: ctx.seed });
+      return { stream: exemplarFamilies(ctx, policy.weights), controllers: [policy] };
+    },
+  },
   'exemplars-learned': {
     description: 'real exemplars warped by a learned augmenter trained against the classifier (same bounds, ramp over 50 batches)',
     make: (ctx) => learnedExemplars(ctx, 0),
@@ -155,6 +168,23 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
 };
+
+/** The random warp families exemplars-mix draws from, by name. */
+const WARP_FAMILIES: Readonly<Record<string, Record<string, unknown> | undefined>> = {
+  study: undefined, // the task's default ranges (those of `exemplars`)
+  wide: randomWarp,
+  elastic: { ...randomWarp, elastic: WARP_BOUNDS.elastic },
+  thick: { ...randomWarp, thickness: [-1, 1] },
+};
+
+/** A mix of the exemplars under each of WARP_FAMILIES (each its own seeded stream). */
+function exemplarFamilies(ctx: SourceContext, weights: MixWeights): Stream<Batch> {
+  const task = exemplarsOf(ctx);
+  const families = Object.values(WARP_FAMILIES).map((params, i) =>
+    generate(task, { seed: `${ctx.seed}/family${i}`, batchSize: ctx.batchSize, ...(params ? { params } : {}) }),
+  );
+  return mix(families, weights, { batchSize: ctx.batchSize, seed: ctx.seed });
+}
 
 function learnedExemplars(ctx: SourceContext, diversity: number, teach = false, base: Record<string, unknown> = {}): SyntheticSource {
   const net = ctx.model.modelFor(CLASSES);
