@@ -190,17 +190,19 @@ describe('policyController', () => {
     expect(again.values).toEqual(values);
   });
 
-  it("with reward 'progress' credits the held-out loss drop to the batches since the last evaluation", async () => {
-    const policy = policyController(levels, { steer: { level: true }, bins: 2, reward: 'progress', seed: 1, learningRate: 0.5 });
+  it("with reward 'progress' holds one choice from one evaluation to the next and pays it the held-out loss drop", () => {
+    const policy = policyController(levels, { steer: { level: true }, bins: 2, reward: 'progress', seed: 1 });
     let heldOutLoss = 10;
     for (let k = 0; k < 400; k++) {
       policy.params(k);
-      const bin = policy.log[k].bins.level;
-      // Low levels make progress; the policy only hears it at evaluations, every 2 batches.
-      heldOutLoss -= bin === 0 ? 0.01 : 0.001;
+      // Low levels make progress; the policy only hears it at evaluations, every 5 batches.
+      heldOutLoss -= policy.log[k].bins.level === 0 ? 0.01 : 0.001;
       policy.observe({ step: k + 1, phase: 'warmup', loss: 1 });
-      if (k % 2 === 1) policy.observe({ step: k + 1, phase: 'warmup', heldOut: { accuracy: 0, loss: heldOutLoss, perClass: [] } });
+      if (k % 5 === 4) policy.observe({ step: k + 1, phase: 'warmup', heldOut: { accuracy: 0, loss: heldOutLoss, perClass: [] } });
     }
+    const intervals = Array.from({ length: 80 }, (_, i) => policy.log.slice(5 * i, 5 * i + 5).map((e) => e.bins.level));
+    for (const bins of intervals) expect(new Set(bins).size).toBe(1);
+    expect(new Set(intervals.map((b) => b[0])).size).toBe(2);
     expect(policy.probabilities().level[0]).toBeGreaterThan(0.8);
   });
 
@@ -251,17 +253,20 @@ describe('mixPolicy', () => {
     expect(again.ys).toEqual(ys);
   });
 
-  it("with reward 'progress' credits the held-out loss drop to the batches since the last evaluation", () => {
-    const policy = mixPolicy({ sources: 2, reward: 'progress', seed: 1, learningRate: 0.5 });
+  it("with reward 'progress' holds one source from one evaluation to the next and pays it the held-out loss drop", () => {
+    const policy = mixPolicy({ sources: 2, reward: 'progress', seed: 1 });
     expect(policy.sources).toEqual(['source0', 'source1']);
     let heldOutLoss = 10;
+    const chosen: number[] = [];
     for (let k = 0; k < 400; k++) {
       const w = policy.weights(k);
-      // Source 1 makes progress; the policy only hears it at evaluations, every 2 batches.
+      chosen.push(w.indexOf(1));
+      // Source 1 makes progress; the policy only hears it at evaluations, every 5 batches.
       heldOutLoss -= w[1] === 1 ? 0.01 : 0.001;
       policy.observe({ step: k + 1, phase: 'warmup', loss: 1 });
-      if (k % 2 === 1) policy.observe({ step: k + 1, phase: 'warmup', heldOut: { accuracy: 0, loss: heldOutLoss, perClass: [] } });
+      if (k % 5 === 4) policy.observe({ step: k + 1, phase: 'warmup', heldOut: { accuracy: 0, loss: heldOutLoss, perClass: [] } });
     }
+    for (let i = 0; i < 80; i++) expect(new Set(chosen.slice(5 * i, 5 * i + 5)).size).toBe(1);
     expect(policy.probabilities()[1]).toBeGreaterThan(0.8);
   });
 

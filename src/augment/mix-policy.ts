@@ -22,10 +22,11 @@ export interface MixPolicyLogEntry {
 }
 
 /**
- * Per batch the policy picks one source and `weights` gives that batch to it
- * alone, so a reward belongs to one source; over many batches each source's
- * share follows the policy's probabilities. An exploration share keeps every
- * source in use.
+ * The policy picks one source and `weights` gives the batch to it alone, so a
+ * reward belongs to one source: a pick per batch with reward 'loss', one held
+ * from one evaluation to the next with 'progress'. Over many batches each
+ * source's share follows the policy's probabilities. An exploration share
+ * keeps every source in use.
  *
  * @example
  * ```ts

@@ -1,10 +1,11 @@
 /**
  * policyController: a REINFORCE policy over a task's declared parameter
  * space, in the spirit of AutoAugment's cheap online successors (Adversarial
- * AutoAugment, ADO). Each steered parameter's range is cut into bins; per
- * batch the policy picks a bin for each (samples are drawn within it), and
- * learns from a reward: the classifier's loss on the batch (adversarial), or
- * the drop of the held-out loss (learning progress).
+ * AutoAugment, ADO). Each steered parameter's range is cut into bins; the
+ * policy picks a bin for each (samples are drawn within it) per batch, or per
+ * evaluation interval with reward 'progress', and learns from a reward: the
+ * classifier's loss on the batch (adversarial), or the drop of the held-out
+ * loss (learning progress). The learning rule is in reinforce.ts.
  */
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
 import type { NumberParam, ParamSpace, ParamValues, Task } from '../tasks/define-task.js';

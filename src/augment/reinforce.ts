@@ -1,10 +1,13 @@
 /**
  * The learning rule the policy controllers share: one categorical choice per
- * head and batch (a parameter's bin, or a mix's source), drawn from
+ * head (a parameter's bin, or a mix's source), drawn from
  * (1 − explore) · softmax(logits) + explore / arms, and REINFORCE with a
- * moving baseline and scale. The reward is the classifier's loss on the batch
- * ('loss'), or the drop of the held-out loss between evaluations, shared by
- * the batches in between ('progress').
+ * moving baseline and scale. With reward 'loss' a choice is drawn for every
+ * batch and paid the classifier's loss on it. With 'progress' a choice is
+ * drawn at the first batch after an evaluation and held until the next, which
+ * pays it the drop of the held-out loss: each reward then belongs to one
+ * choice. (Drawn per batch, the 25 or so choices between two evaluations
+ * shared one reward, their credits cancelled, and the policy barely moved.)
  */
 import { OtfgenArgumentError, checkNumber, describe } from '../errors.js';
 import { Rng, type Seed } from '../random/rng.js';
@@ -16,8 +19,9 @@ export type PolicyReward = 'loss' | 'progress';
 export interface ReinforceOptions {
   /**
    * 'loss' (default): the classifier's training loss on the batch, so the
-   * policy seeks hard batches. 'progress': the drop of the held-out loss
-   * between evaluations, shared by the batches in between.
+   * policy seeks hard batches; a choice per batch. 'progress': the drop of
+   * the held-out loss between evaluations; one choice, held by every batch
+   * from one evaluation to the next.
    */
   readonly reward?: PolicyReward;
   /**
@@ -26,7 +30,10 @@ export interface ReinforceOptions {
    * variety even when one choice wins.
    */
   readonly explore?: number;
-  /** Step size on the policy's logits (default 0.1). */
+  /**
+   * Step size on the policy's logits (default 0.1 with reward 'loss', which
+   * takes a step per batch; 0.5 with 'progress', a step per evaluation).
+   */
   readonly learningRate?: number;
   /** Decay of the reward baseline and scale (default 0.9). */
   readonly baselineDecay?: number;
@@ -55,6 +62,8 @@ export class Reinforce {
   private baseline: number | null = null;
   private variance = 1;
   private lastHeldOutLoss: number | null = null;
+  /** With reward 'progress': the choices held since the last evaluation. */
+  private held: Readonly<Record<string, number>> | null = null;
 
   /**
    * @param where how error messages name the options (e.g. 'mixPolicy options')
@@ -64,7 +73,7 @@ export class Reinforce {
   constructor(where: string, heads: readonly { name: string; arms: number }[], options: ReinforceOptions, private readonly stream: string) {
     this.reward = options.reward ?? 'loss';
     if (this.reward !== 'loss' && this.reward !== 'progress') throw new OtfgenArgumentError(`${where}.reward`, `expected 'loss' or 'progress', got ${describe(this.reward)}`);
-    this.lr = checkNumber(`${where}.learningRate`, options.learningRate ?? 0.1, 0);
+    this.lr = checkNumber(`${where}.learningRate`, options.learningRate ?? (this.reward === 'loss' ? 0.1 : 0.5), 0);
     this.decay = checkNumber(`${where}.baselineDecay`, options.baselineDecay ?? 0.9, 0, 1);
     this.explore = checkNumber(`${where}.explore`, options.explore ?? 0.25, 0, 0.99);
     this.seed = options.seed ?? 0;
@@ -72,14 +81,20 @@ export class Reinforce {
   }
 
   /**
-   * Draws one choice per head for batch `batchIndex` (the same index and
-   * policy state give the same choices), makes the log entry from them, and
-   * keeps it until its reward is known.
+   * The choices for batch `batchIndex` (drawn from a stream seeded by the
+   * index, so the same index and policy state give the same choices; with
+   * reward 'progress', those held since the last evaluation), makes the log
+   * entry from them, and keeps it until its reward is known.
    */
   choose<E extends { reward?: number }>(batchIndex: number, entry: (picks: Readonly<Record<string, number>>) => E): E {
-    const rng = Rng.forIndex(this.seed, batchIndex, this.stream);
-    const picks: Record<string, number> = {};
-    for (const h of this.heads) picks[h.name] = rng.pick(this.mixed(h.logits));
+    let picks = this.held;
+    if (!picks) {
+      const rng = Rng.forIndex(this.seed, batchIndex, this.stream);
+      const drawn: Record<string, number> = {};
+      for (const h of this.heads) drawn[h.name] = rng.pick(this.mixed(h.logits));
+      picks = drawn;
+      if (this.reward === 'progress') this.held = drawn;
+    }
     const e = entry(picks);
     this.pending.push({ entry: e, picks });
     return e;
@@ -102,6 +117,7 @@ export class Reinforce {
     const loss = signal.heldOut.loss;
     if (this.lastHeldOutLoss !== null && this.pending.length > 0) this.update(this.pending, this.lastHeldOutLoss - loss);
     this.pending = [];
+    this.held = null;
     this.lastHeldOutLoss = loss;
   }
 

@@ -167,6 +167,18 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
       };
     },
   },
+  'digits-mix-policy': {
+    description: 'procedural digits or one exemplar per class under random warps (as exemplars), picked per batch by a REINFORCE policy (reward: held-out loss drop every 25 steps)',
+    make: (ctx) => {
+      const policy = mixPolicy({ sources: ['digits', 'exemplars'], reward: 'progress', seed: ctx.seed });
+      const sources = [generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize }), generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize })];
+      return {
+        stream: mix(sources, policy.weights, { batchSize: ctx.batchSize, seed: ctx.seed }),
+        controllers: [policy],
+        feedback: { data: ctx.heldOut, every: 25, limit: 500 },
+      };
+    },
+  },
 };
 
 /** The random warp families exemplars-mix draws from, by name. */
