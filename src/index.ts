@@ -18,5 +18,6 @@ export { learnedAugmenter, LearnedAugmenter, type LearnedAugmenterOptions, type 
 export { classReweighting, ClassReweighting, type ClassReweightingOptions, type ReweightingLogEntry } from './augment/class-reweighting.js';
 export { policyController, PolicyController, type PolicyControllerOptions, type PolicyLogEntry, type PolicyReward, type ReinforceOptions } from './augment/policy.js';
 export { mixPolicy, MixPolicy, type MixPolicyLogEntry, type MixPolicyOptions } from './augment/mix-policy.js';
+export { strengthController, StrengthController, type StrengthControllerOptions, type StrengthLogEntry } from './augment/strength.js';
 export type { Controller, TrainingSignal } from './augment/controller.js';
 export { clipByGlobalNorm } from './gradients.js';

@@ -14,6 +14,7 @@ import {
   mixPolicy,
   pickExemplars,
   policyController,
+  strengthController,
   type Batch,
 } from '../src/index.js';
 import { createModel, train } from '../src/harness/index.js';
@@ -280,6 +281,47 @@ describe('mixPolicy', () => {
     // A policy over more sources than the mix has is named by mix.
     const policy = mixPolicy({ sources: 4 });
     return expect(mix(sources(), policy.weights, { batchSize: 4 }).take(1).toArray()).rejects.toThrow(/mix\(weights\).*expected 3/);
+  });
+});
+
+describe('strengthController', () => {
+  it('raises the strength while the loss is under the target and lowers it while over, within [0, 1], for the batches it made', async () => {
+    const levels = defineTask({
+      name: 'strength-levels',
+      sampleShape: [1],
+      target: { kind: 'regression', size: 1 },
+      params: { level: { min: 0, max: 1, default: 0 } },
+      render: (_rng, p, out, offset) => ((out[offset] = p.level), p.level),
+    });
+    const strength = strengthController({ target: 0.5, step: 0.1, initial: 0.2, params: (s) => ({ level: s }) });
+    const seen: number[] = [];
+    for await (const b of generate(levels, { seed: 1, batchSize: 4, params: strength.params, batches: 30 })) {
+      seen.push(b.y[0]);
+      // A stand-in loss that grows with the strength: the controller should settle where it crosses 0.5.
+      strength.observe({ step: seen.length, phase: 'real', loss: b.y[0] + 0.05 });
+    }
+    // Each batch was made at the strength the losses before it left.
+    // (Targets are float32.)
+    expect(seen[0]).toBeCloseTo(0.2, 6);
+    expect(seen[1]).toBeCloseTo(0.3, 6);
+    seen.slice(1).forEach((v, k) => expect(v).toBeCloseTo(strength.log[k].strength, 6));
+    expect(strength.log.length).toBe(30);
+    for (const v of seen.slice(10)) expect(Math.abs(v - 0.45)).toBeLessThanOrEqual(0.1 + 1e-6);
+    // A loss with no batch of its own waiting (real data after a warm-up, say) changes nothing.
+    strength.observe({ step: 31, phase: 'real', loss: 5 });
+    expect(strength.log.length).toBe(30);
+    // Clamped to [0, 1].
+    const up = strengthController({ target: 1, step: 0.4, params: (s) => s });
+    for (let k = 0; k < 5; k++) up.params(k), up.observe({ step: k + 1, phase: 'warmup', loss: 0 });
+    expect(up.strength).toBe(1);
+    expect(up.current()).toEqual({ strength: 1 });
+  });
+
+  it('names bad options', () => {
+    expect(() => strengthController({ target: -1, params: (s) => s })).toThrow(/strengthController options.target/);
+    expect(() => strengthController({ target: 0.5, params: 3 as never })).toThrow(/strengthController options.params.*function/);
+    expect(() => strengthController({ target: 0.5, step: 2, params: (s) => s })).toThrow(/options.step/);
+    expect(() => strengthController({ target: 0.5, initial: 1.5, params: (s) => s })).toThrow(/options.initial/);
   });
 });
 

@@ -9,6 +9,7 @@ import { learnedAugmenter } from '../augment/learned.js';
 import { classReweighting } from '../augment/class-reweighting.js';
 import { policyController } from '../augment/policy.js';
 import { mixPolicy } from '../augment/mix-policy.js';
+import { strengthController } from '../augment/strength.js';
 import { mix, type MixWeights } from '../stream/mix.js';
 import type { Controller } from '../augment/controller.js';
 import type { MnistDataset } from '../sources/mnist.js';
@@ -102,6 +103,17 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
       return { stream: generate(task, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }), controllers: [policy] };
     },
   },
+  'exemplars-thick-x2': {
+    description: 'as exemplars-thick, with warp ranges twice as wide (rotation ±60°, scale 0.6-1.4, shear ±30°, shift ±6 px)',
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: warpsAt(2) }) }),
+  },
+  'exemplars-strength': {
+    description: "the ranges of exemplars-thick-x2 scaled by a strength in [0, 1] that a controller moves by 0.01 a step: up while the classifier's loss on the batch is under 0.5, down while over (from 0.25)",
+    make: (ctx) => {
+      const strength = strengthController({ target: 0.5, params: (s) => warpsAt(2 * s) });
+      return { stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: strength.params }), controllers: [strength] };
+    },
+  },
   'exemplars-mix': {
     description: 'an even mix of four random warp families of the exemplars (those of exemplars, exemplars-wide, exemplars-elastic and exemplars-thick), sample by sample',
     make: (ctx) => ({ stream: exemplarFamilies(ctx, [1, 1, 1, 1]) }),
@@ -180,6 +192,12 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
 };
+
+/** exemplars-thick's random warps with the ranges scaled by `f` (1: those of exemplars-wide), and the thickness change. */
+function warpsAt(f: number) {
+  const r = WARP_BOUNDS;
+  return { rotation: [-r.rotation * f, r.rotation * f], scale: [1 - r.scale * f, 1 + r.scale * f], shear: [-r.shear * f, r.shear * f], shift: r.shift * f, thickness: [-1, 1] } as const;
+}
 
 /** The random warp families exemplars-mix draws from, by name. */
 const WARP_FAMILIES: Readonly<Record<string, Record<string, unknown> | undefined>> = {
