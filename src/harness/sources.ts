@@ -90,7 +90,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'exemplars-thick': {
     description: 'as exemplars-wide, and a random stroke thickness change per sample (thickness in [-1, 1]: thinned to thickened by a pixel each side)',
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: { ...randomWarp, thickness: [-1, 1] } }) }),
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: warpsAt(1) }) }),
   },
   'exemplars-policy-thick': {
     description: 'as exemplars-policy, with the stroke thickness change among the steered ranges ([-1, 1], 4 bins)',
@@ -180,7 +180,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
   'digits-mix-policy': {
-    description: 'procedural digits or one exemplar per class under random warps (as exemplars), picked per batch by a REINFORCE policy (reward: held-out loss drop every 25 steps)',
+    description: 'procedural digits or one exemplar per class under random warps (as exemplars), picked by a REINFORCE policy for each 25 steps between held-out evaluations (reward: the held-out loss drop over them)',
     make: (ctx) => {
       const policy = mixPolicy({ sources: ['digits', 'exemplars'], reward: 'progress', seed: ctx.seed });
       const sources = [generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize }), generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize })];
@@ -204,7 +204,7 @@ const WARP_FAMILIES: Readonly<Record<string, Record<string, unknown> | undefined
   study: undefined, // the task's default ranges (those of `exemplars`)
   wide: randomWarp,
   elastic: { ...randomWarp, elastic: WARP_BOUNDS.elastic },
-  thick: { ...randomWarp, thickness: [-1, 1] },
+  thick: warpsAt(1),
 };
 
 /** A mix of the exemplars under each of WARP_FAMILIES (each its own seeded stream). */
