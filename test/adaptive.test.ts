@@ -217,16 +217,20 @@ describe('policyController', () => {
   });
 });
 
-describe('mixPolicy', () => {
-  // Source i makes samples whose target is i, so a batch shows which sources it came from.
-  const constant = defineTask({
-    name: 'constant',
+/** A task whose one-number samples and targets are the value of its `level` parameter (in [0, max]), so a batch shows what it was made with. */
+const echoTask = (max: number) =>
+  defineTask({
+    name: 'echo',
     sampleShape: [1],
     target: { kind: 'regression', size: 1 },
-    params: { value: { min: 0, max: 2, default: 0 } },
-    render: (_rng, p, out, offset) => ((out[offset] = p.value), p.value),
+    params: { level: { min: 0, max, default: 0 } },
+    render: (_rng, p, out, offset) => ((out[offset] = p.level), p.level),
   });
-  const sources = () => [0, 1, 2].map((value) => generate(constant, { seed: value, batchSize: 5, params: { value } }));
+
+describe('mixPolicy', () => {
+  // Source i makes samples whose target is i, so a batch shows which sources it came from.
+  const echo = echoTask(2);
+  const sources = () => [0, 1, 2].map((level) => generate(echo, { seed: level, batchSize: 5, params: { level } }));
 
   it('gives each batch to the source it picks, learns the one with the highest reward, reproducibly', async () => {
     const run = async () => {
@@ -286,13 +290,7 @@ describe('mixPolicy', () => {
 
 describe('strengthController', () => {
   it('raises the strength while the loss is under the target and lowers it while over, within [0, 1], for the batches it made', async () => {
-    const levels = defineTask({
-      name: 'strength-levels',
-      sampleShape: [1],
-      target: { kind: 'regression', size: 1 },
-      params: { level: { min: 0, max: 1, default: 0 } },
-      render: (_rng, p, out, offset) => ((out[offset] = p.level), p.level),
-    });
+    const levels = echoTask(1);
     const strength = strengthController({ target: 0.5, step: 0.1, initial: 0.2, params: (s) => ({ level: s }) });
     const seen: number[] = [];
     for await (const b of generate(levels, { seed: 1, batchSize: 4, params: strength.params, batches: 30 })) {
