@@ -53,12 +53,17 @@ const CLASSES = { kind: 'class', classes: 10 } as const;
 /** The warp bounds shared by the random and the learned exemplar warps, so they compare fairly. */
 export const WARP_BOUNDS = { rotation: 30, scale: 0.2, shear: 15, shift: 3, elastic: 2 } as const;
 const noWarp = { rotation: 0, scale: 1, shear: 0, shift: 0 } as const;
-const randomWarp = {
-  rotation: [-WARP_BOUNDS.rotation, WARP_BOUNDS.rotation],
-  scale: [1 - WARP_BOUNDS.scale, 1 + WARP_BOUNDS.scale],
-  shear: [-WARP_BOUNDS.shear, WARP_BOUNDS.shear],
-  shift: WARP_BOUNDS.shift,
-} as const;
+/** Random affine warp ranges: the bounds above times `f`. */
+function affineAt(f: number) {
+  const r = WARP_BOUNDS;
+  return { rotation: [-r.rotation * f, r.rotation * f], scale: [1 - r.scale * f, 1 + r.scale * f], shear: [-r.shear * f, r.shear * f], shift: r.shift * f } as const;
+}
+/** The ranges of exemplars-wide. */
+const randomWarp = affineAt(1);
+/** exemplars-thick's draws: random affine warps with the ranges times `f`, and the thickness change. */
+function thickAt(f: number) {
+  return { ...affineAt(f), thickness: [-1, 1] } as const;
+}
 
 const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed }));
 
@@ -90,7 +95,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'exemplars-thick': {
     description: 'as exemplars-wide, and a random stroke thickness change per sample (thickness in [-1, 1]: thinned to thickened by a pixel each side)',
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: warpsAt(1) }) }),
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: thickAt(1) }) }),
   },
   'exemplars-policy-thick': {
     description: 'as exemplars-policy, with the stroke thickness change among the steered ranges ([-1, 1], 4 bins)',
@@ -105,12 +110,12 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'exemplars-thick-x2': {
     description: 'as exemplars-thick, with warp ranges twice as wide (rotation ±60°, scale 0.6-1.4, shear ±30°, shift ±6 px)',
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: warpsAt(2) }) }),
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: thickAt(2) }) }),
   },
   'exemplars-strength': {
     description: "the ranges of exemplars-thick-x2 scaled by a strength in [0, 1] that a controller moves by 0.01 a step: up while the classifier's loss on the batch is under 0.5, down while over (from 0.25)",
     make: (ctx) => {
-      const strength = strengthController({ target: 0.5, params: (s) => warpsAt(2 * s) });
+      const strength = strengthController({ target: 0.5, params: (s) => thickAt(2 * s) });
       return { stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: strength.params }), controllers: [strength] };
     },
   },
@@ -193,18 +198,12 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
 };
 
-/** exemplars-thick's random warps with the ranges scaled by `f` (1: those of exemplars-wide), and the thickness change. */
-function warpsAt(f: number) {
-  const r = WARP_BOUNDS;
-  return { rotation: [-r.rotation * f, r.rotation * f], scale: [1 - r.scale * f, 1 + r.scale * f], shear: [-r.shear * f, r.shear * f], shift: r.shift * f, thickness: [-1, 1] } as const;
-}
-
 /** The random warp families exemplars-mix draws from, by name. */
 const WARP_FAMILIES: Readonly<Record<string, Record<string, unknown> | undefined>> = {
   study: undefined, // the task's default ranges (those of `exemplars`)
   wide: randomWarp,
   elastic: { ...randomWarp, elastic: WARP_BOUNDS.elastic },
-  thick: warpsAt(1),
+  thick: thickAt(1),
 };
 
 /** A mix of the exemplars under each of WARP_FAMILIES (each its own seeded stream). */
