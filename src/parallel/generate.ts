@@ -120,10 +120,10 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         pool.push(w);
       }
     };
-    const dispatch = (k: number) => {
+    const dispatch = (k: number, given: BatchArrays | null) => {
       const i = (k - start) % n;
       slot(k);
-      const into = spare.pop();
+      const into = given ?? spare.pop();
       const transfer = into ? [into.x.buffer as ArrayBuffer, into.y.buffer as ArrayBuffer] : [];
       pool[i].postMessage({ type: 'render', index: k, seed, batchSize, params: paramsAt(k), into } satisfies ToWorker, transfer);
     };
@@ -139,14 +139,21 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         // Workers keep the process alive only while the consumer waits in here: a
         // stream dropped without return() never holds Node open.
         for (const w of pool) w.ref();
-        if (lent) {
-          // Moved (not copied) out of the consumer's hands now, whether or not a
-          // render takes it this time: the batch is detached on every call alike.
-          spare.push(detachArrays(lent));
-          lent = null;
-        }
+        // With recycle: the batch handed out last time leaves the consumer's hands
+        // now, whether or not a render takes it this time, so it reads as empty
+        // after every call alike. A render's transfer moves it (and detaches it);
+        // if none goes out now, detachArrays does.
+        let given: BatchArrays | null = lent && { x: lent.x, y: lent.y };
+        lent = null;
         try {
-          while (!failure && dispatched < Math.min(end, failedAt, next + n * prefetch)) dispatch(dispatched++);
+          while (!failure && dispatched < Math.min(end, failedAt, next + n * prefetch)) {
+            dispatch(dispatched++, given);
+            given = null;
+          }
+          if (given) {
+            spare.push(detachArrays(given));
+            given = null;
+          }
           const batch = await slot(next).promise;
           waiting.delete(next);
           next++;
