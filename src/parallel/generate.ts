@@ -143,6 +143,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         // now, whether or not a render takes it this time, so it reads as empty
         // after every call alike. A render's transfer moves it (and detaches it);
         // if none goes out now, detachArrays does.
+        // Only its arrays: the render message clones what `into` holds.
         let given: BatchArrays | null = lent && { x: lent.x, y: lent.y };
         lent = null;
         try {
@@ -150,10 +151,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
             dispatch(dispatched++, given);
             given = null;
           }
-          if (given) {
-            spare.push(detachArrays(given));
-            given = null;
-          }
+          if (given) spare.push(detachArrays(given));
           const batch = await slot(next).promise;
           waiting.delete(next);
           next++;
