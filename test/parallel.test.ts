@@ -12,14 +12,18 @@ const bytes = (batches: Batch[]) => batches.map((b) => Buffer.concat([Buffer.fro
 describe('generate with workers', () => {
   it('same seed, same bytes, whatever the worker count (1, 2, 4), with per-batch params', async () => {
     const params = (k: number) => ({ slant: (k % 5) * 5, strokeWidth: 2 + (k % 3) * 0.5 });
-    const run = async (workers: number) => bytes(await generate(digits, { seed: 11, batchSize: 32, params, workers }).take(12).toArray());
+    const run = async (workers: number, more: { prefetch?: number } = {}) => bytes(await generate(digits, { seed: 11, batchSize: 32, params, workers, ...more }).take(40).toArray());
     const one = await run(1);
+    // By default 16 batches of 32 digits a message: 0-15 from one worker, 16-31 from the other, 32-39 from the first again.
     expect(await run(2)).toEqual(one);
+    // prefetch 2: one batch a message, the workers in turn.
+    expect(await run(2, { prefetch: 2 })).toEqual(one);
+    expect(await run(3, { prefetch: 6 })).toEqual(one);
     // Each fresh batch owns its memory (a copy made on this thread; the workers draw over their own arrays).
     const held = await generate(digits, { seed: 11, batchSize: 32, params, workers: 2 }).take(12).toArray();
     expect(new Set(held.flatMap((b) => [b.x.buffer, b.y.buffer])).size).toBe(24);
     expect(held.every((b) => b.x.buffer.byteLength === b.x.byteLength && b.y.buffer.byteLength === b.y.byteLength)).toBe(true);
-    expect(bytes(held)).toEqual(one);
+    expect(bytes(held)).toEqual(one.slice(0, 12));
     // With a deep prefetch and a consumer that pauses, batches wait in the queue holding a worker's arrays: each is still copied as it is taken.
     const it = generate(digits, { seed: 11, batchSize: 32, params, workers: 2, prefetch: 6 })[Symbol.asyncIterator]();
     const late: Batch[] = [(await it.next()).value];
@@ -28,13 +32,30 @@ describe('generate with workers', () => {
     await it.return!();
     expect(new Set(late.flatMap((b) => [b.x.buffer, b.y.buffer])).size).toBe(24);
     expect(late.every((b) => b.x.buffer.byteLength === b.x.byteLength && b.y.buffer.byteLength === b.y.byteLength)).toBe(true);
-    expect(bytes(late)).toEqual(one);
+    expect(bytes(late)).toEqual(one.slice(0, 12));
     expect(await run(4)).toEqual(one);
     const px = async (workers: number) => bytes(await generate(pixelCount, { seed: 3, batchSize: 16, startBatch: 5, batches: 6, workers }).toArray());
     expect(await px(3)).toEqual(await px(1));
     // fashion shades in WebAssembly with a canvas per thread: each worker compiles and fills its own.
     const fa = async (workers: number) => bytes(await generate(fashion, { seed: 4, batchSize: 32, batches: 8, workers }).toArray());
     expect(await fa(2)).toEqual(await fa(1));
+    expect(workersAlive()).toBe(0);
+  });
+
+  it('asks params for prefetch batches a worker ahead, sent several to a message (2 MB, at most 16 batches; two messages a worker)', async () => {
+    const asked = async (options: { batchSize: number; prefetch?: number }) => {
+      const seen: number[] = [];
+      const it = generate(digits, { seed: 1, workers: 2, params: (k: number) => (seen.push(k), {}), ...options })[Symbol.asyncIterator]();
+      await it.next();
+      await it.return!();
+      return seen;
+    };
+    // 32 digits are 100 KB: 16 batches a message, 32 ahead a worker.
+    expect(await asked({ batchSize: 32 })).toEqual([...Array(64).keys()]);
+    // 1,024 digits are 3.2 MB: one batch a message, two ahead a worker, as with one batch a message before.
+    expect((await asked({ batchSize: 1024 })).length).toBe(4);
+    // A prefetch of your own: that many batches ahead a worker, half of them a message.
+    expect(await asked({ batchSize: 32, prefetch: 4 })).toEqual([...Array(8).keys()]);
     expect(workersAlive()).toBe(0);
   });
 

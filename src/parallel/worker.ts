@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import * as otfgen from '../tasks/index.js';
 import type { Task } from '../tasks/define-task.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import type { BatchArrays } from '../batch.js';
 
 const port = parentPort!;
 let task: Task<any> | null = null;
@@ -35,11 +36,21 @@ async function handle(m: ToWorker): Promise<void> {
     return;
   }
   if (!task) return; // init failed and said so; the main thread is shutting the worker down
+  // One reply for the whole message: messages cost each side more than a batch's bytes.
+  const done: BatchArrays[] = [];
+  const transfer: ArrayBuffer[] = [];
+  let k = m.index;
   try {
-    const b = otfgen.renderBatch(task, { seed: m.seed, index: m.index, batchSize: m.batchSize, params: m.params as never, into: m.into });
-    send({ type: 'batch', index: m.index, x: b.x, y: b.y }, [b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer]);
+    for (; k < m.index + m.params.length; k++) {
+      const b = otfgen.renderBatch(task, { seed: m.seed, index: k, batchSize: m.batchSize, params: m.params[k - m.index] as never, into: m.into[k - m.index] });
+      done.push({ x: b.x, y: b.y });
+      transfer.push(b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer);
+    }
+    send({ type: 'batch', index: m.index, batches: done }, transfer);
   } catch (e) {
+    // The batches before the failing one still arrive, then its error.
+    if (done.length > 0) send({ type: 'batch', index: m.index, batches: done }, transfer);
     const cause = (e as { cause?: unknown }).cause;
-    send({ type: 'error', index: m.index, message: cause instanceof Error ? cause.message : (e as Error).message });
+    send({ type: 'error', index: k, message: cause instanceof Error ? cause.message : (e as Error).message });
   }
 }
