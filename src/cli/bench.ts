@@ -18,7 +18,7 @@ import { createModel } from '../harness/models.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeChart } from '../harness/plots.js';
 import { SplitAdam, train, trainStep } from '../harness/train.js';
-import { generate as generateParallel } from '../parallel/generate.js';
+import { generate as generateParallel, messagePlan } from '../parallel/generate.js';
 import { arraySource } from '../sources/arrays.js';
 import { readIdx } from '../sources/idx-file.js';
 import { imageFolder, writeImageFolder } from '../sources/image-folder.js';
@@ -171,7 +171,8 @@ export async function throughputBench(out: string): Promise<object> {
   const cases: Case[] = [];
   const closers: (() => Promise<void>)[] = []; // worker streams and ceilings, closed at the end
   const workers = cpus().length;
-  const prefetch = 2; // generate's default
+  // Worker streams run with generate's defaults; the batches they hold ready when a round starts are pulled first.
+  const backlog = (task: typeof digits | typeof fashion, bs: number) => workers * messagePlan(task, bs).prefetch;
   const inWorkers = (make: () => AsyncIterable<Batch>) => {
     const k = keptStream(make);
     closers.push(k.close);
@@ -188,14 +189,14 @@ export async function throughputBench(out: string): Promise<object> {
       { name: 'pixelCount (p = 0.5)', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs }) },
       { name: 'pixelCount (p drawn in [0.1, 0.9])', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs, params: { onProbability: [0.1, 0.9] } }) },
       { name: 'digits (default parameters)', batchSize: bs, make: () => generate(digits, { seed: 1, batchSize: bs }) },
-      { name: `digits, ${workers} workers`, batchSize: bs, make: inWorkers(() => generateParallel(digits, { seed: 1, batchSize: bs, workers, prefetch })), backlog: workers * prefetch, oneThread: 'digits (default parameters)' },
+      { name: `digits, ${workers} workers`, batchSize: bs, make: inWorkers(() => generateParallel(digits, { seed: 1, batchSize: bs, workers })), backlog: backlog(digits, bs), oneThread: 'digits (default parameters)' },
       { name: 'digits, recycled memory', batchSize: bs, make: () => generate(digits, { seed: 1, batchSize: bs, recycle: true }) },
-      { name: `digits, ${workers} workers, recycled memory`, batchSize: bs, make: inWorkers(() => generateParallel(digits, { seed: 1, batchSize: bs, workers, prefetch, recycle: true })), backlog: workers * prefetch, oneThread: 'digits, recycled memory' },
+      { name: `digits, ${workers} workers, recycled memory`, batchSize: bs, make: inWorkers(() => generateParallel(digits, { seed: 1, batchSize: bs, workers, recycle: true })), backlog: backlog(digits, bs), oneThread: 'digits, recycled memory' },
       { name: `digits, ${workers} threads rendering alone (ceiling)`, batchSize: bs, measure: ceiling('digits', bs), oneThread: 'digits (default parameters)' },
       { name: 'fashion (default parameters)', batchSize: bs, make: () => generate(fashion, { seed: 1, batchSize: bs }) },
-      { name: `fashion, ${workers} workers`, batchSize: bs, make: inWorkers(() => generateParallel(fashion, { seed: 1, batchSize: bs, workers, prefetch })), backlog: workers * prefetch, oneThread: 'fashion (default parameters)' },
+      { name: `fashion, ${workers} workers`, batchSize: bs, make: inWorkers(() => generateParallel(fashion, { seed: 1, batchSize: bs, workers })), backlog: backlog(fashion, bs), oneThread: 'fashion (default parameters)' },
       { name: 'fashion, recycled memory', batchSize: bs, make: () => generate(fashion, { seed: 1, batchSize: bs, recycle: true }) },
-      { name: `fashion, ${workers} workers, recycled memory`, batchSize: bs, make: inWorkers(() => generateParallel(fashion, { seed: 1, batchSize: bs, workers, prefetch, recycle: true })), backlog: workers * prefetch, oneThread: 'fashion, recycled memory' },
+      { name: `fashion, ${workers} workers, recycled memory`, batchSize: bs, make: inWorkers(() => generateParallel(fashion, { seed: 1, batchSize: bs, workers, recycle: true })), backlog: backlog(fashion, bs), oneThread: 'fashion, recycled memory' },
       { name: 'MNIST in memory (arraySource, shuffled)', batchSize: bs, make: () => arraySource(train, { seed: 1, batchSize: bs, epochs: Infinity }) },
       { name: 'MNIST IDX from disk (read + parse each pass, cold)', batchSize: bs, make: idxFromDisk(bs), fromStart: true },
       { name: 'PNG folder (sharp decode, 10,000 files)', batchSize: bs, make: pngSource(png, bs) },
@@ -371,8 +372,8 @@ export async function consumerBench(out: string): Promise<object> {
     { stream: `${workers} workers`, workers, recycle: false },
     { stream: 'one thread, recycled memory', workers: 1, recycle: true },
     { stream: `${workers} workers, recycled memory`, workers, recycle: true },
-    // Batches waiting longer before the consumer takes them (a copy made on arrival was promoted, and full collections came back).
-    { stream: `${workers} workers, prefetch 16`, workers, recycle: false, prefetch: 16 },
+    // Each batch a message of its own, as before 05db5a5 (the default sends 10 batches of 64 digits a message).
+    { stream: `${workers} workers, one batch a message (prefetch 2)`, workers, recycle: false, prefetch: 2 },
     // What the host gives two threads this round (in the bench's own process, small heap only): the figure to read the others against.
     { stream: `${workers} threads rendering alone (ceiling)`, workers, recycle: false, ceiling: true },
   ];
@@ -382,7 +383,7 @@ export async function consumerBench(out: string): Promise<object> {
       await ceiling.measure(1.5); // warm-up, as the streams have
       return { rate: await ceiling.measure(3), heapMB: process.memoryUsage().heapUsed / 1e6 };
     }
-    const config = JSON.stringify({ index: index.href, node: node.href, objects, batchSize, workers: s.workers, recycle: s.recycle, prefetch: s.prefetch ?? 2, warmupMs: 1500, ms: 3000 });
+    const config = JSON.stringify({ index: index.href, node: node.href, objects, batchSize, workers: s.workers, recycle: s.recycle, prefetch: s.prefetch, warmupMs: 1500, ms: 3000 });
     const code = `
       const c = ${config};
       const [m, n] = await Promise.all([import(c.index), import(c.node)]);

@@ -24,6 +24,17 @@ const MESSAGE_BYTES = 2 ** 21;
 /** Past this, more batches a message save nothing worth the wait for the first. */
 const MAX_PER_MESSAGE = 16;
 
+/**
+ * How many batches of `batchSize` each worker runs ahead (`prefetch`, by
+ * default two messages' worth: one to render while the other waits its turn)
+ * and how many travel in one message.
+ */
+export function messagePlan(task: Task<any>, batchSize: number, prefetch?: number): { prefetch: number; perMessage: number } {
+  const fit = Math.max(1, Math.min(MAX_PER_MESSAGE, Math.floor(MESSAGE_BYTES / (batchSize * (sampleLength(task.sampleShape) + targetLength(task.target)) * 4))));
+  const ahead = checkInt('generate options.prefetch', prefetch ?? 2 * fit, 1, 1024);
+  return { prefetch: ahead, perMessage: Math.max(1, Math.min(fit, Math.floor(ahead / 2))) };
+}
+
 export interface ParallelGenerateOptions<P extends ParamSpace> extends GenerateOptions<P> {
   /** Worker threads making batches (default 1: no workers, the main thread makes them). */
   readonly workers?: number;
@@ -58,12 +69,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
   // The single-thread stream checks task and options now (batchSize among them), and is the stream when n is 1.
   const here = generateHere(task, rest as GenerateOptions<P>);
   const batchSize = rest.batchSize ?? 64;
-  // Batches travel to and from a worker several to a message, up to MESSAGE_BYTES:
-  // each message costs both threads more than its bytes do.
-  const fit = Math.max(1, Math.min(MAX_PER_MESSAGE, Math.floor(MESSAGE_BYTES / (batchSize * (sampleLength(task.sampleShape) + targetLength(task.target)) * 4))));
-  const prefetch = checkInt('generate options.prefetch', ahead ?? 2 * fit, 1, 1024);
-  // Two messages in flight a worker: one to render while the other waits its turn.
-  const perMessage = Math.max(1, Math.min(fit, Math.floor(prefetch / 2)));
+  const { prefetch, perMessage } = messagePlan(task, batchSize, ahead);
   if (n === 1) return here;
   const recycle = rest.recycle ?? false;
   const origin = originOf(task, taskModule);
