@@ -16,9 +16,9 @@ import type { FromWorker, ToWorker } from './protocol.js';
 
 /**
  * Bytes of batches per message between a worker and the consumer (10 batches of
- * 64 digits). With recycled memory at batch 64, 4 and 16 batches a message gave
- * 1.06x and 1.09x the rate of one a message (2 workers, digits, rounds paired
- * in one process; a deeper prefetch alone, 0.99x).
+ * 64 digits). 2 workers, digits at batch 64, rounds paired in one process
+ * against one batch a message: 1.09x with recycled memory, 1.11x with fresh
+ * (4 and 16 batches a message 1.06x to 1.09x; a deeper prefetch alone 0.99x).
  */
 const MESSAGE_BYTES = 2 ** 21;
 /** Past this, more batches a message save nothing worth the wait for the first. */
@@ -149,14 +149,14 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
     };
     let messages = 0;
     // Batches k .. k + count - 1 to the next worker in turn, in one message.
-    const dispatch = (k: number, count: number, given: BatchArrays | null) => {
+    const dispatch = (k: number, count: number) => {
       const params: Record<string, unknown>[] = [];
       const into: BatchArrays[] = [];
       const transfer: ArrayBuffer[] = [];
       for (let j = 0; j < count; j++) {
         slot(k + j);
         params.push(paramsAt(k + j));
-        const arrays = j === 0 && given ? given : spare.pop();
+        const arrays = spare.pop();
         if (!arrays) continue;
         into.push(arrays);
         transfer.push(arrays.x.buffer as ArrayBuffer, arrays.y.buffer as ArrayBuffer);
@@ -175,24 +175,21 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelG
         // Workers keep the process alive only while the consumer waits in here: a
         // stream dropped without return() never holds Node open.
         for (const w of pool) w.ref();
-        // With recycle: the batch handed out last time leaves the consumer's hands
-        // now, whether or not a render takes it this time, so it reads as empty
-        // after every call alike. A render's transfer moves it (and detaches it);
-        // if none goes out now, detachArrays does.
-        // Only its arrays: the render message clones what `into` holds.
-        let given: BatchArrays | null = lent && { x: lent.x, y: lent.y };
-        lent = null;
+        if (lent) {
+          // Moved (not copied) out of the consumer's hands now, whether or not a
+          // render takes it this time: the batch is detached on every call alike.
+          spare.push(detachArrays(lent));
+          lent = null;
+        }
         try {
           // Whole messages only, but for the stream's last batches.
           const last = Math.min(end, failedAt);
           const until = Math.min(last, next + n * prefetch);
           while (!failure && (dispatched + perMessage <= until || (until === last && dispatched < last))) {
             const count = Math.min(perMessage, last - dispatched);
-            dispatch(dispatched, count, given);
+            dispatch(dispatched, count);
             dispatched += count;
-            given = null;
           }
-          if (given) spare.push(detachArrays(given));
           const batch = await slot(next).promise;
           waiting.delete(next);
           next++;
