@@ -64,7 +64,7 @@ export interface BatchArrays {
  * same memory (no copy) and leaves `batch.x` and `batch.y` detached (length
  * 0). For streams that recycle batch memory.
  */
-export function detachArrays(batch: BatchArrays): BatchArrays {
+export function detachArrays(batch: Batch): BatchArrays {
   const [x, y] = structuredClone([batch.x, batch.y], { transfer: [batch.x.buffer as ArrayBuffer, batch.y.buffer as ArrayBuffer] });
   return { x, y };
 }

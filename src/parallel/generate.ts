@@ -30,7 +30,8 @@ const MAX_PER_MESSAGE = 16;
  * and how many travel in one message.
  */
 export function messagePlan(task: Task<any>, batchSize: number, prefetch?: number): { prefetch: number; perMessage: number } {
-  const fit = Math.max(1, Math.min(MAX_PER_MESSAGE, Math.floor(MESSAGE_BYTES / (batchSize * (sampleLength(task.sampleShape) + targetLength(task.target)) * 4))));
+  const batchBytes = batchSize * (sampleLength(task.sampleShape) + targetLength(task.target)) * 4; // x and y hold 4-byte values
+  const fit = Math.max(1, Math.min(MAX_PER_MESSAGE, Math.floor(MESSAGE_BYTES / batchBytes)));
   const ahead = checkInt('generate options.prefetch', prefetch ?? 2 * fit, 1, 1024);
   return { prefetch: ahead, perMessage: Math.max(1, Math.min(fit, Math.floor(ahead / 2))) };
 }
