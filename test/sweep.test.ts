@@ -88,6 +88,48 @@ describe('runSweep', () => {
   }, 120_000);
 });
 
+describe('exemplars-ramp', () => {
+  it('raises its strength linearly from 0.1 at the first batch to 0.7 at the last, then holds it', async () => {
+    const { rampStrength } = await import('../src/harness/sources.js');
+    expect(rampStrength(0, 500)).toBeCloseTo(0.1, 12);
+    expect(rampStrength(499, 500)).toBeCloseTo(0.7, 12);
+    expect(rampStrength(249.5, 500)).toBeCloseTo(0.4, 12);
+    expect(rampStrength(600, 500)).toBeCloseTo(0.7, 12);
+    expect(rampStrength(0, 1)).toBeCloseTo(0.1, 12);
+  });
+});
+
+describe('summariseOneShot', () => {
+  const row = (method: string, seed: number, finalAccuracy: number) => ({ method, seed, finalAccuracy, finalLoss: 1, perClass: [], wallMs: 1 });
+  const results = {
+    config: { methods: ['a', 'b'], seeds: 3, steps: 1, batchSize: 1 },
+    rows: [row('a', 1, 0.5), row('b', 1, 0.6), row('a', 2, 0.7), row('b', 2, 0.72), row('a', 3, 0.6), row('b', 3, 0.65), row('b', 4, 0.9)],
+  };
+
+  it('compares each method with a baseline seed by seed, over the seeds both ran', async () => {
+    const { summariseOneShot } = await import('../src/harness/one-shot.js');
+    const byMethod = Object.fromEntries(summariseOneShot(results, 'a').map((s) => [s.method, s]));
+    // b - a on seeds 1..3: 0.1, 0.02, 0.05 (seed 4 has no baseline run).
+    expect(byMethod.b.accuracy).toBeCloseTo((0.6 + 0.72 + 0.65 + 0.9) / 4, 12);
+    expect(byMethod.b.vsBaseline!.seeds).toBe(3);
+    expect(byMethod.b.vsBaseline!.mean).toBeCloseTo(0.17 / 3, 12);
+    const m = 0.17 / 3;
+    const sd = Math.sqrt(((0.1 - m) ** 2 + (0.02 - m) ** 2 + (0.05 - m) ** 2) / 2);
+    expect(byMethod.b.vsBaseline!.standardError).toBeCloseTo(sd / Math.sqrt(3), 12);
+    expect(byMethod.a.vsBaseline!.mean).toBe(0);
+    expect(summariseOneShot(results)[0].vsBaseline).toBeUndefined();
+    expect(() => summariseOneShot(results, 'c')).toThrow(/one-shot baseline.*"c"/);
+  });
+
+  it('rejects a baseline that is not among the methods before training anything', async () => {
+    const { runOneShot } = await import('../src/harness/one-shot.js');
+    const none = { x: new Float32Array(0), y: new Uint8Array(0), count: 0 } as never;
+    await expect(runOneShot({ methods: ['exemplars'], seeds: 1, steps: 1, batchSize: 1, baseline: 'exemplars-wide' }, { train: none, test: none, outDir: '/nonexistent/never-made' })).rejects.toThrow(
+      /one-shot baseline.*exemplars-wide/,
+    );
+  });
+});
+
 describe('runOneShot', () => {
   it('runs adaptive and static methods, records what the adaptive ones chose, writes results, leaks no tensor', async () => {
     const { mkdtemp, rm, readFile } = await import('node:fs/promises');

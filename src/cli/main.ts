@@ -90,6 +90,7 @@ program
   .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--per-class <n>', 'real images per class', positiveInt('--per-class'), 1)
+  .option('--baseline <method>', 'one of --methods: the table adds each method minus it, seed by seed (same exemplars), with a standard error')
   .option('--out <dir>', 'results folder', 'out/one-shot')
   .addOption(backendOption())
   .action(async (o) => (await import('./one-shot.js')).oneShotCommand({ ...o, perClass: o.perClass }));

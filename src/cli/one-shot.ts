@@ -14,7 +14,14 @@ export async function oneShotCommand(o: OneShotConfig & { out: string; backend: 
     onRun: (r) => console.log(`  ${r.method} seed ${r.seed}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`),
   });
   const summary = summariseOneShot(results);
-  console.log('\n' + markdownTable(['method', 'runs', 'real-test accuracy (mean)', 'min..max'], summary.map((s) => [s.method, s.runs, s.accuracy.toFixed(4), `${s.min.toFixed(3)}..${s.max.toFixed(3)}`])));
+  const paired = o.baseline === undefined ? [] : [`minus ${o.baseline}, seed by seed (mean ± standard error)`];
+  const rows = summary.map((s) => {
+    const d = s.vsBaseline;
+    const se = d && d.seeds > 1 ? ` ± ${(100 * d.standardError).toFixed(1)}` : '';
+    const diff = d ? [s.method === o.baseline ? '' : `${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(1)}${se} points`] : [];
+    return [s.method, s.runs, s.accuracy.toFixed(4), `${s.min.toFixed(3)}..${s.max.toFixed(3)}`, ...diff];
+  });
+  console.log('\n' + markdownTable(['method', 'runs', 'real-test accuracy (mean)', 'min..max', ...paired], rows));
   for (const p of await writeOneShotOutputs(results, o.out)) console.log(`wrote ${p}`);
   console.log(`backend: ${sel.choice}`);
 }

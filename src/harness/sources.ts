@@ -33,6 +33,8 @@ export interface SourceContext {
   readonly model: HarnessModel;
   /** Held-out real data for sources that learn from evaluations. */
   readonly heldOut: MnistDataset;
+  /** Training steps on this source's batches (the warm-up's, in a sweep): schedules fixed in advance span them. */
+  readonly steps: number;
 }
 
 /** A synthetic stream, and what a training loop must feed and free for it. */
@@ -63,6 +65,12 @@ const randomWarp = affineAt(1);
 /** exemplars-thick's draws: random affine warps with the ranges times `f`, and the thickness change. */
 function thickAt(f: number) {
   return { ...affineAt(f), thickness: [-1, 1] } as const;
+}
+
+/** exemplars-ramp's strength at batch `i` of `steps`: 0.1 at the first, rising linearly to 0.7 at the last, and held there. */
+export function rampStrength(i: number, steps: number): number {
+  const last = Math.max(1, steps - 1);
+  return 0.1 + (0.6 * Math.min(i, last)) / last;
 }
 
 const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed }));
@@ -108,6 +116,14 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
       return { stream: generate(task, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }), controllers: [policy] };
     },
   },
+  'exemplars-thick-x1.25': {
+    description: 'as exemplars-thick, with warp ranges 1.25 times as wide (rotation ±37.5°, scale 0.75-1.25, shear ±18.75°, shift ±3.75 px): the best of the sizes 1, 1.25, 1.5 and 2, picked by real-test accuracy',
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: thickAt(1.25) }) }),
+  },
+  'exemplars-thick-x1.5': {
+    description: 'as exemplars-thick, with warp ranges 1.5 times as wide (rotation ±45°, scale 0.7-1.3, shear ±22.5°, shift ±4.5 px)',
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: thickAt(1.5) }) }),
+  },
   'exemplars-thick-x2': {
     description: 'as exemplars-thick, with warp ranges twice as wide (rotation ±60°, scale 0.6-1.4, shear ±30°, shift ±6 px)',
     make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: thickAt(2) }) }),
@@ -118,6 +134,10 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
       const strength = strengthController({ target: 0.5, params: (s) => thickAt(2 * s) });
       return { stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: strength.params }), controllers: [strength] };
     },
+  },
+  'exemplars-ramp': {
+    description: "the ranges of exemplars-thick-x2 scaled by a strength fixed in advance: rising linearly from 0.1 at the first batch to 0.7 at the last (about the path exemplars-strength's controller takes, without the controller)",
+    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: (i) => thickAt(2 * rampStrength(i, ctx.steps)) }) }),
   },
   'exemplars-mix': {
     description: 'an even mix of four random warp families of the exemplars (those of exemplars, exemplars-wide, exemplars-elastic and exemplars-thick), sample by sample',
