@@ -14,8 +14,9 @@ import { mix, type MixWeights } from '../stream/mix.js';
 import type { Controller } from '../augment/controller.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import type { Stream } from '../stream/stream.js';
-import { exemplarTask, pickExemplars } from '../tasks/exemplars.js';
-import { generate } from '../tasks/generate.js';
+import { exemplarTask, pickExemplars, type ExemplarParams } from '../tasks/exemplars.js';
+import type { WithClassWeights } from '../tasks/define-task.js';
+import { generate, type ParamsOption } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
 import { digits } from '../tasks/digits/index.js';
 import { createModel, type HarnessModel } from './models.js';
@@ -75,6 +76,25 @@ export function rampStrength(i: number, steps: number): number {
 
 const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed }));
 
+/** The exemplars under random draws from `params` (the task's defaults without). */
+const warpedExemplars = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<ExemplarParams>>) =>
+  generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params });
+
+/** A recipe for warpedExemplars with fixed params. */
+function randomExemplars(description: string, params?: ParamsOption<WithClassWeights<ExemplarParams>>): SourceRecipe {
+  return { description, make: (ctx) => ({ stream: warpedExemplars(ctx, params) }) };
+}
+
+/** exemplars-thick-x`f`: the thickness change, and random warps `f` times the wide ranges. */
+function thickRecipe(f: number, note = ''): SourceRecipe {
+  const r = affineAt(f);
+  const n = (v: number) => +v.toFixed(3);
+  return randomExemplars(
+    `as exemplars-thick, with warp ranges ${f} times as wide (rotation ±${n(r.rotation[1])}°, scale ${n(r.scale[0])}-${n(r.scale[1])}, shear ±${n(r.shear[1])}°, shift ±${n(r.shift)} px)${note}`,
+    thickAt(f),
+  );
+}
+
 /** Every named source. */
 export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'pixel-count': {
@@ -85,26 +105,20 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     description: 'procedural digits (the digits task, default parameters): the same 10 classes, no real image',
     make: ({ seed, batchSize }) => ({ stream: generate(digits, { seed, batchSize }) }),
   },
-  exemplars: {
-    description: 'one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)',
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize }) }),
-  },
-  'exemplars-plain': {
-    description: 'the real exemplars as they are, no warp',
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: noWarp }) }),
-  },
-  'exemplars-wide': {
-    description: `real exemplars under random warps as wide as the learned augmenter's bounds (rotation ±${WARP_BOUNDS.rotation}°, scale ±${WARP_BOUNDS.scale}, shear ±${WARP_BOUNDS.shear}°, shift ±${WARP_BOUNDS.shift} px)`,
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: randomWarp }) }),
-  },
-  'exemplars-elastic': {
-    description: `real exemplars under random affine warps as wide as exemplars-wide plus a random elastic warp (3x3 lattice, points move up to ${WARP_BOUNDS.elastic} px)`,
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: { ...randomWarp, elastic: WARP_BOUNDS.elastic } }) }),
-  },
-  'exemplars-thick': {
-    description: 'as exemplars-wide, and a random stroke thickness change per sample (thickness in [-1, 1]: thinned to thickened by a pixel each side)',
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: thickAt(1) }) }),
-  },
+  exemplars: randomExemplars('one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)'),
+  'exemplars-plain': randomExemplars('the real exemplars as they are, no warp', noWarp),
+  'exemplars-wide': randomExemplars(
+    `real exemplars under random warps as wide as the learned augmenter's bounds (rotation ±${WARP_BOUNDS.rotation}°, scale ±${WARP_BOUNDS.scale}, shear ±${WARP_BOUNDS.shear}°, shift ±${WARP_BOUNDS.shift} px)`,
+    randomWarp,
+  ),
+  'exemplars-elastic': randomExemplars(
+    `real exemplars under random affine warps as wide as exemplars-wide plus a random elastic warp (3x3 lattice, points move up to ${WARP_BOUNDS.elastic} px)`,
+    { ...randomWarp, elastic: WARP_BOUNDS.elastic },
+  ),
+  'exemplars-thick': randomExemplars(
+    'as exemplars-wide, and a random stroke thickness change per sample (thickness in [-1, 1]: thinned to thickened by a pixel each side)',
+    thickAt(1),
+  ),
   'exemplars-policy-thick': {
     description: 'as exemplars-policy, with the stroke thickness change among the steered ranges ([-1, 1], 4 bins)',
     make: (ctx) => {
@@ -116,28 +130,19 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
       return { stream: generate(task, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }), controllers: [policy] };
     },
   },
-  'exemplars-thick-x1.25': {
-    description: 'as exemplars-thick, with warp ranges 1.25 times as wide (rotation ±37.5°, scale 0.75-1.25, shear ±18.75°, shift ±3.75 px): the best of the sizes 1, 1.25, 1.5 and 2, picked by real-test accuracy',
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: thickAt(1.25) }) }),
-  },
-  'exemplars-thick-x1.5': {
-    description: 'as exemplars-thick, with warp ranges 1.5 times as wide (rotation ±45°, scale 0.7-1.3, shear ±22.5°, shift ±4.5 px)',
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: thickAt(1.5) }) }),
-  },
-  'exemplars-thick-x2': {
-    description: 'as exemplars-thick, with warp ranges twice as wide (rotation ±60°, scale 0.6-1.4, shear ±30°, shift ±6 px)',
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: thickAt(2) }) }),
-  },
+  'exemplars-thick-x1.25': thickRecipe(1.25, ': the best of the sizes 1, 1.25, 1.5 and 2, picked by real-test accuracy'),
+  'exemplars-thick-x1.5': thickRecipe(1.5),
+  'exemplars-thick-x2': thickRecipe(2),
   'exemplars-strength': {
     description: "the ranges of exemplars-thick-x2 scaled by a strength in [0, 1] that a controller moves by 0.01 a step: up while the classifier's loss on the batch is under 0.5, down while over (from 0.25)",
     make: (ctx) => {
       const strength = strengthController({ target: 0.5, params: (s) => thickAt(2 * s) });
-      return { stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: strength.params }), controllers: [strength] };
+      return { stream: warpedExemplars(ctx, strength.params), controllers: [strength] };
     },
   },
   'exemplars-ramp': {
     description: "the ranges of exemplars-thick-x2 scaled by a strength fixed in advance: rising linearly from 0.1 at the first batch to 0.7 at the last (about the path exemplars-strength's controller takes, without the controller)",
-    make: (ctx) => ({ stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: (i) => thickAt(2 * rampStrength(i, ctx.steps)) }) }),
+    make: (ctx) => ({ stream: warpedExemplars(ctx, (i) => thickAt(2 * rampStrength(i, ctx.steps))) }),
   },
   'exemplars-mix': {
     description: 'an even mix of four random warp families of the exemplars (those of exemplars, exemplars-wide, exemplars-elastic and exemplars-thick), sample by sample',
@@ -208,7 +213,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     description: 'procedural digits or one exemplar per class under random warps (as exemplars), picked by a REINFORCE policy for each 25 steps between held-out evaluations (reward: the held-out loss drop over them)',
     make: (ctx) => {
       const policy = mixPolicy({ sources: ['digits', 'exemplars'], reward: 'progress', seed: ctx.seed });
-      const sources = [generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize }), generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize })];
+      const sources = [generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize }), warpedExemplars(ctx)];
       return {
         stream: mix(sources, policy.weights, { batchSize: ctx.batchSize, seed: ctx.seed }),
         controllers: [policy],
@@ -251,7 +256,7 @@ function learnedExemplars(ctx: SourceContext, diversity: number, teach = false, 
     diversity,
   });
   return {
-    stream: generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params: { ...noWarp, ...base } }).pipe(aug.augment),
+    stream: warpedExemplars(ctx, { ...noWarp, ...base }).pipe(aug.augment),
     controllers: ema ? [aug, ema] : [aug],
     dispose: () => {
       aug.dispose();
