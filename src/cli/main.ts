@@ -87,13 +87,15 @@ program
   .description('one real MNIST image per class: random affine warps vs the learned augmenter vs the policy controller, by real-test accuracy')
   .option('--methods <names>', `comma-separated: ${ONE_SHOT_METHODS.join(', ')}`, (v: string) => v.split(',').map((s) => s.trim()), [...ONE_SHOT_METHODS])
   .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
+  .option('--only-seed <n>', 'run only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
+  .option('--jobs <n>', 'seeds run at once, each in its own process (same results, less wall time on several cores)', positiveInt('--jobs'), 1)
   .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--per-class <n>', 'real images per class', positiveInt('--per-class'), 1)
   .option('--baseline <method>', 'one of --methods: the table adds each method minus it, seed by seed (same exemplars), with a standard error')
   .option('--out <dir>', 'results folder', 'out/one-shot')
   .addOption(backendOption())
-  .action(async (o) => (await import('./one-shot.js')).oneShotCommand({ ...o, perClass: o.perClass }));
+  .action(async (o) => (await import('./one-shot.js')).oneShotCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));
 
 program
   .command('synthetic-only')

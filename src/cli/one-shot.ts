@@ -1,18 +1,47 @@
 /** `otfgen one-shot`: one real image per class; random warps against learned and adaptive ones. */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { mnist } from '../sources/mnist.js';
-import { runOneShot, summariseOneShot, writeOneShotOutputs, type OneShotConfig } from '../harness/one-shot.js';
+import { writeFileAtomic } from '../sources/atomic-file.js';
+import { checkOneShotConfig, runOneShot, summariseOneShot, writeOneShotOutputs, type OneShotConfig, type OneShotResults, type OneShotRow } from '../harness/one-shot.js';
 import { markdownTable, useBackend } from './common.js';
+import { runSeedsInProcesses } from './seed-processes.js';
 
-export async function oneShotCommand(o: OneShotConfig & { out: string; backend: string }): Promise<void> {
-  const sel = await useBackend(o.backend);
-  const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
-  console.log(`one-shot MNIST: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}; seeds 1..${o.seeds}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
-  const results = await runOneShot(o, {
-    train,
-    test,
-    outDir: o.out,
-    onRun: (r) => console.log(`  ${r.method} seed ${r.seed}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`),
-  });
+export interface OneShotCommandOptions extends OneShotConfig {
+  readonly out: string;
+  readonly backend: string;
+  /**
+   * Seeds trained at once, each in its own Node process running `cliScript` with `--only-seed`
+   * (default 1: all in this process). Same results whatever the count; only the wall time changes.
+   */
+  readonly jobs?: number;
+  /** The otfgen CLI script the jobs run (main.ts passes its own file). */
+  readonly cliScript?: string;
+}
+
+export async function oneShotCommand(options: OneShotCommandOptions): Promise<void> {
+  const { jobs: jobsOption, cliScript, ...config } = options;
+  const o: OneShotConfig & { out: string; backend: string } = config;
+  const seeds = checkOneShotConfig(o);
+  const jobs = Math.min(jobsOption ?? 1, seeds.length);
+  const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
+  console.log(`one-shot MNIST: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
+  let results: OneShotResults;
+  let backend = '';
+  if (jobs > 1) {
+    results = await runInProcesses(o, seeds, jobs, cliScript);
+    await mkdir(o.out, { recursive: true });
+    await writeFileAtomic(join(o.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  } else {
+    backend = (await useBackend(o.backend)).choice;
+    const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
+    results = await runOneShot(o, {
+      train,
+      test,
+      outDir: o.out,
+      onRun: (r) => console.log(`  ${r.method} seed ${r.seed}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`),
+    });
+  }
   const summary = summariseOneShot(results);
   const paired = o.baseline === undefined ? [] : [`minus ${o.baseline}, seed by seed (mean ± standard error)`];
   const rows = summary.map((s) => {
@@ -23,5 +52,22 @@ export async function oneShotCommand(o: OneShotConfig & { out: string; backend: 
   });
   console.log('\n' + markdownTable(['method', 'runs', 'real-test accuracy (mean)', 'min..max', ...paired], rows));
   for (const p of await writeOneShotOutputs(results, o.out)) console.log(`wrote ${p}`);
-  console.log(`backend: ${sel.choice}`);
+  if (backend) console.log(`backend: ${backend}`);
+}
+
+/** `--jobs n`: each seed runs as `otfgen one-shot --only-seed s` in its own process; their rows are merged by seed, in the order one process runs them. */
+async function runInProcesses(o: OneShotConfig & { out: string; backend: string }, seeds: number[], jobs: number, cliScript: string | undefined): Promise<OneShotResults> {
+  const perSeed = await runSeedsInProcesses({
+    command: 'one-shot',
+    cliScript,
+    seeds,
+    jobs,
+    args: (seed, out) => [
+      'one-shot', '--methods', o.methods.join(','), '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--per-class', String(o.perClass ?? 1),
+      '--only-seed', String(seed), '--out', out, '--backend', o.backend,
+    ],
+    read: async (out) => (JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as OneShotResults).rows,
+  });
+  const rows: OneShotRow[] = perSeed.flat();
+  return { config: o, rows };
 }

@@ -1,9 +1,6 @@
 /** `otfgen synthetic-only`: train on a generated task alone, test on real MNIST. */
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { mnist } from '../sources/mnist.js';
 import { taskByName } from '../tasks/index.js';
 import { generate } from '../tasks/generate.js';
@@ -11,7 +8,8 @@ import { createModel, type Architecture, type HarnessModel } from '../harness/mo
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
 import { markdownTable, useBackend } from './common.js';
-import { OtfgenArgumentError, OtfgenError } from '../errors.js';
+import { OtfgenArgumentError } from '../errors.js';
+import { runSeedsInProcesses } from './seed-processes.js';
 
 export interface SyntheticOnlyOptions {
   readonly task: string;
@@ -169,40 +167,15 @@ function runArgs(o: Resolved, seeds: string[], extra: string[]): string[] {
 /** Single-quotes an argument for a POSIX shell when it holds more than plain characters. */
 const quote = (arg: string) => (/^[\w./:=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
-/**
- * `--jobs n`: each seed runs as `otfgen synthetic-only --only-seed s` in its own process, n at a time
- * (tfjs trains on one thread, so seeds in parallel use the other cores). Their lines are printed
- * prefixed with the seed; their one-run JSONs are merged in seed order. If one fails, the others are
- * stopped and the temporary folder is removed before the error is thrown.
- */
+/** `--jobs n`: each seed runs as `otfgen synthetic-only --only-seed s` in its own process; their one-run JSONs are merged in seed order. */
 async function runInProcesses(o: Resolved, seeds: number[], jobs: number): Promise<{ runs: Run[]; backend: string }> {
-  if (!o.cliScript) throw new OtfgenArgumentError('cliScript', 'jobs > 1 runs the otfgen CLI in child processes: pass the path of its script (dist/cli.js)');
-  const dir = await mkdtemp(join(tmpdir(), 'otfgen-synthetic-only-'));
-  const args = (seed: number, out: string) => [o.cliScript!, 'synthetic-only', ...runArgs(o, ['--only-seed', String(seed)], ['--out', out, '--backend', o.backend])];
-  const children = new Set<ReturnType<typeof spawn>>();
-  const queue = [...seeds];
-  const runOne = (seed: number) =>
-    new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [...process.execArgv, ...args(seed, join(dir, `${seed}.json`))], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.add(child);
-      createInterface({ input: child.stdout! }).on('line', (line) => console.log(`[seed ${seed}] ${line}`));
-      createInterface({ input: child.stderr! }).on('line', (line) => console.error(`[seed ${seed}] ${line}`));
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        children.delete(child);
-        if (code === 0) resolve();
-        else reject(new OtfgenError('ERR_RUN', `synthetic-only: the process of seed ${seed} failed (${signal ?? `exit code ${code}`}); its output above, prefixed [seed ${seed}], says why`));
-      });
-    });
-  try {
-    await Promise.all(Array.from({ length: jobs }, async () => {
-      for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) await runOne(seed);
-    }));
-    const reports = await Promise.all(seeds.map(async (s) => JSON.parse(await readFile(join(dir, `${s}.json`), 'utf8')) as { backend: string; runs: Run[] }));
-    return { runs: reports.map((r) => r.runs[0]), backend: reports[0].backend };
-  } finally {
-    queue.length = 0;
-    for (const child of children) child.kill();
-    await rm(dir, { recursive: true, force: true });
-  }
+  const reports = await runSeedsInProcesses({
+    command: 'synthetic-only',
+    cliScript: o.cliScript,
+    seeds,
+    jobs,
+    args: (seed, out) => ['synthetic-only', ...runArgs(o, ['--only-seed', String(seed)], ['--out', out, '--backend', o.backend])],
+    read: async (out) => JSON.parse(await readFile(out, 'utf8')) as { backend: string; runs: Run[] },
+  });
+  return { runs: reports.map((r) => r.runs[0]), backend: reports[0].backend };
 }

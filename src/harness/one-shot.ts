@@ -18,6 +18,8 @@ export interface OneShotConfig {
   readonly methods: readonly string[];
   /** Seeds 1..seeds; each seed picks other exemplars. */
   readonly seeds: number;
+  /** Run only this seed (instead of 1..seeds): how `--jobs` splits a run over processes. */
+  readonly onlySeed?: number;
   readonly steps: number;
   readonly batchSize: number;
   /** Real images per class (default 1). */
@@ -48,11 +50,8 @@ export interface OneShotResults {
 /** Methods the one-shot experiment accepts: the sources built from exemplars. */
 export const ONE_SHOT_METHODS = Object.keys(SOURCES).filter((k) => k.startsWith('exemplars'));
 
-/** Runs every method x seed; returns the rows (also written to outDir/results.json after each run). */
-export async function runOneShot(
-  config: OneShotConfig,
-  options: { train: MnistDataset; test: MnistDataset; outDir: string; onRun?: (row: OneShotRow) => void },
-): Promise<OneShotResults> {
+/** Checks a config's methods, baseline and numbers, naming what is wrong; returns the seeds it runs. */
+export function checkOneShotConfig(config: OneShotConfig): number[] {
   if (!Array.isArray(config.methods) || config.methods.length === 0) throw new OtfgenArgumentError('one-shot methods', `expected one or more of ${ONE_SHOT_METHODS.join(', ')}`);
   for (const m of config.methods) if (!ONE_SHOT_METHODS.includes(m)) throw new OtfgenUnknownTaskError(m, ONE_SHOT_METHODS);
   if (config.baseline !== undefined && !config.methods.includes(config.baseline)) {
@@ -61,10 +60,20 @@ export async function runOneShot(
   checkInt('one-shot seeds', config.seeds, 1, 1000);
   checkInt('one-shot steps', config.steps, 1);
   checkInt('one-shot batchSize', config.batchSize, 1);
+  if (config.onlySeed !== undefined) return [checkInt('one-shot onlySeed', config.onlySeed, 1)];
+  return Array.from({ length: config.seeds }, (_, i) => i + 1);
+}
+
+/** Runs every method x seed; returns the rows (also written to outDir/results.json after each run). */
+export async function runOneShot(
+  config: OneShotConfig,
+  options: { train: MnistDataset; test: MnistDataset; outDir: string; onRun?: (row: OneShotRow) => void },
+): Promise<OneShotResults> {
+  const seeds = checkOneShotConfig(config);
   await mkdir(options.outDir, { recursive: true });
   const rows: OneShotRow[] = [];
   const heldOut = heldOutOf(options.train);
-  for (let seed = 1; seed <= config.seeds; seed++) {
+  for (const seed of seeds) {
     for (const method of config.methods) {
       const model = createModel({ seed });
       const source = SOURCES[method].make({ seed, batchSize: config.batchSize, train: options.train, perClass: config.perClass, model, heldOut, steps: config.steps });

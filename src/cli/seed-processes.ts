@@ -1,0 +1,61 @@
+/** `--jobs`: CLI commands that train seeds one after another can train them in child processes instead. */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { OtfgenArgumentError, OtfgenError } from '../errors.js';
+
+export interface SeedProcessesOptions<T> {
+  /** The command, for messages and the temporary folder's name (e.g. 'synthetic-only'). */
+  readonly command: string;
+  /** The otfgen CLI script the children run (dist/cli.js; main.ts passes its own file). */
+  readonly cliScript: string | undefined;
+  readonly seeds: readonly number[];
+  /** Children at once. */
+  readonly jobs: number;
+  /** The CLI arguments (after the script) that run one seed and write its results to `out`, a path in a temporary folder. */
+  readonly args: (seed: number, out: string) => string[];
+  /** Reads what a seed's child wrote at `out`. */
+  readonly read: (out: string) => Promise<T>;
+}
+
+/**
+ * Runs each seed as its own otfgen process, `jobs` at a time (tfjs trains on
+ * one thread, so seeds in parallel use the other cores). Their lines are
+ * printed prefixed with the seed; what they wrote is returned in seed order.
+ * If one fails, the others are stopped and the temporary folder is removed
+ * before a typed error naming the seed is thrown.
+ */
+export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promise<T[]> {
+  if (!o.cliScript) throw new OtfgenArgumentError('cliScript', 'jobs > 1 runs the otfgen CLI in child processes: pass the path of its script (dist/cli.js)');
+  const dir = await mkdtemp(join(tmpdir(), `otfgen-${o.command}-`));
+  const outOf = (seed: number) => join(dir, `seed-${seed}`);
+  const children = new Set<ReturnType<typeof spawn>>();
+  const queue = [...o.seeds];
+  const runOne = (seed: number) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [...process.execArgv, o.cliScript!, ...o.args(seed, outOf(seed))], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
+      createInterface({ input: child.stdout! }).on('line', (line) => console.log(`[seed ${seed}] ${line}`));
+      createInterface({ input: child.stderr! }).on('line', (line) => console.error(`[seed ${seed}] ${line}`));
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        children.delete(child);
+        if (code === 0) resolve();
+        else reject(new OtfgenError('ERR_RUN', `${o.command}: the process of seed ${seed} failed (${signal ?? `exit code ${code}`}); its output above, prefixed [seed ${seed}], says why`));
+      });
+    });
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(o.jobs, o.seeds.length) }, async () => {
+        for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) await runOne(seed);
+      }),
+    );
+    return await Promise.all(o.seeds.map((s) => o.read(outOf(s))));
+  } finally {
+    queue.length = 0;
+    for (const child of children) child.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
