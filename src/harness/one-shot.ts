@@ -153,7 +153,7 @@ export async function writeOneShotOutputs(results: OneShotResults, outDir: strin
   const byAccuracy = { field: 'accuracy', op: 'max', order: 'descending' } as const;
   const written = await writeChart(join(outDir, 'accuracy'), {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `One-shot MNIST: real-test accuracy by method (${results.config.steps} steps, ${results.config.seeds} seeds)`,
+    title: `One-shot MNIST: real-test accuracy by method (${results.config.steps} steps, ${new Set(results.rows.map((r) => r.seed)).size} seeds)`,
     width: 420,
     height: 240,
     data: { values: summary },
