@@ -1,9 +1,16 @@
 /** `otfgen one-shot`: one real image per class; random warps against learned and adaptive ones. */
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { mnist } from '../sources/mnist.js';
-import { writeFileAtomic } from '../sources/atomic-file.js';
-import { checkOneShotConfig, runOneShot, summariseOneShot, writeOneShotOutputs, type OneShotConfig, type OneShotResults, type OneShotRow } from '../harness/one-shot.js';
+import {
+  checkOneShotConfig,
+  loadOneShotResults,
+  runOneShot,
+  saveOneShotResults,
+  summariseOneShot,
+  writeOneShotOutputs,
+  type OneShotConfig,
+  type OneShotResults,
+  type OneShotRow,
+} from '../harness/one-shot.js';
 import { markdownTable, useBackend } from './common.js';
 import { runSeedsInProcesses } from './seed-processes.js';
 
@@ -30,8 +37,7 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
   let backend = '';
   if (jobs > 1) {
     results = await runInProcesses(o, seeds, jobs, cliScript);
-    await mkdir(o.out, { recursive: true });
-    await writeFileAtomic(join(o.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+    await saveOneShotResults(results, o.out);
   } else {
     backend = (await useBackend(o.backend)).choice;
     const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
@@ -66,7 +72,7 @@ async function runInProcesses(o: OneShotConfig & { out: string; backend: string 
       'one-shot', '--methods', o.methods.join(','), '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--per-class', String(o.perClass ?? 1),
       '--only-seed', String(seed), '--out', out, '--backend', o.backend,
     ],
-    read: async (out) => (JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as OneShotResults).rows,
+    read: async (out) => (await loadOneShotResults(out)).rows,
   });
   const rows: OneShotRow[] = perSeed.flat();
   return { config: o, rows };

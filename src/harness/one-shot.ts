@@ -3,7 +3,7 @@
  * else to train on; each method turns them into a stream (random warps, a
  * learned augmenter, a policy), and is judged by real-test accuracy.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OtfgenArgumentError, OtfgenUnknownTaskError, checkInt, describe } from '../errors.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
@@ -98,7 +98,7 @@ export async function runOneShot(
             : {}),
         };
         rows.push(row);
-        await writeFileAtomic(join(options.outDir, 'results.json'), JSON.stringify({ config, rows }, null, 2) + '\n');
+        await saveOneShotResults({ config, rows }, options.outDir);
         options.onRun?.(row);
       } finally {
         source.dispose?.();
@@ -107,6 +107,17 @@ export async function runOneShot(
     }
   }
   return { config, rows };
+}
+
+/** Writes `outDir/results.json` (whole or not at all), making the folder if it is missing. */
+export async function saveOneShotResults(results: OneShotResults, outDir: string): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+}
+
+/** Reads what saveOneShotResults wrote. */
+export async function loadOneShotResults(outDir: string): Promise<OneShotResults> {
+  return JSON.parse(await readFile(join(outDir, 'results.json'), 'utf8')) as OneShotResults;
 }
 
 /** A method's accuracy minus the baseline's, seed by seed: the mean, its standard error (NaN for one seed) and the seeds compared. */

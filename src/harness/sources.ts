@@ -63,6 +63,8 @@ function affineAt(f: number) {
 }
 /** The ranges of exemplars-wide. */
 const randomWarp = affineAt(1);
+/** exemplars-elastic's draws: those of exemplars-wide, and the elastic warp. */
+const elasticWarp = { ...randomWarp, elastic: WARP_BOUNDS.elastic } as const;
 /** exemplars-thick's draws: random affine warps with the ranges times `f`, and the thickness change. */
 function thickAt(f: number) {
   return { ...affineAt(f), thickness: [-1, 1] } as const;
@@ -113,7 +115,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   ),
   'exemplars-elastic': randomExemplars(
     `real exemplars under random affine warps as wide as exemplars-wide plus a random elastic warp (3x3 lattice, points move up to ${WARP_BOUNDS.elastic} px)`,
-    { ...randomWarp, elastic: WARP_BOUNDS.elastic },
+    elasticWarp,
   ),
   'exemplars-thick': randomExemplars(
     'as exemplars-wide, and a random stroke thickness change per sample (thickness in [-1, 1]: thinned to thickened by a pixel each side)',
@@ -227,7 +229,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
 const WARP_FAMILIES: Readonly<Record<string, Record<string, unknown> | undefined>> = {
   study: undefined, // the task's default ranges (those of `exemplars`)
   wide: randomWarp,
-  elastic: { ...randomWarp, elastic: WARP_BOUNDS.elastic },
+  elastic: elasticWarp,
   thick: thickAt(1),
 };
 
