@@ -1,5 +1,30 @@
-/** Test helpers: small batch streams with known contents. */
+/** Test helpers: small batch streams with known contents, and a temporary folder for tests of CLI commands. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { allocBatch, type Batch, type TargetSpec } from '../src/index.js';
+
+/** The built CLI, which `--jobs` runs in child processes (npm ci builds it through `prepare`). */
+export const builtCli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/**
+ * For a file of CLI command tests: a temporary folder (its `path` is set
+ * before the tests) and console.log silenced, both undone after them.
+ */
+export function commandTestDir(prefix: string): { path: string } {
+  const dir = { path: '' };
+  beforeAll(async () => {
+    dir.path = await mkdtemp(join(tmpdir(), prefix));
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await rm(dir.path, { recursive: true, force: true });
+  });
+  return dir;
+}
 
 /** A batch whose sample i has every value equal to (start + i) / 1000 and target start + i. */
 export function numbered(start: number, size: number, shape: number[] = [2], target: TargetSpec = { kind: 'regression', size: 1 }): Batch {

@@ -1,28 +1,16 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { syntheticOnlyCommand } from '../src/cli/synthetic-only.js';
+import { builtCli, commandTestDir } from './helpers.js';
 
-// --jobs runs the built CLI in child processes (npm ci builds it through `prepare`).
-const cliScript = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'otfgen-so-'));
-  vi.spyOn(console, 'log').mockImplementation(() => {});
-});
-afterAll(async () => {
-  vi.restoreAllMocks();
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = commandTestDir('otfgen-so-');
 
 describe('otfgen synthetic-only', () => {
   it('--teacher: trains the teachers, distils into the classifier, records both, and leaks nothing', async () => {
-    const out = join(dir, 'distil.json');
+    const out = join(dir.path, 'distil.json');
     await syntheticOnlyCommand({ task: 'digits', steps: 8, batchSize: 16, seeds: 1, out, backend: 'wasm', teacher: 'reference', teacherSteps: 4, teachers: 2 });
     const before = tf.memory().numTensors;
     const report = JSON.parse(await readFile(out, 'utf8'));
@@ -39,13 +27,13 @@ describe('otfgen synthetic-only', () => {
   }, 120_000);
 
   it('refuses --temperature without --teacher, naming it', async () => {
-    await expect(syntheticOnlyCommand({ task: 'digits', steps: 1, batchSize: 8, seeds: 1, out: join(dir, 't.json'), backend: 'wasm', temperature: 2 })).rejects.toThrow(
+    await expect(syntheticOnlyCommand({ task: 'digits', steps: 1, batchSize: 8, seeds: 1, out: join(dir.path, 't.json'), backend: 'wasm', temperature: 2 })).rejects.toThrow(
       /--temperature: the temperature is that of distillation: pass --teacher too/,
     );
   });
 
   it('refuses a task that is not 10 classes, naming --task', async () => {
-    await expect(syntheticOnlyCommand({ task: 'pixel-count', steps: 1, batchSize: 8, seeds: 1, out: join(dir, 'x.json'), backend: 'wasm' })).rejects.toThrow(
+    await expect(syntheticOnlyCommand({ task: 'pixel-count', steps: 1, batchSize: 8, seeds: 1, out: join(dir.path, 'x.json'), backend: 'wasm' })).rejects.toThrow(
       /--task: synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got 'pixel-count'/,
     );
   });
@@ -53,10 +41,10 @@ describe('otfgen synthetic-only', () => {
   it('--jobs: seeds in child processes give the same runs as one process, merged in seed order', async () => {
     // The options that decide a run are set off their defaults (all but the architecture, for speed), so a child that missed one would differ.
     const base = { task: 'digits', steps: 4, batchSize: 8, seeds: 3, backend: 'wasm', teacher: 'reference', teacherSteps: 2, teachers: 2, temperature: 2, params: { slant: [-5, 5] } } as const;
-    await syntheticOnlyCommand({ ...base, out: join(dir, 'one.json') });
-    await syntheticOnlyCommand({ ...base, out: join(dir, 'jobs.json'), jobs: 2, cliScript });
-    const one = JSON.parse(await readFile(join(dir, 'one.json'), 'utf8'));
-    const jobs = JSON.parse(await readFile(join(dir, 'jobs.json'), 'utf8'));
+    await syntheticOnlyCommand({ ...base, out: join(dir.path, 'one.json') });
+    await syntheticOnlyCommand({ ...base, out: join(dir.path, 'jobs.json'), jobs: 2, cliScript: builtCli });
+    const one = JSON.parse(await readFile(join(dir.path, 'one.json'), 'utf8'));
+    const jobs = JSON.parse(await readFile(join(dir.path, 'jobs.json'), 'utf8'));
     const withoutTime = (runs: { wallSeconds?: number }[]) => runs.map(({ wallSeconds: _, ...r }) => r);
     expect(jobs.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2, 3]);
     expect(withoutTime(jobs.runs)).toEqual(withoutTime(one.runs));
@@ -69,15 +57,15 @@ describe('otfgen synthetic-only', () => {
   }, 120_000);
 
   it('--jobs: a failing seed process becomes a typed error naming the seed, and leaves no temporary folder', async () => {
-    const failing = join(dir, 'failing-cli.mjs');
+    const failing = join(dir.path, 'failing-cli.mjs');
     await writeFile(failing, "process.stderr.write('boom\\n'); process.exit(3);\n");
-    const tmp = join(dir, 'tmp');
+    const tmp = join(dir.path, 'tmp');
     await mkdir(tmp);
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = tmp;
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir, 'f.json'), backend: 'wasm', jobs: 2, cliScript: failing })).rejects.toMatchObject({
+      await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir.path, 'f.json'), backend: 'wasm', jobs: 2, cliScript: failing })).rejects.toMatchObject({
         code: 'ERR_RUN',
         message: expect.stringMatching(/the process of seed [12] failed \(exit code 3\)/),
       });
@@ -88,11 +76,11 @@ describe('otfgen synthetic-only', () => {
       else process.env.TMPDIR = saved;
     }
     expect(await readdir(tmp)).toEqual([]);
-    await expect(readFile(join(dir, 'f.json'))).rejects.toThrow(/ENOENT/);
+    await expect(readFile(join(dir.path, 'f.json'))).rejects.toThrow(/ENOENT/);
   });
 
   it('checks --params before training or starting any process', async () => {
-    await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir, 'p.json'), backend: 'wasm', jobs: 2, cliScript: '/nonexistent/cli.js', params: { slant: [-500, 0] } })).rejects.toMatchObject({
+    await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir.path, 'p.json'), backend: 'wasm', jobs: 2, cliScript: '/nonexistent/cli.js', params: { slant: [-500, 0] } })).rejects.toMatchObject({
       code: 'ERR_ARGUMENT',
       message: expect.stringMatching(/params\.slant: expected .* within \[-45, 45\]/),
     });
