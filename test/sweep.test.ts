@@ -27,6 +27,20 @@ describe('sweeps', () => {
     expect(() => checkSweepConfig({ tasks: ['digits'], shares: [1.2], seeds: 1, totalSteps: 1, batchSize: 1 })).toThrow(/shares\[0\]/);
   });
 
+  it('the sweep command rejects a bad share before it selects a backend or prints anything', async () => {
+    const { vi } = await import('vitest');
+    const { sweepCommand } = await import('../src/cli/sweep.js');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await expect(sweepCommand({ tasks: ['pixel-count'], shares: [0, 1.5], seeds: 1, totalSteps: 1, batchSize: 1, out: '/nonexistent/never-made', backend: 'no-such-backend' })).rejects.toThrow(
+        /sweep shares\[1\]: expected a number in \[0, 1\], got 1.5/,
+      );
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+    }
+  });
+
   it('a real-image subset is seeded, distinct and keeps images with their labels', async () => {
     const test = await mnist({ split: 'test' });
     const a = subsetOf(test, 500, 1);

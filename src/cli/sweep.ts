@@ -1,6 +1,6 @@
 /** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST, with tables and plots. */
 import { mnist } from '../sources/mnist.js';
-import { plannedRuns, runSweep, summariseSweep, threshold, writeResultsCsv, writeSweepOutputs, type SweepConfig, type SweepResults } from '../harness/sweep.js';
+import { checkSweepConfig, plannedRuns, runSweep, summariseSweep, threshold, writeResultsCsv, writeSweepOutputs, type SweepConfig, type SweepResults } from '../harness/sweep.js';
 import { summariseScaling, writeScalingOutputs } from '../harness/scaling.js';
 import { interruptible, markdownTable, progressBar, useBackend } from './common.js';
 
@@ -11,6 +11,7 @@ export interface SweepCliOptions extends SweepConfig {
 
 /** Runs (or resumes) a sweep with a progress bar on a terminal and a line per run elsewhere. */
 async function runWithProgress(opts: SweepCliOptions): Promise<{ results: SweepResults; interrupted: boolean }> {
+  checkSweepConfig(opts); // before the backend and MNIST load, so a bad option fails at once and prints nothing
   const sel = await useBackend(opts.backend);
   const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
   const runs = plannedRuns(opts).length;
