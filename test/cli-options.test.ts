@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { OtfgenArgumentError } from '../src/index.js';
 import { jsonObject, positiveInt, seedOption } from '../src/cli/common.js';
+import { builtCli } from './helpers.js';
 
 describe('CLI option parsers', () => {
   it('--params: a JSON object, or a typed error naming the option', () => {
@@ -23,3 +26,25 @@ describe('CLI option parsers', () => {
     expect(option.defaultValue).toBe(1);
   });
 });
+
+describe('the otfgen command', () => {
+  const run = (args: string[]) =>
+    promisify(execFile)(process.execPath, [builtCli, ...args]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+
+  it('prints a system error about a path as one line naming the path, exit code 1', async () => {
+    // A folder inside a file: ENOTDIR, whoever runs the test.
+    const { code, stderr } = await run(['export', '--task', 'digits', '--count', '1', '--out', `${builtCli}/out`]);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(`otfgen: ENOTDIR: not a directory, mkdir '${builtCli}/out'`);
+  });
+
+  it('prints our own errors as one line too', async () => {
+    const { code, stderr } = await run(['preview', 'nope']);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^otfgen: unknown task 'nope'; known tasks: pixel-count, digits, fashion$/);
+  });
+});
+

@@ -141,8 +141,15 @@ program
   .option('--out <dir>', 'results folder', 'benchmarks/results')
   .action(async (o) => (await import('./bench.js')).benchCommand(o));
 
+/**
+ * Our errors are for people: the message says what and how to fix it. So are
+ * the system's about a path (ENOTDIR, EACCES, ENOSPC: Node's message names
+ * the call and the path). Anything else is a bug: its stack is printed.
+ */
+const isSystemError = (e: unknown): e is NodeJS.ErrnoException =>
+  e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+
 program.parseAsync().catch((e: unknown) => {
-  // Our errors are for people: the message says what and how to fix it.
-  console.error(e instanceof OtfgenError ? `otfgen: ${e.message}` : e);
+  console.error(e instanceof OtfgenError || isSystemError(e) ? `otfgen: ${e.message}` : e);
   process.exitCode = 1;
 });
