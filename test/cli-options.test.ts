@@ -47,4 +47,3 @@ describe('the otfgen command', () => {
     expect(stderr.trim()).toMatch(/^otfgen: unknown task 'nope'; known tasks: pixel-count, digits, fashion$/);
   });
 });
-

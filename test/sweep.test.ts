@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OtfgenUnknownTaskError } from '../src/index.js';
 import { dataMultiplier, fitPowerLaw, powerLaw } from '../src/harness/scaling.js';
 import { BASELINE, checkSweepConfig, plannedRuns, subsetOf, threshold, type SweepRow } from '../src/harness/sweep.js';
@@ -28,7 +28,6 @@ describe('sweeps', () => {
   });
 
   it('the sweep command rejects a bad share before it selects a backend or prints anything', async () => {
-    const { vi } = await import('vitest');
     const { sweepCommand } = await import('../src/cli/sweep.js');
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
