@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, arraySource, fromIterable, generate, pixelCount, warmupSchedule } from '../src/index.js';
+import { OtfgenArgumentError, arraySource, fromIterable, generate, pixelCount, syntheticBatches, warmupSchedule } from '../src/index.js';
 import { tracked } from './helpers.js';
 
 const classes = { kind: 'class', classes: 10 } as const;
@@ -56,6 +56,29 @@ describe('warmupSchedule', () => {
     await expect(
       warmupSchedule({ synthetic: generate(pixelCount, { batchSize: 4 }), real: real(), totalSteps: 4, warmup: 0.5, blend: 'linear', batchSize: 4 }).toArray(),
     ).rejects.toThrow(/blended batches need one target kind/);
+  });
+
+  it('syntheticBatches counts the batches a whole schedule takes from its synthetic stream', async () => {
+    const cases = [
+      { blend: 'switch', warmup: 0.3, batchSize: 64, synthetic: 64 },
+      { blend: 'linear', warmup: 0.3, batchSize: 64, synthetic: 64 },
+      { blend: 'cosine', warmup: 0.3, batchSize: 64, synthetic: 64 },
+      { blend: 'linear', warmup: 1, batchSize: 10, synthetic: 10 },
+      { blend: 'cosine', warmup: { steps: 7 }, batchSize: 64, synthetic: 48 },
+      { blend: 'linear', warmup: 0, batchSize: 64, synthetic: 64 },
+    ] as const;
+    const counted = [];
+    for (const c of cases) {
+      const syn = tracked([c.synthetic], { endless: true, shape: [28, 28, 1], target: classes });
+      const options = { totalSteps: 40, warmup: c.warmup, blend: c.blend, batchSize: c.batchSize };
+      await warmupSchedule({ ...options, synthetic: syn.source, real: tracked([c.batchSize], { endless: true, shape: [28, 28, 1], target: classes }).source }).toArray();
+      expect(syntheticBatches(options, c.synthetic)).toBe(syn.state.pulled);
+      counted.push(syn.state.pulled);
+    }
+    // A blend takes about (warm-up steps + 1) / 2 batches of its size: 6.5 for 12 steps, 20.5 for 40, and 4 x 64 / 48 = 5.3 for 7.
+    expect(counted).toEqual([12, 7, 7, 21, 6, 0]);
+    expect(() => syntheticBatches({ totalSteps: 10, warmup: 0.5, blend: 'fade' as never })).toThrow(/syntheticBatches options.blend: expected 'switch', 'linear' or 'cosine'/);
+    expect(() => syntheticBatches({ totalSteps: 10, warmup: 2 })).toThrow(/warmup/);
   });
 
   it('a stream that ends too early is an error, not a short run', async () => {

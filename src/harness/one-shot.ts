@@ -76,7 +76,7 @@ export async function runOneShot(
   for (const seed of seeds) {
     for (const method of config.methods) {
       const model = createModel({ seed });
-      const source = SOURCES[method].make({ seed, batchSize: config.batchSize, train: options.train, perClass: config.perClass, model, heldOut, steps: config.steps });
+      const source = SOURCES[method].make({ seed, batchSize: config.batchSize, train: options.train, perClass: config.perClass, model, heldOut, batches: config.steps });
       try {
         const r = await train({
           model,

@@ -34,8 +34,12 @@ export interface SourceContext {
   readonly model: HarnessModel;
   /** Held-out real data for sources that learn from evaluations. */
   readonly heldOut: MnistDataset;
-  /** Training steps on this source's batches (the warm-up's, in a sweep): schedules fixed in advance span them. */
-  readonly steps: number;
+  /**
+   * Batches the run will take from this source: its steps in one-shot; in a
+   * sweep, `syntheticBatches` of the warm-up (its steps with a switch, about
+   * half of them with a blend). Schedules fixed in advance span them.
+   */
+  readonly batches: number;
 }
 
 /** A synthetic stream, and what a training loop must feed and free for it. */
@@ -70,9 +74,9 @@ function thickAt(f: number) {
   return { ...affineAt(f), thickness: [-1, 1] } as const;
 }
 
-/** exemplars-ramp's strength at batch `i` of `steps`: 0.1 at the first, rising linearly to 0.7 at the last, and held there. */
-export function rampStrength(i: number, steps: number): number {
-  const last = Math.max(1, steps - 1);
+/** exemplars-ramp's strength at batch `i` of `batches`: 0.1 at the first, rising linearly to 0.7 at the last, and held there. */
+export function rampStrength(i: number, batches: number): number {
+  const last = Math.max(1, batches - 1);
   return 0.1 + (0.6 * Math.min(i, last)) / last;
 }
 
@@ -144,7 +148,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'exemplars-ramp': {
     description: "the ranges of exemplars-thick-x2 scaled by a strength fixed in advance: rising linearly from 0.1 at the first batch to 0.7 at the last (about the path exemplars-strength's controller takes, without the controller)",
-    make: (ctx) => ({ stream: warpedExemplars(ctx, (i) => thickAt(2 * rampStrength(i, ctx.steps))) }),
+    make: (ctx) => ({ stream: warpedExemplars(ctx, (i) => thickAt(2 * rampStrength(i, ctx.batches))) }),
   },
   'exemplars-mix': {
     description: 'an even mix of four random warp families of the exemplars (those of exemplars, exemplars-wide, exemplars-elastic and exemplars-thick), sample by sample',

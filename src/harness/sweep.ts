@@ -11,7 +11,7 @@ import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFrac
 import { arraySource } from '../sources/arrays.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
 import type { MnistDataset } from '../sources/mnist.js';
-import { resolveWarmup, warmupSchedule, type WarmupBlend } from '../schedule/warmup.js';
+import { syntheticBatches, warmupSchedule, type WarmupBlend } from '../schedule/warmup.js';
 import { Rng } from '../random/rng.js';
 import { createModel, type Architecture } from './models.js';
 import { SOURCES, heldOutOf, type SourceContext } from './sources.js';
@@ -166,14 +166,15 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
     if (options.signal?.aborted) break;
     options.onProgress?.({ run: done, runs: todo.length, skipped: planned.length - todo.length, ...p });
     const model = createModel({ seed: p.seed, architecture: config.architecture });
-    const ctx: SourceContext = { seed: p.seed, batchSize: config.batchSize, train: options.train, model, heldOut, steps: resolveWarmup(p.share, config.totalSteps) };
+    const schedule = { totalSteps: config.totalSteps, warmup: p.share, blend: config.blend ?? 'switch', batchSize: config.batchSize } as const;
+    const ctx: SourceContext = { seed: p.seed, batchSize: config.batchSize, train: options.train, model, heldOut, batches: syntheticBatches(schedule) };
     const synthetic = (p.task === BASELINE ? SOURCES['pixel-count'] : SOURCES[p.task]).make(ctx);
     const realData = p.realImages === undefined ? options.train : subsetOf(options.train, p.realImages, p.seed);
     const real = arraySource(realData, { batchSize: config.batchSize, seed: p.seed, epochs: Infinity });
     try {
       const r = await train({
         model,
-        steps: warmupSchedule({ synthetic: synthetic.stream, real, totalSteps: config.totalSteps, warmup: p.share, blend: config.blend ?? 'switch', batchSize: config.batchSize, seed: p.seed }),
+        steps: warmupSchedule({ ...schedule, synthetic: synthetic.stream, real, seed: p.seed }),
         learningRate: config.learningRate,
         lrSchedule: config.lrSchedule,
         evaluation: { data: options.test, limit: config.evalLimit },

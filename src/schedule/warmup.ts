@@ -5,7 +5,7 @@
 import { describeTarget, sameShape, sameTarget, type Batch, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkFraction, checkInt, describe } from '../errors.js';
 import type { Seed } from '../random/rng.js';
-import { mixCounted } from '../stream/mix.js';
+import { mixCounted, splitCounts } from '../stream/mix.js';
 import { Stream } from '../stream/stream.js';
 
 export type WarmupBlend = 'switch' | 'linear' | 'cosine';
@@ -68,10 +68,7 @@ export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
   }
   const totalSteps = checkInt('warmupSchedule options.totalSteps', options.totalSteps, 1);
   const warmupSteps = resolveWarmup(options.warmup, totalSteps);
-  const blend = options.blend ?? 'switch';
-  if (blend !== 'switch' && blend !== 'linear' && blend !== 'cosine') {
-    throw new OtfgenArgumentError('warmupSchedule options.blend', `expected 'switch', 'linear' or 'cosine', got ${describe(blend)}`);
-  }
+  const blend = checkBlend('warmupSchedule options.blend', options.blend);
   const batchSize = checkInt('warmupSchedule options.batchSize', options.batchSize ?? 64, 1);
   const check = shapeChecker(blend !== 'switch');
 
@@ -98,11 +95,7 @@ export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
     }, totalSteps);
   }
 
-  const shareAt = (t: number): number => {
-    if (t >= warmupSteps) return 0;
-    const f = t / warmupSteps;
-    return blend === 'linear' ? 1 - f : 0.5 * (1 + Math.cos(Math.PI * f));
-  };
+  const shareAt = (t: number): number => blendShare(t, warmupSteps, blend);
   return new Stream<WarmupStep>(async function* () {
     const checkedSynthetic = checkedStream(synthetic, 'synthetic', check);
     const checkedReal = checkedStream(real, 'real', check);
@@ -122,6 +115,52 @@ export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
     }
     throw endedEarly('synthetic or real', step, totalSteps);
   }, totalSteps);
+}
+
+function checkBlend(name: string, blend: unknown): WarmupBlend {
+  if (blend === undefined) return 'switch';
+  if (blend !== 'switch' && blend !== 'linear' && blend !== 'cosine') throw new OtfgenArgumentError(name, `expected 'switch', 'linear' or 'cosine', got ${describe(blend)}`);
+  return blend;
+}
+
+/** A blend's synthetic share at step `t` of a warm-up of `warmupSteps`: from 1 at the first step towards 0 at its end, 0 after. */
+function blendShare(t: number, warmupSteps: number, blend: 'linear' | 'cosine'): number {
+  if (t >= warmupSteps) return 0;
+  const f = t / warmupSteps;
+  return blend === 'linear' ? 1 - f : 0.5 * (1 + Math.cos(Math.PI * f));
+}
+
+/**
+ * How many batches a schedule with these options takes from its synthetic
+ * stream: the warm-up's steps with `'switch'`; with a blend, as many as hold
+ * the synthetic samples of its mixed batches (about half the warm-up's steps).
+ * For what is fixed in advance over the synthetic batches, such as a
+ * curriculum that should end with the warm-up.
+ *
+ * @param syntheticBatchSize samples per batch of the synthetic stream (default: the schedule's `batchSize`)
+ * @example
+ * ```ts
+ * const n = syntheticBatches({ totalSteps: 500, warmup: 0.3, blend: 'linear' }); // 76, for 150 warm-up steps
+ * const synthetic = generate(digits, { seed: 1, params: (i) => ({ slant: [-40 * Math.min(1, i / (n - 1)), 40 * Math.min(1, i / (n - 1))] }) });
+ * ```
+ */
+export function syntheticBatches(
+  options: Pick<WarmupOptions, 'totalSteps' | 'warmup' | 'blend' | 'batchSize'>,
+  syntheticBatchSize: number = options.batchSize ?? 64,
+): number {
+  const totalSteps = checkInt('syntheticBatches options.totalSteps', options.totalSteps, 1);
+  const warmupSteps = resolveWarmup(options.warmup, totalSteps);
+  const blend = checkBlend('syntheticBatches options.blend', options.blend);
+  if (blend === 'switch') return warmupSteps;
+  const batchSize = checkInt('syntheticBatches options.batchSize', options.batchSize ?? 64, 1);
+  checkInt('syntheticBatches syntheticBatchSize', syntheticBatchSize, 1);
+  let samples = 0;
+  // The schedule's own split of each mixed batch (mixCounted's), so the count is exact.
+  for (let t = 0; t < warmupSteps; t++) {
+    const share = blendShare(t, warmupSteps, blend);
+    samples += splitCounts([share, 1 - share], batchSize)[0];
+  }
+  return Math.ceil(samples / syntheticBatchSize);
 }
 
 /** Steps in the warm-up window, from a share or `{ steps }`. */
