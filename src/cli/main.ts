@@ -14,11 +14,11 @@ const paramsOption = () => new Option('--params <json>', 'task parameters as a J
 
 program
   .command('demo')
-  .description('a short warm-up experiment on real MNIST: pixel-count warm-up shares 0, 0.3, 0.6, 0.9, 150 steps each; prints a table, writes a plot')
+  .description('a short warm-up experiment on real MNIST: pixel-count and procedural-digit warm-ups, shares 0, 0.3, 0.6, 0.9, 150 steps each; prints a table, writes a plot')
   .option('--out <dir>', 'where results and plots go', 'out/demo')
   .addOption(backendOption())
   .action((o) =>
-    sweepCommand({ tasks: ['pixel-count'], shares: [0, 0.3, 0.6, 0.9], seeds: 1, totalSteps: 150, batchSize: 64, out: o.out, backend: o.backend }),
+    sweepCommand({ tasks: ['pixel-count', 'digits'], shares: [0, 0.3, 0.6, 0.9], seeds: 1, totalSteps: 150, batchSize: 64, out: o.out, backend: o.backend }),
   );
 
 program
