@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { oneShotCommand } from '../src/cli/one-shot.js';
 import { builtCli, commandTestDir } from './helpers.js';
 
@@ -12,7 +12,13 @@ describe('otfgen one-shot', () => {
     // Off their defaults where cheap (batch size, steps, images per class), so a child that missed one would differ.
     const base = { methods: ['exemplars-ramp', 'exemplars-thick'], seeds: 3, steps: 3, batchSize: 8, perClass: 2, baseline: 'exemplars-thick', backend: 'wasm' };
     await oneShotCommand({ ...base, out: join(dir.path, 'one') });
+    const log = vi.mocked(console.log);
+    log.mockClear();
     await oneShotCommand({ ...base, out: join(dir.path, 'jobs'), jobs: 2, cliScript: builtCli });
+    // The children's run lines are printed with their seed; their headers and tables, once per seed, are not.
+    const childLines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('[seed '));
+    expect(childLines).toHaveLength(6);
+    for (const l of childLines) expect(l).toMatch(/^\[seed ([123])\] {3}exemplars-(ramp|thick) seed \1: accuracy /);
     const one = JSON.parse(await readFile(join(dir.path, 'one', 'results.json'), 'utf8'));
     const jobs = JSON.parse(await readFile(join(dir.path, 'jobs', 'results.json'), 'utf8'));
     const withoutTime = (rows: { wallMs?: number }[]) => rows.map(({ wallMs: _, ...r }) => r);

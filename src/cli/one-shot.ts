@@ -12,7 +12,7 @@ import {
   type OneShotRow,
 } from '../harness/one-shot.js';
 import { markdownTable, useBackend } from './common.js';
-import { runSeedsInProcesses } from './seed-processes.js';
+import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 export interface OneShotCommandOptions extends OneShotConfig {
   readonly out: string;
@@ -73,6 +73,7 @@ async function runInProcesses(o: OneShotConfig & { out: string; backend: string 
       '--only-seed', String(seed), '--out', out, '--backend', o.backend,
     ],
     read: async (out) => (await loadOneShotResults(out)).rows,
+    show: runLines,
   });
   const rows: OneShotRow[] = perSeed.flat();
   return { config: o, rows };

@@ -18,15 +18,21 @@ export interface SeedProcessesOptions<T> {
   readonly args: (seed: number, out: string) => string[];
   /** Reads what a seed's child wrote at `out`. */
   readonly read: (out: string) => Promise<T>;
+  /** Which lines of a child's output to print, prefixed with its seed (default: all). Its error output is always printed. */
+  readonly show?: (line: string) => boolean;
 }
 
 /**
  * Runs each seed as its own otfgen process, `jobs` at a time (tfjs trains on
- * one thread, so seeds in parallel use the other cores). Their lines are
- * printed prefixed with the seed; what they wrote is returned in seed order.
+ * one thread, so seeds in parallel use the other cores). Their lines (those
+ * `show` picks) are printed prefixed with the seed; what they wrote is
+ * returned in seed order.
  * If one fails, the others are stopped and the temporary folder is removed
  * before a typed error naming the seed is thrown.
  */
+/** For `show`: a child's per-run lines (those indented by two spaces); its header, backend, table and list of files would print once per seed. */
+export const runLines = (line: string): boolean => line.startsWith('  ');
+
 export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promise<T[]> {
   if (!o.cliScript) throw new OtfgenArgumentError('cliScript', 'jobs > 1 runs the otfgen CLI in child processes: pass the path of its script (dist/cli.js)');
   const dir = await mkdtemp(join(tmpdir(), `otfgen-${o.command}-`));
@@ -37,7 +43,9 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
     new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, [...process.execArgv, o.cliScript!, ...o.args(seed, outOf(seed))], { stdio: ['ignore', 'pipe', 'pipe'] });
       children.add(child);
-      createInterface({ input: child.stdout! }).on('line', (line) => console.log(`[seed ${seed}] ${line}`));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (!o.show || o.show(line)) console.log(`[seed ${seed}] ${line}`);
+      });
       createInterface({ input: child.stderr! }).on('line', (line) => console.error(`[seed ${seed}] ${line}`));
       child.on('error', reject);
       child.on('close', (code, signal) => {

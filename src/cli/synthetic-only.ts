@@ -9,7 +9,7 @@ import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
 import { markdownTable, useBackend } from './common.js';
 import { OtfgenArgumentError } from '../errors.js';
-import { runSeedsInProcesses } from './seed-processes.js';
+import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 export interface SyntheticOnlyOptions {
   readonly task: string;
@@ -176,6 +176,7 @@ async function runInProcesses(o: Resolved, seeds: number[], jobs: number): Promi
     jobs,
     args: (seed, out) => ['synthetic-only', ...runArgs(o, ['--only-seed', String(seed)], ['--out', out, '--backend', o.backend])],
     read: async (out) => JSON.parse(await readFile(out, 'utf8')) as { backend: string; runs: Run[] },
+    show: runLines,
   });
   return { runs: reports.map((r) => r.runs[0]), backend: reports[0].backend };
 }
