@@ -22,6 +22,9 @@ export interface SeedProcessesOptions<T> {
   readonly show?: (line: string) => boolean;
 }
 
+/** For `show`: a child's per-run lines (those indented by two spaces); its header, backend, table and list of files would print once per seed. */
+export const runLines = (line: string): boolean => line.startsWith('  ');
+
 /**
  * Runs each seed as its own otfgen process, `jobs` at a time (tfjs trains on
  * one thread, so seeds in parallel use the other cores). Their lines (those
@@ -30,9 +33,6 @@ export interface SeedProcessesOptions<T> {
  * If one fails, the others are stopped and the temporary folder is removed
  * before a typed error naming the seed is thrown.
  */
-/** For `show`: a child's per-run lines (those indented by two spaces); its header, backend, table and list of files would print once per seed. */
-export const runLines = (line: string): boolean => line.startsWith('  ');
-
 export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promise<T[]> {
   if (!o.cliScript) throw new OtfgenArgumentError('cliScript', 'jobs > 1 runs the otfgen CLI in child processes: pass the path of its script (dist/cli.js)');
   const dir = await mkdtemp(join(tmpdir(), `otfgen-${o.command}-`));

@@ -117,6 +117,7 @@ export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
   }, totalSteps);
 }
 
+/** A blend option, 'switch' when absent, or a typed error naming `name`. */
 function checkBlend(name: string, blend: unknown): WarmupBlend {
   if (blend === undefined) return 'switch';
   if (blend !== 'switch' && blend !== 'linear' && blend !== 'cosine') throw new OtfgenArgumentError(name, `expected 'switch', 'linear' or 'cosine', got ${describe(blend)}`);
