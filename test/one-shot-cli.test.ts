@@ -38,6 +38,6 @@ describe('otfgen one-shot', () => {
     await expect(oneShotCommand({ methods: ['exemplars'], seeds: 2, steps: 2, batchSize: 8, baseline: 'exemplars-wide', backend: 'wasm', out: join(dir.path, 'b'), jobs: 2, cliScript: '/nonexistent/cli.js' })).rejects.toThrow(
       /one-shot baseline: expected one of the methods run \(exemplars\), got "exemplars-wide"/,
     );
-    await expect(oneShotCommand({ methods: ['digits'], seeds: 2, steps: 2, batchSize: 8, backend: 'wasm', out: join(dir.path, 'b'), jobs: 2, cliScript: '/nonexistent/cli.js' })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_TASK' });
+    await expect(oneShotCommand({ methods: ['pixel-count'], seeds: 2, steps: 2, batchSize: 8, backend: 'wasm', out: join(dir.path, 'b'), jobs: 2, cliScript: '/nonexistent/cli.js' })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_TASK' });
   });
 });

@@ -112,6 +112,29 @@ describe('exemplars-ramp', () => {
   });
 });
 
+describe('exemplars-digits', () => {
+  it('fills every batch half with procedural digits and half with the exemplars under the x1.25 warps, in a shuffled order', async () => {
+    const { SOURCES } = await import('../src/harness/sources.js');
+    const { digits, exemplarTask, generate, pickExemplars } = await import('../src/index.js');
+    const train = await mnist({ split: 'train' });
+    const ctx = { seed: 4, batchSize: 16, train, model: undefined as never, heldOut: train, batches: 2 };
+    const mixed = await SOURCES['exemplars-digits'].make(ctx).stream.take(2).toArray();
+    // The two sources alone, with the seeds the mix gives them: 2 mixed batches of 16 take 8 + 8 samples of each source's first batch.
+    const [fromDigits] = await generate(digits, { seed: '4/digits', batchSize: 16 }).take(1).toArray();
+    const warps = { rotation: [-37.5, 37.5], scale: [0.75, 1.25], shear: [-18.75, 18.75], shift: 3.75, thickness: [-1, 1] } as const;
+    const [fromExemplars] = await generate(exemplarTask(pickExemplars(train, { perClass: 1, seed: 4 })), { seed: '4/exemplars', batchSize: 16, params: warps }).take(1).toArray();
+    const key = (x: Float32Array, i: number) => Array.from(x.subarray(i * 784, (i + 1) * 784), (v) => v.toFixed(5)).join();
+    const digitKeys = new Set(Array.from({ length: 16 }, (_, i) => key(fromDigits.x as Float32Array, i)));
+    const exemplarKeys = new Set(Array.from({ length: 16 }, (_, i) => key(fromExemplars.x as Float32Array, i)));
+    const origins = mixed.map((b) => Array.from({ length: b.size }, (_, i) => (digitKeys.has(key(b.x as Float32Array, i)) ? 'd' : exemplarKeys.has(key(b.x as Float32Array, i)) ? 'e' : '?')).join(''));
+    for (const o of origins) {
+      expect(o.split('d').length - 1).toBe(8);
+      expect(o.split('e').length - 1).toBe(8);
+    }
+    expect(origins[0]).not.toBe('dddddddd' + 'eeeeeeee');
+  }, 60_000);
+});
+
 describe('summariseOneShot', () => {
   const row = (method: string, seed: number, finalAccuracy: number) => ({ method, seed, finalAccuracy, finalLoss: 1, perClass: [], wallMs: 1 });
   const results = {
@@ -159,18 +182,20 @@ describe('runOneShot', () => {
     const before = tf.memory().numTensors;
     try {
       // exemplars-learned-teach also runs the diversity term and an EMA teacher model (freed after its run).
-      const methods = ['exemplars', 'exemplars-learned-teach', 'exemplars-policy'];
+      const methods = ['exemplars', 'exemplars-learned-teach', 'exemplars-policy', 'exemplars-digits-policy'];
       const results = await runOneShot({ methods, seeds: 1, steps: 12, batchSize: 16 }, { train, test: small, outDir: dir });
       expect(results.rows.map((r) => r.method)).toEqual(methods);
       expect(results.rows[0].controls).toBeUndefined();
       expect(Object.keys(results.rows[1].controls![1].values)).toContain('rotation');
       expect(results.rows[2].controls!.length).toBe(2); // steps 0 and 10
-      expect(summariseOneShot(results).length).toBe(3);
+      expect(Object.keys(results.rows[3].controls![0].values).sort()).toEqual(['digits', 'exemplars']);
+      expect(summariseOneShot(results).length).toBe(4);
       const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
-      expect(saved.rows.length).toBe(3);
+      expect(saved.rows.length).toBe(4);
       expect(tf.memory().numTensors).toBe(before);
       expect(ONE_SHOT_METHODS).toContain('exemplars-learned');
-      await expect(runOneShot({ methods: ['digits'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(OtfgenUnknownTaskError);
+      expect(ONE_SHOT_METHODS).toContain('digits'); // the reference for the methods that add procedural digits
+      await expect(runOneShot({ methods: ['pixel-count'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(OtfgenUnknownTaskError);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -14,7 +14,7 @@ import { SOURCES, heldOutOf } from './sources.js';
 import { train } from './train.js';
 
 export interface OneShotConfig {
-  /** Source names (keys of SOURCES) that make class batches from exemplars. */
+  /** Source names (ONE_SHOT_METHODS: keys of SOURCES) that make class batches. */
   readonly methods: readonly string[];
   /** Seeds 1..seeds; each seed picks other exemplars. */
   readonly seeds: number;
@@ -47,8 +47,12 @@ export interface OneShotResults {
   readonly rows: OneShotRow[];
 }
 
-/** Methods the one-shot experiment accepts: the sources built from exemplars. */
-export const ONE_SHOT_METHODS = Object.keys(SOURCES).filter((k) => k.startsWith('exemplars'));
+/**
+ * Methods the one-shot experiment accepts: the sources built from exemplars,
+ * and `digits` (procedural digits, no real image) as the reference for those
+ * that add the procedural digits to the exemplars.
+ */
+export const ONE_SHOT_METHODS = Object.keys(SOURCES).filter((k) => k.startsWith('exemplars') || k === 'digits');
 
 /** Checks a config's methods, baseline and numbers, naming what is wrong; returns the seeds it runs. */
 export function checkOneShotConfig(config: OneShotConfig): number[] {

@@ -161,6 +161,17 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
       return { stream: exemplarFamilies(ctx, policy.weights), controllers: [policy] };
     },
   },
+  'exemplars-digits': {
+    description: 'a shape prior beside the exemplars: an even mix, sample by sample, of procedural digits (the digits task, default parameters) and the exemplars as in exemplars-thick-x1.25',
+    make: (ctx) => ({ stream: exemplarsWithDigits(ctx, [1, 1]) }),
+  },
+  'exemplars-digits-policy': {
+    description: 'the two sources of exemplars-digits, a REINFORCE policy picking the source of each batch (reward: the classifier loss on the batch)',
+    make: (ctx) => {
+      const policy = mixPolicy({ sources: ['digits', 'exemplars'], seed: ctx.seed });
+      return { stream: exemplarsWithDigits(ctx, policy.weights), controllers: [policy] };
+    },
+  },
   'exemplars-learned': {
     description: 'real exemplars warped by a learned augmenter trained against the classifier (same bounds, ramp over 50 batches)',
     make: (ctx) => learnedExemplars(ctx, 0),
@@ -244,6 +255,15 @@ function exemplarFamilies(ctx: SourceContext, weights: MixWeights): Stream<Batch
     generate(task, { seed: `${ctx.seed}/family${i}`, batchSize: ctx.batchSize, ...(params ? { params } : {}) }),
   );
   return mix(families, weights, { batchSize: ctx.batchSize, seed: ctx.seed });
+}
+
+/** Procedural digits and the exemplars under exemplars-thick-x1.25's warps, mixed by `weights` (each its own seeded stream). */
+function exemplarsWithDigits(ctx: SourceContext, weights: MixWeights): Stream<Batch> {
+  const sources = [
+    generate(digits, { seed: `${ctx.seed}/digits`, batchSize: ctx.batchSize }),
+    generate(exemplarsOf(ctx), { seed: `${ctx.seed}/exemplars`, batchSize: ctx.batchSize, params: thickAt(1.25) }),
+  ];
+  return mix(sources, weights, { batchSize: ctx.batchSize, seed: ctx.seed });
 }
 
 function learnedExemplars(ctx: SourceContext, diversity: number, teach = false, base: Record<string, unknown> = {}): SyntheticSource {
