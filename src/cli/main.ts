@@ -84,8 +84,12 @@ program
 
 program
   .command('one-shot')
-  .description('one real MNIST image per class: random affine warps vs the learned augmenter vs the policy controller, by real-test accuracy')
-  .option('--methods <names>', `comma-separated: ${ONE_SHOT_METHODS.join(', ')}`, (v: string) => v.split(',').map((s) => s.trim()), [...ONE_SHOT_METHODS])
+  .description('one real MNIST image per class: random affine warps vs the learned augmenter vs the policy controller (and the procedural digits beside the exemplars), by real-test accuracy')
+  .addOption(
+    new Option('--methods <names>', `comma-separated: ${ONE_SHOT_METHODS.join(', ')}`)
+      .argParser((v: string) => v.split(',').map((s) => s.trim()))
+      .default([...ONE_SHOT_METHODS], 'all of them'),
+  )
   .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
   .option('--only-seed <n>', 'run only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
   .option('--jobs <n>', 'seeds run at once, each in its own process (same results, less wall time on several cores)', positiveInt('--jobs'), 1)
