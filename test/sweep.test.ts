@@ -113,16 +113,14 @@ describe('exemplars-ramp', () => {
 });
 
 describe('exemplars-digits', () => {
-  it('fills every batch half with procedural digits and half with the exemplars under the x1.25 warps, in a shuffled order', async () => {
+  it("fills every batch half with the digits method's samples and half with exemplars-thick-x1.25's, in a shuffled order", async () => {
     const { SOURCES } = await import('../src/harness/sources.js');
-    const { digits, exemplarTask, generate, pickExemplars } = await import('../src/index.js');
     const train = await mnist({ split: 'train' });
     const ctx = { seed: 4, batchSize: 16, train, model: undefined as never, heldOut: train, batches: 2 };
     const mixed = await SOURCES['exemplars-digits'].make(ctx).stream.take(2).toArray();
-    // The two sources alone, with the seeds the mix gives them: 2 mixed batches of 16 take 8 + 8 samples of each source's first batch.
-    const [fromDigits] = await generate(digits, { seed: '4/digits', batchSize: 16 }).take(1).toArray();
-    const warps = { rotation: [-37.5, 37.5], scale: [0.75, 1.25], shear: [-18.75, 18.75], shift: 3.75, thickness: [-1, 1] } as const;
-    const [fromExemplars] = await generate(exemplarTask(pickExemplars(train, { perClass: 1, seed: 4 })), { seed: '4/exemplars', batchSize: 16, params: warps }).take(1).toArray();
+    // The first batch of each of the two methods alone: 2 mixed batches of 16 take 8 + 8 samples of each.
+    const [fromDigits] = await SOURCES.digits.make(ctx).stream.take(1).toArray();
+    const [fromExemplars] = await SOURCES['exemplars-thick-x1.25'].make(ctx).stream.take(1).toArray();
     const key = (x: Float32Array, i: number) => Array.from(x.subarray(i * 784, (i + 1) * 784), (v) => v.toFixed(5)).join();
     const digitKeys = new Set(Array.from({ length: 16 }, (_, i) => key(fromDigits.x as Float32Array, i)));
     const exemplarKeys = new Set(Array.from({ length: 16 }, (_, i) => key(fromExemplars.x as Float32Array, i)));

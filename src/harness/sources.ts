@@ -257,12 +257,9 @@ function exemplarFamilies(ctx: SourceContext, weights: MixWeights): Stream<Batch
   return mix(families, weights, { batchSize: ctx.batchSize, seed: ctx.seed });
 }
 
-/** Procedural digits and the exemplars under exemplars-thick-x1.25's warps, mixed by `weights` (each its own seeded stream). */
+/** The streams of `digits` and `exemplars-thick-x1.25` (the same draws as those methods), mixed by `weights`. */
 function exemplarsWithDigits(ctx: SourceContext, weights: MixWeights): Stream<Batch> {
-  const sources = [
-    generate(digits, { seed: `${ctx.seed}/digits`, batchSize: ctx.batchSize }),
-    generate(exemplarsOf(ctx), { seed: `${ctx.seed}/exemplars`, batchSize: ctx.batchSize, params: thickAt(1.25) }),
-  ];
+  const sources = [generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize }), warpedExemplars(ctx, thickAt(1.25))];
   return mix(sources, weights, { batchSize: ctx.batchSize, seed: ctx.seed });
 }
 
