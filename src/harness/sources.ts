@@ -18,7 +18,7 @@ import { exemplarTask, pickExemplars, type ExemplarParams } from '../tasks/exemp
 import type { WithClassWeights } from '../tasks/define-task.js';
 import { generate, type ParamsOption } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
-import { digits } from '../tasks/digits/index.js';
+import { digits, type DigitParams } from '../tasks/digits/index.js';
 import { createModel, type HarnessModel } from './models.js';
 import type { FeedbackOptions } from './train.js';
 
@@ -86,6 +86,15 @@ const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickExemplars(ctx.train
 const warpedExemplars = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<ExemplarParams>>) =>
   generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params });
 
+/** Procedural digits drawn from `params` (the task's defaults without): the stream of the `digits` source. */
+const proceduralDigits = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<DigitParams>>) =>
+  generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize, params });
+
+/** The streams of `digits` and of the exemplars under `exemplarParams` (the same draws as those sources), mixed by `weights`. */
+function digitsAndExemplars(ctx: SourceContext, exemplarParams: ParamsOption<WithClassWeights<ExemplarParams>> | undefined, weights: MixWeights): Stream<Batch> {
+  return mix([proceduralDigits(ctx), warpedExemplars(ctx, exemplarParams)], weights, { batchSize: ctx.batchSize, seed: ctx.seed });
+}
+
 /** A recipe for warpedExemplars with fixed params. */
 function randomExemplars(description: string, params?: ParamsOption<WithClassWeights<ExemplarParams>>): SourceRecipe {
   return { description, make: (ctx) => ({ stream: warpedExemplars(ctx, params) }) };
@@ -109,7 +118,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   digits: {
     description: 'procedural digits (the digits task, default parameters): the same 10 classes, no real image',
-    make: ({ seed, batchSize }) => ({ stream: generate(digits, { seed, batchSize }) }),
+    make: (ctx) => ({ stream: proceduralDigits(ctx) }),
   },
   exemplars: randomExemplars('one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)'),
   'exemplars-plain': randomExemplars('the real exemplars as they are, no warp', noWarp),
@@ -163,13 +172,13 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'exemplars-digits': {
     description: 'a shape prior beside the exemplars: an even mix, sample by sample, of procedural digits (the digits task, default parameters) and the exemplars as in exemplars-thick-x1.25',
-    make: (ctx) => ({ stream: exemplarsWithDigits(ctx, [1, 1]) }),
+    make: (ctx) => ({ stream: digitsAndExemplars(ctx, thickAt(1.25), [1, 1]) }),
   },
   'exemplars-digits-policy': {
     description: 'the two sources of exemplars-digits, a REINFORCE policy picking the source of each batch (reward: the classifier loss on the batch)',
     make: (ctx) => {
       const policy = mixPolicy({ sources: ['digits', 'exemplars'], seed: ctx.seed });
-      return { stream: exemplarsWithDigits(ctx, policy.weights), controllers: [policy] };
+      return { stream: digitsAndExemplars(ctx, thickAt(1.25), policy.weights), controllers: [policy] };
     },
   },
   'exemplars-learned': {
@@ -205,7 +214,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     make: (ctx) => {
       const reweight = classReweighting({ classes: 10 });
       return {
-        stream: generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize, params: reweight.params }),
+        stream: proceduralDigits(ctx, reweight.params),
         controllers: [reweight],
         feedback: { data: ctx.heldOut, every: 25, limit: 500 },
       };
@@ -220,7 +229,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
         seed: ctx.seed,
       });
       return {
-        stream: generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }),
+        stream: proceduralDigits(ctx, policy.params),
         controllers: [policy],
         feedback: { data: ctx.heldOut, every: 25, limit: 500 },
       };
@@ -230,9 +239,8 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     description: 'procedural digits or one exemplar per class under random warps (as exemplars), picked by a REINFORCE policy for each 25 steps between held-out evaluations (reward: the held-out loss drop over them)',
     make: (ctx) => {
       const policy = mixPolicy({ sources: ['digits', 'exemplars'], reward: 'progress', seed: ctx.seed });
-      const sources = [generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize }), warpedExemplars(ctx)];
       return {
-        stream: mix(sources, policy.weights, { batchSize: ctx.batchSize, seed: ctx.seed }),
+        stream: digitsAndExemplars(ctx, undefined, policy.weights),
         controllers: [policy],
         feedback: { data: ctx.heldOut, every: 25, limit: 500 },
       };
@@ -255,12 +263,6 @@ function exemplarFamilies(ctx: SourceContext, weights: MixWeights): Stream<Batch
     generate(task, { seed: `${ctx.seed}/family${i}`, batchSize: ctx.batchSize, ...(params ? { params } : {}) }),
   );
   return mix(families, weights, { batchSize: ctx.batchSize, seed: ctx.seed });
-}
-
-/** The streams of `digits` and `exemplars-thick-x1.25` (the same draws as those methods), mixed by `weights`. */
-function exemplarsWithDigits(ctx: SourceContext, weights: MixWeights): Stream<Batch> {
-  const sources = [generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize }), warpedExemplars(ctx, thickAt(1.25))];
-  return mix(sources, weights, { batchSize: ctx.batchSize, seed: ctx.seed });
 }
 
 function learnedExemplars(ctx: SourceContext, diversity: number, teach = false, base: Record<string, unknown> = {}): SyntheticSource {
