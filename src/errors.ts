@@ -36,12 +36,15 @@ export class OtfgenFileError extends OtfgenError {
   }
 }
 
-/** A task name is not registered. `known` lists the names that are. */
+/**
+ * A task name is not registered. `known` lists the names that are; `what` names what was asked for
+ * ('task', 'warm-up task', 'one-shot method'), and `hint` says more where the name is known elsewhere.
+ */
 export class OtfgenUnknownTaskError extends OtfgenError {
   readonly task: string;
   readonly known: readonly string[];
-  constructor(task: string, known: readonly string[]) {
-    super('ERR_UNKNOWN_TASK', `unknown task '${task}'; known tasks: ${known.join(', ')}`);
+  constructor(task: string, known: readonly string[], what = 'task', hint?: string) {
+    super('ERR_UNKNOWN_TASK', `unknown ${what} '${task}'${hint ? ` (${hint})` : ''}; known ${what}s: ${known.join(', ')}`);
     this.task = task;
     this.known = known;
   }

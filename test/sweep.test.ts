@@ -24,6 +24,7 @@ describe('sweeps', () => {
 
   it('rejects unknown tasks and bad shares', () => {
     expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 })).toThrow(OtfgenUnknownTaskError);
+    expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 })).toThrow(/unknown warm-up task 'nope'; known warm-up tasks: pixel-count, digits,/);
     expect(() => checkSweepConfig({ tasks: ['digits'], shares: [1.2], seeds: 1, totalSteps: 1, batchSize: 1 })).toThrow(/shares\[0\]/);
   });
 
@@ -194,6 +195,12 @@ describe('runOneShot', () => {
       expect(ONE_SHOT_METHODS).toContain('exemplars-learned');
       expect(ONE_SHOT_METHODS).toContain('digits'); // the reference for the methods that add procedural digits
       await expect(runOneShot({ methods: ['pixel-count'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(OtfgenUnknownTaskError);
+      // A task the sweep knows is named as such, with why one-shot cannot run it.
+      await expect(runOneShot({ methods: ['pixel-count'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(
+        /unknown one-shot method 'pixel-count' \(a warm-up task whose labels are pixel counts, not digits\); known one-shot methods: .*exemplars-digits/,
+      );
+      await expect(runOneShot({ methods: ['digits-policy'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(/'digits-policy' \(a warm-up task steered by held-out real images/);
+      await expect(runOneShot({ methods: ['nope'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(/unknown one-shot method 'nope'; known/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -71,7 +71,7 @@ export const BASELINE = 'baseline';
 /** Checks a sweep config, naming the bad field. */
 export function checkSweepConfig(config: SweepConfig): SweepConfig {
   if (!Array.isArray(config.tasks) || config.tasks.length === 0) throw new OtfgenArgumentError('sweep tasks', `expected one or more of ${Object.keys(SWEEP_TASKS).join(', ')}`);
-  for (const t of config.tasks) if (!SWEEP_TASKS[t]) throw new OtfgenUnknownTaskError(t, Object.keys(SWEEP_TASKS));
+  for (const t of config.tasks) if (!SWEEP_TASKS[t]) throw new OtfgenUnknownTaskError(t, Object.keys(SWEEP_TASKS), 'warm-up task');
   if (!Array.isArray(config.shares) || config.shares.length === 0) throw new OtfgenArgumentError('sweep shares', 'expected one or more shares in [0, 1]');
   config.shares.forEach((s, i) => checkFraction(`sweep shares[${i}]`, s));
   checkInt('sweep seeds', config.seeds, 1, 1000);
