@@ -1,10 +1,12 @@
 /**
  * The published package as a user meets it: npm pack, install the tarball into
- * a fresh project, then import (ESM), require (CJS) and type-check against it.
+ * a fresh project, then import (ESM), require (CJS) and type-check against it,
+ * and bundle its core for the browser.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '..');
@@ -90,5 +92,26 @@ describe('the packed library', () => {
       diagnostics = String((e as { stdout?: string }).stdout);
     }
     expect(diagnostics).toMatch(/bad\.mts.*onProbability|bad\.mts.*not assignable/s);
+  });
+
+  it('bundles its core (otfgen) for the browser, with no Node built-in reached', async () => {
+    writeFileSync(join(project, 'browser.mjs'), `import { generate, digits } from 'otfgen'; export const s = generate(digits, { seed: 1 });`);
+    // platform 'browser': an import of fs, worker_threads or the like fails to resolve, and the build throws.
+    const result = await build({
+      entryPoints: [join(project, 'browser.mjs')],
+      absWorkingDir: project,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      external: ['@tensorflow/tfjs-core'],
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0].text;
+    expect(code).toContain('digits');
+    expect(code).not.toMatch(/from ["']node:|require\(["'](node:)?(fs|path|os|worker_threads|child_process)["']\)/);
+    // The Node entry point does reach them: the check can fail.
+    writeFileSync(join(project, 'node-entry.mjs'), `export { mnist } from 'otfgen/node';`);
+    await expect(build({ entryPoints: [join(project, 'node-entry.mjs')], absWorkingDir: project, bundle: true, platform: 'browser', write: false, external: ['@tensorflow/tfjs-core'], logLevel: 'silent' })).rejects.toThrow(/Could not resolve/);
   });
 });
