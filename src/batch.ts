@@ -6,9 +6,16 @@ import { OtfgenArgumentError, describe } from './errors.js';
 
 /** What a batch's `y` holds: class ids, or regression targets of `size` values per sample. */
 export type TargetSpec =
-  | { readonly kind: 'class'; readonly classes: number }
   | {
+      /** Class ids in `y`, one per sample (Int32Array). */
+      readonly kind: 'class';
+      /** How many classes: ids run from 0 to classes − 1. */
+      readonly classes: number;
+    }
+  | {
+      /** `size` float targets per sample in `y` (Float32Array). */
       readonly kind: 'regression';
+      /** Target values per sample. */
       readonly size: number;
       /**
        * Set for teacher logits (`logitsTarget(classes, temperature)`): the values are logits, learnt by
@@ -20,11 +27,15 @@ export type TargetSpec =
 
 /** A batch of samples. `x` holds `size * prod(sampleShape)` values in [0, 1], NHWC like tfjs. */
 export interface Batch {
+  /** The samples, one after another, each `prod(sampleShape)` values in [0, 1]. */
   readonly x: Float32Array;
   /** Class ids (Int32Array) for `kind: 'class'`, else `size * target.size` floats. */
   readonly y: Int32Array | Float32Array;
+  /** Samples in this batch (the last batch of a finite stream may be short). */
   readonly size: number;
+  /** One sample's shape, e.g. [28, 28, 1] (height, width, channels). */
   readonly sampleShape: readonly number[];
+  /** What `y` holds. */
   readonly target: TargetSpec;
 }
 

@@ -10,6 +10,11 @@
  * ```
  */
 export class OtfgenError extends Error {
+  /**
+   * Stable across versions, to branch on: 'ERR_ARGUMENT', 'ERR_FILE', 'ERR_UNKNOWN_TASK', 'ERR_TASK' and
+   * 'ERR_BACKEND' (the subclasses below); 'ERR_DEPENDENCY' (an optional package is missing, e.g. sharp),
+   * 'ERR_WORKER' (the worker script is not built) and 'ERR_RUN' (a CLI seed process failed).
+   */
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -20,6 +25,7 @@ export class OtfgenError extends Error {
 
 /** An argument has the wrong type, shape or range. `argument` names it. */
 export class OtfgenArgumentError extends OtfgenError {
+  /** The argument's path as the message starts with it, e.g. 'generate options.batchSize'. */
   readonly argument: string;
   constructor(argument: string, message: string) {
     super('ERR_ARGUMENT', `${argument}: ${message}`);
@@ -29,6 +35,7 @@ export class OtfgenArgumentError extends OtfgenError {
 
 /** A file is missing, truncated, corrupt, or does not match what was expected. */
 export class OtfgenFileError extends OtfgenError {
+  /** The path of the file (or folder) at fault. */
   readonly file: string;
   constructor(file: string, message: string, options?: { cause?: unknown }) {
     super('ERR_FILE', `${file}: ${message}`, options);
@@ -41,7 +48,9 @@ export class OtfgenFileError extends OtfgenError {
  * ('task', 'warm-up task', 'one-shot method'), and `hint` says more where the name is known elsewhere.
  */
 export class OtfgenUnknownTaskError extends OtfgenError {
+  /** The name asked for. */
   readonly task: string;
+  /** The names that would have been accepted there. */
   readonly known: readonly string[];
   constructor(task: string, known: readonly string[], what = 'task', hint?: string) {
     super('ERR_UNKNOWN_TASK', `unknown ${what} '${task}'${hint ? ` (${hint})` : ''}; known ${what}s: ${known.join(', ')}`);
@@ -52,7 +61,9 @@ export class OtfgenUnknownTaskError extends OtfgenError {
 
 /** A task's render function threw while making batch `batch` of a stream. */
 export class OtfgenTaskError extends OtfgenError {
+  /** The task's name. */
   readonly task: string;
+  /** The stream's batch index (from 0) whose rendering failed. */
   readonly batch: number;
   constructor(task: string, batch: number, cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkBatch, type Batch } from './batch.js';
 import { OtfgenArgumentError, describe } from './errors.js';
 
+/** Options of {@link toTensors}. */
 export interface ToTensorsOptions {
   /** Class targets as 'oneHot' float32 [n, classes] (default) or 'index' int32 [n]. */
   readonly labels?: 'oneHot' | 'index';
@@ -10,7 +11,9 @@ export interface ToTensorsOptions {
 
 /** A batch as tensors: one tensor for all samples, one for all targets. */
 export interface TensorBatch {
+  /** The samples, float32 [n, ...sampleShape]. */
   readonly xs: tf.Tensor;
+  /** The targets: one-hot float32 [n, classes] or int32 [n] for classes, float32 [n, size] for regression. */
   readonly ys: tf.Tensor;
 }
 
@@ -42,7 +45,11 @@ export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorB
 export interface FitDataset {
   /** Batches per pass: a count, `Infinity` for endless, `NaN` when unknown (tfjs types this as a number). */
   readonly size: number;
-  iterator(): Promise<{ next(): Promise<IteratorResult<TensorBatch>> }>;
+  /** A fresh pass: tfjs calls it once per epoch. */
+  iterator(): Promise<{
+    /** The next batch as tensors. */
+    next(): Promise<IteratorResult<TensorBatch>>;
+  }>;
 }
 
 /**

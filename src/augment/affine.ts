@@ -6,11 +6,15 @@
 
 /** A warp's parameters. Angles in degrees, shifts in pixels. */
 export interface AffineParams {
+  /** About the image centre; positive turns clockwise on screen (y points down). */
   rotation: number;
+  /** Size factor about the centre: 1 leaves the size, above 1 enlarges. */
   scale: number;
   /** Horizontal shear angle. */
   shear: number;
+  /** Moves the content right (positive) or left, after the rest. */
   shiftX: number;
+  /** Moves the content down (positive) or up, after the rest. */
   shiftY: number;
 }
 
@@ -19,7 +23,9 @@ export interface AffineParams {
  * source point moves in x and y. Made by {@link elasticField}.
  */
 export interface Displacement {
+  /** x offset of each output pixel's source point, height × width, row-major. */
   readonly dx: Float32Array;
+  /** y offset of each output pixel's source point, height × width, row-major. */
   readonly dy: Float32Array;
 }
 

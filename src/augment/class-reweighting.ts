@@ -6,7 +6,9 @@
 import { OtfgenArgumentError, checkInt, checkNumber } from '../errors.js';
 import type { Controller, TrainingSignal } from './controller.js';
 
+/** Options of {@link classReweighting}. */
 export interface ClassReweightingOptions {
+  /** How many classes the task has (at least 2); the held-out evaluation must report as many accuracies. */
   readonly classes: number;
   /** Least share of a batch any class keeps, in [0, 1 / classes] (default half the uniform share). */
   readonly floor?: number;
@@ -16,7 +18,9 @@ export interface ClassReweightingOptions {
 
 /** The weights chosen after one held-out evaluation. */
 export interface ReweightingLogEntry {
+  /** Training steps done when the evaluation was made. */
   readonly step: number;
+  /** The class shares chosen from it (they sum to 1). */
   readonly weights: readonly number[];
 }
 
@@ -35,6 +39,7 @@ export function classReweighting(options: ClassReweightingOptions): ClassReweigh
 
 export class ClassReweighting implements Controller {
   readonly name = 'class-reweighting';
+  /** One entry per held-out evaluation, in order. */
   readonly log: ReweightingLogEntry[] = [];
   private readonly classes: number;
   private readonly floor: number;
@@ -54,7 +59,10 @@ export class ClassReweighting implements Controller {
   }
 
   /** For `generate(task, { params: reweight.params })`: the current weights for every batch. */
-  readonly params = (_batchIndex: number): { classWeights: readonly number[] } => ({ classWeights: this.w });
+  readonly params = (_batchIndex: number): {
+    /** The current class shares (uniform until the first evaluation). */
+    classWeights: readonly number[];
+  } => ({ classWeights: this.w });
 
   /** Takes the per-class accuracy of a held-out evaluation; other signals are ignored. */
   observe(signal: TrainingSignal): void {

@@ -12,7 +12,14 @@ export interface TrainingSignal {
   /** The classifier's training loss on this step's batch (before its update). */
   readonly loss?: number;
   /** An evaluation on held-out real data, when one was made after this step. */
-  readonly heldOut?: { readonly accuracy: number; readonly loss: number; readonly perClass: readonly number[] };
+  readonly heldOut?: {
+    /** Share of the held-out samples classified right. */
+    readonly accuracy: number;
+    /** Mean cross-entropy over the held-out samples. */
+    readonly loss: number;
+    /** Accuracy per class, by class id (0 for a class with no held-out sample). */
+    readonly perClass: readonly number[];
+  };
 }
 
 /** An adaptive generator as a training loop sees it. */

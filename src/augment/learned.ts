@@ -14,6 +14,7 @@ import { checkGradients, clipByGlobalNorm } from '../gradients.js';
 import { AFFINE_PARAM_NAMES, affineWarpTensor, elasticDisplacement } from './warp.js';
 import type { Controller, TrainingSignal } from './controller.js';
 
+/** Options of {@link learnedAugmenter}. */
 export interface LearnedAugmenterOptions {
   /**
    * The classifier being trained: images `[n, height, width, channels]` to
@@ -76,6 +77,7 @@ export interface LearnedAugmenterOptions {
 
 /** One augmented batch: mean absolute warp per parameter, and the classifier's loss on it. */
 export interface AugmenterLogEntry {
+  /** The index of the batch in the augmented stream, from 0. */
   readonly batch: number;
   /** The ramp factor in [0, 1] the bounds were scaled by. */
   readonly ramp: number;

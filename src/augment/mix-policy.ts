@@ -15,9 +15,11 @@ export interface MixPolicyOptions extends ReinforceOptions {
 
 /** One batch's choice (and its reward, once known). */
 export interface MixPolicyLogEntry {
+  /** The index of the batch in the mixed stream, from 0. */
   readonly batch: number;
   /** Index of the source the batch was drawn from. */
   readonly source: number;
+  /** The reward paid for the choice: the batch's loss, or the held-out loss drop ('progress'); unset until it comes. */
   reward?: number;
 }
 
@@ -42,6 +44,7 @@ export function mixPolicy(options: MixPolicyOptions): MixPolicy {
 
 export class MixPolicy implements Controller {
   readonly name = 'mix-policy';
+  /** One entry per batch drawn, in order. */
   readonly log: MixPolicyLogEntry[] = [];
   /** The sources' names (`source0`, `source1`, ... unless named). */
   readonly sources: readonly string[];

@@ -25,11 +25,13 @@ export interface PolicyControllerOptions<P extends ParamSpace> extends Reinforce
 
 /** One batch's choice (and its reward, once known). */
 export interface PolicyLogEntry {
+  /** The index of the batch in the generated stream, from 0. */
   readonly batch: number;
   /** Chosen bin per steered parameter. */
   readonly bins: Readonly<Record<string, number>>;
   /** Centre of each chosen bin. */
   readonly values: Readonly<Record<string, number>>;
+  /** The reward paid for the choice: the batch's loss, or the held-out loss drop ('progress'); unset until it comes. */
   reward?: number;
 }
 
@@ -54,6 +56,7 @@ export function policyController<P extends ParamSpace>(task: Task<P>, options: P
 
 export class PolicyController<P extends ParamSpace> implements Controller {
   readonly name = 'policy';
+  /** One entry per batch drawn, in order. */
   readonly log: PolicyLogEntry[] = [];
   private readonly steered: Steered[];
   private readonly bins: number;

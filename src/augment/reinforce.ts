@@ -13,6 +13,7 @@ import { OtfgenArgumentError, checkNumber, describe } from '../errors.js';
 import { Rng, type Seed } from '../random/rng.js';
 import type { TrainingSignal } from './controller.js';
 
+/** What pays a policy's choice: the classifier's loss on the batch, or the held-out loss drop. See {@link ReinforceOptions.reward}. */
 export type PolicyReward = 'loss' | 'progress';
 
 /** Options every policy controller takes. */
@@ -37,6 +38,7 @@ export interface ReinforceOptions {
   readonly learningRate?: number;
   /** Decay of the reward baseline and scale (default 0.9). */
   readonly baselineDecay?: number;
+  /** Seeds the choices (default 0): the same seed and rewards give the same choices. */
   readonly seed?: Seed;
 }
 

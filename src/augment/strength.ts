@@ -9,6 +9,7 @@
 import { OtfgenArgumentError, checkNumber } from '../errors.js';
 import type { Controller, TrainingSignal } from './controller.js';
 
+/** Options of {@link strengthController}. */
 export interface StrengthControllerOptions<T> {
   /**
    * The classifier's loss on generated batches to hold (for cross-entropy,
@@ -26,8 +27,11 @@ export interface StrengthControllerOptions<T> {
 
 /** The strength after one training step on generated data. */
 export interface StrengthLogEntry {
+  /** Training steps done. */
   readonly step: number;
+  /** The classifier's loss on the step's generated batch, which moved the strength. */
   readonly loss: number;
+  /** The strength after the move, in [0, 1]. */
   readonly strength: number;
 }
 
@@ -46,6 +50,7 @@ export function strengthController<T>(options: StrengthControllerOptions<T>): St
 
 export class StrengthController<T> implements Controller {
   readonly name = 'strength';
+  /** One entry per training step on a batch it made, in order. */
   readonly log: StrengthLogEntry[] = [];
   private readonly target: number;
   private readonly step: number;

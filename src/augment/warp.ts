@@ -16,6 +16,7 @@ import { latticeWeight } from './affine.js';
 /** The columns of a warp-parameter tensor, in order (the fields of {@link AffineParams}). */
 export const AFFINE_PARAM_NAMES = ['rotation', 'scale', 'shear', 'shiftX', 'shiftY'] as const;
 
+/** Options of {@link affineWarpTensor}. */
 export interface AffineWarpTensorOptions {
   /**
    * What points outside the image read: 'zeros' (default; the MNIST

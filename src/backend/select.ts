@@ -9,8 +9,10 @@ import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 /** Backends in the order tried: native GPU, native CPU, wasm with otfgen's training kernels, plain JS cpu. */
 export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** A backend `selectBackend` can load: one of {@link BACKEND_ORDER}. */
 export type BackendChoice = (typeof BACKEND_ORDER)[number];
 
+/** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
   /** Use exactly this backend (an error if it cannot load), or 'auto' (default) for the first that loads. */
   readonly backend?: BackendChoice | 'auto';
@@ -18,6 +20,7 @@ export interface SelectBackendOptions {
   readonly exclude?: readonly BackendChoice[];
 }
 
+/** What {@link selectBackend} chose, and why. */
 export interface BackendSelection {
   /** What was chosen. */
   readonly choice: BackendChoice;
@@ -26,7 +29,12 @@ export interface BackendSelection {
   /** One line on why, e.g. 'wasm with otfgen training kernels (SIMD)'. */
   readonly reason: string;
   /** The ones tried first and why each was skipped. */
-  readonly skipped: readonly { readonly choice: BackendChoice; readonly why: string }[];
+  readonly skipped: readonly {
+    /** A backend tried before the chosen one. */
+    readonly choice: BackendChoice;
+    /** Why it did not load, e.g. '@tensorflow/tfjs-node is not installed'. */
+    readonly why: string;
+  }[];
 }
 
 const PACKAGES: Record<BackendChoice, string> = {

@@ -22,6 +22,7 @@ export function logitsTarget(classes: number, temperature?: number): TargetSpec 
   return { kind: 'regression', size: classes, temperature: checkTemperature('logitsTarget temperature', temperature) };
 }
 
+/** Options of {@link teacherLogits}. */
 export interface TeacherLogitsOptions {
   /**
    * Learn the logits by softened cross-entropy at this temperature (> 0; 2 is a good start)

@@ -7,18 +7,21 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { describeTarget, sameShape, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
 
+/** Which of the harness's CNNs: see {@link ModelOptions.architecture}. */
 export type Architecture = 'reference' | 'wide' | 'small';
 
 const ARCHITECTURES: readonly Architecture[] = ['reference', 'wide', 'small'];
 // Filters of the two convolutions and units of the dense layer.
 const WIDTHS = { reference: [8, 16, 64], wide: [32, 64, 128] } as const;
 
+/** Options of {@link createModel}. */
 export interface ModelOptions {
   /** 'reference' (default): the study's classifier, conv 3x3x8, max-pool, conv 3x3x16, max-pool, dense 64, head.
    *  'wide': the same layout, four times the filters (32, 64) and twice the dense units (128): to tell
    *  what a task teaches from what the reference CNN can hold. About 6 times the reference's step time on wasm here.
    *  'small': conv 3x3x4, conv 3x3x8, average pool, head. */
   readonly architecture?: Architecture;
+  /** One sample's shape, [height, width, channels] (default [28, 28, 1]). */
   readonly inputShape?: readonly number[];
   /** Seeds the weight initialisers, so runs are reproducible on any backend. */
   readonly seed?: number;
@@ -26,7 +29,9 @@ export interface ModelOptions {
 
 /** A body and its heads. `modelFor(target)` gives a model ending in the head for that target. */
 export interface HarnessModel {
+  /** The architecture it was made with. */
   readonly architecture: Architecture;
+  /** The sample shape it takes, [height, width, channels]. */
   readonly inputShape: readonly number[];
   /** The shared layers (all but the head). */
   readonly body: tfl.Sequential;
@@ -36,6 +41,7 @@ export interface HarnessModel {
   bodyWeights(): tf.Variable[];
   /** Trainable weights of the head for `target`. */
   headWeights(target: TargetSpec): tf.Variable[];
+  /** Frees the weights of the body and of every head made. */
   dispose(): void;
 }
 

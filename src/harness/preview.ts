@@ -7,7 +7,9 @@ import type { Seed } from '../random/rng.js';
 import type { ParamSpace, ParamValues, Task } from '../tasks/define-task.js';
 import { generate } from '../tasks/generate.js';
 
+/** Options of {@link previewPng}. */
 export interface PreviewOptions<P extends ParamSpace> {
+  /** The generator's seed (default 0). */
   readonly seed?: Seed;
   /** Samples per row (default 10). */
   readonly perRow?: number;
@@ -15,6 +17,7 @@ export interface PreviewOptions<P extends ParamSpace> {
   readonly rows?: number;
   /** Pixels per sample pixel (default 3). */
   readonly scale?: number;
+  /** The task's parameters, as `generate` takes them (class weights are set per row for class tasks). */
   readonly params?: Partial<ParamValues<P>>;
 }
 

@@ -15,8 +15,10 @@ import { toTensors } from '../tensors.js';
 import { clipByGlobalNorm } from '../gradients.js';
 import { checkInput, headUnits, type HarnessModel } from './models.js';
 
+/** How the learning rate moves over a run: see {@link TrainOptions.lrSchedule}. */
 export type LearningRateSchedule = 'constant' | 'one-cycle';
 
+/** The test-set evaluations of a run (`train`'s `evaluation`). */
 export interface EvaluationOptions {
   /** Held-out data with class targets, e.g. `await mnist({ split: 'test' })`. */
   readonly data: ArrayDataset;
@@ -24,6 +26,7 @@ export interface EvaluationOptions {
   readonly at?: readonly number[];
   /** Evaluate on the first `limit` samples only (default: all). */
   readonly limit?: number;
+  /** Samples per forward pass (default 500). */
   readonly batchSize?: number;
   /**
    * The head whose outputs are read as class scores (default: the class head
@@ -33,7 +36,9 @@ export interface EvaluationOptions {
   readonly head?: TargetSpec;
 }
 
+/** Options of {@link train}. */
 export interface TrainOptions {
+  /** The model to train, from `createModel`; its heads are made as the batches' targets ask. */
   readonly model: HarnessModel;
   /** A `warmupSchedule(...)`, or any stream of batches. */
   readonly steps: AsyncIterable<WarmupStep | Batch>;
@@ -45,6 +50,7 @@ export interface TrainOptions {
   readonly lrSchedule?: LearningRateSchedule;
   /** Clip gradients to this global norm (default 5; 0 turns clipping off). */
   readonly clipNorm?: number;
+  /** Test-set evaluations: after the steps in `at` and after the last step (`RunResult.final`). */
   readonly evaluation?: EvaluationOptions;
   /**
    * Adaptive generators to keep informed: each hears every step's loss and
@@ -59,6 +65,7 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The held-out evaluations made for the controllers during a run (`train`'s `feedback`). */
 export interface FeedbackOptions {
   /** Held-out data with class targets, e.g. a split of the training set. */
   readonly data: ArrayDataset;
@@ -70,11 +77,17 @@ export interface FeedbackOptions {
 
 /** One training step. Times in milliseconds. */
 export interface StepRecord {
+  /** The step's index, from 0. */
   readonly step: number;
+  /** 'warmup' for a warm-up schedule's generated steps; 'real' otherwise (and for plain batch streams). */
   readonly phase: 'warmup' | 'real';
+  /** Share of the batch's samples that were generated (0 for plain batch streams). */
   readonly syntheticShare: number;
+  /** True on the step where the target changed and a new head took over. */
   readonly taskChanged: boolean;
+  /** The training loss on the batch, before the step's update. */
   readonly loss: number;
+  /** The learning rate the step used. */
   readonly learningRate: number;
   /** Waiting for the batch (generation or loading). */
   readonly dataMs: number;
@@ -84,9 +97,13 @@ export interface StepRecord {
   readonly controls?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
+/** One evaluation on held-out data. */
 export interface EvalRecord {
+  /** Steps done when it was made. */
   readonly step: number;
+  /** Share of the samples classified right. */
   readonly accuracy: number;
+  /** Mean cross-entropy over the samples. */
   readonly loss: number;
   /** Accuracy on the samples of each class. */
   readonly perClass: readonly number[];
@@ -94,15 +111,21 @@ export interface EvalRecord {
   readonly confusion: readonly (readonly number[])[];
 }
 
+/** What {@link train} returns. Times in milliseconds. */
 export interface RunResult {
+  /** One record per step done. */
   readonly steps: readonly StepRecord[];
+  /** The test-set evaluations, in order (the last is `final`). */
   readonly evals: readonly EvalRecord[];
   /** The evaluation after the last step (null without evaluation options). */
   readonly final: EvalRecord | null;
   /** The held-out evaluations made for the controllers. */
   readonly feedback: readonly EvalRecord[];
+  /** The whole run, evaluations included. */
   readonly wallMs: number;
+  /** Waiting for batches, summed over the steps. */
   readonly dataMs: number;
+  /** Forward, backward and update, summed over the steps. */
   readonly computeMs: number;
 }
 
@@ -210,6 +233,7 @@ export async function train(options: TrainOptions): Promise<RunResult> {
 export class SplitAdam {
   private readonly body: tf.AdamOptimizer;
   private readonly heads = new Map<string, tf.AdamOptimizer>();
+  /** @param learningRate the rate every optimiser uses from its next step; set it to change them all. */
   constructor(public learningRate: number) {
     this.body = tf.train.adam(learningRate);
   }
@@ -224,6 +248,7 @@ export class SplitAdam {
     this.body.applyGradients(forBody as unknown as Record<string, tf.Variable>);
     head.applyGradients(forHead as unknown as Record<string, tf.Variable>);
   }
+  /** Frees the optimisers' moment tensors. */
   dispose(): void {
     this.body.dispose();
     for (const h of this.heads.values()) h.dispose();

@@ -36,6 +36,7 @@ export function messagePlan(task: Task<any>, batchSize: number, prefetch?: numbe
   return { prefetch: ahead, perMessage: Math.max(1, Math.min(fit, Math.floor(ahead / 2))) };
 }
 
+/** Options of `generate` from `otfgen/node`: those of the core's {@link GenerateOptions}, and worker threads. */
 export interface ParallelGenerateOptions<P extends ParamSpace> extends GenerateOptions<P> {
   /** Worker threads making batches (default 1: no workers, the main thread makes them). */
   readonly workers?: number;

@@ -19,9 +19,13 @@ const INV_2_32 = 1 / 4294967296;
 
 /** A seeded generator. Not cryptographic. Same seed, same sequence, on every platform. */
 export class Rng {
+  /** xor128 state, word 1 of 4. Public so the hot-path fills can keep the state in locals and store it back. */
   x: number;
+  /** xor128 state, word 2 of 4. */
   y: number;
+  /** xor128 state, word 3 of 4. */
   z: number;
+  /** xor128 state, word 4 of 4. */
   w: number;
 
   /** Seeds from an integer or string, as `seedrandom.xor128(seed)` does. */

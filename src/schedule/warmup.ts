@@ -8,8 +8,10 @@ import type { Seed } from '../random/rng.js';
 import { mixCounted, splitCounts } from '../stream/mix.js';
 import { Stream } from '../stream/stream.js';
 
+/** How the warm-up hands over to real data: see {@link WarmupOptions.blend}. */
 export type WarmupBlend = 'switch' | 'linear' | 'cosine';
 
+/** Options of {@link warmupSchedule}. */
 export interface WarmupOptions {
   /** The warm-up data, e.g. `generate(pixelCount, { seed })`. Must last the warm-up. */
   readonly synthetic: AsyncIterable<Batch>;
@@ -18,7 +20,12 @@ export interface WarmupOptions {
   /** Steps in the whole run. */
   readonly totalSteps: number;
   /** The warm-up: a share of `totalSteps` in [0, 1], or `{ steps }`. */
-  readonly warmup: number | { readonly steps: number };
+  readonly warmup:
+    | number
+    | {
+        /** Warm-up steps, in [0, totalSteps]. */
+        readonly steps: number;
+      };
   /**
    * 'switch' (default): whole synthetic batches during the warm-up, then real
    * ones, as the study did; synthetic and real may differ in target (the task
@@ -35,6 +42,7 @@ export interface WarmupOptions {
 
 /** One step of a warm-up schedule. */
 export interface WarmupStep {
+  /** The step's index, from 0. */
   readonly step: number;
   /** 'warmup' for steps inside the warm-up window, then 'real'. */
   readonly phase: 'warmup' | 'real';
@@ -42,7 +50,9 @@ export interface WarmupStep {
   readonly syntheticShare: number;
   /** True on the first step whose target spec differs from the step before: swap the head here. */
   readonly taskChanged: boolean;
+  /** The batch's target spec (the head to train). */
   readonly target: TargetSpec;
+  /** The step's batch. */
   readonly batch: Batch;
 }
 

@@ -6,15 +6,21 @@ import { Stream } from '../stream/stream.js';
 
 /** Samples and targets in memory. Uint8 samples are scaled by 1/255; Float32 ones are taken as they are. */
 export interface ArrayDataset {
+  /** The samples, one after another, `prod(sampleShape)` values each. */
   readonly x: Uint8Array | Float32Array;
+  /** One class id per sample for class targets, else `target.size` values per sample. */
   readonly y: Uint8Array | Int32Array | Float32Array;
+  /** One sample's shape, e.g. [28, 28, 1]. */
   readonly sampleShape: readonly number[];
+  /** What `y` holds. */
   readonly target: TargetSpec;
 }
 
+/** Options of {@link arraySource}. */
 export interface ArraySourceOptions {
   /** Samples per batch, default 64. */
   readonly batchSize?: number;
+  /** Seeds the shuffles (default 0). */
   readonly seed?: Seed;
   /** Shuffle each epoch (default true); epoch e uses its own permutation from (seed, e). */
   readonly shuffle?: boolean;

@@ -13,24 +13,33 @@ import { generate } from '../parallel/generate.js';
 import { AtomicFile } from './atomic-file.js';
 import { IDX_TYPES } from './idx.js';
 
+/** Options of {@link exportDataset}. */
 export interface ExportOptions<P extends ParamSpace> {
   /** Folder to write into (created if missing). */
   readonly dir: string;
+  /** Samples to write. */
   readonly count: number;
+  /** The generator's seed (default 0): the files are the first `count` samples of `generate(task, { seed, batchSize, params })`. */
   readonly seed?: Seed;
   /** 'idx' (default) or 'npy'. */
   readonly format?: 'idx' | 'npy';
   /** Samples as 'uint8' (round(x * 255), MNIST's encoding; default) or exact 'float32'. */
   readonly dtype?: 'uint8' | 'float32';
+  /** The task's parameters, as `generate` takes them. */
   readonly params?: Partial<ParamValues<P>>;
+  /** Samples generated at a time (default 1,000). It is part of the stream's seeding: another batch size, other samples. */
   readonly batchSize?: number;
+  /** Worker threads generating (default 1); the files are the same whatever the count. */
   readonly workers?: number;
 }
 
 /** The files written. */
 export interface ExportResult {
+  /** Path of the samples' file. */
   readonly images: string;
+  /** Path of the labels' (or regression targets') file. */
   readonly targets: string;
+  /** Samples written. */
   readonly count: number;
 }
 

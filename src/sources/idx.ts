@@ -6,30 +6,43 @@ import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
 
 /** IDX element types and their codes in the file header. */
 export const IDX_TYPES = {
+  /** Unsigned bytes, as MNIST's images and labels. */
   uint8: 0x08,
+  /** Signed bytes. */
   int8: 0x09,
+  /** Big-endian 16-bit integers. */
   int16: 0x0b,
+  /** Big-endian 32-bit integers. */
   int32: 0x0c,
+  /** Big-endian 32-bit floats. */
   float32: 0x0d,
+  /** Big-endian 64-bit floats. */
   float64: 0x0e,
 } as const;
+/** An IDX element type's name. */
 export type IdxType = keyof typeof IDX_TYPES;
 
 const BYTES: Record<IdxType, number> = { uint8: 1, int8: 1, int16: 2, int32: 4, float32: 4, float64: 8 };
 const BY_CODE = new Map<number, IdxType>(Object.entries(IDX_TYPES).map(([k, v]) => [v, k as IdxType]));
 
+/** The typed array an IDX element type is decoded into. */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 /** A parsed IDX array. */
 export interface IdxArray {
+  /** The element type from the header. */
   readonly type: IdxType;
+  /** The dimensions from the header, e.g. [60000, 28, 28]. */
   readonly shape: readonly number[];
+  /** The elements, row-major, `prod(shape)` of them. */
   readonly data: IdxData;
 }
 
 /** The header of an IDX file. */
 export interface IdxHeader {
+  /** The element type. */
   readonly type: IdxType;
+  /** The dimensions. */
   readonly shape: readonly number[];
   /** Bytes before the data. */
   readonly headerBytes: number;

@@ -43,7 +43,21 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, 
  * await writeImageFolder(generate(digits, { seed: 1 }), 'digits-png', { count: 10000 });
  * ```
  */
-export async function writeImageFolder(stream: AsyncIterable<Batch>, dir: string, options: { count: number; concurrency?: number }): Promise<{ dir: string; count: number }> {
+export async function writeImageFolder(
+  stream: AsyncIterable<Batch>,
+  dir: string,
+  options: {
+    /** Samples to write (the stream must have as many). */
+    count: number;
+    /** PNG files encoded at once (default 8). */
+    concurrency?: number;
+  },
+): Promise<{
+  /** The folder written. */
+  dir: string;
+  /** Files written. */
+  count: number;
+}> {
   const count = checkInt('writeImageFolder options.count', options.count, 1);
   const sharp = await loadSharp();
   const tmp = `${dir}.${process.pid}.tmp`;
@@ -77,8 +91,11 @@ export async function writeImageFolder(stream: AsyncIterable<Batch>, dir: string
   }
 }
 
+/** Options of {@link imageFolder}. */
 export interface ImageFolderOptions {
+  /** Samples per batch (default 64). */
   readonly batchSize?: number;
+  /** Seeds the shuffles (default 0). */
   readonly seed?: Seed;
   /** Reshuffle each epoch (default true). */
   readonly shuffle?: boolean;

@@ -7,6 +7,7 @@ import { OtfgenArgumentError, OtfgenFileError, describe } from '../errors.js';
 import type { ArrayDataset } from './arrays.js';
 import { readIdx } from './idx-file.js';
 
+/** Options of {@link mnist}. */
 export interface MnistOptions {
   /** 'train' (60,000 images) or 'test' (10,000). */
   readonly split: 'train' | 'test';
@@ -19,11 +20,21 @@ export interface MnistOptions {
 
 /** MNIST images (uint8, [count, 28, 28, 1]) and labels, ready for `arraySource` from `otfgen`. */
 export interface MnistDataset extends ArrayDataset {
+  /** The images, 784 bytes each, 0 (background) to 255 (ink). */
   readonly x: Uint8Array;
+  /** The labels, 0 to 9. */
   readonly y: Uint8Array;
+  /** Images in the split: 60,000 or 10,000. */
   readonly count: number;
+  /** [28, 28, 1]. */
   readonly sampleShape: readonly [28, 28, 1];
-  readonly target: TargetSpec & { kind: 'class'; classes: 10 };
+  /** Ten classes, the digits. */
+  readonly target: TargetSpec & {
+    /** 'class'. */
+    kind: 'class';
+    /** 10. */
+    classes: 10;
+  };
 }
 
 const cache = new Map<string, Promise<MnistDataset>>();

@@ -7,15 +7,19 @@ import { Stream, sizeOf } from './stream.js';
 /** Weights per source: fixed, or a function of the output batch index (a controller may steer it). */
 export type MixWeights = readonly number[] | ((batchIndex: number) => readonly number[]);
 
+/** Options of {@link mix}. */
 export interface MixOptions {
   /** Samples per output batch. */
   readonly batchSize: number;
+  /** Seeds the order of the samples within each batch (default 0). */
   readonly seed?: Seed;
 }
 
 /** A mixed batch and how many of its samples came from each source. */
 export interface MixedBatch {
+  /** The mixed batch. */
   readonly batch: Batch;
+  /** Samples from each source, by source index; they sum to the batch's size. */
   readonly counts: readonly number[];
 }
 

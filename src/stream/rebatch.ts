@@ -3,6 +3,7 @@ import { allocBatch, copySamples, sameShape, sameTarget, type Batch } from '../b
 import { OtfgenArgumentError, checkInt } from '../errors.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
+/** Options of {@link rebatch}. */
 export interface RebatchOptions {
   /** Drop a final batch smaller than `size` (default false: it is yielded). */
   readonly dropRemainder?: boolean;

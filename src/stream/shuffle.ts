@@ -4,7 +4,9 @@ import { checkInt } from '../errors.js';
 import { Rng, type Seed } from '../random/rng.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
+/** Options of {@link shuffle}. */
 export interface ShuffleOptions {
+  /** Seeds the shuffle (default 0). */
   readonly seed?: Seed;
   /** Samples per output batch (default: the first input batch's size). */
   readonly batchSize?: number;

@@ -35,6 +35,7 @@ export class Stream<T> implements AsyncIterable<T> {
     readonly size: StreamSize = null,
   ) {}
 
+  /** A fresh pass over the stream: `for await (const item of stream)`. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return this.open();
   }

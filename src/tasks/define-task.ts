@@ -9,9 +9,13 @@ import type { Rng } from '../random/rng.js';
 
 /** A numeric parameter: a fixed value, or drawn uniformly per sample from a `[lo, hi]` range. */
 export interface NumberParam {
+  /** 'number', the default kind: may be left out. */
   readonly type?: 'number';
+  /** The smallest value a user may give (a fixed value or a range's ends). */
   readonly min: number;
+  /** The largest value a user may give. */
   readonly max: number;
+  /** Used when the user gives none: a fixed value, or a `[lo, hi]` range drawn per sample. */
   readonly default: number | readonly [number, number];
   /** Integer-valued (drawn values are floored). */
   readonly integer?: boolean;
@@ -24,13 +28,19 @@ export interface NumberParam {
 
 /** A vector of non-negative weights (not all zero), e.g. per-class or per-style sampling weights. */
 export interface WeightsParam {
+  /** Marks a weights parameter. */
   readonly type: 'weights';
+  /** How many weights, e.g. the number of classes. */
   readonly length: number;
+  /** Used when the user gives none; without it every weight is 1 (uniform). */
   readonly default?: readonly number[];
+  /** What the weights weigh, for controllers and docs. Free text. */
   readonly description?: string;
 }
 
+/** One declared parameter: a number (fixed or a range) or a vector of weights. */
 export type ParamSpec = NumberParam | WeightsParam;
+/** A task's declared parameters by name: what users may set and controllers may steer. */
 export type ParamSpace = Readonly<Record<string, ParamSpec>>;
 
 /** What a user may pass for each parameter. */
@@ -59,12 +69,15 @@ export type RenderFn<P extends ParamSpace> = (
   yOffset: number,
 ) => number | void;
 
+/** What `defineTask` takes: a task described as data plus one `render` function. */
 export interface TaskDefinition<P extends ParamSpace> {
   /** Unique name, used by the CLI and in errors. */
   readonly name: string;
+  /** One line on what the samples show and what the target is. */
   readonly description?: string;
   /** e.g. [28, 28, 1] (height, width, channels). */
   readonly sampleShape: readonly number[];
+  /** What each sample's target is: a class id, or regression values. */
   readonly target: TargetSpec;
   /** Declared parameters with their ranges and defaults. */
   readonly params: P;
@@ -74,6 +87,7 @@ export interface TaskDefinition<P extends ParamSpace> {
    * draws it; false when `render` decides the class itself.
    */
   readonly conditional?: boolean;
+  /** Writes one sample and returns its target; see {@link RenderFn}. It must draw its randomness from `rng` alone, so that a seed gives the same bytes. */
   readonly render: RenderFn<P>;
   /**
    * How another thread can rebuild this task (generation in worker threads):
@@ -89,16 +103,23 @@ export interface TaskDefinition<P extends ParamSpace> {
 
 /** Where a task can be rebuilt from: `module` 'otfgen' means otfgen's own exports. */
 export interface TaskOrigin {
+  /** An ES module URL or path (e.g. `import.meta.url`), or 'otfgen'. */
   readonly module: string;
+  /** The name of the module's export: the task itself, or a factory of it. */
   readonly export: string;
+  /** Arguments for a factory export (structured-cloneable); leave out when the export is the task. */
   readonly args?: readonly unknown[];
 }
 
 /** A parameter space plus the `classWeights` every conditional class task gets. */
-export type WithClassWeights<P extends ParamSpace> = P & { readonly classWeights?: WeightsParam };
+export type WithClassWeights<P extends ParamSpace> = P & {
+  /** Relative sampling weight of each class (uniform unless given). */
+  readonly classWeights?: WeightsParam;
+};
 
 /** A defined task. The class weights parameter of conditional class tasks is part of `params`. */
 export interface Task<P extends ParamSpace = ParamSpace> extends TaskDefinition<P> {
+  /** True when the generator picks each sample's class (by `classWeights`) and passes it to `render`. */
   readonly conditional: boolean;
   /** Values in one sample. */
   readonly sampleLength: number;

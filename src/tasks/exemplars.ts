@@ -15,10 +15,15 @@ const ELASTIC_GRID = 3;
 
 /** The exemplar task's warp parameters, each drawn per sample from its range. */
 export type ExemplarParams = {
+  /** Rotation in degrees, in [−180, 180] (default ±15). */
   readonly rotation: NumberParam;
+  /** Zoom factor, in [0.25, 4] (default 0.9 to 1.1). */
   readonly scale: NumberParam;
+  /** Horizontal shear in degrees, in [−60, 60] (default ±10). */
   readonly shear: NumberParam;
+  /** Largest shift in pixels along each axis, in [0, 14] (default 2): each axis draws its own in ±shift. */
   readonly shift: NumberParam;
+  /** Largest move in pixels of each point of the elastic lattice, in [0, 6] (default 0: none). */
   readonly elastic: NumberParam;
   /** Stroke thickness change: above 0 thickens (grey dilation), below 0 thins (grey erosion); 1 is one pixel each side. */
   readonly thickness: NumberParam;
@@ -26,10 +31,17 @@ export type ExemplarParams = {
 
 /** Exemplar images (uint8 or float, one channel) with their class ids. */
 export interface Exemplars {
+  /** The images, values in [0, 1], one after another. */
   readonly x: Float32Array;
+  /** Each image's class id. */
   readonly y: Int32Array;
+  /** One image's shape, [height, width, 1]. */
   readonly sampleShape: readonly number[];
-  readonly target: TargetSpec & { kind: 'class' };
+  /** The classes, from the dataset they were picked from. */
+  readonly target: TargetSpec & {
+    /** 'class'. */
+    kind: 'class';
+  };
 }
 
 /**

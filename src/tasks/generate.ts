@@ -11,8 +11,9 @@ import { checkParamValue, type ParamSpace, type ParamValues, type Task } from '.
 /** Parameters for a stream: fixed, or a function of the batch index (a controller may steer it). */
 export type ParamsOption<P extends ParamSpace> = Partial<ParamValues<P>> | ((batchIndex: number) => Partial<ParamValues<P>>);
 
+/** Options of {@link generate}. */
 export interface GenerateOptions<P extends ParamSpace> {
-  /** Default 0. */
+  /** The stream's seed, an integer or any text (default 0): same seed, same options, same bytes. */
   readonly seed?: Seed;
   /** Samples per batch, default 64. */
   readonly batchSize?: number;
@@ -71,6 +72,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateO
 /** The stream `generate` returns: a Stream of batches that also names its task. */
 export class GeneratedStream<P extends ParamSpace> extends Stream<Batch> {
   constructor(
+    /** The task the stream generates. */
     readonly task: Task<P>,
     make: () => Iterator<Batch>,
     size: number,

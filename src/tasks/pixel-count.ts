@@ -7,6 +7,7 @@ import { popcount32 } from '../random/rng.js';
 import { defineTask, type NumberParam, type Task } from './define-task.js';
 import { wasmBits } from './wasm-bits.js';
 
+/** Options of {@link pixelCountTask}. */
 export interface PixelCountOptions {
   /** Side of the square image (default 28). */
   readonly size?: number;
@@ -14,7 +15,13 @@ export interface PixelCountOptions {
    * The target: 'count' (default, on-pixels 0..size²), 'fraction' (count / size²,
    * easier to regress), or `{ bins: n }`: a class id, the count's bin among n equal bins.
    */
-  readonly target?: 'count' | 'fraction' | { readonly bins: number };
+  readonly target?:
+    | 'count'
+    | 'fraction'
+    | {
+        /** How many equal bins of the count, and classes. */
+        readonly bins: number;
+      };
 }
 
 /** The pixel-count task's parameters. */

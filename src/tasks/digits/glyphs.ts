@@ -5,15 +5,21 @@
  * is a polyline. No fonts: these are pen paths.
  */
 
+/** One pen stroke of a glyph. */
 export interface StrokeDef {
+  /** [x, y] points in the unit box (x right, y down). */
   readonly points: readonly (readonly [number, number])[];
+  /** A Catmull-Rom spline through the points (true) or a polyline (false). */
   readonly smooth: boolean;
 }
 
+/** One way of writing a digit: its strokes. */
 export interface GlyphStyle {
+  /** The style's name, e.g. 'oval' or 'open top'. */
   readonly name: string;
   /** Which entry of the styleWeights parameter weighs this style (0-based). */
   readonly slot: number;
+  /** The strokes, drawn in order with the pen's width. */
   readonly strokes: readonly StrokeDef[];
 }
 

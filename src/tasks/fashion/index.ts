@@ -37,6 +37,14 @@ export type FashionParams = {
   readonly shading: NumberParam;
 };
 
+/**
+ * Procedural Fashion-MNIST look-alikes: ten classes in Fashion-MNIST's order
+ * ({@link FASHION_CLASSES}), 28x28x1.
+ * @example
+ * ```ts
+ * const s = generate(fashion, { seed: 1, params: { texture: 0 } });
+ * ```
+ */
 export const fashion: Task<WithClassWeights<FashionParams>> = makeFashion();
 
 function makeFashion(): Task<WithClassWeights<FashionParams>> {
