@@ -3,14 +3,15 @@
  * runs. This entry point is browser-safe; Node-only parts are in `otfgen/node`.
  * @packageDocumentation
  */
-export * from './errors.js';
-export * from './batch.js';
+// The argument validators (checkInt, describe, ...) stay internal: only the error classes are API.
+export { OtfgenError, OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, OtfgenTaskError, OtfgenBackendError } from './errors.js';
+export { sampleLength, targetLength, allocBatch, copySamples, checkBatch, type TargetSpec, type Batch, type BatchArrays } from './batch.js';
 export { Rng, popcount32, type Seed } from './random/rng.js';
 export * from './stream/index.js';
 export * from './tasks/index.js';
 export * from './sources/idx.js';
-export * from './sources/arrays.js';
-export * from './schedule/warmup.js';
+export { arraySource, type ArrayDataset, type ArraySourceOptions } from './sources/arrays.js';
+export { warmupSchedule, syntheticBatches, type WarmupBlend, type WarmupOptions, type WarmupStep } from './schedule/warmup.js';
 export * from './tensors.js';
 export { affineWarp, elasticField, type AffineParams, type Displacement } from './augment/affine.js';
 export { affineWarpTensor, elasticDisplacement, AFFINE_PARAM_NAMES, type AffineWarpTensorOptions } from './augment/warp.js';

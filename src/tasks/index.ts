@@ -5,7 +5,7 @@ import { pixelCount } from './pixel-count.js';
 import { digits } from './digits/index.js';
 import { fashion } from './fashion/index.js';
 
-export * from './define-task.js';
+export { defineTask, type NumberParam, type WeightsParam, type ParamSpec, type ParamSpace, type ParamValues, type ResolvedParams, type RenderFn, type TaskDefinition, type TaskOrigin, type WithClassWeights, type Task } from './define-task.js';
 export * from './generate.js';
 export * from './pixel-count.js';
 
