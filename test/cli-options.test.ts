@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { OtfgenArgumentError } from '../src/index.js';
@@ -39,6 +40,12 @@ describe('the otfgen command', () => {
     const { code, stderr } = await run(['export', '--task', 'digits', '--count', '1', '--out', `${builtCli}/out`]);
     expect(code).toBe(1);
     expect(stderr.trim()).toBe(`otfgen: ENOTDIR: not a directory, mkdir '${builtCli}/out'`);
+  });
+
+  it('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { stdout } = await promisify(execFile)(process.execPath, [builtCli, '--version']);
+    expect(stdout.trim()).toBe(version);
   });
 
   it('prints our own errors as one line too', async () => {

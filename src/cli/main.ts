@@ -7,7 +7,14 @@ import { SWEEP_TASKS } from '../harness/sweep.js';
 import { jsonObject, numberList, positiveInt, positiveNumber, seedOption } from './common.js';
 import { scalingCommand, sweepCommand } from './sweep.js';
 
-const program = new Command('otfgen').description('On-the-fly generators: seeded procedural training data for TensorFlow.js').showHelpAfterError();
+/** Set by the build (tsup's define); 'dev' when the source runs unbuilt. */
+declare const OTFGEN_VERSION: string | undefined;
+const version = typeof OTFGEN_VERSION === 'string' ? OTFGEN_VERSION : 'dev';
+
+const program = new Command('otfgen')
+  .description('On-the-fly generators: seeded procedural training data for TensorFlow.js')
+  .version(version, '-v, --version', 'print the version')
+  .showHelpAfterError();
 const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm or cpu').default('auto');
 // Checked against the task's declared parameters where the task is used (typed errors naming the parameter).
 const paramsOption = () => new Option('--params <json>', 'task parameters as a JSON object, e.g. \'{"strokeWidth":[1.5,4]}\'').argParser(jsonObject('--params'));
