@@ -52,16 +52,14 @@ export interface OneShotResults {
  * and `digits` (procedural digits, no real image) as the reference for those
  * that add the procedural digits to the exemplars.
  */
-export const ONE_SHOT_METHODS = Object.keys(SOURCES).filter((k) => k.startsWith('exemplars') || k === 'digits');
+export const ONE_SHOT_METHODS = Object.keys(SOURCES).filter((k) => SOURCES[k].notOneShot === undefined);
 
 /** Checks a config's methods, baseline and numbers, naming what is wrong; returns the seeds it runs. */
 export function checkOneShotConfig(config: OneShotConfig): number[] {
   if (!Array.isArray(config.methods) || config.methods.length === 0) throw new OtfgenArgumentError('one-shot methods', `expected one or more of ${ONE_SHOT_METHODS.join(', ')}`);
   for (const m of config.methods) {
     if (ONE_SHOT_METHODS.includes(m)) continue;
-    // The sweep's other tasks: pixel-count (not digit labels) and those steered by held-out real images.
-    const hint = !SOURCES[m] ? undefined : m === 'pixel-count' ? 'a warm-up task whose labels are pixel counts, not digits' : 'a warm-up task steered by held-out real images, which one-shot training does not have';
-    throw new OtfgenUnknownTaskError(m, ONE_SHOT_METHODS, 'one-shot method', hint);
+    throw new OtfgenUnknownTaskError(m, ONE_SHOT_METHODS, 'one-shot method', SOURCES[m]?.notOneShot);
   }
   if (config.baseline !== undefined && !config.methods.includes(config.baseline)) {
     throw new OtfgenArgumentError('one-shot baseline', `expected one of the methods run (${config.methods.join(', ')}), got ${describe(config.baseline)}`);

@@ -52,6 +52,8 @@ export interface SyntheticSource {
 
 export interface SourceRecipe {
   readonly description: string;
+  /** Why one-shot training cannot use this source; unset for the ones it can (ONE_SHOT_METHODS). */
+  readonly notOneShot?: string;
   make(ctx: SourceContext): SyntheticSource;
 }
 
@@ -111,9 +113,12 @@ function thickRecipe(f: number, note = ''): SourceRecipe {
 }
 
 /** Every named source. */
+const HELD_OUT = 'a warm-up task steered by held-out real images, which one-shot training does not have';
+
 export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'pixel-count': {
     description: 'random binary images, target the share of on pixels (regression; the head is swapped after warm-up)',
+    notOneShot: 'a warm-up task whose labels are pixel counts, not digits',
     make: ({ seed, batchSize }) => ({ stream: generate(pixelCountTask({ target: 'fraction' }), { seed, batchSize }) }),
   },
   digits: {
@@ -210,6 +215,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
   'digits-reweighted': {
+    notOneShot: HELD_OUT,
     description: 'procedural digits, class weights set every 25 steps from per-class accuracy on 500 of the last 1,000 real training images',
     make: (ctx) => {
       const reweight = classReweighting({ classes: 10 });
@@ -221,6 +227,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
   'digits-policy': {
+    notOneShot: HELD_OUT,
     description: 'procedural digits whose slant, rotation, stroke width and elastic ranges a REINFORCE policy picks (reward: held-out loss drop every 25 steps)',
     make: (ctx) => {
       const policy = policyController(digits, {
@@ -236,6 +243,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
   'digits-mix-policy': {
+    notOneShot: HELD_OUT,
     description: 'procedural digits or one exemplar per class under random warps (as exemplars), picked by a REINFORCE policy for each 25 steps between held-out evaluations (reward: the held-out loss drop over them)',
     make: (ctx) => {
       const policy = mixPolicy({ sources: ['digits', 'exemplars'], reward: 'progress', seed: ctx.seed });
