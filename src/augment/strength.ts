@@ -44,7 +44,7 @@ export interface StrengthLogEntry {
  * await train({ model, steps: synthetic, totalSteps: 500, controllers: [strength] });
  * ```
  */
-export function strengthController<T>(options: StrengthControllerOptions<T>): StrengthController<T> {
+export function strengthController<const T>(options: StrengthControllerOptions<T>): StrengthController<T> {
   return new StrengthController(options);
 }
 
