@@ -23,7 +23,7 @@ export interface TensorBatch {
  * @example
  * ```ts
  * const { xs, ys } = toTensors(batch);
- * await model.trainOnBatch(xs, ys);
+ * await net.trainOnBatch(xs, ys);
  * tf.dispose([xs, ys]);
  * ```
  */
@@ -57,7 +57,7 @@ export interface FitDataset {
  * `iterator()` opens a fresh pass; fitDataset disposes each batch's tensors.
  * @example
  * ```ts
- * await model.fitDataset(toDataset(arraySource(train, { batchSize: 64 })), { epochs: 2 });
+ * await net.fitDataset(toDataset(arraySource(trainSet, { batchSize: 64 })), { epochs: 2 });
  * ```
  */
 export function toDataset(stream: AsyncIterable<Batch> & { size?: number | null }, options: ToTensorsOptions = {}): FitDataset {

@@ -93,7 +93,8 @@ export interface AugmenterLogEntry {
  * @example
  * ```ts
  * const aug = learnedAugmenter({ classifier: (x) => net.apply(x) as tf.Tensor, seed: 1, ramp: 50 });
- * const synthetic = generate(exemplarTask(pickExemplars(train, { seed: 1 })), { seed: 1, params: noWarp }).pipe(aug.augment);
+ * const noWarp = { rotation: 0, scale: 1, shear: 0, shift: 0 }; // the augmenter warps them
+ * const synthetic = generate(exemplarTask(pickExemplars(trainSet, { seed: 1 })), { seed: 1, params: noWarp }).pipe(aug.augment);
  * await train({ model, steps: warmupSchedule({ synthetic, real, totalSteps: 500, warmup: 0.3 }) });
  * aug.dispose();
  * ```

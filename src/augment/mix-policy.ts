@@ -32,8 +32,10 @@ export interface MixPolicyLogEntry {
  *
  * @example
  * ```ts
- * const policy = mixPolicy({ sources: ['wide', 'thick'], reward: 'progress', seed: 1 });
- * const synthetic = mix([generate(task, { seed: 1, params: wide }), generate(task, { seed: 2, params: thick })], policy.weights, { batchSize: 64, seed: 1 });
+ * const policy = mixPolicy({ sources: ['upright', 'slanted'], reward: 'progress', seed: 1 });
+ * const upright = generate(digits, { seed: 1, params: { slant: 0 } });
+ * const slanted = generate(digits, { seed: 2, params: { slant: [10, 40] } });
+ * const synthetic = mix([upright, slanted], policy.weights, { batchSize: 64, seed: 1 });
  * await train({ model, steps: synthetic, totalSteps: 500, controllers: [policy], feedback: { data: heldOut, every: 25 } });
  * console.log(policy.probabilities());
  * ```

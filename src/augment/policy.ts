@@ -44,7 +44,7 @@ interface Steered {
 /**
  * @example
  * ```ts
- * const policy = policyController(digits, { steer: { slant: true, thickness: true }, seed: 1 });
+ * const policy = policyController(digits, { steer: { slant: true, strokeWidth: true }, seed: 1 });
  * const synthetic = generate(digits, { seed: 1, params: policy.params });
  * await train({ model, steps: warmupSchedule({ synthetic, real, totalSteps: 500, warmup: 0.3 }), controllers: [policy] });
  * console.log(policy.probabilities());

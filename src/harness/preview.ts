@@ -26,6 +26,10 @@ export interface PreviewOptions<P extends ParamSpace> {
  * setting `classWeights` to that class alone); otherwise rows of samples.
  * @example
  * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { digits } from 'otfgen';
+ * import { previewPng } from 'otfgen/harness';
+ *
  * await writeFile('digits.png', await previewPng(digits, { seed: 1 }));
  * ```
  */

@@ -62,7 +62,7 @@ export interface ParallelGenerateOptions<P extends ParamSpace> extends GenerateO
  * ```ts
  * import { digits } from 'otfgen';
  * import { generate } from 'otfgen/node';
- * for await (const batch of generate(digits, { seed: 1, workers: 2 }).take(1000)) train(batch);
+ * for await (const batch of generate(digits, { seed: 1, workers: 2 }).take(1000)) await trainOn(batch);
  * ```
  */
 export function generate<P extends ParamSpace>(task: Task<P>, options: ParallelGenerateOptions<P> = {}): Stream<Batch> {

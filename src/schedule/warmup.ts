@@ -65,7 +65,7 @@ export interface WarmupStep {
  *   totalSteps: 500,
  *   warmup: 0.3,
  * });
- * for await (const { batch, taskChanged } of schedule) { if (taskChanged) swapHead(); train(batch); }
+ * for await (const { batch, taskChanged } of schedule) { if (taskChanged) swapHead(); await trainOn(batch); }
  * ```
  */
 export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {

@@ -9,7 +9,7 @@ import { Stream, sizeOf, type Operator } from './stream.js';
  * Size: unchanged.
  * @example
  * ```ts
- * const s = realMnist.pipe(prefetch(4));
+ * const s = real.pipe(prefetch(4));
  * ```
  */
 export function prefetch<T>(n: number): Operator<T, T> {

@@ -7,7 +7,7 @@ import { Stream, sizeOf, type Operator } from './stream.js';
  * size when shorter; unknown when the source's is.
  * @example
  * ```ts
- * for await (const b of generate(pixelCount, { seed: 1 }).pipe(take(500))) train(b);
+ * for await (const b of generate(pixelCount, { seed: 1 }).pipe(take(500))) await trainOn(b);
  * ```
  */
 export function take<T>(n: number): Operator<T, T> {

@@ -95,7 +95,8 @@ export interface TaskDefinition<P extends ParamSpace> {
    * a factory called with `args` (structured-cloneable). Built-in tasks set it.
    * @example
    * ```ts
-   * defineTask({ ..., origin: { module: import.meta.url, export: 'bars' } });
+   * // bars.ts, a module of its own: a worker imports it and takes its export `bars`.
+ * export const bars = defineTask({ ...definition, origin: { module: import.meta.url, export: 'bars' } });
    * ```
    */
   readonly origin?: TaskOrigin;

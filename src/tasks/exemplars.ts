@@ -78,7 +78,7 @@ export function pickExemplars(data: ArrayDataset, options: { perClass?: number; 
 /**
  * @example
  * ```ts
- * const task = exemplarTask(pickExemplars(train, { perClass: 1, seed: 1 }));
+ * const task = exemplarTask(pickExemplars(trainSet, { perClass: 1, seed: 1 }));
  * const stream = generate(task, { seed: 1, params: { rotation: [-30, 30] } });
  * ```
  */
