@@ -57,6 +57,21 @@ export function tracked(sizes: number[], opts: { shape?: number[]; target?: Targ
   return { state, source: { [Symbol.asyncIterator]: gen } as AsyncIterable<Batch> };
 }
 
+/**
+ * A dataset in MNIST's four IDX files (what `mnist({ dir })` and the CLI's `--data` read): seeded random
+ * images, labels cycling 0..9.
+ */
+export async function writeIdxDataset(dir: string, trainCount: number, testCount: number): Promise<void> {
+  const { writeIdx } = await import('../src/node.js');
+  const { Rng } = await import('../src/index.js');
+  const rng = new Rng(`idx-dataset/${trainCount}/${testCount}`);
+  for (const [prefix, count] of [['train', trainCount], ['t10k', testCount]] as const) {
+    const x = new Uint8Array(count * 784).map(() => rng.int(256));
+    await writeIdx(join(dir, `${prefix}-images-idx3-ubyte`), x, [count, 28, 28]);
+    await writeIdx(join(dir, `${prefix}-labels-idx1-ubyte`), Uint8Array.from({ length: count }, (_, i) => i % 10), [count]);
+  }
+}
+
 /** All target values of a list of batches, in order. */
 export function targets(batches: Batch[]): number[] {
   return batches.flatMap((b) => Array.from(b.y));

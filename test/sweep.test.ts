@@ -102,6 +102,39 @@ describe('runSweep', () => {
   }, 120_000);
 });
 
+describe('otfgen sweep --data', () => {
+  it('trains and tests on the IDX files of that folder, records it, and will not resume runs on other data', async () => {
+    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { sweepCommand } = await import('../src/cli/sweep.js');
+    const { writeIdxDataset } = await import('./helpers.js');
+    const dir = await mkdtemp(join(tmpdir(), 'otfgen-sweep-data-'));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await writeIdxDataset(dir, 40, 30);
+      const out = join(dir, 'out');
+      const config = { tasks: ['fashion'], shares: [0, 0.5], seeds: 1, totalSteps: 2, batchSize: 8, out, backend: 'wasm' };
+      await sweepCommand({ ...config, data: dir });
+      const saved = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+      expect(saved.config.data).toBe(dir);
+      expect(saved.rows.map((r: SweepRow) => `${r.task}/${r.share}`)).toEqual(['baseline/0', 'fashion/0.5']);
+      // Resuming with MNIST (no --data) into the same folder is refused, naming the file and both datasets.
+      await expect(sweepCommand(config)).rejects.toMatchObject({
+        code: 'ERR_FILE',
+        message: expect.stringContaining(`results.json: holds runs on the data in ${dir}, not on MNIST: choose another --out`),
+      });
+    } finally {
+      log.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a data folder must be named', () => {
+    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1, data: '' })).toThrow(/sweep data: expected a folder name, got ""/);
+  });
+});
+
 describe('exemplars-ramp', () => {
   it('raises its strength linearly from 0.1 at the first batch to 0.7 at the last, then holds it', async () => {
     const { rampStrength } = await import('../src/harness/sources.js');

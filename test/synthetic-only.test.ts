@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { syntheticOnlyCommand } from '../src/cli/synthetic-only.js';
-import { builtCli, commandTestDir } from './helpers.js';
+import { builtCli, commandTestDir, writeIdxDataset } from './helpers.js';
 
 const dir = commandTestDir('otfgen-so-');
 
@@ -34,7 +34,7 @@ describe('otfgen synthetic-only', () => {
 
   it('refuses a task that is not 10 classes, naming --task', async () => {
     await expect(syntheticOnlyCommand({ task: 'pixel-count', steps: 1, batchSize: 8, seeds: 1, out: join(dir.path, 'x.json'), backend: 'wasm' })).rejects.toThrow(
-      /--task: synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got 'pixel-count'/,
+      /--task: synthetic-only tests on 10 classes \(MNIST's digits, or the --data's\): expected a task with 10 classes, such as digits or fashion, got 'pixel-count'/,
     );
   });
 
@@ -77,6 +77,26 @@ describe('otfgen synthetic-only', () => {
     }
     expect(await readdir(tmp)).toEqual([]);
     await expect(readFile(join(dir.path, 'f.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('--data: tests on the IDX files in that folder, and says so in the report and its command', async () => {
+    const data = join(dir.path, 'idx');
+    await mkdir(data);
+    await writeIdxDataset(data, 20, 30);
+    const out = join(dir.path, 'data.json');
+    await syntheticOnlyCommand({ task: 'fashion', steps: 2, batchSize: 8, seeds: 1, out, backend: 'wasm', data });
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report.data).toBe(data);
+    expect(report.command).toBe(`npx otfgen synthetic-only --task fashion --steps 2 --seeds 1 --batch-size 8 --data ${data}`);
+    // The confusion matrix counts the 30 test images of the folder, not MNIST's 10,000.
+    expect(report.runs[0].confusion.flat().reduce((a: number, v: number) => a + v, 0)).toBe(30);
+  }, 60_000);
+
+  it('--data: a folder without the IDX files fails, naming the file, before any process starts', async () => {
+    await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir.path, 'd.json'), backend: 'wasm', jobs: 2, cliScript: '/nonexistent/cli.js', data: dir.path })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: expect.stringMatching(/t10k-images-idx3-ubyte: missing/),
+    });
   });
 
   it('checks --params before training or starting any process', async () => {

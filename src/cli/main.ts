@@ -17,6 +17,9 @@ const program = new Command('otfgen')
   .showHelpAfterError();
 const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm or cpu').default('auto');
 // Checked against the task's declared parameters where the task is used (typed errors naming the parameter).
+// Any dataset in MNIST's four IDX files: Fashion-MNIST's own files, or benchmarks/fashion-mnist-idx.ts's.
+const dataOption = () =>
+  new Option('--data <dir>', "train and test on the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes, e.g. Fashion-MNIST's) instead of MNIST");
 const paramsOption = () => new Option('--params <json>', 'task parameters as a JSON object, e.g. \'{"strokeWidth":[1.5,4]}\'').argParser(jsonObject('--params'));
 
 program
@@ -41,6 +44,7 @@ program
   .addOption(new Option('--blend <mode>', 'how synthetic hands over to real').choices(['switch', 'linear', 'cosine']).default('switch'))
   .option('--eval-limit <n>', 'evaluate on the first n test images (default all 10,000)', positiveInt('--eval-limit'))
   .option('--out <dir>', 'results folder (an existing results.json is resumed)', 'out/sweep')
+  .addOption(dataOption())
   .addOption(backendOption())
   .action((o) =>
     sweepCommand({
@@ -53,6 +57,7 @@ program
       lrSchedule: o.lrSchedule,
       blend: o.blend,
       evalLimit: o.evalLimit,
+      data: o.data,
       out: o.out,
       backend: o.backend,
     }),
@@ -68,9 +73,10 @@ program
   .option('--steps <n>', 'training steps per run (the same for every size)', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--out <dir>', 'results folder (resumable)', 'out/scaling')
+  .addOption(dataOption())
   .addOption(backendOption())
   .action((o) =>
-    scalingCommand({ tasks: [o.task], share: o.share, shares: [0, o.share], realImages: o.sizes, seeds: o.seeds, totalSteps: o.steps, batchSize: o.batchSize, out: o.out, backend: o.backend }),
+    scalingCommand({ tasks: [o.task], share: o.share, shares: [0, o.share], realImages: o.sizes, seeds: o.seeds, totalSteps: o.steps, batchSize: o.batchSize, data: o.data, out: o.out, backend: o.backend }),
   );
 
 program
@@ -110,7 +116,7 @@ program
 
 program
   .command('synthetic-only')
-  .description('train the reference CNN on a generated task alone and test it on real MNIST')
+  .description('train the reference CNN on a generated task alone and test it on real MNIST (or the --data)')
   .option('--task <name>', 'a built-in class task', 'digits')
   .option('--steps <n>', 'training steps', positiveInt('--steps'), 3000)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
@@ -124,6 +130,7 @@ program
   .option('--teachers <n>', 'teachers per seed (an ensemble: their logits are averaged)', positiveInt('--teachers'), 1)
   .option('--temperature <t>', 'distil by softened cross-entropy at this temperature (2 is a good start) instead of the mean squared error of the logits', positiveNumber('--temperature'))
   .option('--out <file>', 'result JSON', 'benchmarks/results/digits-synthetic-only.json')
+  .addOption(dataOption())
   .addOption(backendOption())
   .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));
 

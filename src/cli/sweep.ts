@@ -1,4 +1,4 @@
-/** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST, with tables and plots. */
+/** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
 import { mnist } from '../sources/mnist.js';
 import { checkSweepConfig, plannedRuns, runSweep, summariseSweep, threshold, writeResultsCsv, writeSweepOutputs, type SweepConfig, type SweepResults } from '../harness/sweep.js';
 import { summariseScaling, writeScalingOutputs } from '../harness/scaling.js';
@@ -13,10 +13,11 @@ export interface SweepCliOptions extends SweepConfig {
 async function runWithProgress(opts: SweepCliOptions): Promise<{ results: SweepResults; interrupted: boolean }> {
   checkSweepConfig(opts); // before the backend and MNIST load, so a bad option fails at once and prints nothing
   const sel = await useBackend(opts.backend);
-  const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
+  const [train, test] = await Promise.all([mnist({ split: 'train', dir: opts.data }), mnist({ split: 'test', dir: opts.data })]);
   const runs = plannedRuns(opts).length;
   const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';
-  console.log(`${runs} runs (${opts.tasks.join(', ')}; shares ${opts.shares.join(', ')}; ${opts.seeds} seed(s)${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
+  const data = opts.data === undefined ? '' : `; data ${opts.data}`;
+  console.log(`${runs} runs (${opts.tasks.join(', ')}${data}; shares ${opts.shares.join(', ')}; ${opts.seeds} seed(s)${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
   const ctl = interruptible();
   const tty = process.stdout.isTTY;
   let bar: ReturnType<typeof progressBar> | null = null;

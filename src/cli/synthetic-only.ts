@@ -1,4 +1,4 @@
-/** `otfgen synthetic-only`: train on a generated task alone, test on real MNIST. */
+/** `otfgen synthetic-only`: train on a generated task alone, test on real MNIST (or the `--data`). */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { mnist } from '../sources/mnist.js';
@@ -39,6 +39,8 @@ export interface SyntheticOnlyOptions {
   readonly teachers?: number;
   /** Distil by softened cross-entropy at this temperature instead of the logits' mean squared error (see `logitsTarget`). */
   readonly temperature?: number;
+  /** A folder with the four IDX files of the real data to test on (e.g. Fashion-MNIST's), instead of MNIST. */
+  readonly data?: string;
 }
 
 /** The options with their defaults filled in, once, for every seed and child process. */
@@ -58,7 +60,7 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   const o: Resolved = { ...options, architecture: options.architecture ?? 'reference', teacherSteps: options.teacherSteps ?? 3000, teachers: options.teachers ?? 1 };
   const task = taskByName(o.task);
   if (task.target.kind !== 'class' || task.target.classes !== 10) {
-    throw new OtfgenArgumentError('--task', `synthetic-only tests on the 10 MNIST digit classes: expected a task with 10 classes, such as digits, got '${o.task}'`);
+    throw new OtfgenArgumentError('--task', `synthetic-only tests on 10 classes (MNIST's digits, or the --data's): expected a task with 10 classes, such as digits or fashion, got '${o.task}'`);
   }
   if (o.temperature !== undefined && !o.teacher) throw new OtfgenArgumentError('--temperature', 'the temperature is that of distillation: pass --teacher too, or leave --temperature out');
   // Checks --params against the task's declared ranges here, before any process or model starts.
@@ -67,15 +69,16 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   const jobs = Math.min(o.jobs ?? 1, seeds.length);
   const { architecture, teacherSteps, teachers: teacherCount } = o;
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
-  console.log(`training the ${architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, ${seedText}; testing on the 10,000 real MNIST test images`);
+  console.log(`training the ${architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, ${seedText}; testing on the real ${o.data === undefined ? 'MNIST test images' : `test images in ${o.data}`}`);
   if (o.teacher) console.log(`distilling: ${teacherCount} ${o.teacher} teacher(s) of ${teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples${o.temperature === undefined ? ' (mean squared error)' : ` (softened cross-entropy, temperature ${o.temperature})`}`);
+  // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
+  const test = await mnist({ split: 'test', dir: o.data });
   let runs: Run[];
   let backend: string;
   if (jobs > 1) {
     ({ runs, backend } = await runInProcesses(o, seeds, jobs));
   } else {
     backend = (await useBackend(o.backend)).choice;
-    const test = await mnist({ split: 'test' });
     runs = [];
     for (const seed of seeds) runs.push(await trainSeed(o, task, test, seed));
   }
@@ -88,6 +91,7 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
     params: o.params ?? {},
     backend,
     architecture,
+    ...(o.data === undefined ? {} : { data: o.data }),
     ...(o.teacher ? { teacher: { architecture: o.teacher, steps: teacherSteps, count: teacherCount, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) } } : {}),
     ...(jobs > 1 ? { jobs } : {}),
     meanRealTestAccuracy: +mean.toFixed(4),
@@ -159,6 +163,7 @@ function runArgs(o: Resolved, seeds: string[], extra: string[]): string[] {
     ...(o.teacher ? ['--teacher', o.teacher, '--teacher-steps', String(o.teacherSteps), '--teachers', String(o.teachers)] : []),
     ...(o.temperature === undefined ? [] : ['--temperature', String(o.temperature)]),
     ...(o.batchSize === 64 ? [] : ['--batch-size', String(o.batchSize)]),
+    ...(o.data === undefined ? [] : ['--data', o.data]),
     ...extra,
     ...(o.params ? ['--params', JSON.stringify(o.params)] : []),
   ];

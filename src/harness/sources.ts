@@ -19,6 +19,7 @@ import type { WithClassWeights } from '../tasks/define-task.js';
 import { generate, type ParamsOption } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
 import { digits, type DigitParams } from '../tasks/digits/index.js';
+import { fashion } from '../tasks/fashion/index.js';
 import { createModel, type HarnessModel } from './models.js';
 import type { FeedbackOptions } from './train.js';
 
@@ -124,6 +125,11 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   digits: {
     description: 'procedural digits (the digits task, default parameters): the same 10 classes, no real image',
     make: (ctx) => ({ stream: proceduralDigits(ctx) }),
+  },
+  fashion: {
+    description: "procedural fashion items (the fashion task, default parameters): Fashion-MNIST's 10 classes, no real image (a warm-up for --data with Fashion-MNIST)",
+    notOneShot: "a warm-up task with Fashion-MNIST's classes, not the digits one-shot training tests on",
+    make: ({ seed, batchSize }) => ({ stream: generate(fashion, { seed, batchSize }) }),
   },
   exemplars: randomExemplars('one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)'),
   'exemplars-plain': randomExemplars('the real exemplars as they are, no warp', noWarp),
@@ -324,8 +330,10 @@ function emaTeacher(student: HarnessModel, decay: number): Controller & { teache
 /**
  * The last `count` training images, for feedback to adaptive sources. They are
  * unseen during a warm-up; a real phase sampling the whole set may meet them.
+ * A training set of fewer (a small `--data`) is held out whole.
  */
 export function heldOutOf(train: MnistDataset, count = 1000): MnistDataset {
+  const k = Math.min(count, train.count);
   const n = train.x.length / train.count;
-  return { ...train, x: train.x.subarray((train.count - count) * n), y: train.y.subarray(train.count - count), count };
+  return { ...train, x: train.x.subarray((train.count - k) * n), y: train.y.subarray(train.count - k), count: k };
 }

