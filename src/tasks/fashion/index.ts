@@ -91,11 +91,11 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
 
   /** A top: body, sleeves at an angle, neckline. sleeve in [lo, hi] of the body height. */
   function top(width: number, length: number, sleeve: number, neck: number, flare: number): void {
-    frame(26 * width, 27 * length);
+    frame(26 * width, 28 * length);
     const hw = 0.3, sw = 0.13;
     const long = sleeve > 0.5;
     // Sleeve direction: short sleeves stick out, long ones hang down.
-    const dx = long ? -0.28 : -0.75, dy = long ? 0.96 : 0.66;
+    const dx = long ? -0.1 : -0.75, dy = long ? 0.995 : 0.66;
     const sx = 0.5 - hw - 0.04, sy = 0.05;
     const ex = sx + dx * sleeve * (long ? 1 : 0.45), ey = sy + dy * sleeve * (long ? 1 : 0.45);
     const px = -dy * sw, py = dx * sw; // perpendicular, towards the body
@@ -121,16 +121,18 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
     target: { kind: 'class', classes: 10 },
     params: {
       width: { min: 0.5, max: 1, default: [0.75, 1], description: 'item width relative to the frame' },
-      length: { min: 0.5, max: 1, default: [0.85, 1], description: 'garment length relative to the frame' },
+      length: { min: 0.5, max: 1, default: [0.9, 1], description: 'garment length relative to the frame' },
       sleeve: { min: 0, max: 1, default: [0, 1], description: 'sleeve length within each top' },
       collar: { min: 0, max: 1, default: [0, 1], description: 'collar or neckline size' },
       heel: { min: 0, max: 1, default: [0, 1], description: 'heel height, boot shaft height' },
       straps: { min: 1, max: 5, default: [1, 4], integer: true, description: 'sandal straps' },
       handle: { min: 0, max: 1, default: [0, 1], description: 'bag handle size (0: none)' },
-      brightness: { min: 0.1, max: 1, default: [0.25, 1], description: 'material brightness' },
-      texture: { min: 0, max: 1, default: [0, 0.6], description: 'texture strength' },
-      shading: { min: 0, max: 1, default: [0, 0.6], description: 'light falloff and folds' },
+      brightness: { min: 0.1, max: 1, default: [0.4, 1], description: 'material brightness' },
+      texture: { min: 0, max: 1, default: [0, 0.4], description: 'texture strength' },
+      shading: { min: 0, max: 1, default: [0, 0.4], description: 'light falloff and folds' },
     },
+    // Each class's frame (size and place) and the material defaults follow real Fashion-MNIST's
+    // items: their ink's mean bounding box and brightness per class (benchmarks/fashion-gaps.ts).
     render(rng, p, out, offset, label) {
       const j = () => 0.03 * (rng.next() - 0.5); // small per-vertex irregularity
       switch (label) {
@@ -152,14 +154,14 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           for (let k = 0; k < 4; k++) stroke(dark, 0.6, 0.5, 0.3 + 0.18 * k);
           break;
         case 1: { // Trouser: two legs
-          frame(10 * p.width + 6, 27 * p.length);
+          frame(8 * p.width + 4, 28 * p.length);
           const gap = 0.03 + 0.03 * rng.next();
           v(0.08 + j(), 0); v(0.92 + j(), 0); v(1 + j(), 1); v(0.5 + gap + 0.06, 1); v(0.5, 0.3); v(0.5 - gap - 0.06, 1); v(0 + j(), 1);
           fill();
           break;
         }
         case 3: { // Dress: fitted top, flared skirt
-          frame(24 * p.width, 27 * p.length);
+          frame(22 * p.width, 28 * p.length);
           const flare = 0.15 + 0.25 * rng.next(), strap = 0.05 + 0.06 * p.collar;
           v(0.34, 0.02); v(0.34 + strap, 0.02); v(0.5, 0.1 + 0.06 * p.collar); v(0.66 - strap, 0.02); v(0.66, 0.02);
           v(0.68, 0.22); v(0.62, 0.36); v(0.5 + 0.12 + flare + j(), 1); v(0.5 - 0.12 - flare + j(), 1); v(0.38, 0.36); v(0.32, 0.22);
@@ -167,7 +169,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           break;
         }
         case 5: { // Sandal: thin sole, straps, maybe a heel
-          frame(27 * p.width, 20, 4);
+          frame(27 * p.width, 21, 1);
           const heel = 0.25 * p.heel;
           v(0, 0.8 - heel * 0.3); v(0.7, 0.78); v(1, 0.72 - heel); v(1, 0.8 - heel); v(0.75, 0.88); v(0, 0.9 - heel * 0.3);
           fill();
@@ -175,13 +177,13 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           const k = Math.round(p.straps);
           for (let i = 0; i < k; i++) {
             const x = 0.12 + (0.6 * (i + 0.5)) / k;
-            stroke(strokes, 0.9, x - 0.08, 0.8, x, 0.5 - 0.1 * rng.next(), x + 0.1, 0.78);
+            stroke(strokes, 0.9, x - 0.08, 0.8, x, 0.3 - 0.1 * rng.next(), x + 0.1, 0.78);
           }
           stroke(strokes, 0.8, 0.88, 0.72 - heel, 0.84, 0.35, 0.7, 0.45);
           break;
         }
         case 7: { // Sneaker: low profile, sole line, laces
-          frame(27 * p.width, 15 + 3 * rng.next(), 8);
+          frame(27 * p.width, 13 + 3 * rng.next(), 7);
           v(0, 0.95); v(0.01, 0.72); v(0.2, 0.5 + j()); v(0.5, 0.25 + j()); v(0.62, 0.12); v(0.8, 0.05 + j()); v(0.97, 0.12); v(1, 0.95);
           fill();
           stroke(dark, 0.5, 0, 0.8, 1, 0.8);
@@ -190,14 +192,14 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
         }
         case 9: { // Ankle boot: tall shaft, heel block
           const shaft = 0.25 * p.heel;
-          frame(27 * p.width, 26, 1);
+          frame(27 * p.width, 20, 4);
           v(0, 0.95); v(0.02, 0.72); v(0.3, 0.58 + j()); v(0.46, 0.32 - shaft); v(0.5, 0.02); v(0.88, 0.02); v(0.9, 0.45); v(1, 0.6); v(1, 1); v(0.74, 1); v(0.7, 0.95);
           fill();
           stroke(dark, 0.5, 0.02, 0.9, 0.7, 0.9);
           break;
         }
         default: { // 8, Bag: body, flap, handle
-          frame(26 * p.width, 18 + 4 * rng.next(), 8 - 2 * rng.next());
+          frame(26 * p.width, 18 + 4 * rng.next(), 7 - 2 * rng.next());
           const taper = 0.1 * rng.next();
           v(taper, 0.25); v(1 - taper, 0.25); v(1, 1); v(0, 1);
           fill();
