@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { oneShotCommand } from '../src/cli/one-shot.js';
-import { builtCli, commandTestDir } from './helpers.js';
+import { mkdir } from 'node:fs/promises';
+import { builtCli, commandTestDir, writeIdxDataset } from './helpers.js';
 
 const dir = commandTestDir('otfgen-one-shot-cli-');
 
@@ -26,6 +27,24 @@ describe('otfgen one-shot', () => {
     expect(withoutTime(jobs.rows)).toEqual(withoutTime(one.rows));
     expect(jobs.config).toEqual({ ...one.config, out: join(dir.path, 'jobs') });
     await expect(readFile(join(dir.path, 'jobs', 'accuracy.svg'), 'utf8')).resolves.toContain('<svg');
+  }, 120_000);
+
+  it('--data: exemplars from and tests on the IDX files of that folder, in child processes too; recorded in the results', async () => {
+    const data = join(dir.path, 'idx');
+    await mkdir(data);
+    await writeIdxDataset(data, 40, 30);
+    const base = { methods: ['exemplars-fashion', 'fashion'], seeds: 2, steps: 2, batchSize: 8, backend: 'wasm', data };
+    await oneShotCommand({ ...base, out: join(dir.path, 'data-one') });
+    await oneShotCommand({ ...base, out: join(dir.path, 'data-jobs'), jobs: 2, cliScript: builtCli });
+    const one = JSON.parse(await readFile(join(dir.path, 'data-one', 'results.json'), 'utf8'));
+    const jobs = JSON.parse(await readFile(join(dir.path, 'data-jobs', 'results.json'), 'utf8'));
+    expect(one.config.data).toBe(data);
+    const withoutTime = (rows: { wallMs?: number }[]) => rows.map(({ wallMs: _, ...r }) => r);
+    expect(withoutTime(jobs.rows)).toEqual(withoutTime(one.rows));
+    // Accuracy over the folder's 30 test images is a multiple of 1/30 (MNIST's would be of 1/10,000).
+    for (const r of one.rows) expect(Math.abs(r.finalAccuracy * 30 - Math.round(r.finalAccuracy * 30))).toBeLessThan(1e-9);
+    // A folder without the files fails before any process starts.
+    await expect(oneShotCommand({ ...base, data: join(dir.path, 'nothing'), out: join(dir.path, 'x'), jobs: 2, cliScript: '/nonexistent/cli.js' })).rejects.toMatchObject({ code: 'ERR_FILE' });
   }, 120_000);
 
   it('--only-seed runs that seed alone', async () => {

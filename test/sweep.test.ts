@@ -146,14 +146,14 @@ describe('exemplars-ramp', () => {
   });
 });
 
-describe('exemplars-digits', () => {
-  it("fills every batch half with the digits method's samples and half with exemplars-thick-x1.25's, in a shuffled order", async () => {
+describe.each(['digits', 'fashion'])('exemplars-%s', (procedural) => {
+  it(`fills every batch half with the ${procedural} method's samples and half with exemplars-thick-x1.25's, in a shuffled order`, async () => {
     const { SOURCES } = await import('../src/harness/sources.js');
     const train = await mnist({ split: 'train' });
     const ctx = { seed: 4, batchSize: 16, train, model: undefined as never, heldOut: train, batches: 2 };
-    const mixed = await SOURCES['exemplars-digits'].make(ctx).stream.take(2).toArray();
+    const mixed = await SOURCES[`exemplars-${procedural}`].make(ctx).stream.take(2).toArray();
     // The first batch of each of the two methods alone: 2 mixed batches of 16 take 8 + 8 samples of each.
-    const [fromDigits] = await SOURCES.digits.make(ctx).stream.take(1).toArray();
+    const [fromDigits] = await SOURCES[procedural].make(ctx).stream.take(1).toArray();
     const [fromExemplars] = await SOURCES['exemplars-thick-x1.25'].make(ctx).stream.take(1).toArray();
     const key = (x: Float32Array, i: number) => Array.from(x.subarray(i * 784, (i + 1) * 784), (v) => v.toFixed(5)).join();
     const digitKeys = new Set(Array.from({ length: 16 }, (_, i) => key(fromDigits.x as Float32Array, i)));
@@ -165,6 +165,16 @@ describe('exemplars-digits', () => {
     }
     expect(origins[0]).not.toBe('dddddddd' + 'eeeeeeee');
   }, 60_000);
+});
+
+describe('one-shot default methods', () => {
+  it("are the MNIST ones, those of the committed one-shot run (the README's command gives its rows); the Fashion-MNIST ones are asked for by name", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } = await import('../src/harness/one-shot.js');
+    const committed = JSON.parse(await readFile(new URL('../benchmarks/results/one-shot/results.json', import.meta.url), 'utf8'));
+    expect(ONE_SHOT_DEFAULT_METHODS).toEqual(committed.config.methods);
+    expect(ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m))).toEqual(['fashion', 'exemplars-fashion']);
+  });
 });
 
 describe('summariseOneShot', () => {

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { OtfgenError } from '../errors.js';
-import { ONE_SHOT_METHODS } from '../harness/one-shot.js';
+import { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } from '../harness/one-shot.js';
 import { SWEEP_TASKS } from '../harness/sweep.js';
 import { jsonObject, numberList, positiveInt, positiveNumber, seedOption } from './common.js';
 import { scalingCommand, sweepCommand } from './sweep.js';
@@ -97,11 +97,11 @@ program
 
 program
   .command('one-shot')
-  .description('one real MNIST image per class: random affine warps vs the learned augmenter vs the policy controller (and the procedural digits beside the exemplars), by real-test accuracy')
+  .description('one real MNIST image per class (or of the --data): random affine warps vs the learned augmenter vs the policy controller (and the procedural digits beside the exemplars), by real-test accuracy')
   .addOption(
     new Option('--methods <names>', `comma-separated: ${ONE_SHOT_METHODS.join(', ')}`)
       .argParser((v: string) => v.split(',').map((s) => s.trim()))
-      .default([...ONE_SHOT_METHODS], 'all of them'),
+      .default([...ONE_SHOT_DEFAULT_METHODS], `all but ${ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m)).join(' and ')}, which are for Fashion-MNIST`),
   )
   .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
   .option('--only-seed <n>', 'run only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
@@ -111,6 +111,7 @@ program
   .option('--per-class <n>', 'real images per class', positiveInt('--per-class'), 1)
   .option('--baseline <method>', 'one of --methods: the table adds each method minus it, seed by seed (same exemplars), with a standard error')
   .option('--out <dir>', 'results folder', 'out/one-shot')
+  .addOption(dataOption())
   .addOption(backendOption())
   .action(async (o) => (await import('./one-shot.js')).oneShotCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));
 

@@ -1,4 +1,4 @@
-/** `otfgen one-shot`: one real image per class; random warps against learned and adaptive ones. */
+/** `otfgen one-shot`: one real image per class (of MNIST, or of the `--data`); random warps against learned and adaptive ones. */
 import { mnist } from '../sources/mnist.js';
 import {
   checkOneShotConfig,
@@ -32,7 +32,9 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
   const seeds = checkOneShotConfig(o);
   const jobs = Math.min(jobsOption ?? 1, seeds.length);
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
-  console.log(`one-shot MNIST: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
+  console.log(`one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
+  // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
+  const [train, test] = await Promise.all([mnist({ split: 'train', dir: o.data }), mnist({ split: 'test', dir: o.data })]);
   let results: OneShotResults;
   let backend = '';
   if (jobs > 1) {
@@ -40,7 +42,6 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
     await saveOneShotResults(results, o.out);
   } else {
     backend = (await useBackend(o.backend)).choice;
-    const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
     results = await runOneShot(o, {
       train,
       test,
@@ -71,6 +72,7 @@ async function runInProcesses(o: OneShotConfig & { out: string; backend: string 
     args: (seed, out) => [
       'one-shot', '--methods', o.methods.join(','), '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--per-class', String(o.perClass ?? 1),
       '--only-seed', String(seed), '--out', out, '--backend', o.backend,
+      ...(o.data === undefined ? [] : ['--data', o.data]),
     ],
     read: async (out) => (await loadOneShotResults(out)).rows,
     show: runLines,

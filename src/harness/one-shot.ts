@@ -29,6 +29,12 @@ export interface OneShotConfig {
    * by seed (the same exemplars): the mean difference and its standard error.
    */
   readonly baseline?: string;
+  /**
+   * Which real dataset the exemplars come from and the test is on, as the
+   * results name it: unset for MNIST, else the folder of IDX files given to
+   * the CLI's `--data`. A label only: the caller loads the data.
+   */
+  readonly data?: string;
 }
 
 export interface OneShotRow {
@@ -54,6 +60,9 @@ export interface OneShotResults {
  */
 export const ONE_SHOT_METHODS = Object.keys(SOURCES).filter((k) => SOURCES[k].notOneShot === undefined);
 
+/** The methods a one-shot run takes by default: those for MNIST (the ones for another dataset, such as `exemplars-fashion`, are asked for by name). */
+export const ONE_SHOT_DEFAULT_METHODS = ONE_SHOT_METHODS.filter((k) => SOURCES[k].forData === undefined);
+
 /** Checks a config's methods, baseline and numbers, naming what is wrong; returns the seeds it runs. */
 export function checkOneShotConfig(config: OneShotConfig): number[] {
   if (!Array.isArray(config.methods) || config.methods.length === 0) throw new OtfgenArgumentError('one-shot methods', `expected one or more of ${ONE_SHOT_METHODS.join(', ')}`);
@@ -67,6 +76,7 @@ export function checkOneShotConfig(config: OneShotConfig): number[] {
   checkInt('one-shot seeds', config.seeds, 1, 1000);
   checkInt('one-shot steps', config.steps, 1);
   checkInt('one-shot batchSize', config.batchSize, 1);
+  if (config.data !== undefined && (typeof config.data !== 'string' || config.data === '')) throw new OtfgenArgumentError('one-shot data', `expected a folder name, got ${describe(config.data)}`);
   if (config.onlySeed !== undefined) return [checkInt('one-shot onlySeed', config.onlySeed, 1)];
   return Array.from({ length: config.seeds }, (_, i) => i + 1);
 }
@@ -171,7 +181,7 @@ export async function writeOneShotOutputs(results: OneShotResults, outDir: strin
   const byAccuracy = { field: 'accuracy', op: 'max', order: 'descending' } as const;
   const written = await writeChart(join(outDir, 'accuracy'), {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `One-shot MNIST: real-test accuracy by method (${results.config.steps} steps, ${new Set(results.rows.map((r) => r.seed)).size} seeds)`,
+    title: `One-shot ${results.config.data === undefined ? 'MNIST' : `on ${results.config.data}`}: real-test accuracy by method (${results.config.steps} steps, ${new Set(results.rows.map((r) => r.seed)).size} seeds)`,
     width: 420,
     height: 240,
     data: { values: summary },

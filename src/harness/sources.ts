@@ -55,6 +55,11 @@ export interface SourceRecipe {
   readonly description: string;
   /** Why one-shot training cannot use this source; unset for the ones it can (ONE_SHOT_METHODS). */
   readonly notOneShot?: string;
+  /**
+   * The real dataset whose classes its procedural items draw, when not MNIST's digits
+   * ('Fashion-MNIST'): a one-shot method for `--data`, left out of one-shot's default methods.
+   */
+  readonly forData?: string;
   make(ctx: SourceContext): SyntheticSource;
 }
 
@@ -93,10 +98,17 @@ const warpedExemplars = (ctx: SourceContext, params?: ParamsOption<WithClassWeig
 const proceduralDigits = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<DigitParams>>) =>
   generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize, params });
 
-/** The streams of `digits` and of the exemplars under `exemplarParams` (the same draws as those sources), mixed by `weights`. */
-function digitsAndExemplars(ctx: SourceContext, exemplarParams: ParamsOption<WithClassWeights<ExemplarParams>> | undefined, weights: MixWeights): Stream<Batch> {
-  return mix([proceduralDigits(ctx), warpedExemplars(ctx, exemplarParams)], weights, { batchSize: ctx.batchSize, seed: ctx.seed });
+/** Procedural fashion items (default parameters): the stream of the `fashion` source. */
+const proceduralFashion = (ctx: SourceContext) => generate(fashion, { seed: ctx.seed, batchSize: ctx.batchSize });
+
+/** A procedural stream and the exemplars under `exemplarParams` (the same draws as those sources), mixed by `weights`. */
+function withExemplars(procedural: Stream<Batch>, ctx: SourceContext, exemplarParams: ParamsOption<WithClassWeights<ExemplarParams>> | undefined, weights: MixWeights): Stream<Batch> {
+  return mix([procedural, warpedExemplars(ctx, exemplarParams)], weights, { batchSize: ctx.batchSize, seed: ctx.seed });
 }
+
+/** The streams of `digits` and of the exemplars under `exemplarParams`, mixed by `weights`. */
+const digitsAndExemplars = (ctx: SourceContext, exemplarParams: ParamsOption<WithClassWeights<ExemplarParams>> | undefined, weights: MixWeights) =>
+  withExemplars(proceduralDigits(ctx), ctx, exemplarParams, weights);
 
 /** A recipe for warpedExemplars with fixed params. */
 function randomExemplars(description: string, params?: ParamsOption<WithClassWeights<ExemplarParams>>): SourceRecipe {
@@ -127,9 +139,9 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     make: (ctx) => ({ stream: proceduralDigits(ctx) }),
   },
   fashion: {
-    description: "procedural fashion items (the fashion task, default parameters): Fashion-MNIST's 10 classes, no real image (a warm-up for --data with Fashion-MNIST)",
-    notOneShot: "a warm-up task with Fashion-MNIST's classes, not the digits one-shot training tests on",
-    make: ({ seed, batchSize }) => ({ stream: generate(fashion, { seed, batchSize }) }),
+    description: "procedural fashion items (the fashion task, default parameters): Fashion-MNIST's 10 classes, no real image (for --data with Fashion-MNIST)",
+    forData: 'Fashion-MNIST',
+    make: (ctx) => ({ stream: proceduralFashion(ctx) }),
   },
   exemplars: randomExemplars('one real MNIST image per class under random affine warps (rotation ±15°, scale 0.9-1.1, shear ±10°, shift ±2 px)'),
   'exemplars-plain': randomExemplars('the real exemplars as they are, no warp', noWarp),
@@ -184,6 +196,11 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'exemplars-digits': {
     description: 'a shape prior beside the exemplars: an even mix, sample by sample, of procedural digits (the digits task, default parameters) and the exemplars as in exemplars-thick-x1.25',
     make: (ctx) => ({ stream: digitsAndExemplars(ctx, thickAt(1.25), [1, 1]) }),
+  },
+  'exemplars-fashion': {
+    description: 'as exemplars-digits with procedural fashion items (the fashion task, default parameters) for the digits: for one-shot on Fashion-MNIST (--data)',
+    forData: 'Fashion-MNIST',
+    make: (ctx) => ({ stream: withExemplars(proceduralFashion(ctx), ctx, thickAt(1.25), [1, 1]) }),
   },
   'exemplars-digits-policy': {
     description: 'the two sources of exemplars-digits, a REINFORCE policy picking the source of each batch (reward: the classifier loss on the batch)',
