@@ -1,8 +1,12 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { OtfgenUnknownTaskError } from '../src/index.js';
 import { dataMultiplier, fitPowerLaw, powerLaw } from '../src/harness/scaling.js';
 import { BASELINE, checkSweepConfig, plannedRuns, subsetOf, threshold, type SweepRow } from '../src/harness/sweep.js';
 import { mnist } from '../src/node.js';
+import { writeIdxDataset } from './helpers.js';
 
 const row = (task: string, share: number, seed: number, acc: number): SweepRow => ({
   task, share, seed, totalSteps: 500, batchSize: 64, finalAccuracy: acc, finalLoss: 0, wallMs: 0, dataMs: 0, computeMs: 0, backend: 'wasm',
@@ -70,9 +74,6 @@ describe('scaling fits', () => {
 
 describe('runSweep', () => {
   it('keeps finished runs in results.json and resumes with only the missing ones', async () => {
-    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const { runSweep } = await import('../src/harness/sweep.js');
     const { selectBackend } = await import('../src/node.js');
     await import('@tensorflow/tfjs-layers');
@@ -104,11 +105,7 @@ describe('runSweep', () => {
 
 describe('otfgen sweep --data', () => {
   it('trains and tests on the IDX files of that folder, records it, and will not resume runs on other data', async () => {
-    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const { sweepCommand } = await import('../src/cli/sweep.js');
-    const { writeIdxDataset } = await import('./helpers.js');
     const dir = await mkdtemp(join(tmpdir(), 'otfgen-sweep-data-'));
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
@@ -169,7 +166,6 @@ describe.each(['digits', 'fashion'])('exemplars-%s', (procedural) => {
 
 describe('one-shot default methods', () => {
   it("are the MNIST ones, those of the committed one-shot run (the README's command gives its rows); the Fashion-MNIST ones are asked for by name", async () => {
-    const { readFile } = await import('node:fs/promises');
     const { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } = await import('../src/harness/one-shot.js');
     const committed = JSON.parse(await readFile(new URL('../benchmarks/results/one-shot/results.json', import.meta.url), 'utf8'));
     expect(ONE_SHOT_DEFAULT_METHODS).toEqual(committed.config.methods);
@@ -210,9 +206,6 @@ describe('summariseOneShot', () => {
 
 describe('runOneShot', () => {
   it('runs adaptive and static methods, records what the adaptive ones chose, writes results, leaks no tensor', async () => {
-    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const tf = await import('@tensorflow/tfjs-core');
     const { runOneShot, summariseOneShot, ONE_SHOT_METHODS } = await import('../src/harness/one-shot.js');
     const { selectBackend } = await import('../src/node.js');
