@@ -104,6 +104,12 @@ export function checkFraction(argument: string, value: unknown): number {
   return checkNumber(argument, value, 0, 1);
 }
 
+/** Throws unless `value` is unset or a non-empty string (`what` says what it names, for the message). */
+export function checkOptionalName(argument: string, value: unknown, what: string): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || value === '')) throw new OtfgenArgumentError(argument, `expected ${what}, got ${describe(value)}`);
+  return value;
+}
+
 /** A short description of a value for an error message: typed arrays by their type, objects as JSON (cut at 80 characters). */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -171,6 +171,11 @@ describe('one-shot default methods', () => {
     expect(ONE_SHOT_DEFAULT_METHODS).toEqual(committed.config.methods);
     expect(ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m))).toEqual(['fashion', 'exemplars-fashion']);
   });
+
+  it('a data folder must be named', async () => {
+    const { checkOneShotConfig } = await import('../src/harness/one-shot.js');
+    expect(() => checkOneShotConfig({ methods: ['exemplars'], seeds: 1, steps: 1, batchSize: 1, data: '' })).toThrow(/one-shot data: expected a folder name, got ""/);
+  });
 });
 
 describe('summariseOneShot', () => {

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OtfgenArgumentError, OtfgenUnknownTaskError, checkInt, describe } from '../errors.js';
+import { OtfgenArgumentError, OtfgenUnknownTaskError, checkInt, checkOptionalName, describe } from '../errors.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import { createModel } from './models.js';
@@ -76,7 +76,7 @@ export function checkOneShotConfig(config: OneShotConfig): number[] {
   checkInt('one-shot seeds', config.seeds, 1, 1000);
   checkInt('one-shot steps', config.steps, 1);
   checkInt('one-shot batchSize', config.batchSize, 1);
-  if (config.data !== undefined && (typeof config.data !== 'string' || config.data === '')) throw new OtfgenArgumentError('one-shot data', `expected a folder name, got ${describe(config.data)}`);
+  checkOptionalName('one-shot data', config.data, 'a folder name');
   if (config.onlySeed !== undefined) return [checkInt('one-shot onlySeed', config.onlySeed, 1)];
   return Array.from({ length: config.seeds }, (_, i) => i + 1);
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sampleLength } from '../batch.js';
-import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFraction, checkInt, describe } from '../errors.js';
+import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFraction, checkInt, checkOptionalName } from '../errors.js';
 import { arraySource } from '../sources/arrays.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
 import type { MnistDataset } from '../sources/mnist.js';
@@ -85,7 +85,7 @@ export function checkSweepConfig(config: SweepConfig): SweepConfig {
   checkInt('sweep totalSteps', config.totalSteps, 1);
   checkInt('sweep batchSize', config.batchSize, 1);
   config.realImages?.forEach((n, i) => checkInt(`sweep realImages[${i}]`, n, 10));
-  if (config.data !== undefined && (typeof config.data !== 'string' || config.data === '')) throw new OtfgenArgumentError('sweep data', `expected a folder name, got ${describe(config.data)}`);
+  checkOptionalName('sweep data', config.data, 'a folder name');
   return config;
 }
 
