@@ -12,8 +12,9 @@ export interface SweepCliOptions extends SweepConfig {
 /** Runs (or resumes) a sweep with a progress bar on a terminal and a line per run elsewhere. */
 async function runWithProgress(opts: SweepCliOptions): Promise<{ results: SweepResults; interrupted: boolean }> {
   checkSweepConfig(opts); // before the backend and MNIST load, so a bad option fails at once and prints nothing
-  const sel = await useBackend(opts.backend);
+  // The data before the backend: a bad --data fails before the backend line is printed.
   const [train, test] = await Promise.all([mnist({ split: 'train', dir: opts.data }), mnist({ split: 'test', dir: opts.data })]);
+  const sel = await useBackend(opts.backend);
   const runs = plannedRuns(opts).length;
   const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';
   const data = opts.data === undefined ? '' : `; data ${opts.data}`;
