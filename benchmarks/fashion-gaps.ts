@@ -5,15 +5,22 @@
  * over 5,000 generated items (default parameters, seed 1) and the first
  * 20,000 real training images.
  *
- *   npx tsx benchmarks/fashion-gaps.ts [IDX folder, default out/fashion-mnist] ['{"brightness":[0.5,1]}']
+ *   npx tsx benchmarks/fashion-gaps.ts [IDX folder, default out/fashion-mnist] ['{"brightness":[0.5,1]}'] [--preview real.png]
  *
  * The folder is what benchmarks/fashion-mnist-idx.ts writes (or Fashion-MNIST's own files).
+ * `--preview` also writes a grid of real training images, a row per class, laid out as
+ * `otfgen preview fashion` lays out generated ones.
  */
-import { FASHION_CLASSES, fashion, generate } from '../src/index.js';
+import { writeFile } from 'node:fs/promises';
+import { FASHION_CLASSES, exemplarTask, fashion, generate, pickExemplars } from '../src/index.js';
+import { previewPng } from '../src/harness/index.js';
 import { mnist } from '../src/node.js';
 
-const dir = process.argv[2] ?? 'out/fashion-mnist';
-const params = process.argv[3] ? JSON.parse(process.argv[3]) : undefined;
+const args = process.argv.slice(2);
+const at = args.indexOf('--preview');
+const preview = at >= 0 ? args.splice(at, 2)[1] : undefined;
+const dir = args[0] ?? 'out/fashion-mnist';
+const params = args[1] ? JSON.parse(args[1]) : undefined;
 
 type Stats = { ink: number; cover: number; top: number; bottom: number; left: number; right: number };
 
@@ -47,6 +54,12 @@ const real = measure(realCount, (i, p) => train.x[i * 784 + p] / 255, (i) => tra
 const [batch] = await generate(fashion, { seed: 1, batchSize: 5000, params }).take(1).toArray();
 const x = batch.x as Float32Array;
 const ours = measure(batch.size, (i, p) => x[i * 784 + p], (i) => batch.y[i]);
+
+if (preview) {
+  // 100 real images per class to draw from (seed 1), shown unwarped.
+  const real = exemplarTask(pickExemplars(train, { perClass: 100, seed: 1 }));
+  await writeFile(preview, await previewPng(real, { seed: 1, params: { rotation: 0, scale: 1, shear: 0, shift: 0 } }));
+}
 
 const f = (v: number, d = 2) => v.toFixed(d);
 console.log('| class | ink, real | ink, ours | cover, real | cover, ours | rows, real | rows, ours | columns, real | columns, ours |');
