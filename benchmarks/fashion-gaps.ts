@@ -19,6 +19,7 @@ import { mnist } from '../src/node.js';
 const args = process.argv.slice(2);
 const at = args.indexOf('--preview');
 const preview = at >= 0 ? args.splice(at, 2)[1] : undefined;
+if (at >= 0 && !preview) throw new Error('--preview needs a PNG file name, e.g. --preview fashion-real.png');
 const dir = args[0] ?? 'out/fashion-mnist';
 const params = args[1] ? JSON.parse(args[1]) : undefined;
 
