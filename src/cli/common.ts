@@ -4,6 +4,12 @@ import { SingleBar } from 'cli-progress';
 import { Option } from 'commander';
 import { OtfgenArgumentError } from '../errors.js';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend/select.js';
+import { mnist, type MnistDataset } from '../sources/mnist.js';
+
+/** The training and test splits of MNIST, or of the IDX files in `--data`'s folder. */
+export function realData(dir: string | undefined): Promise<[MnistDataset, MnistDataset]> {
+  return Promise.all([mnist({ split: 'train', dir }), mnist({ split: 'test', dir })]);
+}
 
 /** Parses a comma-separated list of numbers, naming the option in errors. */
 export function numberList(option: string) {

@@ -1,5 +1,4 @@
 /** `otfgen one-shot`: one real image per class (of MNIST, or of the `--data`); random warps against learned and adaptive ones. */
-import { mnist } from '../sources/mnist.js';
 import {
   checkOneShotConfig,
   loadOneShotResults,
@@ -11,7 +10,7 @@ import {
   type OneShotResults,
   type OneShotRow,
 } from '../harness/one-shot.js';
-import { markdownTable, useBackend } from './common.js';
+import { markdownTable, realData, useBackend } from './common.js';
 import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 export interface OneShotCommandOptions extends OneShotConfig {
@@ -34,7 +33,7 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
   console.log(`one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
   // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
-  const [train, test] = await Promise.all([mnist({ split: 'train', dir: o.data }), mnist({ split: 'test', dir: o.data })]);
+  const [train, test] = await realData(o.data);
   let results: OneShotResults;
   let backend = '';
   if (jobs > 1) {

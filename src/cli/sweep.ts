@@ -1,8 +1,7 @@
 /** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
-import { mnist } from '../sources/mnist.js';
 import { checkSweepConfig, plannedRuns, runSweep, summariseSweep, threshold, writeResultsCsv, writeSweepOutputs, type SweepConfig, type SweepResults } from '../harness/sweep.js';
 import { summariseScaling, writeScalingOutputs } from '../harness/scaling.js';
-import { interruptible, markdownTable, progressBar, useBackend } from './common.js';
+import { interruptible, markdownTable, progressBar, realData, useBackend } from './common.js';
 
 export interface SweepCliOptions extends SweepConfig {
   readonly out: string;
@@ -13,7 +12,7 @@ export interface SweepCliOptions extends SweepConfig {
 async function runWithProgress(opts: SweepCliOptions): Promise<{ results: SweepResults; interrupted: boolean }> {
   checkSweepConfig(opts); // before the backend and MNIST load, so a bad option fails at once and prints nothing
   // The data before the backend: a bad --data fails before the backend line is printed.
-  const [train, test] = await Promise.all([mnist({ split: 'train', dir: opts.data }), mnist({ split: 'test', dir: opts.data })]);
+  const [train, test] = await realData(opts.data);
   const sel = await useBackend(opts.backend);
   const runs = plannedRuns(opts).length;
   const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';

@@ -9,7 +9,7 @@ import { readIdx } from './idx-file.js';
 
 /** Options of {@link mnist}. */
 export interface MnistOptions {
-  /** 'train' (60,000 images) or 'test' (10,000). */
+  /** 'train' (60,000 images in MNIST) or 'test' (10,000). */
   readonly split: 'train' | 'test';
   /**
    * Folder holding the four IDX files (plain or .gz). Default: the `data/`
@@ -26,11 +26,11 @@ export interface MnistDataset extends ArrayDataset {
   readonly x: Uint8Array;
   /** The labels, 0 to 9. */
   readonly y: Uint8Array;
-  /** Images in the split: 60,000 or 10,000. */
+  /** Images in the split: 60,000 or 10,000 for MNIST (and Fashion-MNIST); another folder's own count. */
   readonly count: number;
   /** [28, 28, 1]. */
   readonly sampleShape: readonly [28, 28, 1];
-  /** Ten classes, the digits. */
+  /** Ten classes: the digits for MNIST, another folder's ten labels otherwise. */
   readonly target: TargetSpec & {
     /** 'class'. */
     kind: 'class';
