@@ -2,7 +2,8 @@
 import '@tensorflow/tfjs-layers'; // registers the gradients training needs (tfjs-core's Node build does not)
 import { SingleBar } from 'cli-progress';
 import { Option } from 'commander';
-import { OtfgenArgumentError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend/select.js';
 import { mnist, type MnistDataset } from '../sources/mnist.js';
 
@@ -38,19 +39,37 @@ export function positiveNumber(option: string) {
   };
 }
 
-/** Parses a JSON object option (task parameters; the task checks the keys and values where it is used). */
+/**
+ * Parses a JSON object option (task parameters; the task checks the keys and values where it is used).
+ * `@file` reads the object from a file; a report of `otfgen fit` (it has `fitted`) gives its `params`.
+ */
 export function jsonObject(option: string) {
   return (text: string): Record<string, unknown> => {
+    const file = text.startsWith('@') ? text.slice(1) : undefined;
+    let source = text;
+    if (file !== undefined) {
+      try {
+        source = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new OtfgenFileError(file, `cannot read ${option}: ${(e as Error).message}`, { cause: e });
+      }
+    }
+    const where = file === undefined ? `got '${text}'` : `in ${file}`;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(source);
     } catch {
-      throw new OtfgenArgumentError(option, `expected JSON, got '${text}'`);
+      throw new OtfgenArgumentError(option, `expected JSON, ${where}`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new OtfgenArgumentError(option, `expected a JSON object, got '${text}'`);
-    return parsed as Record<string, unknown>;
+    const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (file !== undefined && isObject(parsed) && 'fitted' in parsed) parsed = parsed.params;
+    if (!isObject(parsed)) throw new OtfgenArgumentError(option, `expected a JSON object, ${where}`);
+    return parsed;
   };
 }
+
+/** Single-quotes an argument for a POSIX shell when it holds more than plain characters. */
+export const quote = (arg: string) => (/^[\w./:=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 /**
  * `--seed`: digits are the number (so `--seed 1` and the default draw what `generate(task, { seed: 1 })`

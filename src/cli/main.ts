@@ -20,7 +20,8 @@ const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, 
 // Any dataset in MNIST's four IDX files: Fashion-MNIST's own files, or benchmarks/fashion-mnist-idx.ts's.
 const dataOption = () =>
   new Option('--data <dir>', "train and test on the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes, e.g. Fashion-MNIST's) instead of MNIST");
-const paramsOption = () => new Option('--params <json>', 'task parameters as a JSON object, e.g. \'{"strokeWidth":[1.5,4]}\'').argParser(jsonObject('--params'));
+const paramsOption = () =>
+  new Option('--params <json>', 'task parameters as a JSON object, e.g. \'{"strokeWidth":[1.5,4]}\', or @file: a JSON file of them, or a report of otfgen fit').argParser(jsonObject('--params'));
 
 program
   .command('demo')
@@ -134,6 +135,22 @@ program
   .addOption(dataOption())
   .addOption(backendOption())
   .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));
+
+program
+  .command('fit')
+  .description("fit some of a task's parameter ranges so that its images' statistics (ink, size, spread, slant, stroke thickness, texture) match real training images (MNIST's, or the --data's; labels unused unless --per-class); writes a report whose params --params @file takes")
+  .argument('<task>', 'a built-in image task, e.g. digits')
+  .requiredOption('--fit <names>', 'comma-separated parameters to fit: those the statistics see (size, stroke width, brightness, blur); leave out those that only add variety, which matching narrows', (v: string) => v.split(',').map((s) => s.trim()))
+  .addOption(paramsOption())
+  .option('--statistics <names>', 'comma-separated statistics to match (default: all but centreY and centreX)', (v: string) => v.split(',').map((s) => s.trim()))
+  .option('--per-class', "match each class's statistics to the same class's images")
+  .option('--samples <n>', 'generated images per candidate', positiveInt('--samples'), 2000)
+  .option('--reference-samples <n>', 'real training images compared against (drawn by the seed)', positiveInt('--reference-samples'), 2000)
+  .option('--iterations <n>', 'candidates tried', positiveInt('--iterations'), 400)
+  .addOption(seedOption())
+  .option('--out <file>', 'report (JSON)', 'out/fit.json')
+  .addOption(dataOption())
+  .action(async (name: string, o) => (await import('./fit.js')).fitCommand({ ...o, task: name }));
 
 program
   .command('export')

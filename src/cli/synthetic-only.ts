@@ -7,7 +7,7 @@ import { generate } from '../tasks/generate.js';
 import { createModel, type Architecture, type HarnessModel } from '../harness/models.js';
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
-import { markdownTable, useBackend } from './common.js';
+import { markdownTable, quote, useBackend } from './common.js';
 import { OtfgenArgumentError } from '../errors.js';
 import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
@@ -169,8 +169,6 @@ function runArgs(o: Resolved, seeds: string[], extra: string[]): string[] {
   ];
 }
 
-/** Single-quotes an argument for a POSIX shell when it holds more than plain characters. */
-const quote = (arg: string) => (/^[\w./:=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 /** `--jobs n`: each seed runs as `otfgen synthetic-only --only-seed s` in its own process; their one-run JSONs are merged in seed order. */
 async function runInProcesses(o: Resolved, seeds: number[], jobs: number): Promise<{ runs: Run[]; backend: string }> {

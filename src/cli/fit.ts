@@ -1,0 +1,91 @@
+/** `otfgen fit`: fit some of a task's parameter ranges to real training images' statistics. */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { OtfgenArgumentError } from '../errors.js';
+import { mnist } from '../sources/mnist.js';
+import { writeFileAtomic } from '../sources/atomic-file.js';
+import { fitParams } from '../tasks/fit-params.js';
+import { IMAGE_STATISTICS, type ImageStatistic } from '../tasks/image-statistics.js';
+import { taskByName } from '../tasks/index.js';
+import { markdownTable, progressBar, quote } from './common.js';
+
+export interface FitCommandOptions {
+  readonly task: string;
+  /** The parameters whose ranges to fit. */
+  readonly fit: readonly string[];
+  /** The starting point and the other parameters' values. */
+  readonly params?: Record<string, unknown>;
+  readonly statistics?: readonly string[];
+  readonly perClass?: boolean;
+  readonly samples: number;
+  readonly referenceSamples: number;
+  readonly iterations: number;
+  readonly seed: number | string;
+  /** The report (JSON); its `params` is what `--params` takes. */
+  readonly out: string;
+  /** A folder with MNIST's four IDX files of another dataset; its training images are the reference. */
+  readonly data?: string;
+}
+
+export async function fitCommand(o: FitCommandOptions): Promise<void> {
+  const task = taskByName(o.task);
+  if (o.statistics !== undefined) {
+    const unknown = o.statistics.filter((s) => !(IMAGE_STATISTICS as readonly string[]).includes(s));
+    if (unknown.length) throw new OtfgenArgumentError('--statistics', `unknown ${unknown.join(', ')}; known: ${IMAGE_STATISTICS.join(', ')}`);
+  }
+  // Only the training split: the test images stay unseen by anything that tunes.
+  const reference = await mnist({ split: 'train', dir: o.data });
+  const bar = process.stderr.isTTY ? progressBar(o.iterations, 'fit') : null;
+  let result: ReturnType<typeof fitParams>;
+  try {
+    result = fitParams(task, reference, {
+      fit: o.fit as never[],
+      params: o.params as never,
+      statistics: o.statistics as ImageStatistic[] | undefined,
+      perClass: o.perClass ?? false,
+      samples: o.samples,
+      referenceSamples: o.referenceSamples,
+      iterations: o.iterations,
+      seed: o.seed,
+      onIteration: bar ? (i, best) => bar.update(i + 1, { run: `distance ${best.toFixed(4)}` }) : undefined,
+    });
+  } finally {
+    bar?.stop();
+  }
+  const args = [
+    '--fit', o.fit.join(','),
+    ...(o.data === undefined ? [] : ['--data', o.data]),
+    ...(o.statistics === undefined ? [] : ['--statistics', o.statistics.join(',')]),
+    ...(o.perClass ? ['--per-class'] : []),
+    '--samples', String(o.samples), '--reference-samples', String(o.referenceSamples), '--iterations', String(o.iterations), '--seed', String(o.seed),
+    ...(o.params ? ['--params', JSON.stringify(o.params)] : []),
+    '--out', o.out,
+  ];
+  const report = {
+    task: o.task,
+    ...(o.data === undefined ? {} : { data: o.data }),
+    fit: o.fit,
+    perClass: o.perClass ?? false,
+    samples: o.samples,
+    referenceSamples: o.referenceSamples,
+    iterations: o.iterations,
+    seed: o.seed,
+    distance: { before: +result.distance.before.toFixed(4), after: +result.distance.after.toFixed(4) },
+    statistics: Object.fromEntries(Object.entries(result.statistics).map(([s, d]) => [s, { before: +d.before.toFixed(4), after: +d.after.toFixed(4) }])),
+    fitted: result.fitted,
+    params: result.params,
+    command: ['npx otfgen fit', o.task, ...args.map(quote)].join(' '),
+  };
+  await mkdir(dirname(o.out), { recursive: true });
+  await writeFileAtomic(o.out, JSON.stringify(report, null, 2) + '\n');
+  const start = (key: string) => JSON.stringify(o.params?.[key] ?? (task.params[key] as { default: unknown }).default);
+  console.log(`fitted '${o.task}' to ${Math.min(o.referenceSamples, reference.count)} training images of ${o.data ?? 'MNIST'} (${o.iterations} candidates of ${o.samples} images)`);
+  console.log(markdownTable(['parameter', 'start', 'fitted'], o.fit.map((k) => [k, start(k), JSON.stringify(result.fitted[k])])));
+  console.log(
+    markdownTable(
+      ['statistic', 'distance before', 'distance after'],
+      [...Object.entries(report.statistics).map(([s, d]) => [s, d.before.toFixed(3), d.after.toFixed(3)]), ['mean', report.distance.before.toFixed(3), report.distance.after.toFixed(3)]],
+    ),
+  );
+  console.log(`wrote ${o.out}; use it with --params @${o.out}`);
+}
