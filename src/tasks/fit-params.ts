@@ -59,6 +59,14 @@ export interface FitParamsOptions<P extends ParamSpace> {
   readonly onIteration?: (iteration: number, best: number) => void;
 }
 
+/** A distance at the start of the search and at its end. */
+export interface FitDistance {
+  /** With the starting ranges. */
+  readonly before: number;
+  /** With the fitted ranges. */
+  readonly after: number;
+}
+
 /** What {@link fitParams} returns. */
 export interface FitParamsResult<P extends ParamSpace> {
   /** `options.params` with the fitted ranges in: pass it to `generate`. */
@@ -66,9 +74,9 @@ export interface FitParamsResult<P extends ParamSpace> {
   /** The fitted ranges alone, rounded to 4 decimals. */
   readonly fitted: Readonly<Record<string, readonly [number, number]>>;
   /** The mean over statistics (and classes) of each one's distance, at the start and at the end. */
-  readonly distance: { readonly before: number; readonly after: number };
+  readonly distance: FitDistance;
   /** Per statistic: its distance (1-Wasserstein over the real images' standard deviation; averaged over classes with `perClass`) at the start and at the end. */
-  readonly statistics: Readonly<Partial<Record<ImageStatistic, { readonly before: number; readonly after: number }>>>;
+  readonly statistics: Readonly<Partial<Record<ImageStatistic, FitDistance>>>;
   /** The best distance after each candidate. */
   readonly history: readonly number[];
 }

@@ -8,7 +8,7 @@ import { fashion } from './fashion/index.js';
 export { defineTask, type NumberParam, type WeightsParam, type ParamSpec, type ParamSpace, type ParamValues, type ResolvedParams, type RenderFn, type TaskDefinition, type TaskOrigin, type WithClassWeights, type Task } from './define-task.js';
 export * from './generate.js';
 export * from './pixel-count.js';
-export { fitParams, type FitParamsOptions, type FitParamsResult, type FitReference } from './fit-params.js';
+export { fitParams, type FitDistance, type FitParamsOptions, type FitParamsResult, type FitReference } from './fit-params.js';
 export { imageStatistics, IMAGE_STATISTICS, DEFAULT_STATISTICS, type ImageStatistic, type ImageStatistics, type ImageArray } from './image-statistics.js';
 
 /** The built-in tasks by name (the names the CLI takes). */
