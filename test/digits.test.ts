@@ -45,6 +45,26 @@ describe('digits', () => {
     }
   });
 
+  it("centre: the ink's centre of mass goes to that pixel index (default 13.5; MNIST's 14), with the same draws otherwise", async () => {
+    const meanCentre = async (centre?: number) => {
+      const b = await batchOf(centre === undefined ? {} : { centre }, 200);
+      const ls = Array.from({ length: 200 }, (_, i) => layout(image(b, i)));
+      // layout() measures pixel k at k + 0.5: back to pixel indices.
+      return { x: mean(ls.map((l) => l.cx - 0.5)), y: mean(ls.map((l) => l.cy - 0.5)), ink: ls.map((l) => l.ink) };
+    };
+    const byDefault = await meanCentre();
+    expect((await batchOf({ centre: 13.5 }, 200)).x).toEqual((await batchOf({}, 200)).x);
+    for (const centre of [14, 15]) {
+      const c = await meanCentre(centre);
+      expect(Math.abs(c.x - centre)).toBeLessThan(0.1);
+      expect(Math.abs(c.y - centre)).toBeLessThan(0.1);
+      expect(c.x - byDefault.x).toBeCloseTo(centre - 13.5, 1);
+      // The same digits, moved: the ink of each changes by little (resampling only).
+      c.ink.forEach((ink, i) => expect(Math.abs(ink - byDefault.ink[i]) / byDefault.ink[i]).toBeLessThan(0.1));
+    }
+    await expect(batchOf({ centre: 20 }, 1)).rejects.toThrow(/params\.centre: expected .* within \[12, 16\]/);
+  });
+
   it('styles differ: a 7 with a bar has ink where a plain 7 has none', async () => {
     const plain = await batchOf({ classWeights: one(7), styleWeights: style(0), jitter: 0, elastic: 0, rotation: 0, slant: 0 }, 8);
     const barred = await batchOf({ classWeights: one(7), styleWeights: style(1), jitter: 0, elastic: 0, rotation: 0, slant: 0 }, 8);
