@@ -181,6 +181,7 @@ describe('otfgen fit', () => {
 
   it('names a missing or bad --params file, an unknown statistic and an unknown task', async () => {
     expect(() => jsonObject('--params')(`@${join(dir.path, 'none.json')}`)).toThrow(/none\.json: cannot read --params: ENOENT/);
+    expect(() => jsonObject('--params')('@')).toThrow(/--params: expected a file name after '@'/);
     const bad = join(dir.path, 'bad.json');
     await writeFile(bad, '{"blur":');
     expect(() => jsonObject('--params')(`@${bad}`)).toThrow(new RegExp(`--params: expected JSON, in ${bad}`));

@@ -46,6 +46,7 @@ export function positiveNumber(option: string) {
 export function jsonObject(option: string) {
   return (text: string): Record<string, unknown> => {
     const file = text.startsWith('@') ? text.slice(1) : undefined;
+    if (file === '') throw new OtfgenArgumentError(option, "expected a file name after '@', e.g. @out/fit.json");
     let source = text;
     if (file !== undefined) {
       try {
