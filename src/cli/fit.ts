@@ -1,11 +1,10 @@
 /** `otfgen fit`: fit some of a task's parameter ranges to real training images' statistics. */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { OtfgenArgumentError } from '../errors.js';
 import { mnist } from '../sources/mnist.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
 import { fitParams } from '../tasks/fit-params.js';
-import { IMAGE_STATISTICS, type ImageStatistic } from '../tasks/image-statistics.js';
+import { checkStatistics } from '../tasks/image-statistics.js';
 import { taskByName } from '../tasks/index.js';
 import { markdownTable, progressBar, quote } from './common.js';
 
@@ -29,10 +28,7 @@ export interface FitCommandOptions {
 
 export async function fitCommand(o: FitCommandOptions): Promise<void> {
   const task = taskByName(o.task);
-  if (o.statistics !== undefined) {
-    const unknown = o.statistics.filter((s) => !(IMAGE_STATISTICS as readonly string[]).includes(s));
-    if (unknown.length) throw new OtfgenArgumentError('--statistics', `unknown ${unknown.join(', ')}; known: ${IMAGE_STATISTICS.join(', ')}`);
-  }
+  const statistics = o.statistics === undefined ? undefined : checkStatistics('--statistics', o.statistics);
   // Only the training split: the test images stay unseen by anything that tunes.
   const reference = await mnist({ split: 'train', dir: o.data });
   const bar = process.stderr.isTTY ? progressBar(o.iterations, 'fit') : null;
@@ -41,7 +37,7 @@ export async function fitCommand(o: FitCommandOptions): Promise<void> {
     result = fitParams(task, reference, {
       fit: o.fit as never[],
       params: o.params as never,
-      statistics: o.statistics as ImageStatistic[] | undefined,
+      statistics,
       perClass: o.perClass ?? false,
       samples: o.samples,
       referenceSamples: o.referenceSamples,

@@ -128,7 +128,7 @@ export function fitParams<P extends ParamSpace>(task: Task<P>, reference: FitRef
   pick.forEach((k, i) => refX.set(reference.x.subarray(k * n, (k + 1) * n), i * n));
   const refStats = imageStatistics({ x: refX, sampleShape: [h, w, c] });
   const scales = statistics.map((s) => spread(refStats[s]));
-  const classes = options.perClass ? checkPerClass(task, reference, pick) : null;
+  const classes = options.perClass ? checkPerClass(task, reference, refCount, pick) : null;
   const groupsOf = (labels: ArrayLike<number> | null) =>
     classes === null || labels === null ? [null] : Array.from({ length: classes }, (_, k) => Array.from(labels).flatMap((y, i) => (y === k ? [i] : [])));
   const refGroups = groupsOf(classes === null ? null : Array.from(pick, (k) => reference.y![k]));
@@ -200,13 +200,12 @@ function checkFitKeys<P extends ParamSpace>(task: Task<P>, fit: unknown): [strin
   });
 }
 
-function checkPerClass(task: Task<any>, reference: FitReference, pick: Uint32Array): number {
+function checkPerClass(task: Task<any>, reference: FitReference, count: number, pick: Uint32Array): number {
   if (task.target.kind !== 'class' || !task.conditional) {
     throw new OtfgenArgumentError('fitParams options.perClass', `needs a class task that draws each sample's class; task '${task.name}' does not`);
   }
   const classes = task.target.classes;
   const y = reference.y;
-  const count = reference.x.length / task.sampleLength;
   if (!y || typeof y.length !== 'number' || y.length !== count) {
     throw new OtfgenArgumentError('fitParams reference.y', `perClass needs one label per reference image (${count}), got ${y ? `${y.length} values` : 'none'}`);
   }
