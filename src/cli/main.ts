@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { OtfgenError } from '../errors.js';
 import { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } from '../harness/one-shot.js';
 import { SWEEP_TASKS } from '../harness/sweep.js';
+import { IMAGE_STATISTICS } from '../tasks/image-statistics.js';
 import { jsonObject, numberList, positiveInt, positiveNumber, seedOption } from './common.js';
 import { scalingCommand, sweepCommand } from './sweep.js';
 
@@ -18,8 +19,8 @@ const program = new Command('otfgen')
 const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm or cpu').default('auto');
 // Checked against the task's declared parameters where the task is used (typed errors naming the parameter).
 // Any dataset in MNIST's four IDX files: Fashion-MNIST's own files, or benchmarks/fashion-mnist-idx.ts's.
-const dataOption = () =>
-  new Option('--data <dir>', "train and test on the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes, e.g. Fashion-MNIST's) instead of MNIST");
+const dataOption = (use = 'train and test on') =>
+  new Option('--data <dir>', `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes, e.g. Fashion-MNIST's) instead of MNIST`);
 const paramsOption = () =>
   new Option('--params <json>', 'task parameters as a JSON object, e.g. \'{"strokeWidth":[1.5,4]}\', or @file: a JSON file of them, or a report of otfgen fit').argParser(jsonObject('--params'));
 
@@ -142,14 +143,14 @@ program
   .argument('<task>', 'a built-in image task, e.g. digits')
   .requiredOption('--fit <names>', 'comma-separated parameters to fit: those the statistics see (size, stroke width, brightness, blur); leave out those that only add variety, which matching narrows', (v: string) => v.split(',').map((s) => s.trim()))
   .addOption(paramsOption())
-  .option('--statistics <names>', 'comma-separated statistics to match (default: all but centreY and centreX)', (v: string) => v.split(',').map((s) => s.trim()))
+  .option('--statistics <names>', `comma-separated statistics to match, of ${IMAGE_STATISTICS.join(', ')} (default: all but centreY and centreX)`, (v: string) => v.split(',').map((s) => s.trim()))
   .option('--per-class', "match each class's statistics to the same class's images")
   .option('--samples <n>', 'generated images per candidate', positiveInt('--samples'), 2000)
   .option('--reference-samples <n>', 'real training images compared against (drawn by the seed)', positiveInt('--reference-samples'), 2000)
   .option('--iterations <n>', 'candidates tried', positiveInt('--iterations'), 400)
   .addOption(seedOption())
   .option('--out <file>', 'report (JSON)', 'out/fit.json')
-  .addOption(dataOption())
+  .addOption(dataOption('fit to the training images of'))
   .action(async (name: string, o) => (await import('./fit.js')).fitCommand({ ...o, task: name }));
 
 program
