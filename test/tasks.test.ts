@@ -109,6 +109,8 @@ describe('pixelCount', () => {
     expect(() => generate(pixelCount, { params: { onProbability: 1.5 } })).toThrow(/onProbability.*\[0, 1\]/);
     expect(() => generate(pixelCount, { params: { onProbability: [0.9, 0.1] } })).toThrow(OtfgenArgumentError);
     expect(() => generate(pixelCount, { params: { wrong: 1 } as never })).toThrow(/no such parameter.*onProbability/);
+    // A name every object inherits is not a parameter either.
+    expect(() => generate(pixelCount, { params: { toString: 1 } as never })).toThrow(/params\.toString: task 'pixel-count' has no such parameter/);
     expect(() => pixelCountTask({ target: 'bogus' as never })).toThrow(/target/);
   });
 });

@@ -8,7 +8,7 @@
  * loss (learning progress). The learning rule is in reinforce.ts.
  */
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import type { NumberParam, ParamSpace, ParamValues, Task } from '../tasks/define-task.js';
+import { paramSpec, type NumberParam, type ParamSpace, type ParamValues, type Task } from '../tasks/define-task.js';
 import type { Controller, TrainingSignal } from './controller.js';
 import { Reinforce, type ReinforceOptions } from './reinforce.js';
 
@@ -70,8 +70,7 @@ export class PolicyController<P extends ParamSpace> implements Controller {
     this.fixed = { ...(options.fixed ?? {}) };
     this.steered = Object.entries(options.steer).map(([name, range]) => {
       const where = `policyController options.steer.${name}`;
-      const spec = task.params[name] as NumberParam | undefined;
-      if (!spec) throw new OtfgenArgumentError(where, `task '${task.name}' has no such parameter; it has: ${Object.keys(task.params).join(', ')}`);
+      const spec = paramSpec(task, name, where) as NumberParam;
       if ((spec as { type?: string }).type === 'weights') throw new OtfgenArgumentError(where, 'weights parameters cannot be binned; steer a numeric parameter, or a mix of streams with mixPolicy');
       if (name in this.fixed) throw new OtfgenArgumentError(where, 'is also in options.fixed; give it in one place');
       const [lo, hi] = range === true ? [spec.min, spec.max] : (range as readonly [number, number]);

@@ -169,7 +169,6 @@ function runArgs(o: Resolved, seeds: string[], extra: string[]): string[] {
   ];
 }
 
-
 /** `--jobs n`: each seed runs as `otfgen synthetic-only --only-seed s` in its own process; their one-run JSONs are merged in seed order. */
 async function runInProcesses(o: Resolved, seeds: number[], jobs: number): Promise<{ runs: Run[]; backend: string }> {
   const reports = await runSeedsInProcesses({

@@ -194,6 +194,14 @@ function checkSpec(name: string, spec: ParamSpec): void {
   checkParamValue(`${name}.default`, spec, spec.default);
 }
 
+/** The declared spec of the task's parameter `key`; an unknown name throws an error naming `argument` and listing the task's parameters. */
+export function paramSpec(task: Task<any>, key: string, argument: string): ParamSpec {
+  if (!Object.hasOwn(task.params, key)) {
+    throw new OtfgenArgumentError(argument, `task '${task.name}' has no such parameter; it has: ${Object.keys(task.params).join(', ') || 'none'}`);
+  }
+  return (task.params as ParamSpace)[key];
+}
+
 /** Throws an error naming `name` unless `value` fits `spec`. */
 export function checkParamValue(name: string, spec: ParamSpec, value: unknown): void {
   if (spec.type === 'weights') {

@@ -7,7 +7,7 @@
  */
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
 import { Rng, type Seed } from '../random/rng.js';
-import { checkParamValue, type NumberParam, type ParamSpace, type ParamValues, type Task } from './define-task.js';
+import { checkParamValue, paramSpec, type NumberParam, type ParamSpace, type ParamValues, type Task } from './define-task.js';
 import { renderBatch } from './generate.js';
 import {
   DEFAULT_STATISTICS,
@@ -115,9 +115,7 @@ export function fitParams<P extends ParamSpace>(task: Task<P>, reference: FitRef
   const seed = options.seed ?? 0;
   // Every given value against its declared range (the fitted ones too: they are the start).
   for (const [key, value] of Object.entries(base)) {
-    const spec = (task.params as ParamSpace)[key];
-    if (!spec) throw new OtfgenArgumentError(`fitParams options.params.${key}`, `task '${task.name}' has no such parameter; it has: ${Object.keys(task.params).join(', ')}`);
-    checkParamValue(`fitParams options.params.${key}`, spec, value);
+    checkParamValue(`fitParams options.params.${key}`, paramSpec(task, key, `fitParams options.params.${key}`), value);
   }
   const rng = new Rng(seed);
 

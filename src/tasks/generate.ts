@@ -6,7 +6,7 @@ import { allocBatch, detachArrays, targetLength, type Batch, type BatchArrays } 
 import { OtfgenArgumentError, OtfgenTaskError, checkInt, describe } from '../errors.js';
 import { Rng, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
-import { checkParamValue, type ParamSpace, type ParamValues, type Task } from './define-task.js';
+import { checkParamValue, paramSpec, type ParamSpace, type ParamValues, type Task } from './define-task.js';
 
 /** Parameters for a stream: fixed, or a function of the batch index (a controller may steer it). */
 export type ParamsOption<P extends ParamSpace> = Partial<ParamValues<P>> | ((batchIndex: number) => Partial<ParamValues<P>>);
@@ -150,11 +150,7 @@ function compileParams<P extends ParamSpace>(task: Task<P>, params: ParamsOption
 }
 
 function compileOnce<P extends ParamSpace>(task: Task<P>, given: Partial<ParamValues<P>>, where: string): CompiledParams {
-  for (const key of Object.keys(given ?? {})) {
-    if (!(key in task.params)) {
-      throw new OtfgenArgumentError(`${where}.${key}`, `task '${task.name}' has no such parameter; it has: ${Object.keys(task.params).join(', ') || 'none'}`);
-    }
-  }
+  for (const key of Object.keys(given ?? {})) paramSpec(task, key, `${where}.${key}`);
   const values: Record<string, unknown> = {};
   const rangedKeys: string[] = [];
   const lo: number[] = [], hi: number[] = [], integer: number[] = [];
