@@ -47,6 +47,23 @@ describe('otfgen one-shot', () => {
     await expect(oneShotCommand({ ...base, data: join(dir.path, 'nothing'), out: join(dir.path, 'x'), jobs: 2, cliScript: '/nonexistent/cli.js' })).rejects.toMatchObject({ code: 'ERR_FILE' });
   }, 120_000);
 
+  it('--params: set under the methods built on a procedural task, in child processes too; recorded in the results', async () => {
+    const base = { methods: ['digits', 'exemplars-digits', 'exemplars'], seeds: 2, steps: 2, batchSize: 8, backend: 'wasm' };
+    const params = { centre: 14, strokeWidth: [1.5, 2.5] };
+    await oneShotCommand({ ...base, params, out: join(dir.path, 'params-one') });
+    await oneShotCommand({ ...base, params, out: join(dir.path, 'params-jobs'), jobs: 2, cliScript: builtCli });
+    await oneShotCommand({ ...base, out: join(dir.path, 'params-none') });
+    const [one, jobs, none] = await Promise.all(['params-one', 'params-jobs', 'params-none'].map(async (d) => JSON.parse(await readFile(join(dir.path, d, 'results.json'), 'utf8'))));
+    expect(one.config.params).toEqual(params);
+    const withoutTime = (rows: { wallMs?: number }[]) => rows.map(({ wallMs: _, ...r }) => r);
+    expect(withoutTime(jobs.rows)).toEqual(withoutTime(one.rows));
+    // Other digits, so another model after two steps; the exemplars alone are as without.
+    for (let i = 0; i < one.rows.length; i++) {
+      if (one.rows[i].method === 'exemplars') expect(one.rows[i].finalLoss).toBe(none.rows[i].finalLoss);
+      else expect(one.rows[i].finalLoss).not.toBe(none.rows[i].finalLoss);
+    }
+  }, 120_000);
+
   it('--only-seed runs that seed alone', async () => {
     await oneShotCommand({ methods: ['exemplars'], seeds: 3, onlySeed: 2, steps: 2, batchSize: 8, backend: 'wasm', out: join(dir.path, 'only') });
     const r = JSON.parse(await readFile(join(dir.path, 'only', 'results.json'), 'utf8'));

@@ -41,7 +41,7 @@ describe('the packed library', () => {
        const sameClasses = err instanceof OtfgenError && generate(pixelCount) instanceof Stream;
        // The argument validators are internal: not part of the API.
        const api = await import('otfgen');
-       const internal = ['checkInt', 'checkNumber', 'checkFraction', 'describe', 'checkParamValue', 'resolveWarmup', 'datasetCount'].filter((k) => k in api);
+       const internal = ['checkInt', 'checkNumber', 'checkFraction', 'describe', 'checkParamValue', 'resolveWarmup', 'datasetCount', 'checkParams'].filter((k) => k in api);
        console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), readIdx: typeof readIdx, createModel: typeof createModel, sameClasses, internal }));`,
     );
     expect(JSON.parse(run('node', ['esm.mjs']))).toMatchObject({ size: 2, readIdx: 'function', createModel: 'function', sameClasses: true, internal: [] });

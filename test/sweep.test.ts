@@ -164,6 +164,70 @@ describe.each(['digits', 'fashion'])('exemplars-%s', (procedural) => {
   }, 60_000);
 });
 
+describe('params of the named sources (--params of sweep, scaling and one-shot)', () => {
+  it("set the procedural task's parameters under every source built on one; what an adaptive source steers goes on top", async () => {
+    const { SOURCES } = await import('../src/harness/sources.js');
+    const { digits, generate } = await import('../src/index.js');
+    const train = await mnist({ split: 'test' });
+    const onlyThrees = Array.from({ length: 10 }, (_, k) => (k === 3 ? 1 : 0));
+    const params = { centre: 14, strokeWidth: 1.5, classWeights: onlyThrees };
+    const ctx = { seed: 4, batchSize: 16, train, model: undefined as never, heldOut: train, batches: 2 };
+    const first = async (s: { stream: { take(n: number): { toArray(): Promise<{ x: ArrayLike<number>; y: ArrayLike<number> }[]> } } }) => (await s.stream.take(1).toArray())[0];
+    const set = await first(SOURCES.digits.make({ ...ctx, params }));
+    expect(set).toEqual(await first({ stream: generate(digits, { seed: 4, batchSize: 16, params }) }));
+    expect(Array.from(set.y)).toEqual(new Array(16).fill(3));
+    expect(set.x).not.toEqual((await first(SOURCES.digits.make(ctx))).x);
+    // Class reweighting sets classWeights itself: its weights win, and the rest of the params hold.
+    const source = SOURCES['digits-reweighted'].make({ ...ctx, params });
+    const weights = (source.controllers![0] as unknown as { params(i: number): { classWeights: readonly number[] } }).params(0);
+    const reweighted = await first(source);
+    expect(reweighted).toEqual(await first({ stream: generate(digits, { seed: 4, batchSize: 16, params: { ...params, ...weights } }) }));
+    expect(new Set(Array.from(reweighted.y)).size).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('reach the sources built on a procedural task, and are refused, naming the option, where none is, for an undeclared name or a value out of range', async () => {
+    const { sourcesTakingParams } = await import('../src/harness/sources.js');
+    expect(sourcesTakingParams(['pixel-count', 'digits', 'exemplars', 'exemplars-digits'], { centre: 14 }, 'x')).toEqual(['digits', 'exemplars-digits']);
+    expect(sourcesTakingParams(['pixel-count'], undefined, 'x')).toEqual([]);
+    const { checkOneShotConfig } = await import('../src/harness/one-shot.js');
+    const sweep = (tasks: string[], params: Record<string, unknown>) => () => checkSweepConfig({ tasks, shares: [0, 0.5], seeds: 1, totalSteps: 1, batchSize: 1, params });
+    expect(sweep(['pixel-count', 'exemplars'], { centre: 14 })).toThrow(/sweep params: sets the parameters of a procedural task, and none of pixel-count, exemplars is built on one; those that are: digits, fashion, /);
+    expect(sweep(['pixel-count', 'digits'], { centre: 14 })).not.toThrow();
+    expect(sweep(['digits'], { width: [0.5, 1] })).toThrow(/sweep params.width: task 'digits' has no such parameter; it has: strokeWidth,/);
+    expect(sweep(['fashion'], { width: [0.5, 1] })).not.toThrow();
+    expect(sweep(['digits-policy'], { centre: 20 })).toThrow(/sweep params.centre: expected a number or a \[lo, hi\] range within \[12, 16\], got 20/);
+    expect(() => checkOneShotConfig({ methods: ['exemplars-thick'], seeds: 1, steps: 1, batchSize: 1, params: { centre: 14 } })).toThrow(/one-shot params: .*none of exemplars-thick is built on one/);
+    expect(() => checkOneShotConfig({ methods: ['exemplars-thick', 'exemplars-fashion'], seeds: 1, steps: 1, batchSize: 1, params: { centre: 14 } })).toThrow(/one-shot params.centre: task 'fashion' has no such parameter/);
+  });
+
+  it('are recorded by a sweep, which resumes with the same ones (in any key order) and refuses to resume with others', async () => {
+    const { sweepCommand } = await import('../src/cli/sweep.js');
+    const dir = await mkdtemp(join(tmpdir(), 'otfgen-sweep-params-'));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await writeIdxDataset(dir, 40, 30);
+      const out = join(dir, 'out');
+      const config = { tasks: ['digits'], shares: [0, 0.5], seeds: 1, totalSteps: 2, batchSize: 8, out, backend: 'wasm', data: dir };
+      await sweepCommand({ ...config, params: { centre: 14, blur: [0, 0.1] } });
+      const saved = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+      expect(saved.config.params).toEqual({ centre: 14, blur: [0, 0.1] });
+      expect(saved.rows.map((r: SweepRow) => `${r.task}/${r.share}`)).toEqual(['baseline/0', 'digits/0.5']);
+      log.mockClear();
+      await sweepCommand({ ...config, seeds: 2, params: { blur: [0, 0.1], centre: 14 } });
+      expect(log.mock.calls.map((c) => String(c[0]))).toContain(`2 finished run(s) found in ${out}/results.json: skipped`);
+      expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')).rows.map((r: SweepRow) => `${r.task}/${r.seed}`)).toEqual(['baseline/1', 'digits/1', 'baseline/2', 'digits/2']);
+      await expect(sweepCommand(config)).rejects.toMatchObject({
+        code: 'ERR_FILE',
+        message: expect.stringContaining('results.json: holds runs with params {"blur":[0,0.1],"centre":14}, not with the default parameters: choose another --out'),
+      });
+      await expect(sweepCommand({ ...config, params: { centre: 13 } })).rejects.toThrow(/not with params \{"centre":13\}/);
+    } finally {
+      log.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('one-shot default methods', () => {
   it("are the MNIST ones, those of the committed one-shot run (the README's command gives its rows); the Fashion-MNIST ones are asked for by name", async () => {
     const { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } = await import('../src/harness/one-shot.js');

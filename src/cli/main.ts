@@ -21,8 +21,10 @@ const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, 
 // Any dataset in MNIST's four IDX files: Fashion-MNIST's own files, or benchmarks/fashion-mnist-idx.ts's.
 const dataOption = (use = 'train and test on') =>
   new Option('--data <dir>', `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes, e.g. Fashion-MNIST's) instead of MNIST`);
-const paramsOption = () =>
-  new Option('--params <json>', 'task parameters as a JSON object, e.g. \'{"strokeWidth":[1.5,4]}\', or @file: a JSON file of them, or a report of otfgen fit').argParser(jsonObject('--params'));
+const paramsOption = (whose = 'task parameters') =>
+  new Option('--params <json>', `${whose}, as a JSON object: e.g. '{"strokeWidth":[1.5,4]}', or @file: a JSON file of them, or a report of otfgen fit`).argParser(jsonObject('--params'));
+/** --params of the commands that train on named sources: they set the procedural task's parameters. */
+const sourceParamsOption = (what: string) => paramsOption(`parameters of the procedural task (digits or fashion) under the ${what}s built on one`);
 
 program
   .command('demo')
@@ -46,6 +48,7 @@ program
   .addOption(new Option('--blend <mode>', 'how synthetic hands over to real').choices(['switch', 'linear', 'cosine']).default('switch'))
   .option('--eval-limit <n>', 'evaluate on the first n test images (default all 10,000)', positiveInt('--eval-limit'))
   .option('--out <dir>', 'results folder (an existing results.json is resumed)', 'out/sweep')
+  .addOption(sourceParamsOption('warm-up task'))
   .addOption(dataOption())
   .addOption(backendOption())
   .action((o) =>
@@ -60,6 +63,7 @@ program
       blend: o.blend,
       evalLimit: o.evalLimit,
       data: o.data,
+      params: o.params,
       out: o.out,
       backend: o.backend,
     }),
@@ -75,10 +79,11 @@ program
   .option('--steps <n>', 'training steps per run (the same for every size)', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--out <dir>', 'results folder (resumable)', 'out/scaling')
+  .addOption(sourceParamsOption('warm-up task'))
   .addOption(dataOption())
   .addOption(backendOption())
   .action((o) =>
-    scalingCommand({ tasks: [o.task], share: o.share, shares: [0, o.share], realImages: o.sizes, seeds: o.seeds, totalSteps: o.steps, batchSize: o.batchSize, data: o.data, out: o.out, backend: o.backend }),
+    scalingCommand({ tasks: [o.task], share: o.share, shares: [0, o.share], realImages: o.sizes, seeds: o.seeds, totalSteps: o.steps, batchSize: o.batchSize, data: o.data, params: o.params, out: o.out, backend: o.backend }),
   );
 
 program
@@ -113,6 +118,7 @@ program
   .option('--per-class <n>', 'real images per class', positiveInt('--per-class'), 1)
   .option('--baseline <method>', 'one of --methods: the table adds each method minus it, seed by seed (same exemplars), with a standard error')
   .option('--out <dir>', 'results folder', 'out/one-shot')
+  .addOption(sourceParamsOption('method'))
   .addOption(dataOption())
   .addOption(backendOption())
   .action(async (o) => (await import('./one-shot.js')).oneShotCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));

@@ -10,6 +10,7 @@ import {
   type OneShotResults,
   type OneShotRow,
 } from '../harness/one-shot.js';
+import { sourcesTakingParams } from '../harness/sources.js';
 import { markdownTable, realData, useBackend } from './common.js';
 import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
@@ -31,7 +32,8 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
   const seeds = checkOneShotConfig(o);
   const jobs = Math.min(jobsOption ?? 1, seeds.length);
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
-  console.log(`one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
+  const params = o.params === undefined ? '' : `; params ${JSON.stringify(o.params)} for ${sourcesTakingParams(o.methods, o.params, 'one-shot params').join(', ')}`;
+  console.log(`one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}${params}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
   // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
   const [train, test] = await realData(o.data);
   let results: OneShotResults;
@@ -72,6 +74,7 @@ async function runInProcesses(o: OneShotConfig & { out: string; backend: string 
       'one-shot', '--methods', o.methods.join(','), '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--per-class', String(o.perClass ?? 1),
       '--only-seed', String(seed), '--out', out, '--backend', o.backend,
       ...(o.data === undefined ? [] : ['--data', o.data]),
+      ...(o.params === undefined ? [] : ['--params', JSON.stringify(o.params)]),
     ],
     read: async (out) => (await loadOneShotResults(out)).rows,
     show: runLines,

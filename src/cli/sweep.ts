@@ -1,6 +1,7 @@
 /** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
 import { checkSweepConfig, plannedRuns, runSweep, summariseSweep, threshold, writeResultsCsv, writeSweepOutputs, type SweepConfig, type SweepResults } from '../harness/sweep.js';
 import { summariseScaling, writeScalingOutputs } from '../harness/scaling.js';
+import { sourcesTakingParams } from '../harness/sources.js';
 import { interruptible, markdownTable, progressBar, realData, useBackend } from './common.js';
 
 export interface SweepCliOptions extends SweepConfig {
@@ -17,10 +18,12 @@ async function runWithProgress(opts: SweepCliOptions): Promise<{ results: SweepR
   const runs = plannedRuns(opts).length;
   const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';
   const data = opts.data === undefined ? '' : `; data ${opts.data}`;
-  console.log(`${runs} runs (${opts.tasks.join(', ')}${data}; shares ${opts.shares.join(', ')}; ${opts.seeds} seed(s)${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
+  const params = opts.params === undefined ? '' : `; params ${JSON.stringify(opts.params)} for ${sourcesTakingParams(opts.tasks, opts.params, 'sweep params').join(', ')}`;
+  console.log(`${runs} runs (${opts.tasks.join(', ')}${params}${data}; shares ${opts.shares.join(', ')}; ${opts.seeds} seed(s)${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
   const ctl = interruptible();
   const tty = process.stdout.isTTY;
   let bar: ReturnType<typeof progressBar> | null = null;
+  let started = false;
   const results = await runSweep(opts, {
     train,
     test,
@@ -28,11 +31,12 @@ async function runWithProgress(opts: SweepCliOptions): Promise<{ results: SweepR
     backend: sel.choice,
     signal: ctl.signal,
     onProgress: (e) => {
-      if (!tty) return;
-      if (!bar) {
+      if (!started) {
+        started = true;
         if (e.skipped) console.log(`${e.skipped} finished run(s) found in ${opts.out}/results.json: skipped`);
-        bar = progressBar(e.runs * opts.totalSteps, 'runs');
       }
+      if (!tty) return;
+      bar ??= progressBar(e.runs * opts.totalSteps, 'runs');
       const n = e.realImages ? ` N ${e.realImages}` : '';
       bar.update(e.run * opts.totalSteps + (e.step ? e.step.step + 1 : 0), { run: `${e.task} share ${e.share} seed ${e.seed}${n}` });
     },

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../sources/atomic-file.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import { createModel } from './models.js';
 import { summarise, writeChart } from './plots.js';
-import { SOURCES, heldOutOf } from './sources.js';
+import { SOURCES, sourcesTakingParams, heldOutOf } from './sources.js';
 import { train } from './train.js';
 
 export interface OneShotConfig {
@@ -35,6 +35,13 @@ export interface OneShotConfig {
    * the CLI's `--data`. A label only: the caller loads the data.
    */
   readonly data?: string;
+  /**
+   * Parameters of the procedural task (digits or fashion) under the methods
+   * built on one (`digits`, `exemplars-digits`, ...), as a task's `params`
+   * (e.g. `{ centre: 14 }`). At least one method must be; the others run as
+   * without.
+   */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 export interface OneShotRow {
@@ -77,6 +84,7 @@ export function checkOneShotConfig(config: OneShotConfig): number[] {
   checkInt('one-shot steps', config.steps, 1);
   checkInt('one-shot batchSize', config.batchSize, 1);
   checkOptionalName('one-shot data', config.data, 'a folder name');
+  sourcesTakingParams(config.methods, config.params, 'one-shot params');
   if (config.onlySeed !== undefined) return [checkInt('one-shot onlySeed', config.onlySeed, 1)];
   return Array.from({ length: config.seeds }, (_, i) => i + 1);
 }
@@ -93,7 +101,7 @@ export async function runOneShot(
   for (const seed of seeds) {
     for (const method of config.methods) {
       const model = createModel({ seed });
-      const source = SOURCES[method].make({ seed, batchSize: config.batchSize, train: options.train, perClass: config.perClass, model, heldOut, batches: config.steps });
+      const source = SOURCES[method].make({ seed, batchSize: config.batchSize, train: options.train, perClass: config.perClass, model, heldOut, batches: config.steps, params: config.params });
       try {
         const r = await train({
           model,

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../batch.js';
+import { OtfgenArgumentError } from '../errors.js';
 import { learnedAugmenter } from '../augment/learned.js';
 import { classReweighting } from '../augment/class-reweighting.js';
 import { policyController } from '../augment/policy.js';
@@ -15,8 +16,8 @@ import type { Controller } from '../augment/controller.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import type { Stream } from '../stream/stream.js';
 import { exemplarTask, pickExemplars, type ExemplarParams } from '../tasks/exemplars.js';
-import type { WithClassWeights } from '../tasks/define-task.js';
-import { generate, type ParamsOption } from '../tasks/generate.js';
+import type { ParamSpace, ParamValues, Task, WithClassWeights } from '../tasks/define-task.js';
+import { checkParams, generate, type ParamsOption } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
 import { digits, type DigitParams } from '../tasks/digits/index.js';
 import { fashion } from '../tasks/fashion/index.js';
@@ -41,6 +42,12 @@ export interface SourceContext {
    * half of them with a blend). Schedules fixed in advance span them.
    */
   readonly batches: number;
+  /**
+   * Parameters of the procedural task (digits or fashion) of the sources built
+   * on one ({@link SourceRecipe.procedural}), as a task's `params`: the CLI's
+   * `--params`. What an adaptive source steers is set on top of them.
+   */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /** A synthetic stream, and what a training loop must feed and free for it. */
@@ -60,6 +67,8 @@ export interface SourceRecipe {
    * ('Fashion-MNIST'): a one-shot method for `--data`, left out of one-shot's default methods.
    */
   readonly forData?: string;
+  /** The procedural task whose parameters {@link SourceContext.params} sets; unset for sources built on none. */
+  readonly procedural?: Task<any>;
   make(ctx: SourceContext): SyntheticSource;
 }
 
@@ -94,12 +103,19 @@ const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickExemplars(ctx.train
 const warpedExemplars = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<ExemplarParams>>) =>
   generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params });
 
-/** Procedural digits drawn from `params` (the task's defaults without): the stream of the `digits` source. */
-const proceduralDigits = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<DigitParams>>) =>
-  generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize, params });
+/** A source's own `params` (fixed, or a function of the batch) set over the context's: its own win where both set a key. */
+function onTop<P extends ParamSpace>(ctx: SourceContext, own: ParamsOption<P> | undefined): ParamsOption<P> | undefined {
+  const base = ctx.params as Partial<ParamValues<P>> | undefined;
+  if (base === undefined || own === undefined) return own ?? base;
+  return typeof own === 'function' ? (i) => ({ ...base, ...own(i) }) : { ...base, ...own };
+}
 
-/** Procedural fashion items (default parameters): the stream of the `fashion` source. */
-const proceduralFashion = (ctx: SourceContext) => generate(fashion, { seed: ctx.seed, batchSize: ctx.batchSize });
+/** Procedural digits drawn from the context's params and `params` over them: the stream of the `digits` source. */
+const proceduralDigits = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<DigitParams>>) =>
+  generate(digits, { seed: ctx.seed, batchSize: ctx.batchSize, params: onTop(ctx, params) });
+
+/** Procedural fashion items drawn from the context's params: the stream of the `fashion` source. */
+const proceduralFashion = (ctx: SourceContext) => generate(fashion, { seed: ctx.seed, batchSize: ctx.batchSize, params: onTop(ctx, undefined) });
 
 /** A procedural stream and the exemplars under `exemplarParams` (the same draws as those sources), mixed by `weights`. */
 function withExemplars(procedural: Stream<Batch>, ctx: SourceContext, exemplarParams: ParamsOption<WithClassWeights<ExemplarParams>> | undefined, weights: MixWeights): Stream<Batch> {
@@ -135,10 +151,12 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     make: ({ seed, batchSize }) => ({ stream: generate(pixelCountTask({ target: 'fraction' }), { seed, batchSize }) }),
   },
   digits: {
+    procedural: digits,
     description: 'procedural digits (the digits task, default parameters): the same 10 classes, no real image',
     make: (ctx) => ({ stream: proceduralDigits(ctx) }),
   },
   fashion: {
+    procedural: fashion,
     description: "procedural fashion items (the fashion task, default parameters): Fashion-MNIST's 10 classes, no real image (for --data with Fashion-MNIST)",
     forData: 'Fashion-MNIST',
     make: (ctx) => ({ stream: proceduralFashion(ctx) }),
@@ -194,15 +212,18 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
   'exemplars-digits': {
+    procedural: digits,
     description: 'a shape prior beside the exemplars: an even mix, sample by sample, of procedural digits (the digits task, default parameters) and the exemplars as in exemplars-thick-x1.25',
     make: (ctx) => ({ stream: digitsAndExemplars(ctx, thickAt(1.25), [1, 1]) }),
   },
   'exemplars-fashion': {
+    procedural: fashion,
     description: 'as exemplars-digits with procedural fashion items (the fashion task, default parameters) for the digits: for one-shot on Fashion-MNIST (--data)',
     forData: 'Fashion-MNIST',
     make: (ctx) => ({ stream: withExemplars(proceduralFashion(ctx), ctx, thickAt(1.25), [1, 1]) }),
   },
   'exemplars-digits-policy': {
+    procedural: digits,
     description: 'the two sources of exemplars-digits, a REINFORCE policy picking the source of each batch (reward: the classifier loss on the batch)',
     make: (ctx) => {
       const policy = mixPolicy({ sources: ['digits', 'exemplars'], seed: ctx.seed });
@@ -238,6 +259,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
   'digits-reweighted': {
+    procedural: digits,
     notOneShot: HELD_OUT,
     description: 'procedural digits, class weights set every 25 steps from per-class accuracy on 500 of the last 1,000 real training images',
     make: (ctx) => {
@@ -250,6 +272,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
   'digits-policy': {
+    procedural: digits,
     notOneShot: HELD_OUT,
     description: 'procedural digits whose slant, rotation, stroke width and elastic ranges a REINFORCE policy picks (reward: held-out loss drop every 25 steps)',
     make: (ctx) => {
@@ -266,6 +289,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
   'digits-mix-policy': {
+    procedural: digits,
     notOneShot: HELD_OUT,
     description: 'procedural digits or one exemplar per class under random warps (as exemplars), picked by a REINFORCE policy for each 25 steps between held-out evaluations (reward: the held-out loss drop over them)',
     make: (ctx) => {
@@ -278,6 +302,23 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     },
   },
 };
+
+/**
+ * The named sources that `params` (a context's {@link SourceContext.params})
+ * reach: those built on a procedural task. Checks that there is one, and
+ * that its task declares each key and accepts its value; the other sources
+ * run as they would without. `argument` names the option in errors.
+ */
+export function sourcesTakingParams(sources: readonly string[], params: Readonly<Record<string, unknown>> | undefined, argument: string): string[] {
+  if (params === undefined) return [];
+  const takers = sources.filter((name) => SOURCES[name]?.procedural);
+  if (takers.length === 0) {
+    const all = Object.keys(SOURCES).filter((k) => SOURCES[k].procedural);
+    throw new OtfgenArgumentError(argument, `sets the parameters of a procedural task, and none of ${sources.join(', ')} is built on one; those that are: ${all.join(', ')}`);
+  }
+  for (const name of takers) checkParams(SOURCES[name].procedural!, params as Record<string, never>, argument);
+  return takers;
+}
 
 /** The random warp families exemplars-mix draws from, by name. */
 const WARP_FAMILIES: Readonly<Record<string, Record<string, unknown> | undefined>> = {

@@ -14,7 +14,7 @@ import type { MnistDataset } from '../sources/mnist.js';
 import { syntheticBatches, warmupSchedule, type WarmupBlend } from '../schedule/warmup.js';
 import { Rng } from '../random/rng.js';
 import { createModel, type Architecture } from './models.js';
-import { SOURCES, heldOutOf, type SourceContext } from './sources.js';
+import { SOURCES, sourcesTakingParams, heldOutOf, type SourceContext } from './sources.js';
 import { lineWithBand, summarise, writeChart } from './plots.js';
 import { train, type LearningRateSchedule, type StepRecord } from './train.js';
 
@@ -48,6 +48,14 @@ export interface SweepConfig {
    * with other data is refused.
    */
   readonly data?: string;
+  /**
+   * Parameters of the procedural task (digits or fashion) under the warm-up
+   * tasks built on one (see `SourceRecipe.procedural`), as a task's `params`
+   * (e.g. `{ centre: 14 }`, or an `otfgen fit` report's). At least one task
+   * must be; the others run as without. Resuming a results file made with
+   * other params is refused.
+   */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /** One finished run. Times in milliseconds. */
@@ -86,6 +94,7 @@ export function checkSweepConfig(config: SweepConfig): SweepConfig {
   checkInt('sweep batchSize', config.batchSize, 1);
   config.realImages?.forEach((n, i) => checkInt(`sweep realImages[${i}]`, n, 10));
   checkOptionalName('sweep data', config.data, 'a folder name');
+  sourcesTakingParams(config.tasks, config.params, 'sweep params');
   return config;
 }
 
@@ -131,6 +140,11 @@ export function subsetOf(data: MnistDataset, count: number, seed: number): Mnist
   return { ...data, x, y, count };
 }
 
+/** JSON with object keys sorted, so equal params give equal text whatever order their keys were written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+}
+
 /** Reads a results file, or an empty result when there is none. */
 export async function readSweepResults(path: string, config: SweepConfig): Promise<SweepResults> {
   if (!existsSync(path)) return { config, rows: [] };
@@ -145,6 +159,10 @@ export async function readSweepResults(path: string, config: SweepConfig): Promi
   if (theirs !== config.data) {
     const name = (data: string | undefined) => (data === undefined ? 'MNIST' : `the data in ${data}`);
     throw new OtfgenFileError(path, `holds runs on ${name(theirs)}, not on ${name(config.data)}: choose another --out`);
+  }
+  const params = (p: Readonly<Record<string, unknown>> | undefined) => (p === undefined ? 'the default parameters' : `params ${canonicalJson(p)}`);
+  if (params(parsed.config?.params) !== params(config.params)) {
+    throw new OtfgenFileError(path, `holds runs with ${params(parsed.config?.params)}, not with ${params(config.params)}: choose another --out`);
   }
   return { config, rows: parsed.rows };
 }
@@ -181,7 +199,7 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
     options.onProgress?.({ run: done, runs: todo.length, skipped: planned.length - todo.length, ...p });
     const model = createModel({ seed: p.seed, architecture: config.architecture });
     const schedule = { totalSteps: config.totalSteps, warmup: p.share, blend: config.blend ?? 'switch', batchSize: config.batchSize } as const;
-    const ctx: SourceContext = { seed: p.seed, batchSize: config.batchSize, train: options.train, model, heldOut, batches: syntheticBatches(schedule) };
+    const ctx: SourceContext = { seed: p.seed, batchSize: config.batchSize, train: options.train, model, heldOut, batches: syntheticBatches(schedule), params: config.params };
     const synthetic = (p.task === BASELINE ? SOURCES['pixel-count'] : SOURCES[p.task]).make(ctx);
     const realData = p.realImages === undefined ? options.train : subsetOf(options.train, p.realImages, p.seed);
     const real = arraySource(realData, { batchSize: config.batchSize, seed: p.seed, epochs: Infinity });

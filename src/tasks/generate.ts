@@ -149,6 +149,15 @@ function compileParams<P extends ParamSpace>(task: Task<P>, params: ParamsOption
   return () => fixed;
 }
 
+/**
+ * Checks fixed params for a task as {@link generate} does (each key declared,
+ * each value in its range), naming them `argument` in errors, e.g. 'sweep params'.
+ */
+export function checkParams<P extends ParamSpace>(task: Task<P>, params: Partial<ParamValues<P>>, argument: string): void {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new OtfgenArgumentError(argument, `expected an object of ${task.name}'s parameters, got ${describe(params)}`);
+  compileOnce(task, params, argument);
+}
+
 function compileOnce<P extends ParamSpace>(task: Task<P>, given: Partial<ParamValues<P>>, where: string): CompiledParams {
   for (const key of Object.keys(given ?? {})) paramSpec(task, key, `${where}.${key}`);
   const values: Record<string, unknown> = {};

@@ -6,7 +6,7 @@ import { digits } from './digits/index.js';
 import { fashion } from './fashion/index.js';
 
 export { defineTask, type NumberParam, type WeightsParam, type ParamSpec, type ParamSpace, type ParamValues, type ResolvedParams, type RenderFn, type TaskDefinition, type TaskOrigin, type WithClassWeights, type Task } from './define-task.js';
-export * from './generate.js';
+export { generate, GeneratedStream, renderBatch, type GenerateOptions, type ParamsOption } from './generate.js';
 export * from './pixel-count.js';
 export { fitParams, type FitDistance, type FitParamsOptions, type FitParamsResult, type FitReference } from './fit-params.js';
 export { imageStatistics, IMAGE_STATISTICS, DEFAULT_STATISTICS, type ImageStatistic, type ImageStatistics, type ImageArray } from './image-statistics.js';
