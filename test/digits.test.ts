@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STYLE_WEIGHTS, GLYPHS, MAX_STYLES, OtfgenArgumentError, digits, generate, type Batch } from '../src/index.js';
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_STYLE_WEIGHTS, GLYPHS, MAX_STYLES, MNIST_DIGIT_PARAMS, OtfgenArgumentError, digits, generate, imageStatistics, type Batch } from '../src/index.js';
 import { previewPng } from '../src/harness/index.js';
+import { mnist } from '../src/node.js';
 import { sum } from './helpers.js';
 
 const one = (d: number, n = 10) => Array.from({ length: n }, (_, k) => (k === d ? 1 : 0));
@@ -143,5 +145,18 @@ describe('digits', () => {
     const view = new DataView(png.buffer, png.byteOffset);
     expect(view.getUint32(16)).toBe(2 + 4 * (28 + 2)); // width
     expect(view.getUint32(20)).toBe(2 + 10 * (28 + 2)); // height: ten rows
+  });
+
+  it("MNIST_DIGIT_PARAMS are the committed fit report's params (the README's results were made with them), frozen, and centre the ink at 14", async () => {
+    const report = JSON.parse(await readFile(new URL('../benchmarks/results/fit/digits-varied-centre.json', import.meta.url), 'utf8'));
+    expect(MNIST_DIGIT_PARAMS).toEqual(report.params);
+    expect(Object.isFrozen(MNIST_DIGIT_PARAMS) && Object.values(MNIST_DIGIT_PARAMS).every((v) => Object.isFrozen(v))).toBe(true);
+    const [b] = await generate(digits, { seed: 3, batchSize: 200, params: MNIST_DIGIT_PARAMS }).take(1).toArray();
+    const real = await mnist({ split: 'test' });
+    const mine = imageStatistics(b);
+    const theirs = imageStatistics({ x: real.x.subarray(0, 1000 * 784), sampleShape: real.sampleShape });
+    const mean = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0) / a.length;
+    // Within 0.1 pixel of MNIST's centre of mass (the default, 13.5, is half a pixel off).
+    for (const k of ['centreY', 'centreX'] as const) expect(Math.abs(mean(mine[k]) - mean(theirs[k])) * 28).toBeLessThan(0.1);
   });
 });
