@@ -183,6 +183,11 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
     const reweighted = await first(source);
     expect(reweighted).toEqual(await first({ stream: generate(digits, { seed: 4, batchSize: 16, params: { ...params, ...weights } }) }));
     expect(new Set(Array.from(reweighted.y)).size).toBeGreaterThan(1);
+    // digits-fitted starts from MNIST_DIGIT_PARAMS, and the context's params go on top of them.
+    const { MNIST_DIGIT_PARAMS } = await import('../src/index.js');
+    const fitted = await first(SOURCES['digits-fitted'].make({ ...ctx, params: { centre: 13.5 } }));
+    expect(fitted).toEqual(await first({ stream: generate(digits, { seed: 4, batchSize: 16, params: { ...MNIST_DIGIT_PARAMS, centre: 13.5 } }) }));
+    expect(fitted.x).not.toEqual((await first({ stream: generate(digits, { seed: 4, batchSize: 16, params: MNIST_DIGIT_PARAMS }) })).x);
   }, 60_000);
 
   it('reach the sources built on a procedural task, and are refused, naming the option, where none is, for an undeclared name or a value out of range', async () => {
@@ -191,7 +196,7 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
     expect(sourcesTakingParams(['pixel-count'], undefined, 'x')).toEqual([]);
     const { checkOneShotConfig } = await import('../src/harness/one-shot.js');
     const sweep = (tasks: string[], params: Record<string, unknown>) => () => checkSweepConfig({ tasks, shares: [0, 0.5], seeds: 1, totalSteps: 1, batchSize: 1, params });
-    expect(sweep(['pixel-count', 'exemplars'], { centre: 14 })).toThrow(/sweep params: sets the parameters of a procedural task, and none of pixel-count, exemplars is built on one; those that are: digits, fashion, /);
+    expect(sweep(['pixel-count', 'exemplars'], { centre: 14 })).toThrow(/sweep params: sets the parameters of a procedural task, and none of pixel-count, exemplars is built on one; those that are: digits, digits-fitted, fashion, /);
     expect(sweep(['pixel-count', 'digits'], { centre: 14 })).not.toThrow();
     expect(sweep(['digits'], { width: [0.5, 1] })).toThrow(/sweep params.width: task 'digits' has no such parameter; it has: strokeWidth,/);
     expect(sweep(['fashion'], { width: [0.5, 1] })).not.toThrow();
@@ -229,11 +234,11 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
 });
 
 describe('one-shot default methods', () => {
-  it("are the MNIST ones, those of the committed one-shot run (the README's command gives its rows); the Fashion-MNIST ones are asked for by name", async () => {
+  it("are the MNIST ones, those of the committed one-shot run (the README's command gives its rows); the Fashion-MNIST ones and those added since are asked for by name", async () => {
     const { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } = await import('../src/harness/one-shot.js');
     const committed = JSON.parse(await readFile(new URL('../benchmarks/results/one-shot/results.json', import.meta.url), 'utf8'));
     expect(ONE_SHOT_DEFAULT_METHODS).toEqual(committed.config.methods);
-    expect(ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m))).toEqual(['fashion', 'exemplars-fashion']);
+    expect(ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m))).toEqual(['digits-fitted', 'fashion', 'exemplars-fashion']);
   });
 
   it('a data folder must be named', async () => {

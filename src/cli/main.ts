@@ -28,11 +28,11 @@ const sourceParamsOption = (what: string) => paramsOption(`parameters of the pro
 
 program
   .command('demo')
-  .description('a short warm-up experiment on real MNIST: pixel-count and procedural-digit warm-ups, shares 0, 0.3, 0.6, 0.9, 150 steps each; prints a table, writes a plot')
+  .description("a short warm-up experiment on real MNIST: pixel-count, procedural-digit and fitted-digit (MNIST_DIGIT_PARAMS) warm-ups, shares 0, 0.3, 0.6, 0.9, 150 steps each; prints a table, writes a plot")
   .option('--out <dir>', 'where results and plots go', 'out/demo')
   .addOption(backendOption())
   .action((o) =>
-    sweepCommand({ tasks: ['pixel-count', 'digits'], shares: [0, 0.3, 0.6, 0.9], seeds: 1, totalSteps: 150, batchSize: 64, out: o.out, backend: o.backend }),
+    sweepCommand({ tasks: ['pixel-count', 'digits', 'digits-fitted'], shares: [0, 0.3, 0.6, 0.9], seeds: 1, totalSteps: 150, batchSize: 64, out: o.out, backend: o.backend }),
   );
 
 program
@@ -108,7 +108,7 @@ program
   .addOption(
     new Option('--methods <names>', `comma-separated: ${ONE_SHOT_METHODS.join(', ')}`)
       .argParser((v: string) => v.split(',').map((s) => s.trim()))
-      .default([...ONE_SHOT_DEFAULT_METHODS], `all but ${ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m)).join(' and ')}, which are for Fashion-MNIST`),
+      .default([...ONE_SHOT_DEFAULT_METHODS], `all but ${ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m)).join(', ')}: the committed run's MNIST methods`),
   )
   .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
   .option('--only-seed <n>', 'run only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))

@@ -19,7 +19,7 @@ import { exemplarTask, pickExemplars, type ExemplarParams } from '../tasks/exemp
 import type { ParamSpace, ParamValues, Task, WithClassWeights } from '../tasks/define-task.js';
 import { checkParams, generate, type ParamsOption } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
-import { digits, type DigitParams } from '../tasks/digits/index.js';
+import { MNIST_DIGIT_PARAMS, digits, type DigitParams } from '../tasks/digits/index.js';
 import { fashion } from '../tasks/fashion/index.js';
 import { createModel, type HarnessModel } from './models.js';
 import type { FeedbackOptions } from './train.js';
@@ -67,6 +67,8 @@ export interface SourceRecipe {
    * ('Fashion-MNIST'): a one-shot method for `--data`, left out of one-shot's default methods.
    */
   readonly forData?: string;
+  /** Why one-shot's default methods leave it out, for a source it can use but runs only when asked for by name. */
+  readonly notByDefault?: string;
   /** The procedural task whose parameters {@link SourceContext.params} sets; unset for sources built on none. */
   readonly procedural?: Task<any>;
   make(ctx: SourceContext): SyntheticSource;
@@ -154,6 +156,12 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     procedural: digits,
     description: 'procedural digits (the digits task, default parameters): the same 10 classes, no real image',
     make: (ctx) => ({ stream: proceduralDigits(ctx) }),
+  },
+  'digits-fitted': {
+    procedural: digits,
+    description: "procedural digits with MNIST_DIGIT_PARAMS (centre 14 and ranges fitted to MNIST's training images), no real image; --params goes on top",
+    notByDefault: 'added after the committed one-shot run',
+    make: (ctx) => ({ stream: proceduralDigits({ ...ctx, params: { ...MNIST_DIGIT_PARAMS, ...ctx.params } }) }),
   },
   fashion: {
     procedural: fashion,
