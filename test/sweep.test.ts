@@ -205,7 +205,7 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
     expect(() => checkOneShotConfig({ methods: ['exemplars-thick', 'exemplars-fashion'], seeds: 1, steps: 1, batchSize: 1, params: { centre: 14 } })).toThrow(/one-shot params.centre: task 'fashion' has no such parameter/);
   });
 
-  it('are recorded by a sweep, which resumes with the same ones (in any key order) and refuses to resume with others', async () => {
+  it('are recorded by a sweep, which resumes with the same ones (in any key order) and refuses to resume with others, as with any other setting its rows do not record', async () => {
     const { sweepCommand } = await import('../src/cli/sweep.js');
     const dir = await mkdtemp(join(tmpdir(), 'otfgen-sweep-params-'));
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
@@ -226,6 +226,14 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
         message: expect.stringContaining('results.json: holds runs with params {"blur":[0,0.1],"centre":14}, not with the default parameters: choose another --out'),
       });
       await expect(sweepCommand({ ...config, params: { centre: 13 } })).rejects.toThrow(/not with params \{"centre":13\}/);
+      // So are the other settings the rows do not record; a default given outright is the same setting.
+      const same = { ...config, seeds: 2, params: { centre: 14, blur: [0, 0.1] } };
+      await expect(sweepCommand({ ...same, blend: 'linear' })).rejects.toThrow(/holds runs with blend switch, not with blend linear: choose another --out/);
+      await expect(sweepCommand({ ...same, lrSchedule: 'one-cycle' })).rejects.toThrow(/holds runs with learning-rate schedule constant, not with learning-rate schedule one-cycle/);
+      await expect(sweepCommand({ ...same, evalLimit: 10 })).rejects.toThrow(/holds runs with evaluation on every test image, not with evaluation on the first 10 test images/);
+      await expect(sweepCommand({ ...same, architecture: 'small' })).rejects.toThrow(/holds runs with the reference CNN, not with the small CNN/);
+      await sweepCommand({ ...same, learningRate: 0.001, blend: 'switch', lrSchedule: 'constant', architecture: 'reference' });
+      expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')).rows).toHaveLength(4);
     } finally {
       log.mockRestore();
       await rm(dir, { recursive: true, force: true });

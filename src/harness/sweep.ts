@@ -16,7 +16,7 @@ import { Rng } from '../random/rng.js';
 import { createModel, type Architecture } from './models.js';
 import { SOURCES, sourcesTakingParams, heldOutOf, type SourceContext } from './sources.js';
 import { lineWithBand, summarise, writeChart } from './plots.js';
-import { train, type LearningRateSchedule, type StepRecord } from './train.js';
+import { defaultLearningRate, train, type LearningRateSchedule, type StepRecord } from './train.js';
 
 /** Warm-up tasks a sweep knows by name: every named synthetic source, static or adaptive. */
 export const SWEEP_TASKS = SOURCES;
@@ -145,6 +145,23 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
+/**
+ * What a sweep's runs depend on beyond what each row records (its task, share, seed, real images, steps
+ * and batch size), with the defaults filled in, each as a phrase: a results file made with other
+ * settings is not resumed, or its runs would pass for runs of these.
+ */
+function runSettings(c: Partial<SweepConfig>): Record<string, string> {
+  const schedule = c.lrSchedule ?? 'constant';
+  return {
+    params: c.params === undefined ? 'the default parameters' : `params ${canonicalJson(c.params)}`,
+    architecture: `the ${c.architecture ?? 'reference'} CNN`,
+    schedule: `learning-rate schedule ${schedule}`,
+    learningRate: `learning rate ${c.learningRate ?? defaultLearningRate(schedule)}`,
+    blend: `blend ${c.blend ?? 'switch'}`,
+    evalLimit: c.evalLimit === undefined ? 'evaluation on every test image' : `evaluation on the first ${c.evalLimit} test images`,
+  };
+}
+
 /** Reads a results file, or an empty result when there is none. */
 export async function readSweepResults(path: string, config: SweepConfig): Promise<SweepResults> {
   if (!existsSync(path)) return { config, rows: [] };
@@ -160,9 +177,9 @@ export async function readSweepResults(path: string, config: SweepConfig): Promi
     const name = (data: string | undefined) => (data === undefined ? 'MNIST' : `the data in ${data}`);
     throw new OtfgenFileError(path, `holds runs on ${name(theirs)}, not on ${name(config.data)}: choose another --out`);
   }
-  const params = (p: Readonly<Record<string, unknown>> | undefined) => (p === undefined ? 'the default parameters' : `params ${canonicalJson(p)}`);
-  if (params(parsed.config?.params) !== params(config.params)) {
-    throw new OtfgenFileError(path, `holds runs with ${params(parsed.config?.params)}, not with ${params(config.params)}: choose another --out`);
+  const saved = runSettings(parsed.config ?? {});
+  for (const [name, value] of Object.entries(runSettings(config))) {
+    if (saved[name] !== value) throw new OtfgenFileError(path, `holds runs with ${saved[name]}, not with ${value}: choose another --out`);
   }
   return { config, rows: parsed.rows };
 }

@@ -18,6 +18,11 @@ import { checkInput, headUnits, type HarnessModel } from './models.js';
 /** How the learning rate moves over a run: see {@link TrainOptions.lrSchedule}. */
 export type LearningRateSchedule = 'constant' | 'one-cycle';
 
+/** The learning rate `train` uses when none is given: 0.001 constant, a 0.003 peak with one-cycle. */
+export function defaultLearningRate(schedule: LearningRateSchedule): number {
+  return schedule === 'one-cycle' ? 0.003 : 0.001;
+}
+
 /** The test-set evaluations of a run (`train`'s `evaluation`). */
 export interface EvaluationOptions {
   /** Held-out data with class targets, e.g. `await mnist({ split: 'test' })`. */
@@ -158,7 +163,7 @@ export async function train(options: TrainOptions): Promise<RunResult> {
   }
   const schedule = options.lrSchedule ?? 'constant';
   if (schedule !== 'constant' && schedule !== 'one-cycle') throw new OtfgenArgumentError('train options.lrSchedule', `expected 'constant' or 'one-cycle', got ${describe(schedule)}`);
-  const peak = checkNumber('train options.learningRate', options.learningRate ?? (schedule === 'one-cycle' ? 0.003 : 0.001), 0);
+  const peak = checkNumber('train options.learningRate', options.learningRate ?? defaultLearningRate(schedule), 0);
   const clipNorm = checkNumber('train options.clipNorm', options.clipNorm ?? 5, 0);
   const evalAt = new Set(options.evaluation?.at ?? []);
   const controllers = options.controllers ?? [];
