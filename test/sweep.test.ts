@@ -12,6 +12,20 @@ const row = (task: string, share: number, seed: number, acc: number): SweepRow =
   task, share, seed, totalSteps: 500, batchSize: 64, finalAccuracy: acc, finalLoss: 0, wallMs: 0, dataMs: 0, computeMs: 0, backend: 'wasm',
 });
 
+/** Runs `fn` with a temporary folder of small IDX files (40 training, 30 test images), an `out` folder in it, and console.log muted. */
+async function inDataFolder(prefix: string, fn: (f: { sweepCommand: typeof import('../src/cli/sweep.js').sweepCommand; dir: string; out: string; log: { mock: { calls: unknown[][] }; mockClear(): void } }) => Promise<void>): Promise<void> {
+  const { sweepCommand } = await import('../src/cli/sweep.js');
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    await writeIdxDataset(dir, 40, 30);
+    await fn({ sweepCommand, dir, out: join(dir, 'out'), log });
+  } finally {
+    log.mockRestore();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('sweeps', () => {
   it('plans the baseline once per seed (and per real-image count), then every task and share', () => {
     const runs = plannedRuns({ tasks: ['pixel-count', 'digits'], shares: [0, 0.5], seeds: 2, totalSteps: 10, batchSize: 8, realImages: [100, 1000] });
@@ -105,12 +119,7 @@ describe('runSweep', () => {
 
 describe('otfgen sweep --data', () => {
   it('trains and tests on the IDX files of that folder, records it, and will not resume runs on other data', async () => {
-    const { sweepCommand } = await import('../src/cli/sweep.js');
-    const dir = await mkdtemp(join(tmpdir(), 'otfgen-sweep-data-'));
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    try {
-      await writeIdxDataset(dir, 40, 30);
-      const out = join(dir, 'out');
+    await inDataFolder('otfgen-sweep-data-', async ({ sweepCommand, dir, out }) => {
       const config = { tasks: ['fashion'], shares: [0, 0.5], seeds: 1, totalSteps: 2, batchSize: 8, out, backend: 'wasm' };
       await sweepCommand({ ...config, data: dir });
       const saved = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
@@ -121,10 +130,7 @@ describe('otfgen sweep --data', () => {
         code: 'ERR_FILE',
         message: expect.stringContaining(`results.json: holds runs on the data in ${dir}, not on MNIST: choose another --out`),
       });
-    } finally {
-      log.mockRestore();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 
   it('a data folder must be named', () => {
@@ -206,12 +212,7 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
   });
 
   it('are recorded by a sweep, which resumes with the same ones (in any key order) and refuses to resume with others, as with any other setting its rows do not record', async () => {
-    const { sweepCommand } = await import('../src/cli/sweep.js');
-    const dir = await mkdtemp(join(tmpdir(), 'otfgen-sweep-params-'));
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    try {
-      await writeIdxDataset(dir, 40, 30);
-      const out = join(dir, 'out');
+    await inDataFolder('otfgen-sweep-params-', async ({ sweepCommand, dir, out, log }) => {
       const config = { tasks: ['digits'], shares: [0, 0.5], seeds: 1, totalSteps: 2, batchSize: 8, out, backend: 'wasm', data: dir };
       await sweepCommand({ ...config, params: { centre: 14, blur: [0, 0.1] } });
       const saved = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
@@ -234,10 +235,7 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
       await expect(sweepCommand({ ...same, architecture: 'small' })).rejects.toThrow(/holds runs with the reference CNN, not with the small CNN/);
       await sweepCommand({ ...same, learningRate: 0.001, blend: 'switch', lrSchedule: 'constant', architecture: 'reference' });
       expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')).rows).toHaveLength(4);
-    } finally {
-      log.mockRestore();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });
 
