@@ -84,6 +84,13 @@ describe('scaling fits', () => {
     expect(dataMultiplier(truth, powerLaw(truth, 3000), 1000)).toBeCloseTo(3, 5);
     expect(dataMultiplier(truth, 0.005, 1000)).toBe(Infinity);
   });
+
+  it("names the warm-up arm by task and share, and by the blend when it is not a switch", async () => {
+    const { warmupLabel } = await import('../src/harness/scaling.js');
+    expect(warmupLabel('digits', 0.3)).toBe('digits warm-up 30%');
+    expect(warmupLabel('digits', 0.3, 'switch')).toBe('digits warm-up 30%');
+    expect(warmupLabel('digits-fitted', 0.9, 'linear')).toBe('digits-fitted warm-up 90%, linear blend');
+  });
 });
 
 describe('runSweep', () => {

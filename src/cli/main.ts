@@ -23,6 +23,8 @@ const dataOption = (use = 'train and test on') =>
   new Option('--data <dir>', `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes, e.g. Fashion-MNIST's) instead of MNIST`);
 const paramsOption = (whose = 'task parameters') =>
   new Option('--params <json>', `${whose}, as a JSON object: e.g. '{"strokeWidth":[1.5,4]}', or @file: a JSON file of them, or a report of otfgen fit`).argParser(jsonObject('--params'));
+const blendOption = () =>
+  new Option('--blend <mode>', "how synthetic hands over to real: at the warm-up's end, or mixed within batches, the synthetic share falling linearly or on a cosine").choices(['switch', 'linear', 'cosine']).default('switch');
 /** --params of the commands that train on named sources: they set the procedural task's parameters. */
 const sourceParamsOption = (what: string) => paramsOption(`parameters of the procedural task (digits or fashion) under the ${what}s built on one`);
 
@@ -45,7 +47,7 @@ program
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--lr <rate>', 'Adam learning rate', parseFloat)
   .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule').choices(['constant', 'one-cycle']).default('constant'))
-  .addOption(new Option('--blend <mode>', 'how synthetic hands over to real').choices(['switch', 'linear', 'cosine']).default('switch'))
+  .addOption(blendOption())
   .option('--eval-limit <n>', 'evaluate on the first n test images (default all 10,000)', positiveInt('--eval-limit'))
   .option('--out <dir>', 'results folder (an existing results.json is resumed)', 'out/sweep')
   .addOption(sourceParamsOption('warm-up task'))
@@ -78,12 +80,13 @@ program
   .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 2)
   .option('--steps <n>', 'training steps per run (the same for every size)', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
+  .addOption(blendOption())
   .option('--out <dir>', 'results folder (resumable)', 'out/scaling')
   .addOption(sourceParamsOption('warm-up task'))
   .addOption(dataOption())
   .addOption(backendOption())
   .action((o) =>
-    scalingCommand({ tasks: [o.task], share: o.share, shares: [0, o.share], realImages: o.sizes, seeds: o.seeds, totalSteps: o.steps, batchSize: o.batchSize, data: o.data, params: o.params, out: o.out, backend: o.backend }),
+    scalingCommand({ tasks: [o.task], share: o.share, shares: [0, o.share], realImages: o.sizes, seeds: o.seeds, totalSteps: o.steps, batchSize: o.batchSize, blend: o.blend, data: o.data, params: o.params, out: o.out, backend: o.backend }),
   );
 
 program

@@ -1,6 +1,6 @@
 /** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
 import { checkSweepConfig, plannedRuns, runSweep, summariseSweep, threshold, writeResultsCsv, writeSweepOutputs, type SweepConfig, type SweepResults } from '../harness/sweep.js';
-import { summariseScaling, writeScalingOutputs } from '../harness/scaling.js';
+import { summariseScaling, warmupLabel, writeScalingOutputs } from '../harness/scaling.js';
 import { sourcesTakingParams } from '../harness/sources.js';
 import { interruptible, markdownTable, progressBar, realData, useBackend } from './common.js';
 
@@ -84,7 +84,7 @@ export async function scalingCommand(opts: SweepCliOptions & { share: number }):
   console.log(
     '\n' +
       markdownTable(
-        ['real images', 'error, no warm-up', `error, ${opts.tasks[0]} warm-up ${Math.round(opts.share * 100)}%`, 'effective data multiplier'],
+        ['real images', 'error, no warm-up', `error, ${warmupLabel(opts.tasks[0], opts.share, opts.blend)}`, 'effective data multiplier'],
         [...byN.entries()].sort((a, b) => a[0] - b[0]).map(([n, e]) => [n, e.without?.toFixed(4) ?? '', e.with?.toFixed(4) ?? '', s.multipliers.find((m) => m.realImages === n)?.multiplier?.toFixed(2) ?? 'beyond the fit'])),
   );
   const f = (x: { a: number; b: number; c: number }) => `${x.a.toFixed(3)} N^-${x.b.toFixed(3)} + ${x.c.toFixed(4)}`;

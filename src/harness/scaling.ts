@@ -10,6 +10,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../sources/atomic-file.js';
 import { summarise, writeChart } from './plots.js';
 import { BASELINE, type SweepResults, type SweepRow } from './sweep.js';
+import type { WarmupBlend } from '../schedule/warmup.js';
 
 export interface PowerLawFit {
   readonly a: number;
@@ -76,8 +77,13 @@ export interface ScalingSummary {
 }
 
 /** Mean final test error per arm and N, the fits, and the multipliers. */
+/** How a scaling run's warm-up arm is named: 'digits warm-up 30%', and the blend when it is not a switch. */
+export function warmupLabel(task: string, share: number, blend: WarmupBlend = 'switch'): string {
+  return `${task} warm-up ${Math.round(share * 100)}%${blend === 'switch' ? '' : `, ${blend} blend`}`;
+}
+
 export async function summariseScaling(results: SweepResults, task: string, share: number): Promise<ScalingSummary> {
-  const arms = { withoutWarmup: 'no warm-up', withWarmup: `${task} warm-up ${Math.round(share * 100)}%` };
+  const arms = { withoutWarmup: 'no warm-up', withWarmup: warmupLabel(task, share, results.config.blend) };
   const armOf = (r: SweepRow) => (r.task === BASELINE && r.share === 0 ? arms.withoutWarmup : r.task === task && r.share === share ? arms.withWarmup : null);
   const rows = results.rows.filter((r) => armOf(r) !== null && r.realImages !== undefined && r.totalSteps === results.config.totalSteps);
   const points: ScalingPoint[] = summarise(rows, (r) => armOf(r)!, (r) => r.realImages!, (r) => 1 - r.finalAccuracy).map((g) => ({
