@@ -26,6 +26,6 @@ describe('renderers draw the bytes the committed results were made with', () => 
     expect(bytesHash(pixelCount)).toBe('7973a77e37be5cb770033584b8903e2bab02c1922f6592bbc66deaf682ca070a');
   });
   it('fashion', () => {
-    expect(bytesHash(fashion)).toBe('9248d19098deb53839e0765129ea5b877e7962a4559f68248e659957f89f39cb');
+    expect(bytesHash(fashion)).toBe('e488cae22a7df69d2731257605dcc288b914d2eba8dc99fc193a6c1778b33479');
   });
 });

@@ -132,7 +132,8 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
       shading: { min: 0, max: 1, default: [0, 0.4], description: 'light falloff and folds' },
     },
     // Each class's frame (size and place) and the material defaults follow real Fashion-MNIST's
-    // items: their ink's mean bounding box and brightness per class (benchmarks/fashion-gaps.ts).
+    // items: their ink's mean bounding box and brightness per class (benchmarks/fashion-gaps.ts),
+    // and the ink's centre of mass (imageStatistics): shoes span nearly the whole width.
     render(rng, p, out, offset, label) {
       const j = () => 0.03 * (rng.next() - 0.5); // small per-vertex irregularity
       switch (label) {
@@ -161,15 +162,15 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           break;
         }
         case 3: { // Dress: fitted top, flared skirt
-          frame(22 * p.width, 28 * p.length);
-          const flare = 0.15 + 0.25 * rng.next(), strap = 0.05 + 0.06 * p.collar;
+          frame(24 * p.width, 28 * p.length);
+          const flare = 0.06 + 0.2 * rng.next(), strap = 0.05 + 0.06 * p.collar;
           v(0.34, 0.02); v(0.34 + strap, 0.02); v(0.5, 0.1 + 0.06 * p.collar); v(0.66 - strap, 0.02); v(0.66, 0.02);
-          v(0.68, 0.22); v(0.62, 0.36); v(0.5 + 0.12 + flare + j(), 1); v(0.5 - 0.12 - flare + j(), 1); v(0.38, 0.36); v(0.32, 0.22);
+          v(0.72, 0.22); v(0.66, 0.36); v(0.5 + 0.16 + flare + j(), 1); v(0.5 - 0.16 - flare + j(), 1); v(0.34, 0.36); v(0.28, 0.22);
           fill();
           break;
         }
         case 5: { // Sandal: thin sole, straps, maybe a heel
-          frame(27 * p.width, 21, 1);
+          frame(28 * (0.9 + 0.1 * p.width), 21, 2.2);
           const heel = 0.25 * p.heel;
           v(0, 0.8 - heel * 0.3); v(0.7, 0.78); v(1, 0.72 - heel); v(1, 0.8 - heel); v(0.75, 0.88); v(0, 0.9 - heel * 0.3);
           fill();
@@ -183,7 +184,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           break;
         }
         case 7: { // Sneaker: low profile, sole line, laces
-          frame(27 * p.width, 13 + 3 * rng.next(), 7);
+          frame(28 * (0.9 + 0.1 * p.width), 13 + 3 * rng.next(), 7);
           v(0, 0.95); v(0.01, 0.72); v(0.2, 0.5 + j()); v(0.5, 0.25 + j()); v(0.62, 0.12); v(0.8, 0.05 + j()); v(0.97, 0.12); v(1, 0.95);
           fill();
           stroke(dark, 0.5, 0, 0.8, 1, 0.8);
@@ -192,7 +193,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
         }
         case 9: { // Ankle boot: tall shaft, heel block
           const shaft = 0.25 * p.heel;
-          frame(27 * p.width, 20, 4);
+          frame(28 * (0.9 + 0.1 * p.width), 20, 4);
           v(0, 0.95); v(0.02, 0.72); v(0.3, 0.58 + j()); v(0.46, 0.32 - shaft); v(0.5, 0.02); v(0.88, 0.02); v(0.9, 0.45); v(1, 0.6); v(1, 1); v(0.74, 1); v(0.7, 0.95);
           fill();
           stroke(dark, 0.5, 0.02, 0.9, 0.7, 0.9);
