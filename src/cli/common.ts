@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend/select.js';
 import { mnist, type MnistDataset } from '../sources/mnist.js';
+import { sourcesTakingParams } from '../harness/sources.js';
 
 /** The training and test splits of MNIST, or of the IDX files in `--data`'s folder. */
 export function realData(dir: string | undefined): Promise<[MnistDataset, MnistDataset]> {
@@ -67,6 +68,11 @@ export function jsonObject(option: string) {
     if (!isObject(parsed)) throw new OtfgenArgumentError(option, `expected a JSON object, ${where}`);
     return parsed;
   };
+}
+
+/** For a command's first line: '; params {...} for digits, exemplars-digits', or '' without params. */
+export function paramsPhrase(sources: readonly string[], params: Readonly<Record<string, unknown>> | undefined, argument: string): string {
+  return params === undefined ? '' : `; params ${JSON.stringify(params)} for ${sourcesTakingParams(sources, params, argument).join(', ')}`;
 }
 
 /** Single-quotes an argument for a POSIX shell when it holds more than plain characters. */

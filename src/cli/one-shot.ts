@@ -10,8 +10,7 @@ import {
   type OneShotResults,
   type OneShotRow,
 } from '../harness/one-shot.js';
-import { sourcesTakingParams } from '../harness/sources.js';
-import { markdownTable, realData, useBackend } from './common.js';
+import { markdownTable, paramsPhrase, realData, useBackend } from './common.js';
 import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 export interface OneShotCommandOptions extends OneShotConfig {
@@ -32,7 +31,7 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
   const seeds = checkOneShotConfig(o);
   const jobs = Math.min(jobsOption ?? 1, seeds.length);
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
-  const params = o.params === undefined ? '' : `; params ${JSON.stringify(o.params)} for ${sourcesTakingParams(o.methods, o.params, 'one-shot params').join(', ')}`;
+  const params = paramsPhrase(o.methods, o.params, 'one-shot params');
   console.log(`one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}${params}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
   // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
   const [train, test] = await realData(o.data);

@@ -1,8 +1,7 @@
 /** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
 import { checkSweepConfig, plannedRuns, runSweep, summariseSweep, threshold, writeResultsCsv, writeSweepOutputs, type SweepConfig, type SweepResults } from '../harness/sweep.js';
 import { summariseScaling, warmupLabel, writeScalingOutputs } from '../harness/scaling.js';
-import { sourcesTakingParams } from '../harness/sources.js';
-import { interruptible, markdownTable, progressBar, realData, useBackend } from './common.js';
+import { interruptible, markdownTable, paramsPhrase, progressBar, realData, useBackend } from './common.js';
 
 export interface SweepCliOptions extends SweepConfig {
   readonly out: string;
@@ -18,7 +17,7 @@ async function runWithProgress(opts: SweepCliOptions): Promise<{ results: SweepR
   const runs = plannedRuns(opts).length;
   const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';
   const data = opts.data === undefined ? '' : `; data ${opts.data}`;
-  const params = opts.params === undefined ? '' : `; params ${JSON.stringify(opts.params)} for ${sourcesTakingParams(opts.tasks, opts.params, 'sweep params').join(', ')}`;
+  const params = paramsPhrase(opts.tasks, opts.params, 'sweep params');
   console.log(`${runs} runs (${opts.tasks.join(', ')}${params}${data}; shares ${opts.shares.join(', ')}; ${opts.seeds} seed(s)${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
   const ctl = interruptible();
   const tty = process.stdout.isTTY;

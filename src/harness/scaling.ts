@@ -76,12 +76,12 @@ export interface ScalingSummary {
   readonly multipliers: readonly { readonly realImages: number; readonly multiplier: number | null }[];
 }
 
-/** Mean final test error per arm and N, the fits, and the multipliers. */
 /** How a scaling run's warm-up arm is named: 'digits warm-up 30%', and the blend when it is not a switch. */
 export function warmupLabel(task: string, share: number, blend: WarmupBlend = 'switch'): string {
   return `${task} warm-up ${Math.round(share * 100)}%${blend === 'switch' ? '' : `, ${blend} blend`}`;
 }
 
+/** Mean final test error per arm and N, the fits, and the multipliers. */
 export async function summariseScaling(results: SweepResults, task: string, share: number): Promise<ScalingSummary> {
   const arms = { withoutWarmup: 'no warm-up', withWarmup: warmupLabel(task, share, results.config.blend) };
   const armOf = (r: SweepRow) => (r.task === BASELINE && r.share === 0 ? arms.withoutWarmup : r.task === task && r.share === share ? arms.withWarmup : null);

@@ -147,18 +147,19 @@ function canonicalJson(value: unknown): string {
 
 /**
  * What a sweep's runs depend on beyond what each row records (its task, share, seed, real images, steps
- * and batch size), with the defaults filled in, each as a phrase: a results file made with other
- * settings is not resumed, or its runs would pass for runs of these.
+ * and batch size), with the defaults filled in, each as a phrase ('on MNIST', 'with blend switch'): a
+ * results file made with other settings is not resumed, or its runs would pass for runs of these.
  */
 function runSettings(c: Partial<SweepConfig>): Record<string, string> {
   const schedule = c.lrSchedule ?? 'constant';
   return {
-    params: c.params === undefined ? 'the default parameters' : `params ${canonicalJson(c.params)}`,
-    architecture: `the ${c.architecture ?? 'reference'} CNN`,
-    schedule: `learning-rate schedule ${schedule}`,
-    learningRate: `learning rate ${c.learningRate ?? defaultLearningRate(schedule)}`,
-    blend: `blend ${c.blend ?? 'switch'}`,
-    evalLimit: c.evalLimit === undefined ? 'evaluation on every test image' : `evaluation on the first ${c.evalLimit} test images`,
+    data: c.data === undefined ? 'on MNIST' : `on the data in ${c.data}`,
+    params: c.params === undefined ? 'with the default parameters' : `with params ${canonicalJson(c.params)}`,
+    architecture: `with the ${c.architecture ?? 'reference'} CNN`,
+    schedule: `with learning-rate schedule ${schedule}`,
+    learningRate: `with learning rate ${c.learningRate ?? defaultLearningRate(schedule)}`,
+    blend: `with blend ${c.blend ?? 'switch'}`,
+    evalLimit: c.evalLimit === undefined ? 'with evaluation on every test image' : `with evaluation on the first ${c.evalLimit} test images`,
   };
 }
 
@@ -172,14 +173,9 @@ export async function readSweepResults(path: string, config: SweepConfig): Promi
   } catch (e) {
     throw new OtfgenFileError(path, `is not a sweep results file (${(e as Error).message}); move it away or choose another --out`);
   }
-  const theirs = parsed.config?.data;
-  if (theirs !== config.data) {
-    const name = (data: string | undefined) => (data === undefined ? 'MNIST' : `the data in ${data}`);
-    throw new OtfgenFileError(path, `holds runs on ${name(theirs)}, not on ${name(config.data)}: choose another --out`);
-  }
   const saved = runSettings(parsed.config ?? {});
   for (const [name, value] of Object.entries(runSettings(config))) {
-    if (saved[name] !== value) throw new OtfgenFileError(path, `holds runs with ${saved[name]}, not with ${value}: choose another --out`);
+    if (saved[name] !== value) throw new OtfgenFileError(path, `holds runs ${saved[name]}, not ${value}: choose another --out`);
   }
   return { config, rows: parsed.rows };
 }

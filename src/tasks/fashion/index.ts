@@ -136,6 +136,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
     // and the ink's centre of mass (imageStatistics): shoes span nearly the whole width.
     render(rng, p, out, offset, label) {
       const j = () => 0.03 * (rng.next() - 0.5); // small per-vertex irregularity
+      const shoeWidth = (w: number) => 28 * (0.9 + 0.1 * w); // real shoes span 0.99 to 1.00 of the width
       switch (label) {
         case 0: // T-shirt/top: short sleeves, round neck
           top(p.width, p.length * 0.95, 0.12 + 0.22 * p.sleeve, 0.08 + 0.07 * p.collar, 0.02);
@@ -170,7 +171,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           break;
         }
         case 5: { // Sandal: thin sole, straps, maybe a heel
-          frame(28 * (0.9 + 0.1 * p.width), 21, 2.2);
+          frame(shoeWidth(p.width), 21, 2.2);
           const heel = 0.25 * p.heel;
           v(0, 0.8 - heel * 0.3); v(0.7, 0.78); v(1, 0.72 - heel); v(1, 0.8 - heel); v(0.75, 0.88); v(0, 0.9 - heel * 0.3);
           fill();
@@ -184,7 +185,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           break;
         }
         case 7: { // Sneaker: low profile, sole line, laces
-          frame(28 * (0.9 + 0.1 * p.width), 13 + 3 * rng.next(), 7);
+          frame(shoeWidth(p.width), 13 + 3 * rng.next(), 7);
           v(0, 0.95); v(0.01, 0.72); v(0.2, 0.5 + j()); v(0.5, 0.25 + j()); v(0.62, 0.12); v(0.8, 0.05 + j()); v(0.97, 0.12); v(1, 0.95);
           fill();
           stroke(dark, 0.5, 0, 0.8, 1, 0.8);
@@ -193,7 +194,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
         }
         case 9: { // Ankle boot: tall shaft, heel block
           const shaft = 0.25 * p.heel;
-          frame(28 * (0.9 + 0.1 * p.width), 20, 4);
+          frame(shoeWidth(p.width), 20, 4);
           v(0, 0.95); v(0.02, 0.72); v(0.3, 0.58 + j()); v(0.46, 0.32 - shaft); v(0.5, 0.02); v(0.88, 0.02); v(0.9, 0.45); v(1, 0.6); v(1, 1); v(0.74, 1); v(0.7, 0.95);
           fill();
           stroke(dark, 0.5, 0.02, 0.9, 0.7, 0.9);
