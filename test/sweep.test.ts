@@ -1,12 +1,13 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { OtfgenUnknownTaskError } from '../src/index.js';
 import { dataMultiplier, fitPowerLaw, powerLaw } from '../src/harness/scaling.js';
 import { BASELINE, checkSweepConfig, plannedRuns, subsetOf, threshold, type SweepRow } from '../src/harness/sweep.js';
 import { mnist } from '../src/node.js';
-import { writeIdxDataset } from './helpers.js';
+import { builtCli, writeIdxDataset } from './helpers.js';
 
 const row = (task: string, share: number, seed: number, acc: number): SweepRow => ({
   task, share, seed, totalSteps: 500, batchSize: 64, finalAccuracy: acc, finalLoss: 0, wallMs: 0, dataMs: 0, computeMs: 0, backend: 'wasm',
@@ -142,6 +143,78 @@ describe('otfgen sweep --data', () => {
 
   it('a data folder must be named', () => {
     expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1, data: '' })).toThrow(/sweep data: expected a folder name, got ""/);
+  });
+});
+
+describe('otfgen sweep and scaling --jobs', () => {
+  const withoutTime = (rows: SweepRow[]) => rows.map(({ wallMs: _w, dataMs: _d, computeMs: _c, ...r }) => r);
+  const saved = async (out: string) => JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { config: Record<string, unknown>; rows: SweepRow[] };
+
+  it('seeds in child processes give the same rows as one process, in the same order; a resumed sweep runs only the missing seeds and keeps the rows it had', async () => {
+    await inDataFolder('otfgen-sweep-jobs-', async ({ sweepCommand, dir, out, log }) => {
+      // Off the defaults where cheap (blend, evaluation limit, params), so a child that missed one would differ.
+      const config = { tasks: ['digits', 'exemplars'], shares: [0, 0.5], seeds: 2, totalSteps: 3, batchSize: 8, blend: 'linear' as const, evalLimit: 20, params: { centre: 14 }, backend: 'wasm', data: dir };
+      await sweepCommand({ ...config, seeds: 3, out: join(dir, 'one') });
+      await sweepCommand({ ...config, out, jobs: 2, cliScript: builtCli });
+      const two = await saved(out);
+      expect(two.rows.map((r) => `${r.task}/${r.seed}`)).toEqual(['baseline/1', 'digits/1', 'exemplars/1', 'baseline/2', 'digits/2', 'exemplars/2']);
+      const one = await saved(join(dir, 'one'));
+      expect(withoutTime(two.rows)).toEqual(withoutTime(one.rows.slice(0, 6)));
+      expect(two.config).toEqual({ ...config, out });
+      // A third seed: only its runs, in a child, after the rows kept as they were (times too).
+      log.mockClear();
+      await sweepCommand({ ...config, seeds: 3, out, jobs: 2, cliScript: builtCli });
+      const lines = log.mock.calls.map((c) => String(c[0]));
+      expect(lines).toContain(`6 finished run(s) found in ${out}/results.json: skipped`);
+      expect(lines.filter((l) => l.startsWith('[seed '))).toEqual([
+        expect.stringMatching(/^\[seed 3\] {3}baseline share 0 seed 3: accuracy /),
+        expect.stringMatching(/^\[seed 3\] {3}digits share 0.5 seed 3: accuracy /),
+        expect.stringMatching(/^\[seed 3\] {3}exemplars share 0.5 seed 3: accuracy /),
+      ]);
+      const three = await saved(out);
+      expect(three.rows.slice(0, 6)).toEqual(two.rows);
+      expect(withoutTime(three.rows)).toEqual(withoutTime(one.rows));
+    });
+  }, 120_000);
+
+  it('scaling: the same rows as one process; a child that fails is named, and what the others saved is kept', async () => {
+    await inDataFolder('otfgen-scaling-jobs-', async ({ dir, out }) => {
+      const { scalingCommand } = await import('../src/cli/sweep.js');
+      const config = { tasks: ['digits'], share: 0.5, shares: [0, 0.5], realImages: [10, 20, 40], seeds: 2, totalSteps: 2, batchSize: 8, backend: 'wasm', data: dir };
+      await scalingCommand({ ...config, out: join(dir, 'one') });
+      await scalingCommand({ ...config, out, jobs: 2, cliScript: builtCli });
+      expect(withoutTime((await saved(out)).rows)).toEqual(withoutTime((await saved(join(dir, 'one'))).rows));
+      await expect(readFile(join(out, 'scaling.json'), 'utf8')).resolves.toContain('multipliers');
+      // A child that fails is named, and what the others finished is kept: seed 3's child waits until seed 2's has saved its 6 runs, then fails.
+      const failing = join(dir, 'failing');
+      await scalingCommand({ ...config, seeds: 1, out: failing });
+      const wrapper = join(dir, 'cli-failing-seed-3.mjs');
+      await writeFile(
+        wrapper,
+        `const arg = (name) => process.argv[process.argv.indexOf(name) + 1];
+if (arg('--only-seed') === '3') {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const other = arg('--out').replace(/seed-3$/, 'seed-2') + '/results.json';
+  while (!(existsSync(other) && JSON.parse(readFileSync(other, 'utf8')).rows.length === 6)) await new Promise((r) => setTimeout(r, 50));
+  console.error('seed 3 fails on purpose');
+  process.exit(3);
+}
+await import(${JSON.stringify(pathToFileURL(builtCli).href)});
+`,
+      );
+      await expect(scalingCommand({ ...config, seeds: 3, out: failing, jobs: 2, cliScript: wrapper })).rejects.toMatchObject({
+        code: 'ERR_RUN',
+        message: expect.stringMatching(/^scaling: the process of seed 3 failed \(exit code 3\)/),
+      });
+      const kept = await saved(failing);
+      expect(kept.rows.map((r) => r.seed)).toEqual([1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
+      expect(withoutTime(kept.rows)).toEqual(withoutTime((await saved(out)).rows));
+    });
+  }, 120_000);
+
+  it('--only-seed must be one of the seeds', () => {
+    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 2, onlySeed: 3, totalSteps: 1, batchSize: 1 })).toThrow(/sweep onlySeed: expected an integer in \[1, 2\], got 3/);
+    expect(plannedRuns({ tasks: ['digits'], shares: [0, 0.5], seeds: 3, onlySeed: 2, totalSteps: 1, batchSize: 1 }).map((p) => `${p.task}/${p.seed}`)).toEqual(['baseline/2', 'digits/2']);
   });
 });
 

@@ -25,6 +25,10 @@ const paramsOption = (whose = 'task parameters') =>
   new Option('--params <json>', `${whose}, as a JSON object: e.g. '{"strokeWidth":[1.5,4]}', or @file: a JSON file of them, or a report of otfgen fit`).argParser(jsonObject('--params'));
 const blendOption = () =>
   new Option('--blend <mode>', "how synthetic hands over to real: at the warm-up's end, or mixed within batches, the synthetic share falling linearly or on a cosine").choices(['switch', 'linear', 'cosine']).default('switch');
+// --only-seed of the resumable commands (sweep, scaling): a results file keeps the other seeds' runs. --jobs: of every command that trains seeds.
+const onlySeedOption = () => new Option('--only-seed <n>', 'run only this seed of 1..--seeds (the results file keeps the others it holds)').argParser(positiveInt('--only-seed'));
+const jobsOption = () =>
+  new Option('--jobs <n>', 'seeds run at once, each in its own process (the same results, less wall time on several cores)').argParser(positiveInt('--jobs')).default(1);
 /** --params of the commands that train on named sources: they set the procedural task's parameters. */
 const sourceParamsOption = (what: string) => paramsOption(`parameters of the procedural task (digits or fashion) under the ${what}s built on one`);
 
@@ -43,6 +47,8 @@ program
   .option('--tasks <names>', `warm-up tasks, comma-separated: ${Object.keys(SWEEP_TASKS).join(', ')}`, (v: string) => v.split(',').map((s) => s.trim()), ['pixel-count'])
   .option('--shares <list>', 'synthetic shares of the steps', numberList('--shares'), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
   .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 3)
+  .addOption(onlySeedOption())
+  .addOption(jobsOption())
   .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--lr <rate>', 'Adam learning rate', parseFloat)
@@ -66,6 +72,9 @@ program
       evalLimit: o.evalLimit,
       data: o.data,
       params: o.params,
+      onlySeed: o.onlySeed,
+      jobs: o.jobs,
+      cliScript: fileURLToPath(import.meta.url),
       out: o.out,
       backend: o.backend,
     }),
@@ -78,6 +87,8 @@ program
   .option('--share <x>', 'warm-up share of the steps', parseFloat, 0.3)
   .option('--sizes <list>', 'real training images per run', numberList('--sizes'), [100, 300, 1000, 3000, 10000, 60000])
   .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 2)
+  .addOption(onlySeedOption())
+  .addOption(jobsOption())
   .option('--steps <n>', 'training steps per run (the same for every size)', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .addOption(blendOption())
@@ -86,7 +97,23 @@ program
   .addOption(dataOption())
   .addOption(backendOption())
   .action((o) =>
-    scalingCommand({ tasks: [o.task], share: o.share, shares: [0, o.share], realImages: o.sizes, seeds: o.seeds, totalSteps: o.steps, batchSize: o.batchSize, blend: o.blend, data: o.data, params: o.params, out: o.out, backend: o.backend }),
+    scalingCommand({
+      tasks: [o.task],
+      share: o.share,
+      shares: [0, o.share],
+      realImages: o.sizes,
+      seeds: o.seeds,
+      onlySeed: o.onlySeed,
+      jobs: o.jobs,
+      cliScript: fileURLToPath(import.meta.url),
+      totalSteps: o.steps,
+      batchSize: o.batchSize,
+      blend: o.blend,
+      data: o.data,
+      params: o.params,
+      out: o.out,
+      backend: o.backend,
+    }),
   );
 
 program
@@ -115,7 +142,7 @@ program
   )
   .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
   .option('--only-seed <n>', 'run only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
-  .option('--jobs <n>', 'seeds run at once, each in its own process (same results, less wall time on several cores)', positiveInt('--jobs'), 1)
+  .addOption(jobsOption())
   .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--per-class <n>', 'real images per class', positiveInt('--per-class'), 1)
@@ -134,7 +161,7 @@ program
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--seeds <n>', 'seeds 1..n (the result is their mean)', positiveInt('--seeds'), 3)
   .option('--only-seed <n>', 'train only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
-  .option('--jobs <n>', 'seeds trained at once, each in its own process (same results, less wall time on several cores)', positiveInt('--jobs'), 1)
+  .addOption(jobsOption())
   .addOption(paramsOption())
   .addOption(new Option('--architecture <name>', "the classifier: the study's reference CNN, or 'wide' (4x the filters) to see what the task teaches beyond its capacity").choices(['reference', 'wide']).default('reference'))
   .addOption(new Option('--teacher <name>', 'distil: first train teacher CNNs of this architecture on the task; the classifier then learns their mean logits on fresh samples (still no real image)').choices(['reference', 'wide']))

@@ -20,6 +20,17 @@ export interface SeedProcessesOptions<T> {
   readonly read: (out: string) => Promise<T>;
   /** Which lines of a child's output to print, prefixed with its seed (default: all). Its error output is always printed. */
   readonly show?: (line: string) => boolean;
+  /** Called before a seed's child starts, e.g. to put there (at `out`) the results file it resumes. */
+  readonly prepare?: (seed: number, out: string) => Promise<void>;
+  /**
+   * Called for every seed whose child started, in seed order, once all have
+   * stopped, whether they finished or not, before the temporary folder is
+   * removed: a resumable command keeps there what a failed or interrupted
+   * child had saved.
+   */
+  readonly settle?: (seed: number, out: string) => Promise<void>;
+  /** When it aborts, no more children start and those running get SIGINT (they save finished runs and stop). */
+  readonly signal?: AbortSignal;
 }
 
 /** For `show`: a child's per-run lines (those indented by two spaces); its header, backend, table and list of files would print once per seed. */
@@ -39,8 +50,16 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
   const outOf = (seed: number) => join(dir, `seed-${seed}`);
   const children = new Set<ReturnType<typeof spawn>>();
   const queue = [...o.seeds];
+  const started: number[] = [];
+  let stopped = false;
+  const interrupt = () => {
+    queue.length = 0;
+    for (const child of children) child.kill('SIGINT');
+  };
+  o.signal?.addEventListener('abort', interrupt);
   const runOne = (seed: number) =>
     new Promise<void>((resolve, reject) => {
+      started.push(seed);
       const child = spawn(process.execPath, [...process.execArgv, o.cliScript!, ...o.args(seed, outOf(seed))], { stdio: ['ignore', 'pipe', 'pipe'] });
       children.add(child);
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -57,13 +76,24 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
   try {
     await Promise.all(
       Array.from({ length: Math.min(o.jobs, o.seeds.length) }, async () => {
-        for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) await runOne(seed);
+        for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
+          await o.prepare?.(seed, outOf(seed));
+          if (!stopped && !o.signal?.aborted) await runOne(seed);
+        }
       }),
     );
     return await Promise.all(o.seeds.map((s) => o.read(outOf(s))));
   } finally {
+    o.signal?.removeEventListener('abort', interrupt);
+    stopped = true;
     queue.length = 0;
     for (const child of children) child.kill();
-    await rm(dir, { recursive: true, force: true });
+    // The children still running are stopped (above) before what they saved is read.
+    await Promise.all([...children].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('close', r)))));
+    try {
+      for (const seed of [...started].sort((a, b) => a - b)) await o.settle?.(seed, outOf(seed));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }

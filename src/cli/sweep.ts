@@ -1,25 +1,111 @@
 /** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
-import { checkSweepConfig, plannedRuns, runSweep, summariseSweep, threshold, writeResultsCsv, writeSweepOutputs, type SweepConfig, type SweepResults } from '../harness/sweep.js';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OtfgenArgumentError } from '../errors.js';
+import {
+  checkSweepConfig,
+  missingRuns,
+  plannedRuns,
+  readSweepResults,
+  runSweep,
+  summariseSweep,
+  threshold,
+  writeResultsCsv,
+  writeSweepOutputs,
+  writeSweepResults,
+  type SweepConfig,
+  type SweepResults,
+} from '../harness/sweep.js';
 import { summariseScaling, warmupLabel, writeScalingOutputs } from '../harness/scaling.js';
 import { interruptible, markdownTable, paramsPhrase, progressBar, realData, useBackend } from './common.js';
+import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 export interface SweepCliOptions extends SweepConfig {
   readonly out: string;
   readonly backend: string;
+  /**
+   * Seeds run at once, each in its own Node process running `cliScript` with `--only-seed`
+   * (default 1: all in this process). The same rows whatever the count, in the same order; only the
+   * wall time changes.
+   */
+  readonly jobs?: number;
+  /** The otfgen CLI script the jobs run (main.ts passes its own file). */
+  readonly cliScript?: string;
+}
+
+type Config = SweepConfig & { readonly out: string; readonly backend: string };
+
+/** The arguments of a `--jobs` child: this sweep (or scaling run), one seed, results at `out`. */
+function childArgs(c: Config, seed: number, out: string): string[] {
+  if (c.architecture !== undefined && c.architecture !== 'reference') throw new OtfgenArgumentError('jobs', `the CLI's sweeps train the reference CNN; run the ${c.architecture} CNN's seeds in one process (jobs 1)`);
+  const common = ['--seeds', String(c.seeds), '--only-seed', String(seed), '--steps', String(c.totalSteps), '--batch-size', String(c.batchSize), '--blend', c.blend ?? 'switch', '--out', out, '--backend', c.backend];
+  const data = [...(c.data === undefined ? [] : ['--data', c.data]), ...(c.params === undefined ? [] : ['--params', JSON.stringify(c.params)])];
+  if (c.realImages) {
+    // scaling: one task, the baseline and one share.
+    const share = c.shares.find((x) => x > 0) ?? 0;
+    return ['scaling', '--task', c.tasks[0], '--share', String(share), '--sizes', c.realImages.join(','), ...common, ...data];
+  }
+  const lr = [...(c.learningRate === undefined ? [] : ['--lr', String(c.learningRate)]), '--lr-schedule', c.lrSchedule ?? 'constant', ...(c.evalLimit === undefined ? [] : ['--eval-limit', String(c.evalLimit)])];
+  return ['sweep', '--tasks', c.tasks.join(','), '--shares', c.shares.join(','), ...common, ...lr, ...data];
+}
+
+/**
+ * `--jobs`: each seed with runs missing runs in a child process, which resumes from that seed's rows;
+ * the rows each child saved (all of them, even if it failed or was interrupted) are added to
+ * `out/results.json` in seed order.
+ */
+async function runInProcesses(c: Config, jobs: number, cliScript: string | undefined, signal: AbortSignal): Promise<SweepResults> {
+  await mkdir(c.out, { recursive: true });
+  const results = await readSweepResults(join(c.out, 'results.json'), c);
+  const todo = missingRuns(c, results.rows);
+  const skipped = plannedRuns(c).length - todo.length;
+  if (skipped) console.log(`${skipped} finished run(s) found in ${c.out}/results.json: skipped`);
+  const seedRows = (rows: SweepResults['rows'], seed: number) => rows.filter((r) => r.seed === seed);
+  await runSeedsInProcesses({
+    command: c.realImages ? 'scaling' : 'sweep',
+    cliScript,
+    seeds: [...new Set(todo.map((p) => p.seed))],
+    jobs,
+    signal,
+    prepare: async (seed, out) => {
+      await mkdir(out, { recursive: true });
+      await writeSweepResults(out, { config: { ...c, onlySeed: seed }, rows: seedRows(results.rows, seed) });
+    },
+    args: (seed, out) => childArgs(c, seed, out),
+    read: async () => undefined,
+    settle: async (seed, out) => {
+      const saved = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as SweepResults;
+      const added = seedRows(saved.rows, seed).slice(seedRows(results.rows, seed).length);
+      if (added.length === 0) return;
+      results.rows.push(...added);
+      await writeSweepResults(c.out, results);
+    },
+    show: runLines,
+  }).catch((e: unknown) => {
+    if (!signal.aborted) throw e; // interrupted: what finished is kept
+  });
+  return results;
 }
 
 /** Runs (or resumes) a sweep with a progress bar on a terminal and a line per run elsewhere. */
-async function runWithProgress(opts: SweepCliOptions): Promise<{ results: SweepResults; interrupted: boolean }> {
+async function runWithProgress(options: SweepCliOptions): Promise<{ results: SweepResults; interrupted: boolean }> {
+  const { jobs: jobsOption, cliScript, ...opts } = options;
   checkSweepConfig(opts); // before the backend and MNIST load, so a bad option fails at once and prints nothing
+  const jobs = opts.onlySeed === undefined ? Math.min(jobsOption ?? 1, opts.seeds) : 1;
   // The data before the backend: a bad --data fails before the backend line is printed.
   const [train, test] = await realData(opts.data);
   const sel = await useBackend(opts.backend);
   const runs = plannedRuns(opts).length;
+  const seedText = opts.onlySeed === undefined ? `${opts.seeds} seed(s)` : `seed ${opts.onlySeed} of ${opts.seeds}`;
   const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';
   const data = opts.data === undefined ? '' : `; data ${opts.data}`;
   const params = paramsPhrase(opts.tasks, opts.params, 'sweep params');
-  console.log(`${runs} runs (${opts.tasks.join(', ')}${params}${data}; shares ${opts.shares.join(', ')}; ${opts.seeds} seed(s)${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
+  console.log(`${runs} runs (${opts.tasks.join(', ')}${params}${data}; shares ${opts.shares.join(', ')}; ${seedText}${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
   const ctl = interruptible();
+  if (jobs > 1) {
+    const results = await runInProcesses(opts, jobs, cliScript, ctl.signal);
+    return interruptedOr(results, ctl.signal);
+  }
   const tty = process.stdout.isTTY;
   let bar: ReturnType<typeof progressBar> | null = null;
   let started = false;
@@ -44,11 +130,15 @@ async function runWithProgress(opts: SweepCliOptions): Promise<{ results: SweepR
     },
   });
   (bar as ReturnType<typeof progressBar> | null)?.stop();
-  if (ctl.signal.aborted) {
+  return interruptedOr(results, ctl.signal);
+}
+
+function interruptedOr(results: SweepResults, signal: AbortSignal): { results: SweepResults; interrupted: boolean } {
+  if (signal.aborted) {
     console.log('interrupted: run the same command again to resume');
     process.exitCode = 130;
   }
-  return { results, interrupted: ctl.signal.aborted };
+  return { results, interrupted: signal.aborted };
 }
 
 export async function sweepCommand(opts: SweepCliOptions): Promise<void> {

@@ -28,6 +28,12 @@ export interface SweepConfig {
   readonly shares: readonly number[];
   /** Seeds 1..seeds. */
   readonly seeds: number;
+  /**
+   * Run only this seed's runs (one of 1..seeds): what the CLI's `--jobs`
+   * gives each child process. A results file it resumes keeps the rows of
+   * the other seeds it holds.
+   */
+  readonly onlySeed?: number;
   readonly totalSteps: number;
   readonly batchSize: number;
   readonly architecture?: Architecture;
@@ -90,6 +96,7 @@ export function checkSweepConfig(config: SweepConfig): SweepConfig {
   if (!Array.isArray(config.shares) || config.shares.length === 0) throw new OtfgenArgumentError('sweep shares', 'expected one or more shares in [0, 1]');
   config.shares.forEach((s, i) => checkFraction(`sweep shares[${i}]`, s));
   checkInt('sweep seeds', config.seeds, 1, 1000);
+  if (config.onlySeed !== undefined) checkInt('sweep onlySeed', config.onlySeed, 1, config.seeds);
   checkInt('sweep totalSteps', config.totalSteps, 1);
   checkInt('sweep batchSize', config.batchSize, 1);
   config.realImages?.forEach((n, i) => checkInt(`sweep realImages[${i}]`, n, 10));
@@ -109,7 +116,7 @@ export interface PlannedRun {
 /** The runs a config asks for: per seed (and real-image count), the baseline once, then each task x non-zero share. */
 export function plannedRuns(config: SweepConfig): PlannedRun[] {
   const runs: PlannedRun[] = [];
-  for (let seed = 1; seed <= config.seeds; seed++) {
+  for (let seed = config.onlySeed ?? 1; seed <= (config.onlySeed ?? config.seeds); seed++) {
     for (const realImages of config.realImages ?? [undefined]) {
       const n = realImages === undefined ? {} : { realImages };
       if (config.shares.includes(0)) runs.push({ task: BASELINE, share: 0, seed, ...n });
@@ -121,6 +128,11 @@ export function plannedRuns(config: SweepConfig): PlannedRun[] {
 
 const sameRun = (r: SweepRow, p: PlannedRun, c: SweepConfig) =>
   r.task === p.task && r.share === p.share && r.seed === p.seed && r.realImages === p.realImages && r.totalSteps === c.totalSteps && r.batchSize === c.batchSize;
+
+/** The planned runs of a config that `rows` do not hold yet, in plan order. */
+export function missingRuns(config: SweepConfig, rows: readonly SweepRow[]): PlannedRun[] {
+  return plannedRuns(config).filter((p) => !rows.some((r) => sameRun(r, p, config)));
+}
 
 /** A seeded random subset of `count` samples of a dataset (the whole set when count covers it). */
 export function subsetOf(data: MnistDataset, count: number, seed: number): MnistDataset {
@@ -161,6 +173,11 @@ function runSettings(c: Partial<SweepConfig>): Record<string, string> {
     blend: `with blend ${c.blend ?? 'switch'}`,
     evalLimit: c.evalLimit === undefined ? 'with evaluation on every test image' : `with evaluation on the first ${c.evalLimit} test images`,
   };
+}
+
+/** Writes `outDir/results.json` (whole or not at all: a crash leaves the one before). */
+export async function writeSweepResults(outDir: string, results: SweepResults): Promise<void> {
+  await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 }
 
 /** Reads a results file, or an empty result when there is none. */
@@ -204,7 +221,7 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
   const path = join(options.outDir, 'results.json');
   const results = await readSweepResults(path, config);
   const planned = plannedRuns(config);
-  const todo = planned.filter((p) => !results.rows.some((r) => sameRun(r, p, config)));
+  const todo = missingRuns(config, results.rows);
   let done = 0;
   const heldOut = heldOutOf(options.train);
   for (const p of todo) {
@@ -241,7 +258,7 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
         backend: options.backend,
       };
       results.rows.push(row);
-      await writeFileAtomic(path, JSON.stringify({ config, rows: results.rows }, null, 2) + '\n');
+      await writeSweepResults(options.outDir, { config, rows: results.rows });
       options.onRun?.(row);
     } finally {
       synthetic.dispose?.();
