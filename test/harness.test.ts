@@ -37,6 +37,19 @@ describe('train', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
+  it('stops at an abort that comes while it trains (a timer, as a SIGINT handler would), keeping the steps done', async () => {
+    const model = createModel({ seed: 1, architecture: 'small' });
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 50);
+    // Thousands of steps of batch 8 would take minutes; the abort is seen within 16 of them.
+    const result = await train({ model, steps: generate(digits, { seed: 1, batchSize: 8 }), totalSteps: 5000, signal: ctl.signal });
+    expect(ctl.signal.aborted).toBe(true);
+    expect(result.steps.length).toBeGreaterThan(0);
+    expect(result.steps.length).toBeLessThan(5000);
+    expect(result.steps.map((s) => s.step)).toEqual(result.steps.map((_, i) => i));
+    model.dispose();
+  }, 120_000);
+
   it('refuses a stream of unknown length without totalSteps, and bad options', async () => {
     const model = createModel();
     await expect(train({ model, steps: generate(pixelCountTask()) })).rejects.toThrow(/totalSteps/);

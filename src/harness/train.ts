@@ -66,7 +66,13 @@ export interface TrainOptions {
   readonly feedback?: FeedbackOptions;
   /** Called after every step. */
   readonly onStep?: (record: StepRecord) => void;
-  /** Stops the run after the current step; the result holds what was done. */
+  /**
+   * Stops the run after the current step; the result holds what was done.
+   * With a signal, the loop lets timers and events (a SIGINT handler, a
+   * timeout) run every 16 steps: a step on the wasm or cpu backend never
+   * waits for anything else, so an abort would otherwise be seen only when
+   * the run is over.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -178,6 +184,7 @@ export async function train(options: TrainOptions): Promise<RunResult> {
   const it = options.steps[Symbol.asyncIterator]();
   try {
     for (let step = 0; step < total; step++) {
+      if (options.signal && step % 16 === 15) await new Promise((resolve) => setTimeout(resolve, 0));
       if (options.signal?.aborted) break;
       const t0 = performance.now();
       const r = await it.next();
