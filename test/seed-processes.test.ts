@@ -52,4 +52,36 @@ describe('runSeedsInProcesses', () => {
     expect(settled).toEqual(['1 saved', '2 saved']);
     expect(existsSync(folder)).toBe(false);
   }, 30_000);
+
+  it('without a signal, a SIGINT to this process (Ctrl-C) stops the children, removes the folder and fails with exit code 130', async () => {
+    const script = join(dir.path, 'child.mjs');
+    await writeFile(script, CHILD);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+    let ready = 0;
+    let folder = '';
+    const run = runSeedsInProcesses({
+      command: 'test',
+      cliScript: script,
+      seeds: [1, 2, 3],
+      jobs: 2,
+      args: (_seed, out) => {
+        folder = dirname(out);
+        return ['--out', out];
+      },
+      read: async () => undefined,
+      show: (line) => {
+        if (line === '  ready' && ++ready === 2) process.emit('SIGINT');
+        return false;
+      },
+    });
+    try {
+      await expect(run).rejects.toMatchObject({ code: 'ERR_RUN', message: "test: interrupted; the seeds' processes are stopped and their results dropped" });
+      expect(process.exitCode).toBe(130);
+    } finally {
+      process.exitCode = undefined;
+    }
+    expect(ready).toBe(2);
+    expect(existsSync(folder)).toBe(false);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  }, 30_000);
 });

@@ -224,5 +224,5 @@ const isSystemError = (e: unknown): e is NodeJS.ErrnoException =>
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof OtfgenError || isSystemError(e) ? `otfgen: ${e.message}` : e);
-  process.exitCode = 1;
+  process.exitCode ||= 1; // 130 where a Ctrl-C stopped the seeds' processes
 });

@@ -29,7 +29,12 @@ export interface SeedProcessesOptions<T> {
    * child had saved.
    */
   readonly settle?: (seed: number, out: string) => Promise<void>;
-  /** When it aborts, no more children start and those running get SIGINT (they save finished runs and stop). */
+  /**
+   * When it aborts, no more children start and those running get SIGINT (a resumable command's
+   * children save finished runs and stop). Without one, a SIGINT to this process (Ctrl-C) does the
+   * same, and the run then fails with an error that says it was interrupted (exit code 130): the
+   * children and the temporary folder are gone either way.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -52,11 +57,15 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
   const queue = [...o.seeds];
   const started: number[] = [];
   let stopped = false;
+  const own = o.signal ? undefined : new AbortController();
+  const signal = o.signal ?? own!.signal;
+  const onSigint = () => own?.abort();
+  if (own) process.once('SIGINT', onSigint);
   const interrupt = () => {
     queue.length = 0;
     for (const child of children) child.kill('SIGINT');
   };
-  o.signal?.addEventListener('abort', interrupt);
+  signal.addEventListener('abort', interrupt);
   const runOne = (seed: number) =>
     new Promise<void>((resolve, reject) => {
       started.push(seed);
@@ -69,6 +78,7 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
       child.on('error', reject);
       child.on('close', (code, signal) => {
         children.delete(child);
+        if (signal === 'SIGINT') own?.abort(); // a Ctrl-C reached the child first
         if (code === 0) resolve();
         else reject(new OtfgenError('ERR_RUN', `${o.command}: the process of seed ${seed} failed (${signal ?? `exit code ${code}`}); its output above, prefixed [seed ${seed}], says why`));
       });
@@ -78,13 +88,19 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
       Array.from({ length: Math.min(o.jobs, o.seeds.length) }, async () => {
         for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
           await o.prepare?.(seed, outOf(seed));
-          if (!stopped && !o.signal?.aborted) await runOne(seed);
+          if (!stopped && !signal.aborted) await runOne(seed);
         }
       }),
     );
+    if (own?.signal.aborted) throw new Error('interrupted');
     return await Promise.all(o.seeds.map((s) => o.read(outOf(s))));
+  } catch (e) {
+    if (!own?.signal.aborted) throw e;
+    process.exitCode = 130;
+    throw new OtfgenError('ERR_RUN', `${o.command}: interrupted; the seeds' processes are stopped and their results dropped`);
   } finally {
-    o.signal?.removeEventListener('abort', interrupt);
+    signal.removeEventListener('abort', interrupt);
+    if (own) process.removeListener('SIGINT', onSigint);
     stopped = true;
     queue.length = 0;
     for (const child of children) child.kill();
