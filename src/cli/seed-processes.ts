@@ -92,12 +92,10 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
         }
       }),
     );
-    if (own?.signal.aborted) throw new Error('interrupted');
+    if (own?.signal.aborted) throw interrupted(o.command);
     return await Promise.all(o.seeds.map((s) => o.read(outOf(s))));
   } catch (e) {
-    if (!own?.signal.aborted) throw e;
-    process.exitCode = 130;
-    throw new OtfgenError('ERR_RUN', `${o.command}: interrupted; the seeds' processes are stopped and their results dropped`);
+    throw own?.signal.aborted ? interrupted(o.command) : e;
   } finally {
     signal.removeEventListener('abort', interrupt);
     if (own) process.removeListener('SIGINT', onSigint);
@@ -112,4 +110,10 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
       await rm(dir, { recursive: true, force: true });
     }
   }
+}
+
+/** A Ctrl-C stopped the children of a command without a signal of its own: exit code 130, as a shell expects. */
+function interrupted(command: string): OtfgenError {
+  process.exitCode = 130;
+  return new OtfgenError('ERR_RUN', `${command}: interrupted; the seeds' processes are stopped and their results dropped`);
 }

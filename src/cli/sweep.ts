@@ -37,7 +37,6 @@ type Config = SweepConfig & { readonly out: string; readonly backend: string };
 
 /** The arguments of a `--jobs` child: this sweep (or scaling run), one seed, results at `out`. */
 function childArgs(c: Config, seed: number, out: string): string[] {
-  if (c.architecture !== undefined && c.architecture !== 'reference') throw new OtfgenArgumentError('jobs', `the CLI's sweeps train the reference CNN; run the ${c.architecture} CNN's seeds in one process (jobs 1)`);
   const common = ['--seeds', String(c.seeds), '--only-seed', String(seed), '--steps', String(c.totalSteps), '--batch-size', String(c.batchSize), '--blend', c.blend ?? 'switch', '--out', out, '--backend', c.backend];
   const data = [...(c.data === undefined ? [] : ['--data', c.data]), ...(c.params === undefined ? [] : ['--params', JSON.stringify(c.params)])];
   if (c.realImages) {
@@ -55,6 +54,8 @@ function childArgs(c: Config, seed: number, out: string): string[] {
  * `out/results.json` in seed order.
  */
 async function runInProcesses(c: Config, jobs: number, cliScript: string | undefined, signal: AbortSignal): Promise<SweepResults> {
+  // The children are CLI commands, which have no option for the architecture.
+  if (c.architecture !== undefined && c.architecture !== 'reference') throw new OtfgenArgumentError('jobs', `the CLI's sweeps train the reference CNN; run the ${c.architecture} CNN's seeds in one process (jobs 1)`);
   await mkdir(c.out, { recursive: true });
   const results = await readSweepResults(join(c.out, 'results.json'), c);
   const todo = missingRuns(c, results.rows);
@@ -92,9 +93,9 @@ async function runWithProgress(options: SweepCliOptions): Promise<{ results: Swe
   const { jobs: jobsOption, cliScript, ...opts } = options;
   checkSweepConfig(opts); // before the backend and MNIST load, so a bad option fails at once and prints nothing
   const jobs = opts.onlySeed === undefined ? Math.min(jobsOption ?? 1, opts.seeds) : 1;
-  // The data before the backend: a bad --data fails before the backend line is printed.
+  // The data before the backend: a bad --data fails before the backend line is printed (and before any child starts).
   const [train, test] = await realData(opts.data);
-  const sel = await useBackend(opts.backend);
+  const sel = jobs > 1 ? null : await useBackend(opts.backend); // with --jobs, the children choose theirs
   const runs = plannedRuns(opts).length;
   const seedText = opts.onlySeed === undefined ? `${opts.seeds} seed(s)` : `seed ${opts.onlySeed} of ${opts.seeds}`;
   const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';
@@ -113,7 +114,7 @@ async function runWithProgress(options: SweepCliOptions): Promise<{ results: Swe
     train,
     test,
     outDir: opts.out,
-    backend: sel.choice,
+    backend: sel!.choice,
     signal: ctl.signal,
     onProgress: (e) => {
       if (!started) {
