@@ -70,6 +70,49 @@ describe('otfgen one-shot', () => {
     expect(r.rows.map((x: { seed: number }) => x.seed)).toEqual([2]);
   }, 60_000);
 
+  it('resumes: runs only what results.json lacks (in one process or in children), keeps what it has, tabulates only the methods asked for, and refuses a file made with other settings', async () => {
+    const data = join(dir.path, 'resume-idx');
+    await mkdir(data);
+    await writeIdxDataset(data, 40, 30);
+    const out = join(dir.path, 'resume');
+    const base = { steps: 2, batchSize: 8, backend: 'wasm', data, out };
+    const saved = async () => JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { rows: { method: string; seed: number; wallMs: number }[] };
+    const withoutTime = (rows: { wallMs?: number }[]) => rows.map(({ wallMs: _, ...r }) => r);
+    const log = vi.mocked(console.log);
+    await oneShotCommand({ ...base, methods: ['exemplars'], seeds: 1 });
+    const first = (await saved()).rows;
+    log.mockClear();
+    await oneShotCommand({ ...base, methods: ['exemplars', 'exemplars-wide'], seeds: 2 });
+    expect(log.mock.calls.map((c) => String(c[0]))).toContain(`1 finished run(s) found in ${out}/results.json: skipped`);
+    const two = (await saved()).rows;
+    expect(two.map((r) => `${r.method}/${r.seed}`)).toEqual(['exemplars/1', 'exemplars-wide/1', 'exemplars/2', 'exemplars-wide/2']);
+    expect(two[0]).toEqual(first[0]);
+    // The same rows as a run from scratch.
+    await oneShotCommand({ ...base, methods: ['exemplars', 'exemplars-wide'], seeds: 3, out: join(dir.path, 'resume-fresh') });
+    const fresh = JSON.parse(await readFile(join(dir.path, 'resume-fresh', 'results.json'), 'utf8')).rows;
+    expect(withoutTime(two)).toEqual(withoutTime(fresh.slice(0, 4)));
+    // A third seed in a child process; the rows before are kept as they were.
+    await oneShotCommand({ ...base, methods: ['exemplars', 'exemplars-wide'], seeds: 3, jobs: 2, cliScript: builtCli });
+    const three = (await saved()).rows;
+    expect(three.slice(0, 4)).toEqual(two);
+    expect(withoutTime(three)).toEqual(withoutTime(fresh));
+    // Fewer methods: nothing to run, and the table leaves out the others' rows (results.json keeps them).
+    log.mockClear();
+    await oneShotCommand({ ...base, methods: ['exemplars'], seeds: 3 });
+    const lines = log.mock.calls.map((c) => String(c[0]));
+    expect(lines).toContain(`3 finished run(s) found in ${out}/results.json: skipped`);
+    const table = lines.find((l) => l.includes('real-test accuracy (mean)'))!;
+    expect(table).toMatch(/\| exemplars +\| 3 +\|/);
+    expect(table).not.toContain('exemplars-wide');
+    expect((await saved()).rows).toHaveLength(6);
+    // Other settings: refused, naming the file and both.
+    await expect(oneShotCommand({ ...base, methods: ['exemplars'], seeds: 3, steps: 3 })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: expect.stringContaining(`${out}/results.json: holds runs of 2 steps, not of 3 steps: choose another --out`),
+    });
+    await expect(oneShotCommand({ ...base, methods: ['exemplars'], seeds: 3, perClass: 2, jobs: 2, cliScript: builtCli })).rejects.toThrow(/holds runs with 1 real image\(s\) per class, not with 2 real image\(s\) per class/);
+  }, 120_000);
+
   it('checks the methods and the baseline before starting any process', async () => {
     await expect(oneShotCommand({ methods: ['exemplars'], seeds: 2, steps: 2, batchSize: 8, baseline: 'exemplars-wide', backend: 'wasm', out: join(dir.path, 'b'), jobs: 2, cliScript: '/nonexistent/cli.js' })).rejects.toThrow(
       /one-shot baseline: expected one of the methods run \(exemplars\), got "exemplars-wide"/,

@@ -147,7 +147,7 @@ program
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--per-class <n>', 'real images per class', positiveInt('--per-class'), 1)
   .option('--baseline <method>', 'one of --methods: the table adds each method minus it, seed by seed (same exemplars), with a standard error')
-  .option('--out <dir>', 'results folder', 'out/one-shot')
+  .option('--out <dir>', 'results folder (an existing results.json is resumed)', 'out/one-shot')
   .addOption(sourceParamsOption('method'))
   .addOption(dataOption())
   .addOption(backendOption())

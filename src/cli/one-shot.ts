@@ -1,17 +1,17 @@
 /** `otfgen one-shot`: one real image per class (of MNIST, or of the `--data`); random warps against learned and adaptive ones. */
 import {
   checkOneShotConfig,
-  loadOneShotResults,
+  missingOneShotRuns,
+  ofOneShotConfig,
+  readOneShotResults,
   runOneShot,
-  saveOneShotResults,
   summariseOneShot,
   writeOneShotOutputs,
   type OneShotConfig,
   type OneShotResults,
-  type OneShotRow,
 } from '../harness/one-shot.js';
-import { markdownTable, paramsPhrase, realData, useBackend } from './common.js';
-import { runLines, runSeedsInProcesses } from './seed-processes.js';
+import { interruptible, markdownTable, paramsPhrase, realData, useBackend } from './common.js';
+import { resumeSeedsInProcesses } from './seed-processes.js';
 
 export interface OneShotCommandOptions extends OneShotConfig {
   readonly out: string;
@@ -35,21 +35,35 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
   console.log(`one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}${params}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
   // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
   const [train, test] = await realData(o.data);
+  const ctl = interruptible();
+  const skipped = (n: number) => {
+    if (n) console.log(`${n} finished run(s) found in ${o.out}/results.json: skipped`);
+  };
   let results: OneShotResults;
   let backend = '';
   if (jobs > 1) {
-    results = await runInProcesses(o, seeds, jobs, cliScript);
-    await saveOneShotResults(results, o.out);
+    results = await readOneShotResults(o.out, o);
+    const todo = missingOneShotRuns(o, results.rows);
+    skipped(seeds.length * o.methods.length - todo.length);
+    await resumeSeedsInProcesses({ command: 'one-shot', cliScript, seeds: [...new Set(todo.map((p) => p.seed))], jobs, signal: ctl.signal, outDir: o.out, results, args: (seed, out) => childArgs(o, seed, out) });
   } else {
     backend = (await useBackend(o.backend)).choice;
     results = await runOneShot(o, {
       train,
       test,
       outDir: o.out,
+      signal: ctl.signal,
+      onStart: skipped,
       onRun: (r) => console.log(`  ${r.method} seed ${r.seed}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`),
     });
   }
-  const summary = summariseOneShot(results);
+  if (ctl.signal.aborted) {
+    console.log('interrupted: run the same command again to resume');
+    process.exitCode = 130;
+    return;
+  }
+  const mine = ofOneShotConfig(results);
+  const summary = summariseOneShot(mine);
   const paired = o.baseline === undefined ? [] : [`minus ${o.baseline}, seed by seed (mean ± standard error)`];
   const rows = summary.map((s) => {
     const d = s.vsBaseline;
@@ -58,26 +72,16 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
     return [s.method, s.runs, s.accuracy.toFixed(4), `${s.min.toFixed(3)}..${s.max.toFixed(3)}`, ...diff];
   });
   console.log('\n' + markdownTable(['method', 'runs', 'real-test accuracy (mean)', 'min..max', ...paired], rows));
-  for (const p of await writeOneShotOutputs(results, o.out)) console.log(`wrote ${p}`);
+  for (const p of await writeOneShotOutputs(mine, o.out)) console.log(`wrote ${p}`);
   if (backend) console.log(`backend: ${backend}`);
 }
 
-/** `--jobs n`: each seed runs as `otfgen one-shot --only-seed s` in its own process; their rows are merged by seed, in the order one process runs them. */
-async function runInProcesses(o: OneShotConfig & { out: string; backend: string }, seeds: number[], jobs: number, cliScript: string | undefined): Promise<OneShotResults> {
-  const perSeed = await runSeedsInProcesses({
-    command: 'one-shot',
-    cliScript,
-    seeds,
-    jobs,
-    args: (seed, out) => [
-      'one-shot', '--methods', o.methods.join(','), '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--per-class', String(o.perClass ?? 1),
-      '--only-seed', String(seed), '--out', out, '--backend', o.backend,
-      ...(o.data === undefined ? [] : ['--data', o.data]),
-      ...(o.params === undefined ? [] : ['--params', JSON.stringify(o.params)]),
-    ],
-    read: async (out) => (await loadOneShotResults(out)).rows,
-    show: runLines,
-  });
-  const rows: OneShotRow[] = perSeed.flat();
-  return { config: o, rows };
+/** The arguments of a `--jobs` child: this run, one seed, results at `out`. */
+function childArgs(o: OneShotConfig & { out: string; backend: string }, seed: number, out: string): string[] {
+  return [
+    'one-shot', '--methods', o.methods.join(','), '--seeds', String(o.seeds), '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--per-class', String(o.perClass ?? 1),
+    '--only-seed', String(seed), '--out', out, '--backend', o.backend,
+    ...(o.data === undefined ? [] : ['--data', o.data]),
+    ...(o.params === undefined ? [] : ['--params', JSON.stringify(o.params)]),
+  ];
 }

@@ -1,10 +1,11 @@
 /** `--jobs`: CLI commands that train seeds one after another can train them in child processes instead. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { OtfgenArgumentError, OtfgenError } from '../errors.js';
+import { writeResultsFile, type ResultsFile } from '../harness/results-file.js';
 
 export interface SeedProcessesOptions<T> {
   /** The command, for messages and the temporary folder's name (e.g. 'synthetic-only'). */
@@ -116,4 +117,45 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
 function interrupted(command: string): OtfgenError {
   process.exitCode = 130;
   return new OtfgenError('ERR_RUN', `${command}: interrupted; the seeds' processes are stopped and their results dropped`);
+}
+
+/**
+ * `--jobs` for a resumable command (sweep, scaling, one-shot): each of `seeds` runs in a child
+ * process that resumes from that seed's rows of `results` (put in its folder first); the rows each
+ * child saved, even if it failed or was interrupted, are added to `results` and written to
+ * `outDir/results.json`, in seed order. An abort of `signal` stops the children, which save what
+ * finished: it is not an error.
+ */
+export async function resumeSeedsInProcesses<C, R extends { readonly seed: number }>(o: {
+  readonly command: string;
+  readonly cliScript: string | undefined;
+  readonly seeds: readonly number[];
+  readonly jobs: number;
+  readonly signal: AbortSignal;
+  readonly outDir: string;
+  readonly results: ResultsFile<C, R>;
+  /** The child's arguments: this command for one seed (`--only-seed`), its results folder `out`. */
+  readonly args: (seed: number, out: string) => string[];
+}): Promise<void> {
+  const seedRows = (rows: readonly R[], seed: number) => rows.filter((r) => r.seed === seed);
+  await runSeedsInProcesses({
+    command: o.command,
+    cliScript: o.cliScript,
+    seeds: o.seeds,
+    jobs: o.jobs,
+    signal: o.signal,
+    prepare: (seed, out) => writeResultsFile(out, { config: { ...o.results.config, onlySeed: seed }, rows: seedRows(o.results.rows, seed) }),
+    args: o.args,
+    read: async () => undefined,
+    settle: async (seed, out) => {
+      const saved = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as ResultsFile<C, R>;
+      const added = seedRows(saved.rows, seed).slice(seedRows(o.results.rows, seed).length);
+      if (added.length === 0) return;
+      o.results.rows.push(...added);
+      await writeResultsFile(o.outDir, o.results);
+    },
+    show: runLines,
+  }).catch((e: unknown) => {
+    if (!o.signal.aborted) throw e; // interrupted: what finished is kept
+  });
 }

@@ -1,6 +1,4 @@
 /** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { OtfgenArgumentError } from '../errors.js';
 import {
   checkSweepConfig,
@@ -12,13 +10,12 @@ import {
   threshold,
   writeResultsCsv,
   writeSweepOutputs,
-  writeSweepResults,
   type SweepConfig,
   type SweepResults,
 } from '../harness/sweep.js';
 import { summariseScaling, warmupLabel, writeScalingOutputs } from '../harness/scaling.js';
 import { interruptible, markdownTable, paramsPhrase, progressBar, realData, useBackend } from './common.js';
-import { runLines, runSeedsInProcesses } from './seed-processes.js';
+import { resumeSeedsInProcesses } from './seed-processes.js';
 
 export interface SweepCliOptions extends SweepConfig {
   readonly out: string;
@@ -48,42 +45,23 @@ function childArgs(c: Config, seed: number, out: string): string[] {
   return ['sweep', '--tasks', c.tasks.join(','), '--shares', c.shares.join(','), ...common, ...lr, ...data];
 }
 
-/**
- * `--jobs`: each seed with runs missing runs in a child process, which resumes from that seed's rows;
- * the rows each child saved (all of them, even if it failed or was interrupted) are added to
- * `out/results.json` in seed order.
- */
+/** `--jobs`: the seeds with runs missing, each in a child process that resumes its rows. */
 async function runInProcesses(c: Config, jobs: number, cliScript: string | undefined, signal: AbortSignal): Promise<SweepResults> {
   // The children are CLI commands, which have no option for the architecture.
   if (c.architecture !== undefined && c.architecture !== 'reference') throw new OtfgenArgumentError('jobs', `the CLI's sweeps train the reference CNN; run the ${c.architecture} CNN's seeds in one process (jobs 1)`);
-  await mkdir(c.out, { recursive: true });
-  const results = await readSweepResults(join(c.out, 'results.json'), c);
+  const results = await readSweepResults(c.out, c);
   const todo = missingRuns(c, results.rows);
   const skipped = plannedRuns(c).length - todo.length;
   if (skipped) console.log(`${skipped} finished run(s) found in ${c.out}/results.json: skipped`);
-  const seedRows = (rows: SweepResults['rows'], seed: number) => rows.filter((r) => r.seed === seed);
-  await runSeedsInProcesses({
+  await resumeSeedsInProcesses({
     command: c.realImages ? 'scaling' : 'sweep',
     cliScript,
     seeds: [...new Set(todo.map((p) => p.seed))],
     jobs,
     signal,
-    prepare: async (seed, out) => {
-      await mkdir(out, { recursive: true });
-      await writeSweepResults(out, { config: { ...c, onlySeed: seed }, rows: seedRows(results.rows, seed) });
-    },
+    outDir: c.out,
+    results,
     args: (seed, out) => childArgs(c, seed, out),
-    read: async () => undefined,
-    settle: async (seed, out) => {
-      const saved = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as SweepResults;
-      const added = seedRows(saved.rows, seed).slice(seedRows(results.rows, seed).length);
-      if (added.length === 0) return;
-      results.rows.push(...added);
-      await writeSweepResults(c.out, results);
-    },
-    show: runLines,
-  }).catch((e: unknown) => {
-    if (!signal.aborted) throw e; // interrupted: what finished is kept
   });
   return results;
 }

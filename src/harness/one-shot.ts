@@ -3,13 +3,13 @@
  * else to train on; each method turns them into a stream (random warps, a
  * learned augmenter, a policy), and is judged by real-test accuracy.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OtfgenArgumentError, OtfgenUnknownTaskError, checkInt, checkOptionalName, describe } from '../errors.js';
-import { writeFileAtomic } from '../sources/atomic-file.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import { createModel } from './models.js';
 import { summarise, writeChart } from './plots.js';
+import { dataAndParams, readResultsFile, writeResultsFile } from './results-file.js';
 import { SOURCES, sourcesTakingParams, heldOutOf } from './sources.js';
 import { train } from './train.js';
 
@@ -92,58 +92,84 @@ export function checkOneShotConfig(config: OneShotConfig): number[] {
   return Array.from({ length: config.seeds }, (_, i) => i + 1);
 }
 
-/** Runs every method x seed; returns the rows (also written to outDir/results.json after each run). */
+/**
+ * What a one-shot run depends on beyond what each row records (its method and seed): a results file
+ * made with other settings is not resumed, or its runs would pass for runs of these.
+ */
+function runSettings(c: Partial<OneShotConfig>): Record<string, string> {
+  return { ...dataAndParams(c), steps: `of ${c.steps} steps`, batchSize: `with batches of ${c.batchSize}`, perClass: `with ${c.perClass ?? 1} real image(s) per class` };
+}
+
+/** The rows of `outDir/results.json`, or none; refused if it holds runs made with other settings. */
+export function readOneShotResults(outDir: string, config: OneShotConfig): Promise<OneShotResults> {
+  return readResultsFile<OneShotConfig, OneShotRow>(outDir, config, runSettings, 'one-shot');
+}
+
+/** The method x seed runs of a config that `rows` do not hold yet, in the order they run. */
+export function missingOneShotRuns(config: OneShotConfig, rows: readonly OneShotRow[]): { method: string; seed: number }[] {
+  return checkOneShotConfig(config).flatMap((seed) => config.methods.map((method) => ({ method, seed }))).filter((p) => !rows.some((r) => r.method === p.method && r.seed === p.seed));
+}
+
+/**
+ * Runs every method x seed that `outDir/results.json` does not hold yet (a
+ * run resumes), writing the file after each; returns all its rows. Interrupt
+ * with `signal`: the run under way is dropped, finished ones are kept.
+ */
 export async function runOneShot(
   config: OneShotConfig,
-  options: { train: MnistDataset; test: MnistDataset; outDir: string; onRun?: (row: OneShotRow) => void },
+  options: {
+    train: MnistDataset;
+    test: MnistDataset;
+    outDir: string;
+    signal?: AbortSignal;
+    /** Called once, before the first run, with how many runs the results file already holds. */
+    onStart?: (skipped: number) => void;
+    onRun?: (row: OneShotRow) => void;
+  },
 ): Promise<OneShotResults> {
   const seeds = checkOneShotConfig(config);
-  await mkdir(options.outDir, { recursive: true });
-  const rows: OneShotRow[] = [];
+  const { rows } = await readOneShotResults(options.outDir, config);
+  const todo = missingOneShotRuns(config, rows);
+  options.onStart?.(seeds.length * config.methods.length - todo.length);
   const heldOut = heldOutOf(options.train);
-  for (const seed of seeds) {
-    for (const method of config.methods) {
-      const model = createModel({ seed });
-      const source = SOURCES[method].make({ seed, batchSize: config.batchSize, train: options.train, perClass: config.perClass, model, heldOut, batches: config.steps, params: config.params });
-      try {
-        const r = await train({
-          model,
-          steps: source.stream,
-          totalSteps: config.steps,
-          controllers: source.controllers,
-          feedback: source.feedback,
-          evaluation: { data: options.test },
-        });
-        const row: OneShotRow = {
-          method,
-          seed,
-          finalAccuracy: r.final!.accuracy,
-          finalLoss: r.final!.loss,
-          perClass: r.final!.perClass.map((v) => +v.toFixed(4)),
-          wallMs: Math.round(r.wallMs),
-          ...(source.controllers?.length
-            ? { controls: r.steps.filter((s) => s.step % 10 === 0).map((s) => ({ step: s.step, values: Object.assign({}, ...Object.values(s.controls ?? {})) })) }
-            : {}),
-        };
-        rows.push(row);
-        await saveOneShotResults({ config, rows }, options.outDir);
-        options.onRun?.(row);
-      } finally {
-        source.dispose?.();
-        model.dispose();
-      }
+  for (const { method, seed } of todo) {
+    if (options.signal?.aborted) break;
+    const model = createModel({ seed });
+    const source = SOURCES[method].make({ seed, batchSize: config.batchSize, train: options.train, perClass: config.perClass, model, heldOut, batches: config.steps, params: config.params });
+    try {
+      const r = await train({
+        model,
+        steps: source.stream,
+        totalSteps: config.steps,
+        controllers: source.controllers,
+        feedback: source.feedback,
+        evaluation: { data: options.test },
+        signal: options.signal,
+      });
+      if (r.steps.length < config.steps || !r.final) break; // interrupted: drop the partial run
+      const row: OneShotRow = {
+        method,
+        seed,
+        finalAccuracy: r.final!.accuracy,
+        finalLoss: r.final!.loss,
+        perClass: r.final!.perClass.map((v) => +v.toFixed(4)),
+        wallMs: Math.round(r.wallMs),
+        ...(source.controllers?.length
+          ? { controls: r.steps.filter((s) => s.step % 10 === 0).map((s) => ({ step: s.step, values: Object.assign({}, ...Object.values(s.controls ?? {})) })) }
+          : {}),
+      };
+      rows.push(row);
+      await writeResultsFile(options.outDir, { config, rows });
+      options.onRun?.(row);
+    } finally {
+      source.dispose?.();
+      model.dispose();
     }
   }
   return { config, rows };
 }
 
-/** Writes `outDir/results.json` (whole or not at all), making the folder if it is missing. */
-export async function saveOneShotResults(results: OneShotResults, outDir: string): Promise<void> {
-  await mkdir(outDir, { recursive: true });
-  await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-}
-
-/** Reads what saveOneShotResults wrote. */
+/** Reads what runOneShot wrote, as it is. */
 export async function loadOneShotResults(outDir: string): Promise<OneShotResults> {
   return JSON.parse(await readFile(join(outDir, 'results.json'), 'utf8')) as OneShotResults;
 }
@@ -182,6 +208,13 @@ export function summariseOneShot(results: OneShotResults, baseline = results.con
     const vsBaseline: PairedDifference = { mean, standardError: Math.sqrt(variance / d.length), seeds: d.length };
     return { ...s, vsBaseline };
   });
+}
+
+/** The rows of the config's methods and seeds: a results file resumed with fewer keeps the others' rows, which its table and charts leave out. */
+export function ofOneShotConfig(results: OneShotResults): OneShotResults {
+  const { config } = results;
+  const seeds = new Set(checkOneShotConfig(config));
+  return { config, rows: results.rows.filter((r) => config.methods.includes(r.method) && seeds.has(r.seed)) };
 }
 
 /** Writes the accuracy chart and, for adaptive methods, what they chose per step (seed 1). */

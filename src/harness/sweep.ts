@@ -3,11 +3,10 @@
  * share of them synthetic, over shares, warm-up tasks and seeds; keep every
  * finished run in a results file so an interrupted sweep resumes.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sampleLength } from '../batch.js';
-import { OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, checkFraction, checkInt, checkOptionalName } from '../errors.js';
+import { OtfgenArgumentError, OtfgenUnknownTaskError, checkFraction, checkInt, checkOptionalName } from '../errors.js';
 import { arraySource } from '../sources/arrays.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
 import type { MnistDataset } from '../sources/mnist.js';
@@ -16,6 +15,7 @@ import { Rng } from '../random/rng.js';
 import { createModel, type Architecture } from './models.js';
 import { SOURCES, sourcesTakingParams, heldOutOf, type SourceContext } from './sources.js';
 import { lineWithBand, summarise, writeChart } from './plots.js';
+import { dataAndParams, readResultsFile, writeResultsFile } from './results-file.js';
 import { defaultLearningRate, train, type LearningRateSchedule, type StepRecord } from './train.js';
 
 /** Warm-up tasks a sweep knows by name: every named synthetic source, static or adaptive. */
@@ -152,21 +152,15 @@ export function subsetOf(data: MnistDataset, count: number, seed: number): Mnist
   return { ...data, x, y, count };
 }
 
-/** JSON with object keys sorted, so equal params give equal text whatever order their keys were written in. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
-}
-
 /**
  * What a sweep's runs depend on beyond what each row records (its task, share, seed, real images, steps
- * and batch size), with the defaults filled in, each as a phrase ('on MNIST', 'with blend switch'): a
- * results file made with other settings is not resumed, or its runs would pass for runs of these.
+ * and batch size): a results file made with other settings is not resumed, or its runs would pass for
+ * runs of these.
  */
 function runSettings(c: Partial<SweepConfig>): Record<string, string> {
   const schedule = c.lrSchedule ?? 'constant';
   return {
-    data: c.data === undefined ? 'on MNIST' : `on the data in ${c.data}`,
-    params: c.params === undefined ? 'with the default parameters' : `with params ${canonicalJson(c.params)}`,
+    ...dataAndParams(c),
     architecture: `with the ${c.architecture ?? 'reference'} CNN`,
     schedule: `with learning-rate schedule ${schedule}`,
     learningRate: `with learning rate ${c.learningRate ?? defaultLearningRate(schedule)}`,
@@ -175,26 +169,9 @@ function runSettings(c: Partial<SweepConfig>): Record<string, string> {
   };
 }
 
-/** Writes `outDir/results.json` (whole or not at all: a crash leaves the one before). */
-export async function writeSweepResults(outDir: string, results: SweepResults): Promise<void> {
-  await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-}
-
-/** Reads a results file, or an empty result when there is none. */
-export async function readSweepResults(path: string, config: SweepConfig): Promise<SweepResults> {
-  if (!existsSync(path)) return { config, rows: [] };
-  let parsed: SweepResults;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8')) as SweepResults;
-    if (!Array.isArray(parsed.rows)) throw new Error('no rows array');
-  } catch (e) {
-    throw new OtfgenFileError(path, `is not a sweep results file (${(e as Error).message}); move it away or choose another --out`);
-  }
-  const saved = runSettings(parsed.config ?? {});
-  for (const [name, value] of Object.entries(runSettings(config))) {
-    if (saved[name] !== value) throw new OtfgenFileError(path, `holds runs ${saved[name]}, not ${value}: choose another --out`);
-  }
-  return { config, rows: parsed.rows };
+/** The rows of `outDir/results.json`, or none; refused if it holds runs made with other settings. */
+export function readSweepResults(outDir: string, config: SweepConfig): Promise<SweepResults> {
+  return readResultsFile<SweepConfig, SweepRow>(outDir, config, runSettings, 'sweep');
 }
 
 export interface SweepRunOptions {
@@ -218,8 +195,7 @@ export interface SweepRunOptions {
 export async function runSweep(config: SweepConfig, options: SweepRunOptions): Promise<SweepResults> {
   checkSweepConfig(config);
   await mkdir(options.outDir, { recursive: true });
-  const path = join(options.outDir, 'results.json');
-  const results = await readSweepResults(path, config);
+  const results = await readSweepResults(options.outDir, config);
   const planned = plannedRuns(config);
   const todo = missingRuns(config, results.rows);
   let done = 0;
@@ -258,7 +234,7 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
         backend: options.backend,
       };
       results.rows.push(row);
-      await writeSweepResults(options.outDir, { config, rows: results.rows });
+      await writeResultsFile(options.outDir, { config, rows: results.rows });
       options.onRun?.(row);
     } finally {
       synthetic.dispose?.();
