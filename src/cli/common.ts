@@ -75,6 +75,11 @@ export function paramsPhrase(sources: readonly string[], params: Readonly<Record
   return params === undefined ? '' : `; params ${JSON.stringify(params)} for ${sourcesTakingParams(sources, params, argument).join(', ')}`;
 }
 
+/** `--data` and `--params` as a `--jobs` child's arguments (none for what is unset). */
+export function dataAndParamsArgs(o: { readonly data?: string; readonly params?: Readonly<Record<string, unknown>> }): string[] {
+  return [...(o.data === undefined ? [] : ['--data', o.data]), ...(o.params === undefined ? [] : ['--params', JSON.stringify(o.params)])];
+}
+
 /** Single-quotes an argument for a POSIX shell when it holds more than plain characters. */
 export const quote = (arg: string) => (/^[\w./:=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 

@@ -10,7 +10,7 @@ import {
   type OneShotConfig,
   type OneShotResults,
 } from '../harness/one-shot.js';
-import { interruptible, markdownTable, paramsPhrase, realData, useBackend } from './common.js';
+import { dataAndParamsArgs, interruptible, markdownTable, paramsPhrase, realData, useBackend } from './common.js';
 import { resumeSeedsInProcesses } from './seed-processes.js';
 
 export interface OneShotCommandOptions extends OneShotConfig {
@@ -81,7 +81,6 @@ function childArgs(o: OneShotConfig & { out: string; backend: string }, seed: nu
   return [
     'one-shot', '--methods', o.methods.join(','), '--seeds', String(o.seeds), '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--per-class', String(o.perClass ?? 1),
     '--only-seed', String(seed), '--out', out, '--backend', o.backend,
-    ...(o.data === undefined ? [] : ['--data', o.data]),
-    ...(o.params === undefined ? [] : ['--params', JSON.stringify(o.params)]),
+    ...dataAndParamsArgs(o),
   ];
 }

@@ -14,7 +14,7 @@ import {
   type SweepResults,
 } from '../harness/sweep.js';
 import { summariseScaling, warmupLabel, writeScalingOutputs } from '../harness/scaling.js';
-import { interruptible, markdownTable, paramsPhrase, progressBar, realData, useBackend } from './common.js';
+import { dataAndParamsArgs, interruptible, markdownTable, paramsPhrase, progressBar, realData, useBackend } from './common.js';
 import { resumeSeedsInProcesses } from './seed-processes.js';
 
 export interface SweepCliOptions extends SweepConfig {
@@ -35,7 +35,7 @@ type Config = SweepConfig & { readonly out: string; readonly backend: string };
 /** The arguments of a `--jobs` child: this sweep (or scaling run), one seed, results at `out`. */
 function childArgs(c: Config, seed: number, out: string): string[] {
   const common = ['--seeds', String(c.seeds), '--only-seed', String(seed), '--steps', String(c.totalSteps), '--batch-size', String(c.batchSize), '--blend', c.blend ?? 'switch', '--out', out, '--backend', c.backend];
-  const data = [...(c.data === undefined ? [] : ['--data', c.data]), ...(c.params === undefined ? [] : ['--params', JSON.stringify(c.params)])];
+  const data = dataAndParamsArgs(c);
   if (c.realImages) {
     // scaling: one task, the baseline and one share.
     const share = c.shares.find((x) => x > 0) ?? 0;

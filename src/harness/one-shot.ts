@@ -9,7 +9,7 @@ import { OtfgenArgumentError, OtfgenUnknownTaskError, checkInt, checkOptionalNam
 import type { MnistDataset } from '../sources/mnist.js';
 import { createModel } from './models.js';
 import { summarise, writeChart } from './plots.js';
-import { dataAndParams, readResultsFile, writeResultsFile } from './results-file.js';
+import { dataAndParams, readResultsFile, writeResultsFile, type ResultsFile } from './results-file.js';
 import { SOURCES, sourcesTakingParams, heldOutOf } from './sources.js';
 import { train } from './train.js';
 
@@ -55,10 +55,8 @@ export interface OneShotRow {
   readonly controls?: readonly { step: number; values: Readonly<Record<string, number>> }[];
 }
 
-export interface OneShotResults {
-  readonly config: OneShotConfig;
-  readonly rows: OneShotRow[];
-}
+/** A one-shot results file: its config and every finished run. */
+export type OneShotResults = ResultsFile<OneShotConfig, OneShotRow>;
 
 /**
  * Methods the one-shot experiment accepts: the sources built from exemplars,

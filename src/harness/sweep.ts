@@ -15,7 +15,7 @@ import { Rng } from '../random/rng.js';
 import { createModel, type Architecture } from './models.js';
 import { SOURCES, sourcesTakingParams, heldOutOf, type SourceContext } from './sources.js';
 import { lineWithBand, summarise, writeChart } from './plots.js';
-import { dataAndParams, readResultsFile, writeResultsFile } from './results-file.js';
+import { dataAndParams, readResultsFile, writeResultsFile, type ResultsFile } from './results-file.js';
 import { defaultLearningRate, train, type LearningRateSchedule, type StepRecord } from './train.js';
 
 /** Warm-up tasks a sweep knows by name: every named synthetic source, static or adaptive. */
@@ -81,10 +81,8 @@ export interface SweepRow {
   readonly backend: string;
 }
 
-export interface SweepResults {
-  readonly config: SweepConfig;
-  readonly rows: SweepRow[];
-}
+/** A sweep's results file: its config and every finished run. */
+export type SweepResults = ResultsFile<SweepConfig, SweepRow>;
 
 /** The task name baseline runs (share 0) are stored under. */
 export const BASELINE = 'baseline';
