@@ -22,7 +22,7 @@ describe('otfgen synthetic-only', () => {
     for (const a of [...run.teacherRealTestAccuracy, run.realTestAccuracy]) expect(a).toBeGreaterThanOrEqual(0);
     expect(run.curve.map((e: { step: number }) => e.step)).toEqual([2, 4, 6, 8]);
     // Every model made by the command was disposed: running it again leaves the count where it was.
-    await syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 1, out, backend: 'wasm', teacher: 'reference', teacherSteps: 2 });
+    await syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 1, out: join(dir.path, 'distil-again.json'), backend: 'wasm', teacher: 'reference', teacherSteps: 2 });
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
@@ -42,11 +42,14 @@ describe('otfgen synthetic-only', () => {
     // The options that decide a run are set off their defaults (all but the architecture, for speed), so a child that missed one would differ.
     const base = { task: 'digits', steps: 4, batchSize: 8, seeds: 3, backend: 'wasm', teacher: 'reference', teacherSteps: 2, teachers: 2, temperature: 2, params: { slant: [-5, 5] } } as const;
     await syntheticOnlyCommand({ ...base, out: join(dir.path, 'one.json') });
-    await syntheticOnlyCommand({ ...base, out: join(dir.path, 'jobs.json'), jobs: 2, cliScript: builtCli });
     const one = JSON.parse(await readFile(join(dir.path, 'one.json'), 'utf8'));
+    // Resumed: seed 2 is in the file already (marked), so children train seeds 1 and 3 only.
+    await writeFile(join(dir.path, 'jobs.json'), JSON.stringify({ ...one, runs: [{ ...one.runs[1], wallSeconds: -1 }] }));
+    await syntheticOnlyCommand({ ...base, out: join(dir.path, 'jobs.json'), jobs: 2, cliScript: builtCli });
     const jobs = JSON.parse(await readFile(join(dir.path, 'jobs.json'), 'utf8'));
     const withoutTime = (runs: { wallSeconds?: number }[]) => runs.map(({ wallSeconds: _, ...r }) => r);
     expect(jobs.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2, 3]);
+    expect(jobs.runs[1].wallSeconds).toBe(-1);
     expect(withoutTime(jobs.runs)).toEqual(withoutTime(one.runs));
     expect(jobs.meanRealTestAccuracy).toBe(one.meanRealTestAccuracy);
     expect(jobs.jobs).toBe(2);
@@ -55,6 +58,66 @@ describe('otfgen synthetic-only', () => {
     expect(one.command).toContain(` --params '{"slant":[-5,5]}'`);
     expect(one.teacher).toEqual({ architecture: 'reference', steps: 2, count: 2, temperature: 2 });
   }, 120_000);
+
+  it('resumes: the seeds already in --out are kept, not trained again, and the report covers them all', async () => {
+    const out = join(dir.path, 'resume.json');
+    const base = { task: 'digits', steps: 2, batchSize: 8, out, backend: 'wasm' } as const;
+    await syntheticOnlyCommand({ ...base, seeds: 1 });
+    // A mark no training gives, so a seed trained again would show.
+    const first = JSON.parse(await readFile(out, 'utf8'));
+    first.runs[0].realTestAccuracy = 0.5;
+    first.runs[0].wallSeconds = -1;
+    await writeFile(out, JSON.stringify(first));
+    const logs = vi.spyOn(console, 'log');
+    try {
+      await syntheticOnlyCommand({ ...base, seeds: 2 });
+      expect(logs).toHaveBeenCalledWith(`1 finished seed(s) found in ${out}: skipped (another --out trains them again)`);
+    } finally {
+      logs.mockRestore();
+    }
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2]);
+    expect(report.runs[0]).toMatchObject({ realTestAccuracy: 0.5, wallSeconds: -1 });
+    expect(report.meanRealTestAccuracy).toBe(+((0.5 + report.runs[1].realTestAccuracy) / 2).toFixed(4));
+    expect(report.command).toBe('npx otfgen synthetic-only --task digits --steps 2 --seeds 2 --batch-size 8');
+    // Other settings, or a file that is no report, are refused, naming the file and the setting; the file is left as it was.
+    const text = await readFile(out, 'utf8');
+    await expect(syntheticOnlyCommand({ ...base, seeds: 2, steps: 3 })).rejects.toMatchObject({ code: 'ERR_FILE', message: `${out}: holds runs of 2 steps, not of 3 steps: choose another --out` });
+    await expect(syntheticOnlyCommand({ ...base, seeds: 2, params: { slant: [0, 5] } })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: `${out}: holds runs with the default parameters, not with params {"slant":[0,5]}: choose another --out`,
+    });
+    await expect(syntheticOnlyCommand({ ...base, seeds: 2, teacher: 'reference', teacherSteps: 2 })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: `${out}: holds runs without teachers, not distilled from 1 reference teacher(s) of 2 steps (mean squared error): choose another --out`,
+    });
+    expect(await readFile(out, 'utf8')).toBe(text);
+    const notReport = join(dir.path, 'not-a-report.json');
+    await writeFile(notReport, '{"rows": []}');
+    await expect(syntheticOnlyCommand({ ...base, seeds: 1, out: notReport })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: expect.stringMatching(/not-a-report\.json: is not a synthetic-only report \(no runs array of seeds and accuracies\); move it away or choose another --out$/),
+    });
+  }, 60_000);
+
+  it('an abort (Ctrl-C) drops the seed under way and keeps those that finished, exit code 130', async () => {
+    const out = join(dir.path, 'abort.json');
+    const ctl = new AbortController();
+    // Aborts as seed 1 reports its accuracy, as a Ctrl-C would then: seed 2 does not start.
+    const logs = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      if (String(line).startsWith('  seed 1: real test accuracy')) ctl.abort();
+    });
+    try {
+      await syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 3, out, backend: 'wasm', signal: ctl.signal });
+      expect(process.exitCode).toBe(130);
+      expect(logs).toHaveBeenCalledWith('interrupted: run the same command again to resume');
+    } finally {
+      logs.mockRestore();
+      process.exitCode = undefined;
+    }
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report.runs.map((r: { seed: number }) => r.seed)).toEqual([1]);
+  }, 60_000);
 
   it('--jobs: a failing seed process becomes a typed error naming the seed, and leaves no temporary folder', async () => {
     const failing = join(dir.path, 'failing-cli.mjs');
@@ -77,6 +140,33 @@ describe('otfgen synthetic-only', () => {
     }
     expect(await readdir(tmp)).toEqual([]);
     await expect(readFile(join(dir.path, 'f.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('--jobs: when a seed process fails, the seeds that finished are kept in --out for a re-run to resume', async () => {
+    // A stand-in for the CLI: seed 1 writes a one-run report at once; seed 2 fails a second later.
+    const standIn = join(dir.path, 'half-failing-cli.mjs');
+    await writeFile(
+      standIn,
+      `import { writeFileSync } from 'node:fs';
+const arg = (name) => process.argv[process.argv.indexOf(name) + 1];
+const seed = Number(arg('--only-seed'));
+if (seed === 2) setTimeout(() => { process.stderr.write('boom\\n'); process.exit(3); }, 1000);
+else writeFileSync(arg('--out'), JSON.stringify({ backend: 'stand-in', runs: [{ seed, realTestAccuracy: 0.25, perClass: Array(10).fill(0.25), confusion: [], curve: [], wallSeconds: 0 }] }));
+`,
+    );
+    const out = join(dir.path, 'half.json');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out, backend: 'wasm', jobs: 2, cliScript: standIn })).rejects.toMatchObject({
+        code: 'ERR_RUN',
+        message: expect.stringMatching(/the process of seed 2 failed \(exit code 3\)/),
+      });
+    } finally {
+      errors.mockRestore();
+    }
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report.runs.map((r: { seed: number }) => r.seed)).toEqual([1]);
+    expect(report).toMatchObject({ backend: 'stand-in', meanRealTestAccuracy: 0.25, task: 'digits', steps: 2, batchSize: 8 });
   });
 
   it('--data: tests on the IDX files in that folder, and says so in the report and its command', async () => {

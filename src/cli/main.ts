@@ -168,7 +168,7 @@ program
   .option('--teacher-steps <n>', 'training steps of each teacher', positiveInt('--teacher-steps'), 3000)
   .option('--teachers <n>', 'teachers per seed (an ensemble: their logits are averaged)', positiveInt('--teachers'), 1)
   .option('--temperature <t>', 'distil by softened cross-entropy at this temperature (2 is a good start) instead of the mean squared error of the logits', positiveNumber('--temperature'))
-  .option('--out <file>', 'result JSON', 'benchmarks/results/digits-synthetic-only.json')
+  .option('--out <file>', 'result JSON (an existing one is resumed: its seeds are not trained again)', 'out/synthetic-only.json')
   .addOption(dataOption())
   .addOption(backendOption())
   .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));

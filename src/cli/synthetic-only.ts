@@ -1,5 +1,6 @@
 /** `otfgen synthetic-only`: train on a generated task alone, test on real MNIST (or the `--data`). */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { mnist } from '../sources/mnist.js';
 import { taskByName } from '../tasks/index.js';
@@ -7,8 +8,10 @@ import { generate } from '../tasks/generate.js';
 import { createModel, type Architecture, type HarnessModel } from '../harness/models.js';
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
-import { markdownTable, quote, useBackend } from './common.js';
-import { OtfgenArgumentError } from '../errors.js';
+import { interruptible, markdownTable, quote, useBackend } from './common.js';
+import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
+import { dataAndParams, refuseOtherSettings } from '../harness/results-file.js';
+import { writeFileAtomic } from '../sources/atomic-file.js';
 import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 export interface SyntheticOnlyOptions {
@@ -41,6 +44,11 @@ export interface SyntheticOnlyOptions {
   readonly temperature?: number;
   /** A folder with the four IDX files of the real data to test on (e.g. Fashion-MNIST's), instead of MNIST. */
   readonly data?: string;
+  /**
+   * When it aborts, the seed under way is dropped and the command ends having saved the finished
+   * ones (exit code 130). Default: a Ctrl-C does that.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The options with their defaults filled in, once, for every seed and child process. */
@@ -66,50 +74,128 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   // Checks --params against the task's declared ranges here, before any process or model starts.
   generate(task, { batchSize: o.batchSize, params: o.params as Record<string, never> | undefined });
   const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
-  const jobs = Math.min(o.jobs ?? 1, seeds.length);
-  const { architecture, teacherSteps, teachers: teacherCount } = o;
+  const head = reportHead(o);
+  const saved = await readReport(o.out, head);
+  const runs = new Map(saved.runs.map((r) => [r.seed, r]));
+  const todo = seeds.filter((s) => !runs.has(s));
+  const jobs = Math.min(o.jobs ?? 1, todo.length);
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
-  console.log(`training the ${architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, ${seedText}; testing on the real ${o.data === undefined ? 'MNIST test images' : `test images in ${o.data}`}`);
-  if (o.teacher) console.log(`distilling: ${teacherCount} ${o.teacher} teacher(s) of ${teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples${o.temperature === undefined ? ' (mean squared error)' : ` (softened cross-entropy, temperature ${o.temperature})`}`);
-  // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
-  const test = await mnist({ split: 'test', dir: o.data });
-  let runs: Run[];
-  let backend: string;
-  if (jobs > 1) {
-    ({ runs, backend } = await runInProcesses(o, seeds, jobs));
-  } else {
-    backend = (await useBackend(o.backend)).choice;
-    runs = [];
-    for (const seed of seeds) runs.push(await trainSeed(o, task, test, seed));
+  console.log(`training the ${o.architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, ${seedText}; testing on the real ${o.data === undefined ? 'MNIST test images' : `test images in ${o.data}`}`);
+  if (o.teacher) console.log(`distilling: ${o.teachers} ${o.teacher} teacher(s) of ${o.teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples${o.temperature === undefined ? ' (mean squared error)' : ` (softened cross-entropy, temperature ${o.temperature})`}`);
+  if (todo.length < seeds.length) console.log(`${seeds.length - todo.length} finished seed(s) found in ${o.out}: skipped (another --out trains them again)`);
+  let backend = saved.backend;
+  // The report is written after every seed (whole or not at all), so a failure or Ctrl-C keeps the seeds that finished.
+  const save = async () => {
+    await mkdir(dirname(o.out), { recursive: true });
+    await writeFileAtomic(o.out, JSON.stringify(report(o, head, [...runs.values()].sort((a, b) => a.seed - b.seed), backend, jobs), null, 2) + '\n');
+  };
+  const signal = o.signal ?? interruptible().signal;
+  if (todo.length > 0) {
+    // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
+    const test = await mnist({ split: 'test', dir: o.data });
+    if (jobs > 1) {
+      await runInProcesses(o, todo, jobs, signal, async (run, childBackend) => {
+        runs.set(run.seed, run);
+        backend = childBackend;
+        await save();
+      });
+    } else {
+      backend = (await useBackend(o.backend)).choice;
+      for (const seed of todo) {
+        const run = await trainSeed(o, task, test, seed, signal);
+        if (!run) break; // interrupted: the seed under way is dropped
+        runs.set(seed, run);
+        await save();
+      }
+    }
   }
-  const mean = runs.reduce((a, r) => a + r.realTestAccuracy, 0) / runs.length;
-  const perClass = runs[0].perClass.map((_, c) => +(runs.reduce((a, r) => a + r.perClass[c], 0) / runs.length).toFixed(4));
-  const report = {
+  if (signal.aborted) {
+    console.log('interrupted: run the same command again to resume');
+    process.exitCode = 130;
+    return;
+  }
+  const all = [...runs.values()].sort((a, b) => a.seed - b.seed);
+  const others = all.filter((r) => !seeds.includes(r.seed)).map((r) => r.seed);
+  if (others.length) console.log(`${o.out} also holds seed(s) ${others.join(', ')} of earlier runs: the mean covers them too`);
+  const r = report(o, head, all, backend, jobs);
+  console.log(markdownTable(['seed', 'real test accuracy'], [...all.map((run) => [run.seed, run.realTestAccuracy.toFixed(4)]), ['mean', r.meanRealTestAccuracy.toFixed(4)]]));
+  console.log(`per class (mean): ${r.meanPerClass.map((v, c) => `${c}: ${v.toFixed(2)}`).join(', ')}`);
+  console.log(todo.length > 0 ? `wrote ${o.out}` : `${o.out}: nothing to train, left as it was`);
+}
+
+/** The settings a report's runs were made with, as it records them. */
+function reportHead(o: Resolved) {
+  return {
     task: o.task,
     steps: o.steps,
     batchSize: o.batchSize,
     params: o.params ?? {},
+    architecture: o.architecture,
+    ...(o.data === undefined ? {} : { data: o.data }),
+    ...(o.teacher ? { teacher: { architecture: o.teacher, steps: o.teacherSteps, count: o.teachers, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) } } : {}),
+  };
+}
+
+type ReportHead = ReturnType<typeof reportHead>;
+
+/** The report of `runs` (at least one), in the order its JSON has always had. */
+function report(o: Resolved, head: ReportHead, runs: Run[], backend: string, jobs: number) {
+  const mean = runs.reduce((a, r) => a + r.realTestAccuracy, 0) / runs.length;
+  const { teacher, data, architecture, ...first } = head as ReportHead & { teacher?: unknown; data?: string };
+  return {
+    ...first,
     backend,
     architecture,
-    ...(o.data === undefined ? {} : { data: o.data }),
-    ...(o.teacher ? { teacher: { architecture: o.teacher, steps: teacherSteps, count: teacherCount, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) } } : {}),
+    ...(data === undefined ? {} : { data }),
+    ...(teacher ? { teacher } : {}),
     ...(jobs > 1 ? { jobs } : {}),
     meanRealTestAccuracy: +mean.toFixed(4),
     minRealTestAccuracy: Math.min(...runs.map((r) => r.realTestAccuracy)),
     maxRealTestAccuracy: Math.max(...runs.map((r) => r.realTestAccuracy)),
-    meanPerClass: perClass,
+    meanPerClass: runs[0].perClass.map((_, c) => +(runs.reduce((a, r) => a + r.perClass[c], 0) / runs.length).toFixed(4)),
     runs,
     command: ['npx otfgen synthetic-only', ...runArgs(o, o.onlySeed !== undefined ? ['--only-seed', String(o.onlySeed)] : ['--seeds', String(o.seeds)], jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
   };
-  await mkdir(dirname(o.out), { recursive: true });
-  await writeFile(o.out, JSON.stringify(report, null, 2) + '\n');
-  console.log(markdownTable(['seed', 'real test accuracy'], [...runs.map((r) => [r.seed, r.realTestAccuracy.toFixed(4)]), ['mean', mean.toFixed(4)]]));
-  console.log(`per class (mean): ${perClass.map((v, c) => `${c}: ${v.toFixed(2)}`).join(', ')}`);
-  console.log(`wrote ${o.out}`);
+}
+
+/**
+ * What a report's runs depend on, each as a phrase for the error that refuses
+ * a file made with others (defaults filled in: reports from before a field was
+ * recorded had its default).
+ */
+function settingsOf(h: Partial<ReportHead> & { data?: string; teacher?: { architecture: string; steps: number; count: number; temperature?: number } }): Record<string, string> {
+  const t = h.teacher;
+  return {
+    task: `of the task '${h.task}'`,
+    steps: `of ${h.steps} steps`,
+    batchSize: `of batches of ${h.batchSize}`,
+    architecture: `of the ${h.architecture ?? 'reference'} CNN`,
+    teacher: t ? `distilled from ${t.count} ${t.architecture} teacher(s) of ${t.steps} steps (${t.temperature === undefined ? 'mean squared error' : `temperature ${t.temperature}`})` : 'without teachers',
+    ...dataAndParams({ data: h.data, params: h.params && Object.keys(h.params).length > 0 ? h.params : undefined }),
+  };
+}
+
+/**
+ * The runs of the report at `path` (none when there is no file) and its backend. A file that is
+ * not a synthetic-only report, or whose runs were made with other settings, is refused, naming it.
+ */
+async function readReport(path: string, head: ReportHead): Promise<{ runs: Run[]; backend: string }> {
+  if (!existsSync(path)) return { runs: [], backend: '' };
+  let parsed: Partial<ReportHead> & { runs?: Run[]; backend?: string };
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+    if (!Array.isArray(parsed.runs) || !parsed.runs.every((r) => Number.isInteger(r?.seed) && typeof r.realTestAccuracy === 'number' && Array.isArray(r.perClass))) {
+      throw new Error('no runs array of seeds and accuracies');
+    }
+  } catch (e) {
+    throw new OtfgenFileError(path, `is not a synthetic-only report (${(e as Error).message}); move it away or choose another --out`);
+  }
+  refuseOtherSettings(path, settingsOf(parsed), settingsOf(head));
+  return { runs: parsed.runs, backend: parsed.backend ?? '' };
 }
 
 /** One seed: the teachers (when distilling), then the classifier; every model is disposed, even on failure. */
-async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test: Awaited<ReturnType<typeof mnist>>, seed: number): Promise<Run> {
+async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test: Awaited<ReturnType<typeof mnist>>, seed: number, signal: AbortSignal): Promise<Run | undefined> {
   const params = o.params as Record<string, never> | undefined;
   const teachers: HarnessModel[] = [];
   let model: HarnessModel | undefined;
@@ -120,7 +206,8 @@ async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test:
       const teacherSeed = seed + 1000 * t;
       const teacher = createModel({ seed: teacherSeed, architecture: o.teacher });
       teachers.push(teacher);
-      const r = await train({ model: teacher, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: o.teacherSteps, lrSchedule: 'one-cycle', evaluation: { data: test } });
+      const r = await train({ model: teacher, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: o.teacherSteps, lrSchedule: 'one-cycle', evaluation: { data: test }, signal });
+      if (!r.final || r.steps.length < o.teacherSteps) return undefined;
       teacherAccuracy.push(r.final!.accuracy);
       teacherMs += r.wallMs;
       console.log(`  seed ${seed}, teacher ${t + 1} (seed ${teacherSeed}): real test accuracy ${r.final!.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
@@ -134,8 +221,10 @@ async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test:
       totalSteps: o.steps,
       lrSchedule: 'one-cycle',
       evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)], head },
+      signal,
     });
-    const f = r.final!;
+    if (!r.final || r.steps.length < o.steps) return undefined;
+    const f = r.final;
     console.log(`  seed ${seed}: real test accuracy ${f.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
     return {
       seed,
@@ -169,16 +258,27 @@ function runArgs(o: Resolved, seeds: string[], extra: string[]): string[] {
   ];
 }
 
-/** `--jobs n`: each seed runs as `otfgen synthetic-only --only-seed s` in its own process; their one-run JSONs are merged in seed order. */
-async function runInProcesses(o: Resolved, seeds: number[], jobs: number): Promise<{ runs: Run[]; backend: string }> {
-  const reports = await runSeedsInProcesses({
+/**
+ * `--jobs n`: each seed runs as `otfgen synthetic-only --only-seed s` in its own process; `add` gets
+ * each finished seed's run, in seed order, once all have stopped, also when one failed or `signal`
+ * aborted (so what finished is kept). An abort is not an error.
+ */
+async function runInProcesses(o: Resolved, seeds: number[], jobs: number, signal: AbortSignal, add: (run: Run, backend: string) => Promise<void>): Promise<void> {
+  await runSeedsInProcesses({
     command: 'synthetic-only',
     cliScript: o.cliScript,
     seeds,
     jobs,
+    signal,
     args: (seed, out) => ['synthetic-only', ...runArgs(o, ['--only-seed', String(seed)], ['--out', out, '--backend', o.backend])],
-    read: async (out) => JSON.parse(await readFile(out, 'utf8')) as { backend: string; runs: Run[] },
+    read: async () => undefined,
+    settle: async (_, out) => {
+      if (!existsSync(out)) return; // stopped before its seed finished
+      const r = JSON.parse(await readFile(out, 'utf8')) as { backend: string; runs: Run[] };
+      await add(r.runs[0], r.backend);
+    },
     show: runLines,
+  }).catch((e: unknown) => {
+    if (!signal.aborted) throw e;
   });
-  return { runs: reports.map((r) => r.runs[0]), backend: reports[0].backend };
 }

@@ -55,9 +55,13 @@ export async function readResultsFile<C, R>(outDir: string, config: C, settings:
   } catch (e) {
     throw new OtfgenFileError(path, `is not a ${what} results file (${(e as Error).message}); move it away or choose another --out`);
   }
-  const saved = settings(parsed.config ?? {});
-  for (const [name, value] of Object.entries(settings(config))) {
+  refuseOtherSettings(path, settings(parsed.config ?? {}), settings(config));
+  return { config, rows: parsed.rows };
+}
+
+/** Refuses the file at `path`, naming the first setting its runs were made with that differs from the ones asked for. */
+export function refuseOtherSettings(path: string, saved: Record<string, string>, wanted: Record<string, string>): void {
+  for (const [name, value] of Object.entries(wanted)) {
     if (saved[name] !== value) throw new OtfgenFileError(path, `holds runs ${saved[name]}, not ${value}: choose another --out`);
   }
-  return { config, rows: parsed.rows };
 }
