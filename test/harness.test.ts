@@ -30,6 +30,7 @@ describe('train', () => {
     expect(result.steps.findIndex((s) => s.taskChanged)).toBe(15);
     expect(result.steps.every((s) => Number.isFinite(s.loss) && s.dataMs >= 0 && s.computeMs > 0)).toBe(true);
     expect(result.evals.map((e) => e.step)).toEqual([30, 60]);
+    expect(result.interrupted).toBe(false);
     // 45 real steps of 32 images already beat chance by far.
     expect(result.final!.accuracy).toBeGreaterThan(0.5);
     expect(result.dataMs + result.computeMs).toBeLessThanOrEqual(result.wallMs + 1);
@@ -47,6 +48,7 @@ describe('train', () => {
     expect(result.steps.length).toBeGreaterThan(0);
     expect(result.steps.length).toBeLessThan(5000);
     expect(result.steps.map((s) => s.step)).toEqual(result.steps.map((_, i) => i));
+    expect(result.interrupted).toBe(true);
     model.dispose();
   }, 120_000);
 

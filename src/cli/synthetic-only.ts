@@ -138,16 +138,12 @@ function reportHead(o: Resolved) {
 
 type ReportHead = ReturnType<typeof reportHead>;
 
-/** The report of `runs` (at least one), in the order its JSON has always had. */
+/** The report of `runs` (at least one). */
 function report(o: Resolved, head: ReportHead, runs: Run[], backend: string, jobs: number) {
   const mean = runs.reduce((a, r) => a + r.realTestAccuracy, 0) / runs.length;
-  const { teacher, data, architecture, ...first } = head as ReportHead & { teacher?: unknown; data?: string };
   return {
-    ...first,
+    ...head,
     backend,
-    architecture,
-    ...(data === undefined ? {} : { data }),
-    ...(teacher ? { teacher } : {}),
     ...(jobs > 1 ? { jobs } : {}),
     meanRealTestAccuracy: +mean.toFixed(4),
     minRealTestAccuracy: Math.min(...runs.map((r) => r.realTestAccuracy)),
@@ -207,7 +203,7 @@ async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test:
       const teacher = createModel({ seed: teacherSeed, architecture: o.teacher });
       teachers.push(teacher);
       const r = await train({ model: teacher, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: o.teacherSteps, lrSchedule: 'one-cycle', evaluation: { data: test }, signal });
-      if (!r.final || r.steps.length < o.teacherSteps) return undefined;
+      if (r.interrupted) return undefined;
       teacherAccuracy.push(r.final!.accuracy);
       teacherMs += r.wallMs;
       console.log(`  seed ${seed}, teacher ${t + 1} (seed ${teacherSeed}): real test accuracy ${r.final!.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
@@ -223,8 +219,8 @@ async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test:
       evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)], head },
       signal,
     });
-    if (!r.final || r.steps.length < o.steps) return undefined;
-    const f = r.final;
+    if (r.interrupted) return undefined;
+    const f = r.final!;
     console.log(`  seed ${seed}: real test accuracy ${f.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
     return {
       seed,

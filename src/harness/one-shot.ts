@@ -144,7 +144,7 @@ export async function runOneShot(
         evaluation: { data: options.test },
         signal: options.signal,
       });
-      if (r.steps.length < config.steps || !r.final) break; // interrupted: drop the partial run
+      if (r.interrupted) break; // drop the partial run
       const row: OneShotRow = {
         method,
         seed,

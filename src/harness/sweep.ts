@@ -219,13 +219,13 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
         signal: options.signal,
         onStep: (step) => options.onProgress?.({ run: done, runs: todo.length, skipped: planned.length - todo.length, ...p, step }),
       });
-      if (r.steps.length < config.totalSteps || !r.final) break; // interrupted: drop the partial run
+      if (r.interrupted) break; // drop the partial run
       const row: SweepRow = {
         ...p,
         totalSteps: config.totalSteps,
         batchSize: config.batchSize,
-        finalAccuracy: r.final.accuracy,
-        finalLoss: r.final.loss,
+        finalAccuracy: r.final!.accuracy,
+        finalLoss: r.final!.loss,
         wallMs: Math.round(r.wallMs),
         dataMs: Math.round(r.dataMs),
         computeMs: Math.round(r.computeMs),

@@ -126,6 +126,8 @@ export interface EvalRecord {
 export interface RunResult {
   /** One record per step done. */
   readonly steps: readonly StepRecord[];
+  /** The `signal` stopped the run before its last step (`steps` holds fewer than `totalSteps`). */
+  readonly interrupted: boolean;
   /** The test-set evaluations, in order (the last is `final`). */
   readonly evals: readonly EvalRecord[];
   /** The evaluation after the last step (null without evaluation options). */
@@ -233,7 +235,7 @@ export async function train(options: TrainOptions): Promise<RunResult> {
     final = { step: records.length, ...(await evaluate(model, options.evaluation)) };
     evals.push(final);
   }
-  return { steps: records, evals, final, feedback, wallMs: performance.now() - start, dataMs, computeMs };
+  return { steps: records, interrupted: records.length < total, evals, final, feedback, wallMs: performance.now() - start, dataMs, computeMs };
 }
 
 /**
