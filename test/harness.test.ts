@@ -38,18 +38,23 @@ describe('train', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
-  it('stops at an abort that comes while it trains (a timer, as a SIGINT handler would), keeping the steps done', async () => {
+  it('stops at an abort that comes while it trains (a timer, as a SIGINT handler would), keeping the steps done, and leaks nothing', async () => {
+    const testSet = await mnist({ split: 'test' });
+    const before = tf.memory().numTensors;
     const model = createModel({ seed: 1, architecture: 'small' });
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 50);
     // Thousands of steps of batch 8 would take minutes; the abort is seen within 16 of them.
-    const result = await train({ model, steps: generate(digits, { seed: 1, batchSize: 8 }), totalSteps: 5000, signal: ctl.signal });
+    const result = await train({ model, steps: generate(digits, { seed: 1, batchSize: 8 }), totalSteps: 5000, signal: ctl.signal, evaluation: { data: testSet, limit: 100 } });
     expect(ctl.signal.aborted).toBe(true);
     expect(result.steps.length).toBeGreaterThan(0);
     expect(result.steps.length).toBeLessThan(5000);
     expect(result.steps.map((s) => s.step)).toEqual(result.steps.map((_, i) => i));
     expect(result.interrupted).toBe(true);
+    // The model as the abort left it is evaluated (the result holds what was done).
+    expect(result.final!.step).toBe(result.steps.length);
     model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
   it('refuses a stream of unknown length without totalSteps, and bad options', async () => {
