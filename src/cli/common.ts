@@ -7,6 +7,8 @@ import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend/select.js';
 import { mnist, type MnistDataset } from '../sources/mnist.js';
 import { sourcesTakingParams } from '../harness/sources.js';
+import { taskByName } from '../tasks/index.js';
+import type { Task } from '../tasks/define-task.js';
 
 /** The training and test splits of MNIST, or of the IDX files in `--data`'s folder. */
 export function realData(dir: string | undefined): Promise<[MnistDataset, MnistDataset]> {
@@ -126,4 +128,17 @@ export function interruptible(): AbortController {
     process.once('SIGINT', () => process.exit(130));
   });
   return ctl;
+}
+
+/**
+ * The built-in task `name`, which must be a class task of 10 classes: for the commands that test on or
+ * train with MNIST's (or the `--data`'s) ten labels. The error names `argument` and starts with
+ * `what` ("synthetic-only tests on").
+ */
+export function tenClassTask(name: string, argument: string, what: string): Task<any> {
+  const task = taskByName(name);
+  if (task.target.kind !== 'class' || task.target.classes !== 10) {
+    throw new OtfgenArgumentError(argument, `${what} 10 classes (MNIST's digits, or the --data's): expected a task with 10 classes, such as digits or fashion, got '${name}'`);
+  }
+  return task;
 }

@@ -174,6 +174,19 @@ program
   .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));
 
 program
+  .command('read-back')
+  .description("the reverse of synthetic-only: train the reference CNN on the real images (MNIST's, or the --data's), then have it classify the task's generated images; per class, how many it reads as their class and what it takes the others for")
+  .argument('<task>', 'a built-in class task with the real images\' classes, e.g. digits, or fashion with --data')
+  .option('--steps <n>', 'training steps on the real images', positiveInt('--steps'), 1000)
+  .option('--seeds <n>', 'seeds 1..n of the CNN (the result is their mean)', positiveInt('--seeds'), 3)
+  .option('--count <n>', 'generated images read (stream seed 1, the same for every seed)', positiveInt('--count'), 10000)
+  .addOption(paramsOption())
+  .option('--out <file>', 'report (JSON)', 'out/read-back.json')
+  .addOption(dataOption())
+  .addOption(backendOption())
+  .action(async (name: string, o) => (await import('./read-back.js')).readBackCommand({ ...o, task: name }));
+
+program
   .command('fit')
   .description("fit some of a task's parameter ranges so that its images' statistics (ink, size, spread, slant, stroke thickness, texture) match real training images (MNIST's, or the --data's; labels unused unless --per-class); writes a report whose params --params @file takes")
   .argument('<task>', 'a built-in image task, e.g. digits')

@@ -8,7 +8,7 @@ import { generate } from '../tasks/generate.js';
 import { createModel, type Architecture, type HarnessModel } from '../harness/models.js';
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
-import { interruptible, markdownTable, quote, useBackend } from './common.js';
+import { interruptible, markdownTable, quote, tenClassTask, useBackend } from './common.js';
 import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
 import { dataAndParams, refuseOtherSettings } from '../harness/results-file.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
@@ -66,10 +66,7 @@ type Run = {
 
 export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promise<void> {
   const o: Resolved = { ...options, architecture: options.architecture ?? 'reference', teacherSteps: options.teacherSteps ?? 3000, teachers: options.teachers ?? 1 };
-  const task = taskByName(o.task);
-  if (task.target.kind !== 'class' || task.target.classes !== 10) {
-    throw new OtfgenArgumentError('--task', `synthetic-only tests on 10 classes (MNIST's digits, or the --data's): expected a task with 10 classes, such as digits or fashion, got '${o.task}'`);
-  }
+  const task = tenClassTask(o.task, '--task', 'synthetic-only tests on');
   if (o.temperature !== undefined && !o.teacher) throw new OtfgenArgumentError('--temperature', 'the temperature is that of distillation: pass --teacher too, or leave --temperature out');
   // Checks --params against the task's declared ranges here, before any process or model starts.
   generate(task, { batchSize: o.batchSize, params: o.params as Record<string, never> | undefined });

@@ -22,3 +22,4 @@ export {
 export { teacherLogits, logitsTarget, type TeacherLogitsOptions } from './distil.js';
 export { clipByGlobalNorm } from '../gradients.js';
 export { previewPng, writePreview, type PreviewOptions } from './preview.js';
+export { readBack, type ReadBackOptions, type ReadBackResult } from './read-back.js';
