@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_STATISTICS, IMAGE_STATISTICS, OtfgenArgumentError, defineTask, digits, fitParams, imageStatistics, renderBatch } from '../src/index.js';
@@ -153,9 +153,7 @@ describe('fitParams', () => {
 
 describe('otfgen fit', () => {
   it('fits to the training images of --data, writes a report whose params --params @file takes, and prints the tables', async () => {
-    const data = join(dir.path, 'idx');
-    await mkdir(data);
-    await writeIdxDataset(data, 40, 10);
+    const data = await writeIdxDataset(join(dir.path, 'idx'), 40, 10);
     const out = join(dir.path, 'fit', 'digits.json');
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     let printed: string;

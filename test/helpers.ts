@@ -1,5 +1,5 @@
 /** Test helpers: small batch streams with known contents, and a temporary folder for tests of CLI commands. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,11 +58,12 @@ export function tracked(sizes: number[], opts: { shape?: number[]; target?: Targ
 }
 
 /**
- * A dataset in MNIST's four IDX files (what `mnist({ dir })` and the CLI's `--data` read): seeded random
+ * A dataset in MNIST's four IDX files, in the folder `dir` (made if missing; returned), as `mnist({ dir })` and the CLI's `--data` read them: seeded random
  * images, labels cycling 0..9.
  */
-export async function writeIdxDataset(dir: string, trainCount: number, testCount: number): Promise<void> {
+export async function writeIdxDataset(dir: string, trainCount: number, testCount: number): Promise<string> {
   const { writeIdx } = await import('../src/node.js');
+  await mkdir(dir, { recursive: true });
   const { Rng } = await import('../src/index.js');
   const rng = new Rng(`idx-dataset/${trainCount}/${testCount}`);
   for (const [prefix, count] of [['train', trainCount], ['t10k', testCount]] as const) {
@@ -70,6 +71,7 @@ export async function writeIdxDataset(dir: string, trainCount: number, testCount
     await writeIdx(join(dir, `${prefix}-images-idx3-ubyte`), x, [count, 28, 28]);
     await writeIdx(join(dir, `${prefix}-labels-idx1-ubyte`), Uint8Array.from({ length: count }, (_, i) => i % 10), [count]);
   }
+  return dir;
 }
 
 /** All target values of a list of batches, in order. */

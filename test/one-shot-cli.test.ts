@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { oneShotCommand } from '../src/cli/one-shot.js';
-import { mkdir } from 'node:fs/promises';
 import { builtCli, commandTestDir, writeIdxDataset } from './helpers.js';
 
 const dir = commandTestDir('otfgen-one-shot-cli-');
@@ -30,9 +29,7 @@ describe('otfgen one-shot', () => {
   }, 120_000);
 
   it('--data: exemplars from and tests on the IDX files of that folder, in child processes too; recorded in the results', async () => {
-    const data = join(dir.path, 'idx');
-    await mkdir(data);
-    await writeIdxDataset(data, 40, 30);
+    const data = await writeIdxDataset(join(dir.path, 'idx'), 40, 30);
     const base = { methods: ['exemplars-fashion', 'fashion'], seeds: 2, steps: 2, batchSize: 8, backend: 'wasm', data };
     await oneShotCommand({ ...base, out: join(dir.path, 'data-one') });
     await oneShotCommand({ ...base, out: join(dir.path, 'data-jobs'), jobs: 2, cliScript: builtCli });
@@ -71,9 +68,7 @@ describe('otfgen one-shot', () => {
   }, 60_000);
 
   it('resumes: runs only what results.json lacks (in one process or in children), keeps what it has, tabulates only the methods asked for, and refuses a file made with other settings', async () => {
-    const data = join(dir.path, 'resume-idx');
-    await mkdir(data);
-    await writeIdxDataset(data, 40, 30);
+    const data = await writeIdxDataset(join(dir.path, 'resume-idx'), 40, 30);
     const out = join(dir.path, 'resume');
     const base = { steps: 2, batchSize: 8, backend: 'wasm', data, out };
     const saved = async () => JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { rows: { method: string; seed: number; wallMs: number }[] };

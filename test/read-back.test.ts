@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digits, pixelCountTask } from '../src/index.js';
@@ -49,9 +49,7 @@ describe('readBack', () => {
 
 describe('otfgen read-back', () => {
   it('--data: reads the generated items with CNNs trained on that folder, writes the report with its command', async () => {
-    const data = join(dir.path, 'idx');
-    await mkdir(data);
-    await writeIdxDataset(data, 40, 20);
+    const data = await writeIdxDataset(join(dir.path, 'idx'), 40, 20);
     const out = join(dir.path, 'rb.json');
     await readBackCommand({ task: 'fashion', steps: 2, seeds: 2, count: 30, out, backend: 'wasm', data });
     const report = JSON.parse(await readFile(out, 'utf8'));

@@ -170,9 +170,7 @@ else writeFileSync(arg('--out'), JSON.stringify({ backend: 'stand-in', runs: [{ 
   });
 
   it('--data: tests on the IDX files in that folder, and says so in the report and its command', async () => {
-    const data = join(dir.path, 'idx');
-    await mkdir(data);
-    await writeIdxDataset(data, 20, 30);
+    const data = await writeIdxDataset(join(dir.path, 'idx'), 20, 30);
     const out = join(dir.path, 'data.json');
     await syntheticOnlyCommand({ task: 'fashion', steps: 2, batchSize: 8, seeds: 1, out, backend: 'wasm', data });
     const report = JSON.parse(await readFile(out, 'utf8'));
