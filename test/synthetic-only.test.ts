@@ -80,6 +80,11 @@ describe('otfgen synthetic-only', () => {
     expect(report.runs[0]).toMatchObject({ realTestAccuracy: 0.5, wallSeconds: -1 });
     expect(report.meanRealTestAccuracy).toBe(+((0.5 + report.runs[1].realTestAccuracy) / 2).toFixed(4));
     expect(report.command).toBe('npx otfgen synthetic-only --task digits --steps 2 --seeds 2 --batch-size 8');
+    // Seed 3 added alone: the report holds seeds 1 to 3, and its command is the one that makes them all.
+    await syntheticOnlyCommand({ ...base, seeds: 1, onlySeed: 3 });
+    const added = JSON.parse(await readFile(out, 'utf8'));
+    expect(added.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2, 3]);
+    expect(added.command).toBe('npx otfgen synthetic-only --task digits --steps 2 --seeds 3 --batch-size 8');
     // Other settings, or a file that is no report, are refused, naming the file and the setting; the file is left as it was.
     const text = await readFile(out, 'utf8');
     await expect(syntheticOnlyCommand({ ...base, seeds: 2, steps: 3 })).rejects.toMatchObject({ code: 'ERR_FILE', message: `${out}: holds runs of 2 steps, not of 3 steps: choose another --out` });

@@ -135,7 +135,18 @@ function reportHead(o: Resolved) {
 
 type ReportHead = ReturnType<typeof reportHead>;
 
-/** The report of `runs` (at least one). */
+/**
+ * The seeds part of the command that makes a report of `runs` (a resumed report may hold seeds
+ * this invocation did not ask for): seeds 1..n are `--seeds n`, one seed `--only-seed s`; any
+ * other set has no one command, and this invocation's is given.
+ */
+function seedArgs(o: Resolved, runs: readonly Run[]): string[] {
+  if (runs.every((r, i) => r.seed === i + 1)) return ['--seeds', String(runs.length)];
+  if (runs.length === 1) return ['--only-seed', String(runs[0].seed)];
+  return o.onlySeed !== undefined ? ['--only-seed', String(o.onlySeed)] : ['--seeds', String(o.seeds)];
+}
+
+/** The report of `runs` (at least one, in seed order). */
 function report(o: Resolved, head: ReportHead, runs: Run[], backend: string, jobs: number) {
   const mean = runs.reduce((a, r) => a + r.realTestAccuracy, 0) / runs.length;
   return {
@@ -147,7 +158,7 @@ function report(o: Resolved, head: ReportHead, runs: Run[], backend: string, job
     maxRealTestAccuracy: Math.max(...runs.map((r) => r.realTestAccuracy)),
     meanPerClass: runs[0].perClass.map((_, c) => +(runs.reduce((a, r) => a + r.perClass[c], 0) / runs.length).toFixed(4)),
     runs,
-    command: ['npx otfgen synthetic-only', ...runArgs(o, o.onlySeed !== undefined ? ['--only-seed', String(o.onlySeed)] : ['--seeds', String(o.seeds)], jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
+    command: ['npx otfgen synthetic-only', ...runArgs(o, seedArgs(o, runs), jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
   };
 }
 
