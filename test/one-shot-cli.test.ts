@@ -11,10 +11,13 @@ describe('otfgen one-shot', () => {
   it('--jobs: seeds in child processes give the same rows as one process, in the same order', async () => {
     // Off their defaults where cheap (batch size, steps, images per class), so a child that missed one would differ.
     const base = { methods: ['exemplars-ramp', 'exemplars-thick'], seeds: 3, steps: 3, batchSize: 8, perClass: 2, baseline: 'exemplars-thick', backend: 'wasm' };
+    const listeners = process.listenerCount('SIGINT');
     await oneShotCommand({ ...base, out: join(dir.path, 'one') });
     const log = vi.mocked(console.log);
     log.mockClear();
     await oneShotCommand({ ...base, out: join(dir.path, 'jobs'), jobs: 2, cliScript: builtCli });
+    // The Ctrl-C handlers of both are gone once they end.
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
     // The children's run lines are printed with their seed; their headers and tables, once per seed, are not.
     const childLines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('[seed '));
     expect(childLines).toHaveLength(6);

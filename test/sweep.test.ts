@@ -154,8 +154,11 @@ describe('otfgen sweep and scaling --jobs', () => {
     await inDataFolder('otfgen-sweep-jobs-', async ({ sweepCommand, dir, out, log }) => {
       // Off the defaults where cheap (blend, evaluation limit, params), so a child that missed one would differ.
       const config = { tasks: ['digits', 'exemplars'], shares: [0, 0.5], seeds: 2, totalSteps: 3, batchSize: 8, blend: 'linear' as const, evalLimit: 20, params: { centre: 14 }, backend: 'wasm', data: dir };
+      const listeners = process.listenerCount('SIGINT');
       await sweepCommand({ ...config, seeds: 3, out: join(dir, 'one') });
       await sweepCommand({ ...config, out, jobs: 2, cliScript: builtCli });
+      // The Ctrl-C handlers of both are gone once they end.
+      expect(process.listenerCount('SIGINT')).toBe(listeners);
       const two = await saved(out);
       expect(two.rows.map((r) => `${r.task}/${r.seed}`)).toEqual(['baseline/1', 'digits/1', 'exemplars/1', 'baseline/2', 'digits/2', 'exemplars/2']);
       const one = await saved(join(dir, 'one'));

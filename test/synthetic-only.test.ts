@@ -62,7 +62,10 @@ describe('otfgen synthetic-only', () => {
   it('resumes: the seeds already in --out are kept, not trained again, and the report covers them all', async () => {
     const out = join(dir.path, 'resume.json');
     const base = { task: 'digits', steps: 2, batchSize: 8, out, backend: 'wasm' } as const;
+    const listeners = process.listenerCount('SIGINT');
     await syntheticOnlyCommand({ ...base, seeds: 1 });
+    // Its Ctrl-C handler is gone once it ends (it trained), and after a run with nothing to train.
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
     // A mark no training gives, so a seed trained again would show.
     const first = JSON.parse(await readFile(out, 'utf8'));
     first.runs[0].realTestAccuracy = 0.5;
@@ -78,6 +81,8 @@ describe('otfgen synthetic-only', () => {
     const report = JSON.parse(await readFile(out, 'utf8'));
     expect(report.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2]);
     expect(report.runs[0]).toMatchObject({ realTestAccuracy: 0.5, wallSeconds: -1 });
+    await syntheticOnlyCommand({ ...base, seeds: 2 });
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
     expect(report.meanRealTestAccuracy).toBe(+((0.5 + report.runs[1].realTestAccuracy) / 2).toFixed(4));
     expect(report.command).toBe('npx otfgen synthetic-only --task digits --steps 2 --seeds 2 --batch-size 8');
     // Seed 3 added alone: the report holds seeds 1 to 3, and its command is the one that makes them all.

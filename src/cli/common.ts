@@ -119,15 +119,34 @@ export function progressBar(total: number, label: string): SingleBar {
   return bar;
 }
 
-/** Aborts on Ctrl-C (once), so what finished is saved; a second Ctrl-C exits at once. */
-export function interruptible(): AbortController {
+/**
+ * Runs `run` (a resumable command's training) with a signal that Ctrl-C aborts, so that what
+ * finished is saved: a first Ctrl-C aborts and `run` ends early, a second exits at once. When
+ * aborted, it says how to resume and sets exit code 130. The SIGINT handlers are removed when `run`
+ * ends, so a command run in this process leaves none behind. With `signal` (a caller's own), that is
+ * the one `run` gets and Ctrl-C is left alone.
+ */
+export async function interruptibly<T>(run: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<{ value: T; interrupted: boolean }> {
   const ctl = new AbortController();
-  process.once('SIGINT', () => {
+  const quit = () => process.exit(130);
+  const first = () => {
     console.error('\ninterrupted: finishing up and saving finished runs (Ctrl-C again to quit now)');
     ctl.abort();
-    process.once('SIGINT', () => process.exit(130));
-  });
-  return ctl;
+    process.once('SIGINT', quit);
+  };
+  if (!signal) process.once('SIGINT', first);
+  try {
+    const value = await run(signal ?? ctl.signal);
+    const interrupted = (signal ?? ctl.signal).aborted;
+    if (interrupted) {
+      console.log('interrupted: run the same command again to resume');
+      process.exitCode = 130;
+    }
+    return { value, interrupted };
+  } finally {
+    process.removeListener('SIGINT', first);
+    process.removeListener('SIGINT', quit);
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type OneShotConfig,
   type OneShotResults,
 } from '../harness/one-shot.js';
-import { dataAndParamsArgs, interruptible, markdownTable, paramsPhrase, realData, useBackend } from './common.js';
+import { dataAndParamsArgs, interruptibly, markdownTable, paramsPhrase, realData, useBackend } from './common.js';
 import { resumeSeedsInProcesses } from './seed-processes.js';
 
 export interface OneShotCommandOptions extends OneShotConfig {
@@ -35,33 +35,29 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
   console.log(`one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}${params}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
   // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
   const [train, test] = await realData(o.data);
-  const ctl = interruptible();
   const skipped = (n: number) => {
     if (n) console.log(`${n} finished run(s) found in ${o.out}/results.json: skipped`);
   };
-  let results: OneShotResults;
   let backend = '';
-  if (jobs > 1) {
-    results = await readOneShotResults(o.out, o);
-    const todo = missingOneShotRuns(o, results.rows);
-    skipped(seeds.length * o.methods.length - todo.length);
-    await resumeSeedsInProcesses({ command: 'one-shot', cliScript, seeds: [...new Set(todo.map((p) => p.seed))], jobs, signal: ctl.signal, outDir: o.out, results, args: (seed, out) => childArgs(o, seed, out) });
-  } else {
+  const { value: results, interrupted } = await interruptibly(async (signal): Promise<OneShotResults> => {
+    if (jobs > 1) {
+      const results = await readOneShotResults(o.out, o);
+      const todo = missingOneShotRuns(o, results.rows);
+      skipped(seeds.length * o.methods.length - todo.length);
+      await resumeSeedsInProcesses({ command: 'one-shot', cliScript, seeds: [...new Set(todo.map((p) => p.seed))], jobs, signal, outDir: o.out, results, args: (seed, out) => childArgs(o, seed, out) });
+      return results;
+    }
     backend = (await useBackend(o.backend)).choice;
-    results = await runOneShot(o, {
+    return runOneShot(o, {
       train,
       test,
       outDir: o.out,
-      signal: ctl.signal,
+      signal,
       onStart: skipped,
       onRun: (r) => console.log(`  ${r.method} seed ${r.seed}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`),
     });
-  }
-  if (ctl.signal.aborted) {
-    console.log('interrupted: run the same command again to resume');
-    process.exitCode = 130;
-    return;
-  }
+  });
+  if (interrupted) return;
   const mine = ofOneShotConfig(results);
   const summary = summariseOneShot(mine);
   const paired = o.baseline === undefined ? [] : [`minus ${o.baseline}, seed by seed (mean ± standard error)`];

@@ -14,7 +14,7 @@ import {
   type SweepResults,
 } from '../harness/sweep.js';
 import { summariseScaling, warmupLabel, writeScalingOutputs } from '../harness/scaling.js';
-import { dataAndParamsArgs, interruptible, markdownTable, paramsPhrase, progressBar, realData, useBackend } from './common.js';
+import { dataAndParamsArgs, interruptibly, markdownTable, paramsPhrase, progressBar, realData, useBackend } from './common.js';
 import { resumeSeedsInProcesses } from './seed-processes.js';
 
 export interface SweepCliOptions extends SweepConfig {
@@ -67,7 +67,7 @@ async function runInProcesses(c: Config, jobs: number, cliScript: string | undef
 }
 
 /** Runs (or resumes) a sweep with a progress bar on a terminal and a line per run elsewhere. */
-async function runWithProgress(options: SweepCliOptions): Promise<{ results: SweepResults; interrupted: boolean }> {
+async function runWithProgress(options: SweepCliOptions): Promise<{ value: SweepResults; interrupted: boolean }> {
   const { jobs: jobsOption, cliScript, ...opts } = options;
   checkSweepConfig(opts); // before the backend and MNIST load, so a bad option fails at once and prints nothing
   const jobs = opts.onlySeed === undefined ? Math.min(jobsOption ?? 1, opts.seeds) : 1;
@@ -80,48 +80,38 @@ async function runWithProgress(options: SweepCliOptions): Promise<{ results: Swe
   const data = opts.data === undefined ? '' : `; data ${opts.data}`;
   const params = paramsPhrase(opts.tasks, opts.params, 'sweep params');
   console.log(`${runs} runs (${opts.tasks.join(', ')}${params}${data}; shares ${opts.shares.join(', ')}; ${seedText}${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
-  const ctl = interruptible();
-  if (jobs > 1) {
-    const results = await runInProcesses(opts, jobs, cliScript, ctl.signal);
-    return interruptedOr(results, ctl.signal);
-  }
-  const tty = process.stdout.isTTY;
-  let bar: ReturnType<typeof progressBar> | null = null;
-  let started = false;
-  const results = await runSweep(opts, {
-    train,
-    test,
-    outDir: opts.out,
-    backend: sel!.choice,
-    signal: ctl.signal,
-    onProgress: (e) => {
-      if (!started) {
-        started = true;
-        if (e.skipped) console.log(`${e.skipped} finished run(s) found in ${opts.out}/results.json: skipped`);
-      }
-      if (!tty) return;
-      bar ??= progressBar(e.runs * opts.totalSteps, 'runs');
-      const n = e.realImages ? ` N ${e.realImages}` : '';
-      bar.update(e.run * opts.totalSteps + (e.step ? e.step.step + 1 : 0), { run: `${e.task} share ${e.share} seed ${e.seed}${n}` });
-    },
-    onRun: (r) => {
-      if (!tty) console.log(`  ${r.task} share ${r.share} seed ${r.seed}${r.realImages ? ` N ${r.realImages}` : ''}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`);
-    },
+  return interruptibly(async (signal) => {
+    if (jobs > 1) return runInProcesses(opts, jobs, cliScript, signal);
+    const tty = process.stdout.isTTY;
+    let bar: ReturnType<typeof progressBar> | null = null;
+    let started = false;
+    const results = await runSweep(opts, {
+      train,
+      test,
+      outDir: opts.out,
+      backend: sel!.choice,
+      signal,
+      onProgress: (e) => {
+        if (!started) {
+          started = true;
+          if (e.skipped) console.log(`${e.skipped} finished run(s) found in ${opts.out}/results.json: skipped`);
+        }
+        if (!tty) return;
+        bar ??= progressBar(e.runs * opts.totalSteps, 'runs');
+        const n = e.realImages ? ` N ${e.realImages}` : '';
+        bar.update(e.run * opts.totalSteps + (e.step ? e.step.step + 1 : 0), { run: `${e.task} share ${e.share} seed ${e.seed}${n}` });
+      },
+      onRun: (r) => {
+        if (!tty) console.log(`  ${r.task} share ${r.share} seed ${r.seed}${r.realImages ? ` N ${r.realImages}` : ''}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`);
+      },
+    });
+    (bar as ReturnType<typeof progressBar> | null)?.stop();
+    return results;
   });
-  (bar as ReturnType<typeof progressBar> | null)?.stop();
-  return interruptedOr(results, ctl.signal);
-}
-
-function interruptedOr(results: SweepResults, signal: AbortSignal): { results: SweepResults; interrupted: boolean } {
-  if (signal.aborted) {
-    console.log('interrupted: run the same command again to resume');
-    process.exitCode = 130;
-  }
-  return { results, interrupted: signal.aborted };
 }
 
 export async function sweepCommand(opts: SweepCliOptions): Promise<void> {
-  const { results } = await runWithProgress(opts);
+  const { value: results } = await runWithProgress(opts);
   const summary = summariseSweep(results);
   console.log(
     '\n' +
@@ -138,7 +128,7 @@ export async function sweepCommand(opts: SweepCliOptions): Promise<void> {
 }
 
 export async function scalingCommand(opts: SweepCliOptions & { share: number }): Promise<void> {
-  const { results, interrupted } = await runWithProgress({ ...opts, shares: [0, opts.share] });
+  const { value: results, interrupted } = await runWithProgress({ ...opts, shares: [0, opts.share] });
   await writeResultsCsv(results, opts.out);
   if (interrupted) return;
   const s = await summariseScaling(results, opts.tasks[0], opts.share);

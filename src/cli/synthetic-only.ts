@@ -8,7 +8,7 @@ import { generate } from '../tasks/generate.js';
 import { createModel, type Architecture, type HarnessModel } from '../harness/models.js';
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
-import { interruptible, markdownTable, quote, tenClassTask, useBackend } from './common.js';
+import { interruptibly, markdownTable, quote, tenClassTask, useBackend } from './common.js';
 import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
 import { dataAndParams, refuseOtherSettings } from '../harness/results-file.js';
 import { writeFileAtomic } from '../sources/atomic-file.js';
@@ -86,8 +86,8 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
     await mkdir(dirname(o.out), { recursive: true });
     await writeFileAtomic(o.out, JSON.stringify(report(o, head, [...runs.values()].sort((a, b) => a.seed - b.seed), backend, jobs), null, 2) + '\n');
   };
-  const signal = o.signal ?? interruptible().signal;
-  if (todo.length > 0) {
+  const { interrupted } = await interruptibly(async (signal) => {
+    if (todo.length === 0) return;
     // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
     const test = await mnist({ split: 'test', dir: o.data });
     if (jobs > 1) {
@@ -96,21 +96,17 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
         backend = childBackend;
         await save();
       });
-    } else {
-      backend = (await useBackend(o.backend)).choice;
-      for (const seed of todo) {
-        const run = await trainSeed(o, task, test, seed, signal);
-        if (!run) break; // interrupted: the seed under way is dropped
-        runs.set(seed, run);
-        await save();
-      }
+      return;
     }
-  }
-  if (signal.aborted) {
-    console.log('interrupted: run the same command again to resume');
-    process.exitCode = 130;
-    return;
-  }
+    backend = (await useBackend(o.backend)).choice;
+    for (const seed of todo) {
+      const run = await trainSeed(o, task, test, seed, signal);
+      if (!run) break; // interrupted: the seed under way is dropped
+      runs.set(seed, run);
+      await save();
+    }
+  }, o.signal);
+  if (interrupted) return;
   const all = [...runs.values()].sort((a, b) => a.seed - b.seed);
   const others = all.filter((r) => !seeds.includes(r.seed)).map((r) => r.seed);
   if (others.length) console.log(`${o.out} also holds seed(s) ${others.join(', ')} of earlier runs: the mean covers them too`);
