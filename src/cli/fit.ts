@@ -1,8 +1,6 @@
 /** `otfgen fit`: fit some of a task's parameter ranges to real training images' statistics. */
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { mnist } from '../sources/mnist.js';
-import { writeFileAtomic } from '../sources/atomic-file.js';
+import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { fitParams } from '../tasks/fit-params.js';
 import { checkStatistics } from '../tasks/image-statistics.js';
 import { taskByName } from '../tasks/index.js';
@@ -72,8 +70,7 @@ export async function fitCommand(o: FitCommandOptions): Promise<void> {
     params: result.params,
     command: ['npx otfgen fit', o.task, ...args.map(quote)].join(' '),
   };
-  await mkdir(dirname(o.out), { recursive: true });
-  await writeFileAtomic(o.out, JSON.stringify(report, null, 2) + '\n');
+  await writeJsonAtomic(o.out, report);
   const start = (key: string) => JSON.stringify(o.params?.[key] ?? (task.params[key] as { default: unknown }).default);
   console.log(`fitted '${o.task}' to ${Math.min(o.referenceSamples, reference.count)} training images of ${o.data ?? 'MNIST'} (${o.iterations} candidates of ${o.samples} images)`);
   console.log(markdownTable(['parameter', 'start', 'fitted'], o.fit.map((k) => [k, start(k), JSON.stringify(result.fitted[k])])));

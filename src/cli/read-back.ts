@@ -1,8 +1,6 @@
 /** `otfgen read-back`: a CNN trained on real images (MNIST's, or the `--data`'s) classifies the task's generated images. */
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { readBack, type ReadBackResult } from '../harness/read-back.js';
-import { writeFileAtomic } from '../sources/atomic-file.js';
+import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { FASHION_CLASSES } from '../tasks/fashion/index.js';
 import { dataAndParamsArgs, markdownTable, quote, realData, tenClassTask, useBackend } from './common.js';
 
@@ -55,8 +53,7 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
       ...[o.task, '--steps', String(o.steps), '--seeds', String(o.seeds), ...(o.count === 10_000 ? [] : ['--count', String(o.count)]), ...dataAndParamsArgs(o)].map(quote),
     ].join(' '),
   };
-  await mkdir(dirname(o.out), { recursive: true });
-  await writeFileAtomic(o.out, JSON.stringify(report, null, 2) + '\n');
+  await writeJsonAtomic(o.out, report);
   console.log(`\nmean of ${o.seeds} seed(s): real test accuracy ${report.meanRealTestAccuracy.toFixed(4)}; generated images read as their class ${report.meanAccuracy.toFixed(4)}\n`);
   console.log(markdownTable(['class', 'generated images read as their class', 'most often read as'], perClass.map((c) => [c.class, `${(100 * c.readAsItself).toFixed(0)}%`, `${c.mostOftenReadAs.class} (${(100 * c.mostOftenReadAs.share).toFixed(0)}%)`])));
   console.log(`wrote ${o.out}`);

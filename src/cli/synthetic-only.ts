@@ -1,7 +1,6 @@
 /** `otfgen synthetic-only`: train on a generated task alone, test on real MNIST (or the `--data`). */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { mnist } from '../sources/mnist.js';
 import { taskByName } from '../tasks/index.js';
 import { generate } from '../tasks/generate.js';
@@ -11,7 +10,7 @@ import { logitsTarget, teacherLogits } from '../harness/distil.js';
 import { interruptibly, markdownTable, quote, tenClassTask, useBackend } from './common.js';
 import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
 import { dataAndParams, refuseOtherSettings } from '../harness/results-file.js';
-import { writeFileAtomic } from '../sources/atomic-file.js';
+import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 export interface SyntheticOnlyOptions {
@@ -82,10 +81,7 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   if (todo.length < seeds.length) console.log(`${seeds.length - todo.length} finished seed(s) found in ${o.out}: skipped (another --out trains them again)`);
   let backend = saved.backend;
   // The report is written after every seed (whole or not at all), so a failure or Ctrl-C keeps the seeds that finished.
-  const save = async () => {
-    await mkdir(dirname(o.out), { recursive: true });
-    await writeFileAtomic(o.out, JSON.stringify(report(o, head, [...runs.values()].sort((a, b) => a.seed - b.seed), backend, jobs), null, 2) + '\n');
-  };
+  const save = () => writeJsonAtomic(o.out, report(o, head, [...runs.values()].sort((a, b) => a.seed - b.seed), backend, jobs));
   const { interrupted } = await interruptibly(async (signal) => {
     if (todo.length === 0) return;
     // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.

@@ -5,10 +5,10 @@
  * but do not record are the same.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OtfgenFileError } from '../errors.js';
-import { writeFileAtomic } from '../sources/atomic-file.js';
+import { writeJsonAtomic } from '../sources/atomic-file.js';
 
 export interface ResultsFile<C, R> {
   readonly config: C;
@@ -36,8 +36,7 @@ export function dataAndParams(c: { readonly data?: string; readonly params?: Rea
 
 /** Writes `outDir/results.json` (whole or not at all: a crash leaves the one before), making the folder if it is missing. */
 export async function writeResultsFile<C, R>(outDir: string, results: ResultsFile<C, R>): Promise<void> {
-  await mkdir(outDir, { recursive: true });
-  await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  await writeJsonAtomic(join(outDir, 'results.json'), results);
 }
 
 /**

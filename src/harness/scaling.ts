@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from '../sources/atomic-file.js';
+import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { summarise, writeChart } from './plots.js';
 import { BASELINE, type SweepResults, type SweepRow } from './sweep.js';
 import type { WarmupBlend } from '../schedule/warmup.js';
@@ -112,7 +112,7 @@ export async function summariseScaling(results: SweepResults, task: string, shar
 
 /** Writes scaling.json and scaling.svg/png (log-log, points with min..max, fitted curves). */
 export async function writeScalingOutputs(summary: ScalingSummary, outDir: string): Promise<string[]> {
-  await writeFileAtomic(join(outDir, 'scaling.json'), JSON.stringify(summary, null, 2) + '\n');
+  await writeJsonAtomic(join(outDir, 'scaling.json'), summary);
   const ns = summary.points.map((p) => p.realImages);
   const lo = Math.min(...ns), hi = Math.max(...ns);
   const curve: { arm: string; realImages: number; error: number }[] = [];

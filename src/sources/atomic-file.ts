@@ -1,5 +1,6 @@
 /** Files that appear whole or not at all: written beside their name, renamed into place. */
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { OtfgenFileError } from '../errors.js';
 
 /** A file being written beside `path`; `commit` renames it into place, `abort` removes it. */
@@ -45,4 +46,10 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await file.abort();
     throw new OtfgenFileError(path, `cannot write: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** Writes `value` as indented JSON (and a final newline) to `path`, whole or not at all, making its folder if it is missing. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
