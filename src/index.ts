@@ -20,5 +20,6 @@ export { classReweighting, ClassReweighting, type ClassReweightingOptions, type 
 export { policyController, PolicyController, type PolicyControllerOptions, type PolicyLogEntry, type PolicyReward, type ReinforceOptions } from './augment/policy.js';
 export { mixPolicy, MixPolicy, type MixPolicyLogEntry, type MixPolicyOptions } from './augment/mix-policy.js';
 export { strengthController, StrengthController, type StrengthControllerOptions, type StrengthLogEntry } from './augment/strength.js';
+export { selfTraining, SelfTraining, type SelfTrainingOptions, type SelfTrainingStage, type SelfTrainingLogEntry, type UnlabelledImages } from './augment/self-training.js';
 export type { Controller, TrainingSignal } from './augment/controller.js';
 export { clipByGlobalNorm } from './gradients.js';

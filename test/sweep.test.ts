@@ -327,7 +327,7 @@ describe('one-shot default methods', () => {
     const { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } = await import('../src/harness/one-shot.js');
     const committed = JSON.parse(await readFile(new URL('../benchmarks/results/one-shot/results.json', import.meta.url), 'utf8'));
     expect(ONE_SHOT_DEFAULT_METHODS).toEqual(committed.config.methods);
-    expect(ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m))).toEqual(['digits-fitted', 'fashion', 'exemplars-fashion']);
+    expect(ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m))).toEqual(['digits-fitted', 'fashion', 'exemplars-fashion', 'exemplars-self-training', 'exemplars-digits-self-training', 'exemplars-nearest']);
   });
 
   it('a data folder must be named', async () => {
@@ -380,16 +380,28 @@ describe('runOneShot', () => {
     const before = tf.memory().numTensors;
     try {
       // exemplars-learned-teach also runs the diversity term and an EMA teacher model (freed after its run).
-      const methods = ['exemplars', 'exemplars-learned-teach', 'exemplars-policy', 'exemplars-digits-policy'];
+      // exemplars-self-training and exemplars-nearest read 2,000 unlabelled images after steps 2, 5, 7 and 10 of 12.
+      const methods = ['exemplars', 'exemplars-learned-teach', 'exemplars-policy', 'exemplars-digits-policy', 'exemplars-self-training', 'exemplars-nearest'];
       const results = await runOneShot({ methods, seeds: 1, steps: 12, batchSize: 16 }, { train, test: small, outDir: dir });
       expect(results.rows.map((r) => r.method)).toEqual(methods);
       expect(results.rows[0].controls).toBeUndefined();
       expect(Object.keys(results.rows[1].controls![1].values)).toContain('rotation');
       expect(results.rows[2].controls!.length).toBe(2); // steps 0 and 10
       expect(Object.keys(results.rows[3].controls![0].values).sort()).toEqual(['digits', 'exemplars']);
-      expect(summariseOneShot(results).length).toBe(4);
+      // Before any reading: no pseudo-label; at step 10, the last reading's: up to 100 a class (half the 2,000), each right or not by MNIST's label.
+      const [start, end] = results.rows[4].controls!.map((c) => c.values);
+      expect(start).toEqual({ pseudoLabelled: 0 });
+      expect(end.pseudoLabelled).toBeGreaterThan(0);
+      expect(end.pseudoLabelled).toBeLessThanOrEqual(0.5);
+      expect(end.pseudoLabelsRight).toBeGreaterThanOrEqual(0);
+      expect(end.pseudoLabelsRight).toBeLessThanOrEqual(1);
+      // The control labels by the nearest exemplar, no model: far better than chance (0.1) from the start.
+      const nearest = results.rows[5].controls!.at(-1)!.values;
+      expect(nearest.pseudoLabelled).toBeGreaterThan(0);
+      expect(nearest.pseudoLabelsRight).toBeGreaterThan(0.4);
+      expect(summariseOneShot(results).length).toBe(6);
       const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
-      expect(saved.rows.length).toBe(4);
+      expect(saved.rows.length).toBe(6);
       expect(tf.memory().numTensors).toBe(before);
       expect(ONE_SHOT_METHODS).toContain('exemplars-learned');
       expect(ONE_SHOT_METHODS).toContain('digits'); // the reference for the methods that add procedural digits

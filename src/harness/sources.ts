@@ -11,6 +11,7 @@ import { classReweighting } from '../augment/class-reweighting.js';
 import { policyController } from '../augment/policy.js';
 import { mixPolicy } from '../augment/mix-policy.js';
 import { strengthController } from '../augment/strength.js';
+import { selfTraining } from '../augment/self-training.js';
 import { mix, type MixWeights } from '../stream/mix.js';
 import type { Controller } from '../augment/controller.js';
 import type { MnistDataset } from '../sources/mnist.js';
@@ -143,6 +144,17 @@ function thickRecipe(f: number, note = ''): SourceRecipe {
   );
 }
 
+/** When exemplars-self-training reads its unlabelled images (as shares of its batches) and how many of them join each class (as shares of their number over the classes). */
+const SELF_TRAINING = [
+  { at: 0.2, perClass: 0.1 },
+  { at: 0.4, perClass: 0.2 },
+  { at: 0.6, perClass: 0.35 },
+  { at: 0.8, perClass: 0.5 },
+] as const;
+/** How many of the last training images exemplars-self-training reads (their labels unused). */
+const SELF_TRAINING_UNLABELLED = 2000;
+const SELF_TRAINING_READINGS = `after ${SELF_TRAINING.map((s) => `${Math.round(100 * s.at)}%`).join(', ')} of the steps, up to ${SELF_TRAINING.map((s) => Math.round((s.perClass * SELF_TRAINING_UNLABELLED) / 10)).join(', ')} images per class`;
+
 /** Every named source. */
 const HELD_OUT = 'a warm-up task steered by held-out real images, which one-shot training does not have';
 
@@ -266,6 +278,33 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
       return { stream: generate(task, { seed: ctx.seed, batchSize: ctx.batchSize, params: policy.params }), controllers: [policy] };
     },
   },
+  'exemplars-self-training': {
+    description: `semi-supervised: the exemplars as in exemplars-thick-x1.25, and unlabelled real images (the last ${SELF_TRAINING_UNLABELLED.toLocaleString('en')} training images, labels unused) that the classifier reads most confidently as each class, read afresh ${SELF_TRAINING_READINGS}`,
+    notByDefault: 'added after the committed one-shot run (it uses unlabelled real images too)',
+    make: (ctx) => {
+      const net = ctx.model.modelFor(CLASSES);
+      return selfTrainingExemplars(ctx, (x) => net.apply(x, { training: false }) as tf.Tensor);
+    },
+  },
+  'exemplars-digits-self-training': {
+    procedural: digits,
+    description: 'semi-supervised, with a shape prior: an even mix, sample by sample, of procedural digits (as in exemplars-digits) and the stream of exemplars-self-training',
+    notByDefault: 'added after the committed one-shot run (it uses unlabelled real images too)',
+    make: (ctx) => {
+      const net = ctx.model.modelFor(CLASSES);
+      // Half of each step's samples come from it: it gives a batch every two steps, and its readings count its own batches.
+      const grow = selfTrainingExemplars({ ...ctx, batches: Math.round(ctx.batches / 2) }, (x) => net.apply(x, { training: false }) as tf.Tensor);
+      return { ...grow, stream: mix([proceduralDigits(ctx), grow.stream], [1, 1], { batchSize: ctx.batchSize, seed: ctx.seed }) };
+    },
+  },
+  'exemplars-nearest': {
+    description: "the control for exemplars-self-training: the same unlabelled images and readings, each image labelled by the exemplar it is nearest to (cosine similarity of pixels) instead of by the classifier",
+    notByDefault: 'added after the committed one-shot run (it uses unlabelled real images too)',
+    make: (ctx) => {
+      const ex = pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed });
+      return selfTrainingExemplars(ctx, (x) => nearestExemplarLogits(x, ex.x, ex.y, 10));
+    },
+  },
   'digits-reweighted': {
     procedural: digits,
     notOneShot: HELD_OUT,
@@ -326,6 +365,56 @@ export function sourcesTakingParams(sources: readonly string[], params: Readonly
   }
   for (const name of takers) checkParams(SOURCES[name].procedural!, params as Record<string, never>, argument);
   return takers;
+}
+
+/**
+ * The exemplars (under the warps of exemplars-thick-x1.25) and the last training images
+ * (unlabelled) that `classifier` reads most confidently as each class; with a controller that
+ * records the share of the unlabelled images in the pool and the share of those labelled right
+ * (by the labels the method itself does not read).
+ */
+function selfTrainingExemplars(ctx: SourceContext, classifier: (images: tf.Tensor4D) => tf.Tensor): SyntheticSource {
+  const unlabelled = heldOutOf(ctx.train, SELF_TRAINING_UNLABELLED);
+  let at = 0;
+  const schedule = SELF_TRAINING.map((s) => {
+    at = Math.max(at + 1, Math.round(s.at * ctx.batches));
+    return { at, perClass: Math.max(1, Math.round((s.perClass * unlabelled.count) / 10)) };
+  });
+  const grow = selfTraining({
+    exemplars: pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed }),
+    unlabelled,
+    classifier,
+    schedule,
+    seed: ctx.seed,
+    batchSize: ctx.batchSize,
+    params: thickAt(1.25),
+  });
+  // Both as shares, so the run records' chart shows them on one scale.
+  const record: Controller = {
+    name: 'self-training',
+    observe: () => {},
+    current: (): Record<string, number> => {
+      const e = grow.log.at(-1);
+      if (!e || e.indices.length === 0) return { pseudoLabelled: 0 };
+      const right = e.indices.filter((i, j) => unlabelled.y[i] === e.labels[j]).length;
+      return { pseudoLabelled: +(e.indices.length / unlabelled.count).toFixed(4), pseudoLabelsRight: +(right / e.indices.length).toFixed(4) };
+    },
+  };
+  return { stream: grow.stream, controllers: [record] };
+}
+
+/** Logits of `images` [n, h, w, 1] by class: 20 times the largest cosine similarity (of pixels) to one of the class's exemplars. */
+function nearestExemplarLogits(images: tf.Tensor4D, exemplars: Float32Array, labels: Int32Array, classes: number): tf.Tensor {
+  return tf.tidy(() => {
+    const n = images.shape[1] * images.shape[2] * images.shape[3];
+    const unit = (m: tf.Tensor2D) => tf.div(m, tf.add(tf.norm(m, 'euclidean', 1, true), 1e-6));
+    const similarity = tf.matMul(unit(tf.reshape(images, [images.shape[0], n])), unit(tf.tensor2d(exemplars, [labels.length, n])), false, true);
+    const byClass = Array.from({ length: classes }, (_, c) => {
+      const mine = [...labels.keys()].filter((i) => labels[i] === c);
+      return tf.max(tf.gather(similarity, mine, 1), 1);
+    });
+    return tf.mul(tf.stack(byClass, 1), 20);
+  });
 }
 
 /** The random warp families exemplars-mix draws from, by name. */
