@@ -290,12 +290,13 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     procedural: digits,
     description: 'semi-supervised, with a shape prior: an even mix, sample by sample, of procedural digits (as in exemplars-digits) and the stream of exemplars-self-training',
     notByDefault: 'added after the committed one-shot run (it uses unlabelled real images too)',
-    make: (ctx) => {
-      const net = ctx.model.modelFor(CLASSES);
-      // Half of each step's samples come from it: it gives a batch every two steps, and its readings count its own batches.
-      const grow = selfTrainingExemplars({ ...ctx, batches: Math.round(ctx.batches / 2) }, (x) => net.apply(x, { training: false }) as tf.Tensor);
-      return { ...grow, stream: mix([proceduralDigits(ctx), grow.stream], [1, 1], { batchSize: ctx.batchSize, seed: ctx.seed }) };
-    },
+    make: (ctx) => selfTrainingBeside(proceduralDigits(ctx), ctx),
+  },
+  'exemplars-fashion-self-training': {
+    procedural: fashion,
+    description: 'as exemplars-digits-self-training with procedural fashion items (as in exemplars-fashion) for the digits: for one-shot on Fashion-MNIST (--data)',
+    forData: 'Fashion-MNIST',
+    make: (ctx) => selfTrainingBeside(proceduralFashion(ctx), ctx),
   },
   'exemplars-nearest': {
     description: "the control for exemplars-self-training: the same unlabelled images and readings, each image labelled by the exemplar it is nearest to (cosine similarity of pixels) instead of by the classifier",
@@ -401,6 +402,14 @@ function selfTrainingExemplars(ctx: SourceContext, classifier: (images: tf.Tenso
     },
   };
   return { stream: grow.stream, controllers: [record] };
+}
+
+/** A procedural stream and exemplars-self-training's, mixed evenly sample by sample. */
+function selfTrainingBeside(procedural: Stream<Batch>, ctx: SourceContext): SyntheticSource {
+  const net = ctx.model.modelFor(CLASSES);
+  // Half of each step's samples come from it: it gives a batch every two steps, and its readings count its own batches.
+  const grow = selfTrainingExemplars({ ...ctx, batches: Math.round(ctx.batches / 2) }, (x) => net.apply(x, { training: false }) as tf.Tensor);
+  return { ...grow, stream: mix([procedural, grow.stream], [1, 1], { batchSize: ctx.batchSize, seed: ctx.seed }) };
 }
 
 /** Logits of `images` [n, h, w, 1] by class: 20 times the largest cosine similarity (of pixels) to one of the class's exemplars. */
