@@ -16,7 +16,7 @@ import { mix, type MixWeights } from '../stream/mix.js';
 import type { Controller } from '../augment/controller.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import type { Stream } from '../stream/stream.js';
-import { exemplarTask, pickExemplars, type ExemplarParams } from '../tasks/exemplars.js';
+import { exemplarTask, pickExemplars, type ExemplarParams, type Exemplars } from '../tasks/exemplars.js';
 import type { ParamSpace, ParamValues, Task, WithClassWeights } from '../tasks/define-task.js';
 import { checkParams, generate, type ParamsOption } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
@@ -100,7 +100,15 @@ export function rampStrength(i: number, batches: number): number {
   return 0.1 + (0.6 * Math.min(i, last)) / last;
 }
 
-const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed }));
+/** The context's real exemplars: `perClass` images of each class (default 1), picked by its seed. */
+const pickedExemplars = (ctx: SourceContext) => pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed });
+const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickedExemplars(ctx));
+
+/** A model's class head as a classifier the adaptive sources call (inference mode: dropout off). */
+function classifierOf(model: HarnessModel): (images: tf.Tensor4D) => tf.Tensor {
+  const net = model.modelFor(CLASSES);
+  return (x) => net.apply(x, { training: false }) as tf.Tensor;
+}
 
 /** The exemplars under random draws from `params` (the task's defaults without). */
 const warpedExemplars = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<ExemplarParams>>) =>
@@ -281,10 +289,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'exemplars-self-training': {
     description: `semi-supervised: the exemplars as in exemplars-thick-x1.25, and unlabelled real images (the last ${SELF_TRAINING_UNLABELLED.toLocaleString('en')} training images, labels unused) that the classifier reads most confidently as each class, read afresh ${SELF_TRAINING_READINGS}`,
     notByDefault: 'added after the committed one-shot run (it uses unlabelled real images too)',
-    make: (ctx) => {
-      const net = ctx.model.modelFor(CLASSES);
-      return selfTrainingExemplars(ctx, (x) => net.apply(x, { training: false }) as tf.Tensor);
-    },
+    make: (ctx) => selfTrainingExemplars(ctx, () => classifierOf(ctx.model)),
   },
   'exemplars-digits-self-training': {
     procedural: digits,
@@ -301,10 +306,7 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'exemplars-nearest': {
     description: "the control for exemplars-self-training: the same unlabelled images and readings, each image labelled by the exemplar it is nearest to (cosine similarity of pixels) instead of by the classifier",
     notByDefault: 'added after the committed one-shot run (it uses unlabelled real images too)',
-    make: (ctx) => {
-      const ex = pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed });
-      return selfTrainingExemplars(ctx, (x) => nearestExemplarLogits(x, ex.x, ex.y, 10));
-    },
+    make: (ctx) => selfTrainingExemplars(ctx, (ex) => (x) => nearestExemplarLogits(x, ex.x, ex.y, 10)),
   },
   'digits-reweighted': {
     procedural: digits,
@@ -370,11 +372,12 @@ export function sourcesTakingParams(sources: readonly string[], params: Readonly
 
 /**
  * The exemplars (under the warps of exemplars-thick-x1.25) and the last training images
- * (unlabelled) that `classifier` reads most confidently as each class; with a controller that
+ * (unlabelled) that the classifier made from the exemplars reads most confidently as each class; with a controller that
  * records the share of the unlabelled images in the pool and the share of those labelled right
  * (by the labels the method itself does not read).
  */
-function selfTrainingExemplars(ctx: SourceContext, classifier: (images: tf.Tensor4D) => tf.Tensor): SyntheticSource {
+function selfTrainingExemplars(ctx: SourceContext, classifier: (exemplars: Exemplars) => (images: tf.Tensor4D) => tf.Tensor): SyntheticSource {
+  const exemplars = pickedExemplars(ctx);
   const unlabelled = heldOutOf(ctx.train, SELF_TRAINING_UNLABELLED);
   let at = 0;
   const schedule = SELF_TRAINING.map((s) => {
@@ -382,9 +385,9 @@ function selfTrainingExemplars(ctx: SourceContext, classifier: (images: tf.Tenso
     return { at, perClass: Math.max(1, Math.round((s.perClass * unlabelled.count) / 10)) };
   });
   const grow = selfTraining({
-    exemplars: pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed }),
+    exemplars,
     unlabelled,
-    classifier,
+    classifier: classifier(exemplars),
     schedule,
     seed: ctx.seed,
     batchSize: ctx.batchSize,
@@ -406,9 +409,8 @@ function selfTrainingExemplars(ctx: SourceContext, classifier: (images: tf.Tenso
 
 /** A procedural stream and exemplars-self-training's, mixed evenly sample by sample. */
 function selfTrainingBeside(procedural: Stream<Batch>, ctx: SourceContext): SyntheticSource {
-  const net = ctx.model.modelFor(CLASSES);
   // Half of each step's samples come from it: it gives a batch every two steps, and its readings count its own batches.
-  const grow = selfTrainingExemplars({ ...ctx, batches: Math.round(ctx.batches / 2) }, (x) => net.apply(x, { training: false }) as tf.Tensor);
+  const grow = selfTrainingExemplars({ ...ctx, batches: Math.round(ctx.batches / 2) }, () => classifierOf(ctx.model));
   return { ...grow, stream: mix([procedural, grow.stream], [1, 1], { batchSize: ctx.batchSize, seed: ctx.seed }) };
 }
 
@@ -444,12 +446,12 @@ function exemplarFamilies(ctx: SourceContext, weights: MixWeights): Stream<Batch
 }
 
 function learnedExemplars(ctx: SourceContext, diversity: number, teach = false, base: Record<string, unknown> = {}): SyntheticSource {
-  const net = ctx.model.modelFor(CLASSES);
+  const classifier = classifierOf(ctx.model);
   const ema = teach ? emaTeacher(ctx.model, 0.99) : null;
-  const teacherNet = ema?.teacher.modelFor(CLASSES);
+  const teacher = ema ? classifierOf(ema.teacher) : undefined;
   const aug = learnedAugmenter({
-    ...(teacherNet ? { teacher: (x: tf.Tensor4D) => teacherNet.apply(x, { training: false }) as tf.Tensor } : {}),
-    classifier: (x) => net.apply(x, { training: false }) as tf.Tensor,
+    ...(teacher ? { teacher } : {}),
+    classifier,
     seed: ctx.seed,
     ramp: 50,
     maxRotation: WARP_BOUNDS.rotation,
