@@ -151,6 +151,8 @@ describe('selfTraining', () => {
     refuse({ schedule: [{ at: 3, perClass: 1 }, { at: 3, perClass: 2 }] }, /selfTraining options.schedule\[1\].at/);
     refuse({ schedule: [{ at: 1, perClass: 0 }] }, /selfTraining options.schedule\[0\].perClass/);
     refuse({ minConfidence: 1.5 }, /selfTraining options.minConfidence/);
+    refuse({ params: { rotation: [0, 999] } }, /selfTraining options.params.rotation: expected a number or a \[lo, hi\] range within \[-180, 180\], got \[0, 999\]/);
+    refuse({ params: { twist: 1 } as never }, /selfTraining options.params.twist/);
     refuse({ exemplars: { ...exemplars(), y: new Int32Array(10) } }, /exemplarTask\(exemplars\): class 1 has no exemplar/);
     expect(() => selfTraining({ ...ok, schedule: [{ at: 0, perClass: 1 }] })).not.toThrow();
     const before = tf.memory().numTensors;

@@ -12,7 +12,7 @@ import type { Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
 import { exemplarTask, type ExemplarParams, type Exemplars } from '../tasks/exemplars.js';
 import type { WithClassWeights } from '../tasks/define-task.js';
-import { generate, type ParamsOption } from '../tasks/generate.js';
+import { checkParams, generate, type ParamsOption } from '../tasks/generate.js';
 import type { Controller } from './controller.js';
 
 /** Images without labels (a dataset's labels, if it has them, are not read). */
@@ -141,6 +141,8 @@ export class SelfTraining implements Controller {
     const batchSize = checkInt('selfTraining options.batchSize', options.batchSize ?? 64, 1);
     const seed = options.seed ?? 0;
     const params = options.params;
+    // Fixed warp ranges are checked against the task's declared ones now, not at the first batch.
+    if (params !== undefined && typeof params !== 'function') checkParams(exemplarTask(ex), params, 'selfTraining options.params');
     const self = this;
     this.stream = new Stream<Batch>(async function* () {
       let pool = self.exemplars;
