@@ -117,7 +117,7 @@ export class SelfTraining implements Controller {
       throw new OtfgenArgumentError('selfTraining options.classifier', 'expected a function from images [n, h, w, c] to logits [n, classes]');
     }
     const ex = options.exemplars;
-    exemplarTask(ex); // checks the exemplars, naming what is wrong
+    const first = exemplarTask(ex); // the task before any reading; building it checks the exemplars, naming what is wrong
     this.exemplars = ex;
     const u = options.unlabelled;
     if (!u || !(u.x instanceof Uint8Array || u.x instanceof Float32Array)) throw new OtfgenArgumentError('selfTraining options.unlabelled.x', `expected a Uint8Array or Float32Array of images, got ${describe(u?.x)}`);
@@ -142,24 +142,24 @@ export class SelfTraining implements Controller {
     const seed = options.seed ?? 0;
     const params = options.params;
     // Fixed warp ranges are checked against the task's declared ones now, not at the first batch.
-    if (params !== undefined && typeof params !== 'function') checkParams(exemplarTask(ex), params, 'selfTraining options.params');
+    if (params !== undefined && typeof params !== 'function') checkParams(first, params, 'selfTraining options.params');
     const self = this;
     this.stream = new Stream<Batch>(async function* () {
-      let pool = self.exemplars;
+      let task = first;
       self.pseudo = 0;
       let step = 0;
       for (let stage = 0; ; stage++) {
         const end = stage < self.schedule.length ? self.schedule[stage].at : Infinity;
         const offset = step;
         const stageParams = typeof params === 'function' ? (i: number) => params(i + offset) : params;
-        const batches = generate(exemplarTask(pool), { seed: stage === 0 ? seed : `${seed}/reading${stage}`, batchSize, params: stageParams });
+        const batches = generate(task, { seed: stage === 0 ? seed : `${seed}/reading${stage}`, batchSize, params: stageParams });
         for await (const batch of batches) {
           if (step >= end) break;
           yield batch;
           step++;
         }
         if (stage >= self.schedule.length) return; // not reached: the last stage's stream has no end
-        pool = self.read(self.schedule[stage]);
+        task = exemplarTask(self.read(self.schedule[stage]));
       }
     }, Infinity);
   }
