@@ -128,8 +128,14 @@ export function checkBatch(argument: string, b: Batch): Batch {
   const t = b.target;
   if (t?.kind !== 'class' && t?.kind !== 'regression') throw new OtfgenArgumentError(`${argument}.target`, `expected { kind: 'class', classes } or { kind: 'regression', size }, got ${describe(t)}`);
   const wantY = b.size * targetLength(t);
-  if (!(b.y instanceof Int32Array || b.y instanceof Float32Array) || b.y.length !== wantY) {
-    throw new OtfgenArgumentError(`${argument}.y`, `expected ${wantY} values (size ${b.size} x ${targetLength(t)}), got ${describe(b.y)}${b.y?.length !== undefined ? ` of length ${b.y.length}` : ''}`);
+  if (!(b.y instanceof Int32Array || b.y instanceof Float32Array)) {
+    // Typed arrays of another kind (a dataset's Uint8Array labels, say) are named as such: copy them into the right one.
+    const want = t.kind === 'class' ? 'an Int32Array of class ids' : 'a Float32Array';
+    const length = (b.y as { length?: unknown } | undefined)?.length;
+    throw new OtfgenArgumentError(`${argument}.y`, `expected ${want} (${wantY} values: size ${b.size} x ${targetLength(t)}), got ${describe(b.y)}${typeof length === 'number' ? ` of length ${length}` : ''}`);
+  }
+  if (b.y.length !== wantY) {
+    throw new OtfgenArgumentError(`${argument}.y`, `expected ${wantY} values (size ${b.size} x ${targetLength(t)}), got ${describe(b.y)} of length ${b.y.length}`);
   }
   if (t.kind === 'regression' && t.temperature !== undefined) checkTemperature(`${argument}.target.temperature`, t.temperature);
   if (t.kind === 'class') {

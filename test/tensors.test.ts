@@ -42,6 +42,7 @@ describe('checkBatch', () => {
     ['x of the wrong length', { x: new Float32Array(3) }, /toTensors batch\.x: has 3 values but size 2 x sampleShape \[2, 1, 1\] needs 4/],
     ['x not a Float32Array', { x: [0, 0.5, 1, 0.25] }, /toTensors batch: expected a Batch with x: Float32Array/],
     ['y of the wrong length', { y: Int32Array.from([1]) }, /toTensors batch\.y: expected 2 values \(size 2 x 1\), got Int32Array of length 1/],
+    ['class ids in a Uint8Array', { y: Uint8Array.from([2, 0]) }, /toTensors batch\.y: expected an Int32Array of class ids \(2 values: size 2 x 1\), got Uint8Array of length 2/],
     ['class ids in a Float32Array', { y: Float32Array.from([2, 0]) }, /toTensors batch\.y: class targets must be an Int32Array/],
     ['a class id past the last class', { y: Int32Array.from([2, 3]) }, /toTensors batch\.y\[1\]: class id 3 is outside \[0, 2\]/],
     ['a negative class id', { y: Int32Array.from([-1, 0]) }, /toTensors batch\.y\[0\]: class id -1 is outside \[0, 2\]/],
