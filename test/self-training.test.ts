@@ -1,8 +1,8 @@
 import '@tensorflow/tfjs-backend-wasm';
-import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, selfTraining, type Exemplars, type SelfTrainingOptions } from '../src/index.js';
+import { OtfgenArgumentError, selfTraining, toDataset, type Exemplars, type SelfTrainingOptions } from '../src/index.js';
 import { createModel, train } from '../src/harness/index.js';
 import { selectBackend } from '../src/node.js';
 
@@ -137,6 +137,33 @@ describe('selfTraining', () => {
     expect(grow.log[1].indices).toEqual([0, 1, 2, 3, 4]);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+
+  it('under a Layers model\'s fitDataset (toDataset), reads after exactly `at` trained batches, across epochs; leaks no tensor', async () => {
+    const net = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 10 })] });
+    net.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const before = tf.memory().numTensors;
+    let trained = 0;
+    const readAfter: number[] = [];
+    const grow = selfTraining({
+      ...base((x) => {
+        readAfter.push(trained);
+        return net.predict(x) as tf.Tensor;
+      }),
+      schedule: [{ at: 2, perClass: 1 }, { at: 5, perClass: 2 }],
+    });
+    // batchesPerEpoch keeps one pass over the (infinite) stream across epochs, so `at` counts every trained batch.
+    await net.fitDataset(toDataset(grow.stream), { epochs: 2, batchesPerEpoch: 4, verbose: 0, callbacks: { onBatchEnd: async () => void trained++ } });
+    expect(trained).toBe(8);
+    expect(readAfter).toEqual([2, 5]);
+    expect(grow.log.map((e) => e.step)).toEqual([2, 5]);
+    // Each reading took at least one image and at most perClass of each class.
+    grow.log.forEach((e, r) => {
+      expect(e.indices.length).toBeGreaterThan(0);
+      for (let c = 0; c < 10; c++) expect(e.labels.filter((l) => l === c).length).toBeLessThanOrEqual(r + 1);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    net.dispose();
   });
 
   it('refuses bad options, naming them; a classifier giving logits of the wrong shape fails the reading, leaking nothing', async () => {
