@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,12 @@ describe('exportDataset', () => {
     const ref = await reference(250, 100);
     expect(images.data).toEqual(ref.x);
     expect(Array.from(labels.data)).toEqual(ref.y);
+  });
+
+  it('refuses a seed that is not an integer or a string before it makes the folder', async () => {
+    const sub = join(dir, 'bad-seed');
+    await expect(exportDataset(digits, { dir: sub, count: 10, seed: NaN })).rejects.toThrow(/exportDataset options.seed: expected an integer or a string, got NaN/);
+    expect(existsSync(sub)).toBe(false);
   });
 
   it("IDX uint8 is MNIST's encoding, round(x * 255), and no temporary file is left", async () => {

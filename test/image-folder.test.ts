@@ -37,6 +37,10 @@ describe('image folders', () => {
     expect(Array.from((await (await imageFolder(dir, { batchSize: 60, seed: 1 })).toArray())[0].y)).toEqual(Array.from(twice[0].y));
   });
 
+  it('refuses a seed that is not an integer or a string, naming it', async () => {
+    await expect(imageFolder(join(root, 'digits'), { seed: 1.5 })).rejects.toThrow(/imageFolder options.seed: expected an integer or a string, got 1.5/);
+  });
+
   it('a corrupt or odd-sized image is an error naming the file', async () => {
     const dir = join(root, 'bad');
     await writeImageFolder(generate(digits, { seed: 1, batchSize: 20 }), dir, { count: 20 });

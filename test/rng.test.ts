@@ -1,6 +1,7 @@
+import '@tensorflow/tfjs-backend-cpu';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, Rng, popcount32 } from '../src/index.js';
+import { OtfgenArgumentError, Rng, arraySource, digits, fitParams, generate, learnedAugmenter, mix, mixPolicy, pickExemplars, policyController, popcount32, renderBatch, selfTraining, shuffle, warmupSchedule } from '../src/index.js';
 
 describe('Rng', () => {
   it("yields exactly seedrandom's xor128 sequence, for string and integer seeds", () => {
@@ -57,5 +58,42 @@ describe('Rng', () => {
     expect(popcount32(0)).toBe(0);
     expect(popcount32(-1)).toBe(32);
     expect(popcount32(0b1011)).toBe(3);
+  });
+});
+
+describe('seeds given to the public functions', () => {
+  // A seed is an integer or a string; anything else (NaN, 1.5, an object) would otherwise be turned into text and seed without a word.
+  const classifier = (x: unknown) => x as never;
+  const data = { x: new Float32Array(4 * 4), y: Int32Array.from([0, 1, 0, 1]), count: 4, sampleShape: [2, 2, 1], target: { kind: 'class', classes: 2 } } as const;
+  const exemplars = { x: new Float32Array(2 * 784), y: Int32Array.from([0, 1]), sampleShape: [28, 28, 1], target: { kind: 'class', classes: 2 } } as const;
+  const stream = () => generate(digits, { seed: 1 });
+  const images = { x: new Float32Array(10 * 784).fill(0.5), sampleShape: [28, 28, 1] } as const;
+  const makers: [string, (seed: never) => unknown][] = [
+    ['generate options.seed', (seed) => generate(digits, { seed })],
+    ['renderBatch options.seed', (seed) => renderBatch(digits, { seed, index: 0, batchSize: 1 })],
+    ['pickExemplars options.seed', (seed) => pickExemplars(data, { seed })],
+    ['fitParams options.seed', (seed) => fitParams(digits, images, { fit: ['slant'], seed, iterations: 0, samples: 20, referenceSamples: 10 })],
+    ['mix options.seed', (seed) => mix([stream(), stream()], [1, 1], { batchSize: 8, seed })],
+    ['shuffle options.seed', (seed) => shuffle(10, { seed })],
+    ['arraySource options.seed', (seed) => arraySource(data, { seed })],
+    ['warmupSchedule options.seed', (seed) => warmupSchedule({ synthetic: stream(), real: stream(), totalSteps: 4, warmup: 0.5, seed })],
+    ['learnedAugmenter options.seed', (seed) => learnedAugmenter({ classifier, seed })],
+    ['selfTraining options.seed', (seed) => selfTraining({ exemplars, unlabelled: { x: new Uint8Array(784), sampleShape: [28, 28, 1] }, classifier, schedule: [{ at: 1, perClass: 1 }], seed })],
+    ['policyController options.seed', (seed) => policyController(digits, { steer: { slant: [-20, 20] }, seed })],
+    ['mixPolicy options.seed', (seed) => mixPolicy({ sources: ['a', 'b'], seed })],
+  ];
+  it.each(makers)('%s: an integer or a string, else a typed error naming it', (name, make) => {
+    for (const bad of [NaN, 1.5, {}, true, [1]]) {
+      let error: unknown;
+      try {
+        make(bad as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `${name} = ${String(bad)}`).toBeInstanceOf(OtfgenArgumentError);
+      expect((error as OtfgenArgumentError).argument).toBe(name);
+      expect((error as Error).message).toMatch(/expected an integer or a string/);
+    }
+    for (const good of [0, -3, 'run-1']) expect(() => make(good as never)).not.toThrow();
   });
 });

@@ -139,7 +139,10 @@ describe('generate', () => {
   it('validates its options', () => {
     expect(() => generate(pixelCount, { batchSize: 0 })).toThrow(/batchSize/);
     expect(() => generate(pixelCount, { workers: 2 } as never)).toThrow(/Node-only: import \{ generate \} from 'otfgen\/node'/);
-    expect(() => generate({} as never)).toThrow(/task/);
+    expect(() => generate({} as never)).toThrow(/^generate\(task\): expected a task made by defineTask \(or a built-in such as digits\), got \{\}/);
+    // A built-in's name instead of the task: the message says how to get the task.
+    expect(() => generate('pixel-count' as never)).toThrow(/generate\(task\): .*got "pixel-count"; for a built-in task by name, pass taskByName\("pixel-count"\)/);
+    expect(() => renderBatch(undefined as never, { index: 0 })).toThrow(/^renderBatch\(task\): expected a task/);
     expect(generate(pixelCount).size).toBe(Infinity);
     expect(generate(pixelCount, { batches: 7 }).size).toBe(7);
   });

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../batch.js';
 import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../errors.js';
-import { Rng, type Seed } from '../random/rng.js';
+import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream, sizeOf } from '../stream/stream.js';
 import { toTensors } from '../tensors.js';
 import { checkGradients, clipByGlobalNorm } from '../gradients.js';
@@ -134,7 +134,7 @@ export class LearnedAugmenter implements Controller {
       checkNumber('learnedAugmenter options.maxTranslation', options.maxTranslation ?? 3, 0, 100),
       options.maxTranslation ?? 3,
     ]);
-    this.seed = options.seed ?? 0;
+    this.seed = checkSeed('learnedAugmenter options.seed', options.seed ?? 0);
     this.ramp = checkInt('learnedAugmenter options.ramp', options.ramp ?? 100, 0);
     this.clipNorm = checkNumber('learnedAugmenter options.clipNorm', options.clipNorm ?? 1, 0);
     this.noiseSize = checkInt('learnedAugmenter options.noiseSize', options.noiseSize ?? 8, 0, 1024);

@@ -8,7 +8,7 @@
  * loss (learning progress). The learning rule is in reinforce.ts.
  */
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import { paramSpec, type NumberParam, type ParamSpace, type ParamValues, type Task } from '../tasks/define-task.js';
+import { checkTask, paramSpec, type NumberParam, type ParamSpace, type ParamValues, type Task } from '../tasks/define-task.js';
 import type { Controller, TrainingSignal } from './controller.js';
 import { Reinforce, type ReinforceOptions } from './reinforce.js';
 
@@ -64,7 +64,7 @@ export class PolicyController<P extends ParamSpace> implements Controller {
   private readonly policy: Reinforce;
 
   constructor(task: Task<P>, options: PolicyControllerOptions<P>) {
-    if (!task || typeof task.render !== 'function') throw new OtfgenArgumentError('policyController(task)', 'expected a task made by defineTask');
+    checkTask('policyController(task)', task);
     if (!options?.steer || typeof options.steer !== 'object') throw new OtfgenArgumentError('policyController options.steer', "expected the parameters to steer, e.g. { rotation: true } or { rotation: [-30, 30] }");
     this.bins = checkInt('policyController options.bins', options.bins ?? 4, 2, 100);
     this.fixed = { ...(options.fixed ?? {}) };

@@ -10,7 +10,7 @@
  * shared one reward, their credits cancelled, and the policy barely moved.)
  */
 import { OtfgenArgumentError, checkNumber, describe } from '../errors.js';
-import { Rng, type Seed } from '../random/rng.js';
+import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import type { TrainingSignal } from './controller.js';
 
 /** What pays a policy's choice: the classifier's loss on the batch, or the held-out loss drop. See {@link ReinforceOptions.reward}. */
@@ -78,7 +78,7 @@ export class Reinforce {
     this.lr = checkNumber(`${where}.learningRate`, options.learningRate ?? (this.reward === 'loss' ? 0.1 : 0.5), 0);
     this.decay = checkNumber(`${where}.baselineDecay`, options.baselineDecay ?? 0.9, 0, 1);
     this.explore = checkNumber(`${where}.explore`, options.explore ?? 0.25, 0, 0.99);
-    this.seed = options.seed ?? 0;
+    this.seed = checkSeed(`${where}.seed`, options.seed ?? 0);
     this.heads = heads.map((h) => ({ name: h.name, logits: new Float64Array(h.arms) }));
   }
 

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sampleLength, type Batch } from '../batch.js';
 import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../errors.js';
-import type { Seed } from '../random/rng.js';
+import { checkSeed, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
 import { exemplarTask, type ExemplarParams, type Exemplars } from '../tasks/exemplars.js';
 import type { WithClassWeights } from '../tasks/define-task.js';
@@ -141,7 +141,7 @@ export class SelfTraining implements Controller {
     this.schedule = options.schedule;
     this.minConfidence = checkNumber('selfTraining options.minConfidence', options.minConfidence ?? 0, 0, 1);
     const batchSize = checkInt('selfTraining options.batchSize', options.batchSize ?? 64, 1);
-    const seed = options.seed ?? 0;
+    const seed = checkSeed('selfTraining options.seed', options.seed ?? 0);
     const params = options.params;
     // Fixed warp ranges are checked against the task's declared ones now, not at the first batch.
     if (params !== undefined && typeof params !== 'function') checkParams(first, params, 'selfTraining options.params');

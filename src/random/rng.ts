@@ -8,7 +8,7 @@
  * seedrandom's `xor128(seed).int32()` sequence.
  */
 import seedrandom from 'seedrandom';
-import { OtfgenArgumentError } from '../errors.js';
+import { OtfgenArgumentError, describe } from '../errors.js';
 
 /** A seed: an integer or a string. */
 export type Seed = number | string;
@@ -16,6 +16,15 @@ export type Seed = number | string;
 interface XorState { x: number; y: number; z: number; w: number }
 
 const INV_2_32 = 1 / 4294967296;
+
+/**
+ * Checks a seed given to a public function, naming the option: an integer or a string
+ * (`NaN`, `1.5` or an object would otherwise be turned into text and seed without a word).
+ */
+export function checkSeed(argument: string, value: unknown): Seed {
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))) return value;
+  throw new OtfgenArgumentError(argument, `expected an integer or a string, got ${describe(value)}`);
+}
 
 /** A seeded generator. Not cryptographic. Same seed, same sequence, on every platform. */
 export class Rng {
@@ -30,9 +39,7 @@ export class Rng {
 
   /** Seeds from an integer or string, as `seedrandom.xor128(seed)` does. */
   constructor(seed: Seed) {
-    if (typeof seed !== 'string' && !(typeof seed === 'number' && Number.isInteger(seed))) {
-      throw new OtfgenArgumentError('seed', `expected an integer or a string, got ${String(seed)}`);
-    }
+    checkSeed('seed', seed);
     // seedrandom treats 32-bit integers as numbers and anything else as text.
     const s = seedrandom.xor128(seed as string, { state: true }).state() as XorState;
     this.x = s.x | 0;
@@ -46,6 +53,7 @@ export class Rng {
    * (seed, k), so any batch can be made alone, in any worker, in any order.
    */
   static forIndex(seed: Seed, k: number, stream = ''): Rng {
+    checkSeed('seed', seed);
     return new Rng(`${seed}/${stream}/${k}`);
   }
 

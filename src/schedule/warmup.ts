@@ -4,7 +4,7 @@
  */
 import { describeTarget, sameShape, sameTarget, type Batch, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkFraction, checkInt, describe } from '../errors.js';
-import type { Seed } from '../random/rng.js';
+import { checkSeed, type Seed } from '../random/rng.js';
 import { mixCounted, splitCounts } from '../stream/mix.js';
 import { Stream } from '../stream/stream.js';
 
@@ -80,6 +80,7 @@ export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
   const warmupSteps = resolveWarmup(options.warmup, totalSteps);
   const blend = checkBlend('warmupSchedule options.blend', options.blend);
   const batchSize = checkInt('warmupSchedule options.batchSize', options.batchSize ?? 64, 1);
+  const seed = checkSeed('warmupSchedule options.seed', options.seed ?? 0);
   const check = shapeChecker(blend !== 'switch');
 
   if (blend === 'switch') {
@@ -109,7 +110,7 @@ export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
   return new Stream<WarmupStep>(async function* () {
     const checkedSynthetic = checkedStream(synthetic, 'synthetic', check);
     const checkedReal = checkedStream(real, 'real', check);
-    const mixed = mixCounted([checkedSynthetic, checkedReal], (k) => [shareAt(k), 1 - shareAt(k)], { batchSize, seed: options.seed ?? 0 });
+    const mixed = mixCounted([checkedSynthetic, checkedReal], (k) => [shareAt(k), 1 - shareAt(k)], { batchSize, seed });
     let step = 0;
     for await (const { batch, counts } of mixed) {
       if (batch.size < batchSize) throw endedEarly(counts[0] < Math.round(shareAt(step) * batchSize) ? 'synthetic' : 'real', step, totalSteps);

@@ -1,7 +1,7 @@
 /** arraySource: a dataset held in typed arrays, as a stream of batches reshuffled each epoch. */
 import { allocBatch, sampleLength, type Batch, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import { Rng, type Seed } from '../random/rng.js';
+import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
 
 /** Samples and targets in memory. Uint8 samples are scaled by 1/255; Float32 ones are taken as they are. */
@@ -65,7 +65,7 @@ export function arraySource(data: ArrayDataset, options: ArraySourceOptions = {}
   if (epochs !== Infinity) checkInt('arraySource options.epochs', epochs, 0);
   if (count === 0 && epochs > 0) throw new OtfgenArgumentError('arraySource(data)', 'holds no samples');
   const perEpoch = options.dropRemainder ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
-  const seed = options.seed ?? 0;
+  const seed = checkSeed('arraySource options.seed', options.seed ?? 0);
   const shuffled = options.shuffle ?? true;
   const n = sampleLength(data.sampleShape);
   const per = data.target.kind === 'class' ? 1 : data.target.size;

@@ -7,8 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Batch } from '../batch.js';
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import type { Seed } from '../random/rng.js';
-import type { ParamSpace, ParamValues, Task } from '../tasks/define-task.js';
+import { checkSeed, type Seed } from '../random/rng.js';
+import { checkTask, type ParamSpace, type ParamValues, type Task } from '../tasks/define-task.js';
 import { generate } from '../parallel/generate.js';
 import { AtomicFile } from './atomic-file.js';
 import { IDX_TYPES } from './idx.js';
@@ -51,7 +51,9 @@ export interface ExportResult {
  * ```
  */
 export async function exportDataset<P extends ParamSpace>(task: Task<P>, options: ExportOptions<P>): Promise<ExportResult> {
+  checkTask('exportDataset(task)', task);
   const count = checkInt('exportDataset options.count', options.count, 1, 2 ** 31 - 1);
+  if (options.seed !== undefined) checkSeed('exportDataset options.seed', options.seed);
   const format = options.format ?? 'idx';
   const dtype = options.dtype ?? 'uint8';
   if (format !== 'idx' && format !== 'npy') throw new OtfgenArgumentError('exportDataset options.format', `expected 'idx' or 'npy', got ${describe(format)}`);

@@ -7,7 +7,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allocBatch, type Batch } from '../batch.js';
 import { OtfgenArgumentError, OtfgenError, OtfgenFileError, checkInt } from '../errors.js';
-import { Rng, type Seed } from '../random/rng.js';
+import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
 
 type Sharp = (typeof import('sharp'))['default'];
@@ -117,6 +117,7 @@ export interface ImageFolderOptions {
 export async function imageFolder(dir: string, options: ImageFolderOptions = {}): Promise<Stream<Batch>> {
   const sharp = await loadSharp();
   const batchSize = checkInt('imageFolder options.batchSize', options.batchSize ?? 64, 1);
+  const seed = checkSeed('imageFolder options.seed', options.seed ?? 0);
   const epochs = options.epochs ?? 1;
   if (epochs !== Infinity) checkInt('imageFolder options.epochs', epochs, 0);
   let classes: string[];
@@ -157,7 +158,7 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
     const order = Int32Array.from({ length: files.length }, (_, i) => i);
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (shuffled) {
-        const rng = Rng.forIndex(options.seed ?? 0, epoch, 'epoch');
+        const rng = Rng.forIndex(seed, epoch, 'epoch');
         for (let i = order.length - 1; i > 0; i--) {
           const j = rng.int(i + 1);
           const t = order[i]; order[i] = order[j]; order[j] = t;

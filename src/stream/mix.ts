@@ -1,7 +1,7 @@
 /** mix: a weighted, seeded, sample-level interleave of several batch streams. */
 import { allocBatch, copySamples, describeTarget, sameShape, sameTarget, type Batch } from '../batch.js';
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import { Rng, type Seed } from '../random/rng.js';
+import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream, sizeOf } from './stream.js';
 
 /** Weights per source: fixed, or a function of the output batch index (a controller may steer it). */
@@ -49,12 +49,13 @@ export function mix(sources: readonly AsyncIterable<Batch>[], weights: MixWeight
 export function mixCounted(sources: readonly AsyncIterable<Batch>[], weights: MixWeights, options: MixOptions): Stream<MixedBatch> {
   if (!Array.isArray(sources) || sources.length === 0) throw new OtfgenArgumentError('mix(sources)', 'expected a non-empty array of batch streams');
   const batchSize = checkInt('mix options.batchSize', options?.batchSize, 1);
+  const seed = checkSeed('mix options.seed', options.seed ?? 0);
   const weightsAt = typeof weights === 'function' ? weights : () => weights;
   if (typeof weights !== 'function') checkWeights(weights, sources.length);
   const size = sources.every((s) => sizeOf(s) === Infinity) ? Infinity : null;
 
   return new Stream<MixedBatch>(async function* () {
-    const rng = new Rng(options.seed ?? 0);
+    const rng = new Rng(seed);
     const its = sources.map((s) => s[Symbol.asyncIterator]());
     const current: (Batch | null)[] = sources.map(() => null);
     const pos = sources.map(() => 0);

@@ -1,7 +1,7 @@
 /** shuffle: sample-level shuffling through a bounded buffer, seeded. */
 import { allocBatch, copySamples, sampleLength, targetLength, type Batch } from '../batch.js';
 import { checkInt } from '../errors.js';
-import { Rng, type Seed } from '../random/rng.js';
+import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
 /** Options of {@link shuffle}. */
@@ -27,9 +27,10 @@ export interface ShuffleOptions {
 export function shuffle(bufferSize: number, options: ShuffleOptions = {}): Operator<Batch, Batch> {
   checkInt('shuffle(bufferSize)', bufferSize, 1);
   if (options.batchSize !== undefined) checkInt('shuffle options.batchSize', options.batchSize, 1);
+  const seed = checkSeed('shuffle options.seed', options.seed ?? 0);
   return (source) =>
     new Stream<Batch>(async function* () {
-      const rng = new Rng(options.seed ?? 0);
+      const rng = new Rng(seed);
       let buf: Batch | null = null;
       let count = 0;
       let outSize = options.batchSize ?? 0;

@@ -218,3 +218,14 @@ export function checkParamValue(name: string, spec: ParamSpec, value: unknown): 
   if (Array.isArray(value) && value.length === 2 && inRange(value[0]) && inRange(value[1]) && value[0] <= value[1]) return;
   throw new OtfgenArgumentError(name, `expected a number or a [lo, hi] range within [${spec.min}, ${spec.max}], got ${describe(value)}`);
 }
+
+/**
+ * Checks that `task` is a task (made by `defineTask`, or a built-in), naming the argument; a
+ * task's name given instead points to `taskByName`.
+ */
+export function checkTask(argument: string, task: unknown): void {
+  const t = task as Partial<Task<ParamSpace>> | null | undefined;
+  if (t && typeof t.render === 'function' && typeof t.sampleLength === 'number' && t.params) return;
+  const byName = typeof task === 'string' ? `; for a built-in task by name, pass taskByName(${JSON.stringify(task)})` : '';
+  throw new OtfgenArgumentError(argument, `expected a task made by defineTask (or a built-in such as digits), got ${describe(task)}${byName}`);
+}

@@ -6,7 +6,7 @@
 import { sampleLength, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError } from '../errors.js';
 import { affineWarp, elasticField, type AffineParams, type Displacement } from '../augment/affine.js';
-import { Rng, type Seed } from '../random/rng.js';
+import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { datasetCount, type ArrayDataset } from '../sources/arrays.js';
 import { defineTask, type NumberParam, type Task, type WithClassWeights } from './define-task.js';
 
@@ -57,7 +57,7 @@ export function pickExemplars(data: ArrayDataset, options: { perClass?: number; 
   const perClass = options.perClass ?? 1;
   const classes = data.target.classes;
   const n = sampleLength(data.sampleShape);
-  const rng = new Rng(options.seed ?? 0);
+  const rng = new Rng(checkSeed('pickExemplars options.seed', options.seed ?? 0));
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < count; i++) byClass[data.y[i]].push(i);
   const x = new Float32Array(classes * perClass * n);

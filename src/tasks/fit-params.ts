@@ -6,8 +6,8 @@
  * search compares parameters, not draws, and the same seed gives the same fit.
  */
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import { Rng, type Seed } from '../random/rng.js';
-import { checkParamValue, paramSpec, type NumberParam, type ParamSpace, type ParamValues, type Task } from './define-task.js';
+import { Rng, checkSeed, type Seed } from '../random/rng.js';
+import { checkParamValue, checkTask, paramSpec, type NumberParam, type ParamSpace, type ParamValues, type Task } from './define-task.js';
 import { renderBatch } from './generate.js';
 import {
   DEFAULT_STATISTICS,
@@ -97,7 +97,7 @@ export interface FitParamsResult<P extends ParamSpace> {
  * ```
  */
 export function fitParams<P extends ParamSpace>(task: Task<P>, reference: FitReference, options: FitParamsOptions<P>): FitParamsResult<P> {
-  if (!task || typeof task.render !== 'function' || !task.params) throw new OtfgenArgumentError('fitParams task', 'expected a task made by defineTask (or a built-in such as digits)');
+  checkTask('fitParams(task)', task);
   if (!options || typeof options !== 'object') throw new OtfgenArgumentError('fitParams options', "expected an object with at least { fit: ['paramName', ...] }");
   const [refCount, h, w, c] = checkImages('fitParams reference', reference);
   const shape = task.sampleShape;
@@ -112,7 +112,7 @@ export function fitParams<P extends ParamSpace>(task: Task<P>, reference: FitRef
   if (options.onIteration !== undefined && typeof options.onIteration !== 'function') throw new OtfgenArgumentError('fitParams options.onIteration', `expected a function, got ${describe(options.onIteration)}`);
   const base = (options.params ?? {}) as Record<string, unknown>;
   if (typeof base !== 'object' || base === null) throw new OtfgenArgumentError('fitParams options.params', `expected an object of the task's parameters, got ${describe(base)}`);
-  const seed = options.seed ?? 0;
+  const seed = checkSeed('fitParams options.seed', options.seed ?? 0);
   // Every given value against its declared range (the fitted ones too: they are the start).
   for (const [key, value] of Object.entries(base)) {
     checkParamValue(`fitParams options.params.${key}`, paramSpec(task, key, `fitParams options.params.${key}`), value);

@@ -4,9 +4,9 @@
  */
 import { allocBatch, detachArrays, targetLength, type Batch, type BatchArrays } from '../batch.js';
 import { OtfgenArgumentError, OtfgenTaskError, checkInt, describe } from '../errors.js';
-import { Rng, type Seed } from '../random/rng.js';
+import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
-import { checkParamValue, paramSpec, type ParamSpace, type ParamValues, type Task } from './define-task.js';
+import { checkParamValue, checkTask, paramSpec, type ParamSpace, type ParamValues, type Task } from './define-task.js';
 
 /** Parameters for a stream: fixed, or a function of the batch index (a controller may steer it). */
 export type ParamsOption<P extends ParamSpace> = Partial<ParamValues<P>> | ((batchIndex: number) => Partial<ParamValues<P>>);
@@ -46,7 +46,7 @@ export interface GenerateOptions<P extends ParamSpace> {
  * ```
  */
 export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateOptions<P> = {}): GeneratedStream<P> {
-  checkTask(task);
+  checkTask('generate(task)', task);
   const workers = (options as { workers?: unknown }).workers;
   if (workers !== undefined && workers !== 1) {
     throw new OtfgenArgumentError('generate options.workers', "worker threads are Node-only: import { generate } from 'otfgen/node'");
@@ -54,7 +54,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateO
   const batchSize = checkInt('generate options.batchSize', options.batchSize ?? 64, 1);
   const start = checkInt('generate options.startBatch', options.startBatch ?? 0, 0);
   const count = options.batches === undefined ? Infinity : checkInt('generate options.batches', options.batches, 0);
-  const seed = options.seed ?? 0;
+  const seed = checkSeed('generate options.seed', options.seed ?? 0);
   const paramsAt = compileParams(task, options.params);
   const recycle = options.recycle ?? false;
   if (typeof recycle !== 'boolean') throw new OtfgenArgumentError('generate options.recycle', `expected true or false, got ${describe(recycle)}`);
@@ -104,12 +104,12 @@ export function renderBatch<P extends ParamSpace>(
   task: Task<P>,
   options: { seed?: Seed; index: number; batchSize?: number; params?: Partial<ParamValues<P>>; into?: BatchArrays },
 ): Batch {
-  checkTask(task);
+  checkTask('renderBatch(task)', task);
   const index = checkInt('renderBatch options.index', options.index, 0);
   const batchSize = checkInt('renderBatch options.batchSize', options.batchSize ?? 64, 1);
   const into = options.into;
   if (into !== undefined) checkInto(task, batchSize, into);
-  return renderBatchWith(task, options.seed ?? 0, index, batchSize, compileParams(task, options.params)(index), into);
+  return renderBatchWith(task, checkSeed('renderBatch options.seed', options.seed ?? 0), index, batchSize, compileParams(task, options.params)(index), into);
 }
 
 function checkInto(task: Task<any>, batchSize: number, into: BatchArrays): void {
@@ -121,12 +121,6 @@ function checkInto(task: Task<any>, batchSize: number, into: BatchArrays): void 
   }
   if (!(into.y instanceof yKind) || into.y.length !== yLength) {
     throw new OtfgenArgumentError('renderBatch options.into.y', `expected a${yKind === Int32Array ? 'n Int32Array' : ' Float32Array'} of ${yLength} values for task '${task.name}', got ${describe(into.y)}${into.y?.length !== undefined ? ` of length ${into.y.length}` : ''}`);
-  }
-}
-
-function checkTask(task: Task<any>): void {
-  if (!task || typeof task.render !== 'function' || typeof task.sampleLength !== 'number') {
-    throw new OtfgenArgumentError('task', 'expected a task made by defineTask (or a built-in such as pixelCount)');
   }
 }
 
