@@ -57,6 +57,17 @@ const base = (classifier: SelfTrainingOptions['classifier']): SelfTrainingOption
   params: noWarp,
 });
 
+/** Wraps a classifier to record, at each call, how many batches had been trained then (the loop calls `trained` after each). */
+function countingReads(logits: (images: tf.Tensor4D) => tf.Tensor) {
+  let trained = 0;
+  const readAfter: number[] = [];
+  const classifier = (images: tf.Tensor4D) => {
+    readAfter.push(trained);
+    return logits(images);
+  };
+  return { classifier, readAfter, trained: () => void trained++, count: () => trained };
+}
+
 /** The unlabelled image (its index) a sample is, or -1 for an exemplar. */
 const which = (x: Float32Array, k: number) => Math.round(x[k * N] * 255) - 1;
 
@@ -120,18 +131,14 @@ describe('selfTraining', () => {
     const model = createModel({ seed: 1 });
     const net = model.modelFor({ kind: 'class', classes: 10 });
     const before = tf.memory().numTensors;
-    let trained = 0;
-    const readAfter: number[] = [];
+    const reads = countingReads((x) => net.apply(x, { training: false }) as tf.Tensor);
     const grow = selfTraining({
-      ...base((x) => {
-        readAfter.push(trained);
-        return net.apply(x, { training: false }) as tf.Tensor;
-      }),
+      ...base(reads.classifier),
       unlabelled: { x: new Float32Array(1200 * N).fill(0.5), sampleShape: [28, 28, 1] }, // three chunks of at most 500
       schedule: [{ at: 2, perClass: 3 }, { at: 4, perClass: 5 }],
     });
-    const r = await train({ model, steps: grow.stream, totalSteps: 5, controllers: [grow], onStep: () => trained++ });
-    expect(readAfter).toEqual([2, 2, 2, 4, 4, 4]);
+    const r = await train({ model, steps: grow.stream, totalSteps: 5, controllers: [grow], onStep: reads.trained });
+    expect(reads.readAfter).toEqual([2, 2, 2, 4, 4, 4]);
     expect(r.steps[4].controls!['self-training'].pseudoLabels).toBe(grow.log[1].indices.length);
     // The images are all alike, so one class takes them; its first 5 by index (ties keep their order).
     expect(grow.log[1].indices).toEqual([0, 1, 2, 3, 4]);
@@ -143,19 +150,15 @@ describe('selfTraining', () => {
     const net = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 10 })] });
     net.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
     const before = tf.memory().numTensors;
-    let trained = 0;
-    const readAfter: number[] = [];
+    const reads = countingReads((x) => net.predict(x) as tf.Tensor);
     const grow = selfTraining({
-      ...base((x) => {
-        readAfter.push(trained);
-        return net.predict(x) as tf.Tensor;
-      }),
+      ...base(reads.classifier),
       schedule: [{ at: 2, perClass: 1 }, { at: 5, perClass: 2 }],
     });
     // batchesPerEpoch keeps one pass over the (infinite) stream across epochs, so `at` counts every trained batch.
-    await net.fitDataset(toDataset(grow.stream), { epochs: 2, batchesPerEpoch: 4, verbose: 0, callbacks: { onBatchEnd: async () => void trained++ } });
-    expect(trained).toBe(8);
-    expect(readAfter).toEqual([2, 5]);
+    await net.fitDataset(toDataset(grow.stream), { epochs: 2, batchesPerEpoch: 4, verbose: 0, callbacks: { onBatchEnd: async () => reads.trained() } });
+    expect(reads.count()).toBe(8);
+    expect(reads.readAfter).toEqual([2, 5]);
     expect(grow.log.map((e) => e.step)).toEqual([2, 5]);
     // Each reading took at least one image and at most perClass of each class.
     grow.log.forEach((e, r) => {
