@@ -81,7 +81,8 @@ const CHUNK = 500;
  * has trained on exactly `at` batches: put nothing that draws ahead, such as `prefetch`,
  * between them, or the readings move. A Layers model's `fitDataset(toDataset(stream), { epochs,
  * batchesPerEpoch })` draws the same way and keeps one pass across epochs (without
- * `batchesPerEpoch`, each epoch would start the stream, and its readings, again). Every tensor of a reading is disposed of before it returns.
+ * `batchesPerEpoch`, each epoch would start the stream, and its readings, again).
+ * Every tensor of a reading is disposed of before it returns.
  * @example
  * ```ts
  * const net = model.modelFor({ kind: 'class', classes: 10 });
