@@ -50,18 +50,19 @@ interface Example {
   readonly fragment: boolean;
 }
 
-/** The ```ts blocks of a Markdown text. */
+/** The ```ts blocks of a Markdown text, those indented under a list item too (their indent removed). */
 function markdownExamples(markdown: string, file: string): Example[] {
   const found: Example[] = [];
-  let open: { line: number; lines: string[] } | undefined;
+  let open: { line: number; indent: string; lines: string[] } | undefined;
   markdown.split('\n').forEach((text, i) => {
     if (open === undefined) {
-      if (/^```ts\s*$/.test(text)) open = { line: i + 2, lines: [] };
-    } else if (text.startsWith('```')) {
+      const fence = /^( *)```ts\s*$/.exec(text);
+      if (fence) open = { line: i + 2, indent: fence[1], lines: [] };
+    } else if (text.startsWith(`${open.indent}\`\`\``)) {
       found.push({ file, line: open.line, code: open.lines.join('\n'), fragment: false });
       open = undefined;
     } else {
-      open.lines.push(text);
+      open.lines.push(text.startsWith(open.indent) ? text.slice(open.indent.length) : text);
     }
   });
   return found;
