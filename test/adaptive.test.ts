@@ -385,5 +385,6 @@ describe('exemplarTask', () => {
     expect(() => generate(task, { params: { thickness: 1.5 } })).toThrow(/thickness/);
     expect(() => generate(task, { params: { elastic: 7 } })).toThrow(/elastic/);
     expect(() => pickExemplars(testSet, { perClass: 2000 })).toThrow(/perClass/);
+    for (const bad of [0, 1.5, '2']) expect(() => pickExemplars(testSet, { perClass: bad as never })).toThrow(/^pickExemplars options\.perClass: expected an integer >= 1/);
   });
 });

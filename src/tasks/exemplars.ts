@@ -4,7 +4,7 @@
  * optionally an elastic warp and a stroke thickness change.
  */
 import { sampleLength, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError } from '../errors.js';
+import { OtfgenArgumentError, checkInt } from '../errors.js';
 import { affineWarp, elasticField, type AffineParams, type Displacement } from '../augment/affine.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { datasetCount, type ArrayDataset } from '../sources/arrays.js';
@@ -54,7 +54,7 @@ export interface Exemplars {
 export function pickExemplars(data: ArrayDataset, options: { perClass?: number; seed?: Seed } = {}): Exemplars {
   const count = datasetCount(data, 'pickExemplars(data)');
   if (data.target.kind !== 'class') throw new OtfgenArgumentError('pickExemplars(data).target', 'needs class targets');
-  const perClass = options.perClass ?? 1;
+  const perClass = checkInt('pickExemplars options.perClass', options.perClass ?? 1, 1);
   const classes = data.target.classes;
   const n = sampleLength(data.sampleShape);
   const rng = new Rng(checkSeed('pickExemplars options.seed', options.seed ?? 0));
