@@ -40,9 +40,10 @@ describe('exportDataset', () => {
     expect(Array.from(labels.data)).toEqual(ref.y);
   });
 
-  it('refuses a seed that is not an integer or a string before it makes the folder', async () => {
+  it('refuses a seed that is not an integer or a string, or a batch size under 1, before it makes the folder', async () => {
     const sub = join(dir, 'bad-seed');
     await expect(exportDataset(digits, { dir: sub, count: 10, seed: NaN })).rejects.toThrow(/exportDataset options.seed: expected an integer or a string, got NaN/);
+    await expect(exportDataset(digits, { dir: sub, count: 10, batchSize: 0 })).rejects.toThrow(/exportDataset options.batchSize: expected an integer >= 1, got 0/);
     expect(existsSync(sub)).toBe(false);
   });
 

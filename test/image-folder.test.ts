@@ -37,8 +37,9 @@ describe('image folders', () => {
     expect(Array.from((await (await imageFolder(dir, { batchSize: 60, seed: 1 })).toArray())[0].y)).toEqual(Array.from(twice[0].y));
   });
 
-  it('refuses a seed that is not an integer or a string, naming it', async () => {
+  it('refuses a seed that is not an integer or a string, or a shuffle that is not true or false, naming it', async () => {
     await expect(imageFolder(join(root, 'digits'), { seed: 1.5 })).rejects.toThrow(/imageFolder options.seed: expected an integer or a string, got 1.5/);
+    await expect(imageFolder(join(root, 'digits'), { shuffle: 1 as never })).rejects.toThrow(/imageFolder options.shuffle: expected true or false, got 1/);
   });
 
   it('a corrupt or odd-sized image is an error naming the file', async () => {

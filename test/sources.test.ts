@@ -130,5 +130,6 @@ describe('arraySource', () => {
     expect(() => arraySource({ ...data, y: new Uint8Array(9) })).toThrow(/y: has 9 values; 10 samples need 10/);
     expect(() => arraySource({ ...data, sampleShape: [3] })).toThrow(/not a multiple/);
     expect(() => arraySource(data, { epochs: 1.5 })).toThrow(/epochs/);
+    expect(() => arraySource(data, { shuffle: 'no' as never })).toThrow(/^arraySource options\.shuffle: expected true or false, got "no"/);
   });
 });

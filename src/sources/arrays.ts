@@ -67,6 +67,7 @@ export function arraySource(data: ArrayDataset, options: ArraySourceOptions = {}
   const perEpoch = options.dropRemainder ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
   const seed = checkSeed('arraySource options.seed', options.seed ?? 0);
   const shuffled = options.shuffle ?? true;
+  if (typeof shuffled !== 'boolean') throw new OtfgenArgumentError('arraySource options.shuffle', `expected true or false, got ${describe(shuffled)}`);
   const n = sampleLength(data.sampleShape);
   const per = data.target.kind === 'class' ? 1 : data.target.size;
   const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;

@@ -54,6 +54,7 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
   checkTask('exportDataset(task)', task);
   const count = checkInt('exportDataset options.count', options.count, 1, 2 ** 31 - 1);
   if (options.seed !== undefined) checkSeed('exportDataset options.seed', options.seed);
+  const batchSize = checkInt('exportDataset options.batchSize', options.batchSize ?? 1000, 1);
   const format = options.format ?? 'idx';
   const dtype = options.dtype ?? 'uint8';
   if (format !== 'idx' && format !== 'npy') throw new OtfgenArgumentError('exportDataset options.format', `expected 'idx' or 'npy', got ${describe(format)}`);
@@ -78,7 +79,6 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
     const yType: Elem = task.target.kind === 'class' ? (task.target.classes <= 256 ? 'uint8' : 'int32') : 'float32';
     await images.write(format === 'idx' ? idxHeader(xType, shape) : npyHeader(xType, shape));
     await targets.write(format === 'idx' ? idxHeader(yType, targetShape) : npyHeader(yType, targetShape));
-    const batchSize = options.batchSize ?? 1000;
     let left = count;
     const stream = generate(task, { seed: options.seed, batchSize, params: options.params, workers: options.workers, batches: Math.ceil(count / batchSize) });
     for await (const b of stream) {

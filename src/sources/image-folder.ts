@@ -6,7 +6,7 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allocBatch, type Batch } from '../batch.js';
-import { OtfgenArgumentError, OtfgenError, OtfgenFileError, checkInt } from '../errors.js';
+import { OtfgenArgumentError, OtfgenError, OtfgenFileError, checkInt, describe } from '../errors.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
 
@@ -120,6 +120,8 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   const seed = checkSeed('imageFolder options.seed', options.seed ?? 0);
   const epochs = options.epochs ?? 1;
   if (epochs !== Infinity) checkInt('imageFolder options.epochs', epochs, 0);
+  const shuffled = options.shuffle ?? true;
+  if (typeof shuffled !== 'boolean') throw new OtfgenArgumentError('imageFolder options.shuffle', `expected true or false, got ${describe(shuffled)}`);
   let classes: string[];
   try {
     classes = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -153,7 +155,6 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   const n = first.height * first.width * first.channels;
   const target = { kind: 'class', classes: classes.length } as const;
   const perEpoch = Math.ceil(files.length / batchSize);
-  const shuffled = options.shuffle ?? true;
   return new Stream<Batch>(async function* () {
     const order = Int32Array.from({ length: files.length }, (_, i) => i);
     for (let epoch = 0; epoch < epochs; epoch++) {
