@@ -189,9 +189,27 @@ describe('distillation', () => {
     const viaLogits = await evaluate(model, { data: test, limit: 500, head: logitsTarget(10) });
     expect(viaLogits.accuracy).toBe(viaClass.accuracy);
     expect(viaLogits.confusion).toEqual(viaClass.confusion);
-    await expect(evaluate(model, { data: test, limit: 10, head: logitsTarget(9) })).rejects.toThrow(/evaluation.head: expected a head of 10 outputs \(one per class of the data\), got regression \(9 values\)/);
+    await expect(evaluate(model, { data: test, limit: 10, head: logitsTarget(9) })).rejects.toThrow(/evaluate options.head: expected a head of 10 outputs \(one per class of the data\), got regression \(9 values\)/);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
+
+  it('train refuses a bad model, stream or evaluation before the first step, naming it', async () => {
+    const test = await mnist({ split: 'test' });
+    const model = createModel({ seed: 5 });
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    const run = (o: Partial<Parameters<typeof train>[0]>) => train({ model, steps: generate(digits, { seed: 5, batchSize: 8 }), totalSteps: 3, onStep: () => void steps++, ...o } as Parameters<typeof train>[0]);
+    await expect(run({ model: {} as never })).rejects.toThrow(/^train options.model: expected a model made by createModel/);
+    await expect(run({ steps: [] as never })).rejects.toThrow(/^train options.steps: expected an async iterable of batches or warm-up steps .*fromIterable\(array\) for an array\), got \[\]/);
+    // Held-out data is checked now, not after the last step, where it is first read.
+    await expect(run({ evaluation: { data: { ...test, y: undefined } as never } })).rejects.toThrow(/^train options.evaluation.data.y: expected a typed array of targets, got undefined/);
+    await expect(run({ evaluation: { data: { ...test, target: { kind: 'regression', size: 1 } } as never } })).rejects.toThrow(/^train options.evaluation.data/);
+    await expect(run({ evaluation: { data: test, limit: 0 } })).rejects.toThrow(/^train options.evaluation.limit: expected an integer >= 1, got 0/);
+    await expect(run({ feedback: { data: { ...test, x: [1, 2] } as never, every: 1 } })).rejects.toThrow(/^train options.feedback.data.x: expected a Uint8Array or Float32Array/);
+    expect(steps).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
 });
 

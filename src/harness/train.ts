@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkBatch, describeTarget, type Batch, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../errors.js';
 import type { Controller } from '../augment/controller.js';
-import { arraySource, type ArrayDataset } from '../sources/arrays.js';
+import { arraySource, datasetCount, type ArrayDataset } from '../sources/arrays.js';
 import type { WarmupStep } from '../schedule/warmup.js';
 import { sizeOf } from '../stream/stream.js';
 import { toTensors } from '../tensors.js';
@@ -164,6 +164,13 @@ export function learningRateAt(schedule: LearningRateSchedule, lr: number, step:
  */
 export async function train(options: TrainOptions): Promise<RunResult> {
   const { model } = options;
+  if (!model || typeof model.modelFor !== 'function') throw new OtfgenArgumentError('train options.model', `expected a model made by createModel, got ${describe(model)}`);
+  if (!options.steps || typeof (options.steps as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function') {
+    throw new OtfgenArgumentError('train options.steps', `expected an async iterable of batches or warm-up steps (generate(task), warmupSchedule(...); fromIterable(array) for an array), got ${describe(options.steps)}`);
+  }
+  // Checked now, not after the last step, where they are first read.
+  if (options.evaluation !== undefined) checkEvaluation('train options.evaluation', options.evaluation);
+  if (options.feedback !== undefined) checkEvaluation('train options.feedback', options.feedback);
   const size = sizeOf(options.steps);
   const total = options.totalSteps ?? (size !== null && Number.isFinite(size) ? size : NaN);
   if (!Number.isInteger(total) || total < 1) {
@@ -296,6 +303,20 @@ function lossOf(target: TargetSpec, ys: tf.Tensor, out: tf.Tensor): tf.Scalar {
   return tf.mul(tf.losses.softmaxCrossEntropy(tf.softmax(tf.div(ys, t)), tf.div(out, t)), t * t) as tf.Scalar;
 }
 
+/** Checks evaluation options (their data: arrays that agree, class targets; the head, limit and batch size), naming `argument`; returns the data's sample count. */
+function checkEvaluation(argument: string, options: EvaluationOptions): number {
+  if (!options || typeof options !== 'object') throw new OtfgenArgumentError(argument, `expected { data, ... }, got ${describe(options)}`);
+  const count = datasetCount(options.data, `${argument}.data`);
+  const target = options.data.target;
+  if (target.kind !== 'class') throw new OtfgenArgumentError(`${argument}.data.target`, 'evaluation needs class targets');
+  if (options.limit !== undefined) checkInt(`${argument}.limit`, options.limit, 1);
+  if (options.batchSize !== undefined) checkInt(`${argument}.batchSize`, options.batchSize, 1);
+  if (options.head !== undefined && headUnits(options.head) !== target.classes) {
+    throw new OtfgenArgumentError(`${argument}.head`, `expected a head of ${target.classes} outputs (one per class of the data), got ${describeTarget(options.head)}`);
+  }
+  return count;
+}
+
 /**
  * Accuracy and mean cross-entropy of the class head (or `options.head`) on held-out data.
  * @example
@@ -304,17 +325,13 @@ function lossOf(target: TargetSpec, ys: tf.Tensor, out: tf.Tensor): tf.Scalar {
  * ```
  */
 export async function evaluate(model: HarnessModel, options: EvaluationOptions): Promise<Omit<EvalRecord, 'step'>> {
+  const count = checkEvaluation('evaluate options', options);
   const data = options.data;
-  if (data.target.kind !== 'class') throw new OtfgenArgumentError('evaluation.data.target', 'evaluation needs class targets');
-  const count = data.y.length;
   const limit = Math.min(options.limit ?? count, count);
   const n = data.x.length / count;
   const subset: ArrayDataset = limit === count ? data : { ...data, x: data.x.subarray(0, limit * n), y: data.y.subarray(0, limit) };
-  const classes = data.target.classes;
+  const classes = (data.target as { classes: number }).classes;
   const head = options.head ?? data.target;
-  if (headUnits(head) !== classes) {
-    throw new OtfgenArgumentError('evaluation.head', `expected a head of ${classes} outputs (one per class of the data), got ${describeTarget(head)}`);
-  }
   const net = model.modelFor(head);
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let correct = 0, lossSum = 0;

@@ -45,6 +45,7 @@ export function datasetCount(data: ArrayDataset, argument = 'dataset'): number {
   const count = data.x.length / n;
   const per = data.target?.kind === 'class' ? 1 : data.target?.kind === 'regression' ? data.target.size : NaN;
   if (!Number.isFinite(per)) throw new OtfgenArgumentError(`${argument}.target`, "expected { kind: 'class', classes } or { kind: 'regression', size }");
+  if (!ArrayBuffer.isView(data.y) && !Array.isArray(data.y)) throw new OtfgenArgumentError(`${argument}.y`, `expected a typed array of targets, got ${describe(data.y)}`);
   if (data.y.length !== count * per) {
     throw new OtfgenArgumentError(`${argument}.y`, `has ${data.y.length} values; ${count} samples need ${count * per}`);
   }
