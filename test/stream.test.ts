@@ -60,6 +60,12 @@ describe('map / take / concat / shard', () => {
     const s = fromIterable(() => [1, 2, 3]).map((v) => v + 1);
     expect(await s.toArray()).toEqual(await s.toArray());
   });
+
+  it('fromIterable refuses what is not iterable, naming it (a function, when its result is not, at the pass)', async () => {
+    for (const bad of [5, 'abc', {}, null]) expect(() => fromIterable(bad as never)).toThrow(/^fromIterable\(source\): expected an iterable, an async iterable or a function that makes one/);
+    await expect(fromIterable((() => 7) as never).toArray()).rejects.toThrow(/^fromIterable\(source\): the function gave 7, expected an iterable/);
+    expect(await fromIterable(new Set([1, 2])).toArray()).toEqual([1, 2]);
+  });
 });
 
 describe('rebatch', () => {
@@ -144,11 +150,12 @@ describe('mix', () => {
     await expect(mix([a.source, b.source], [1, 1], { batchSize: 4 }).toArray()).rejects.toThrow(/sources\[1\].*differ/);
   });
 
-  it('rejects bad weights', () => {
+  it('rejects bad weights and sources that are not streams', () => {
     const a = tracked([4]);
     expect(() => mix([a.source], [0], { batchSize: 4 })).toThrow(/weights/);
     expect(() => mix([a.source], [-1], { batchSize: 4 })).toThrow(OtfgenArgumentError);
     expect(() => mix([a.source], [1, 2], { batchSize: 4 })).toThrow(/expected 1/);
+    expect(() => mix([a.source, [1, 2] as never], [1, 1], { batchSize: 4 })).toThrow(/^mix\(sources\[1\]\): expected an async iterable of batches .*got \[1, 2\]/);
   });
 
   it('splitCounts rounds to the exact total', () => {

@@ -48,6 +48,11 @@ export function mix(sources: readonly AsyncIterable<Batch>[], weights: MixWeight
 /** {@link mix}, yielding each batch with its per-source counts. */
 export function mixCounted(sources: readonly AsyncIterable<Batch>[], weights: MixWeights, options: MixOptions): Stream<MixedBatch> {
   if (!Array.isArray(sources) || sources.length === 0) throw new OtfgenArgumentError('mix(sources)', 'expected a non-empty array of batch streams');
+  sources.forEach((s, i) => {
+    if (typeof (s as Partial<AsyncIterable<Batch>> | null)?.[Symbol.asyncIterator] !== 'function') {
+      throw new OtfgenArgumentError(`mix(sources[${i}])`, `expected an async iterable of batches (generate(task), arraySource(data), ...), got ${describe(s)}`);
+    }
+  });
   const batchSize = checkInt('mix options.batchSize', options?.batchSize, 1);
   const seed = checkSeed('mix options.seed', options.seed ?? 0);
   const weightsAt = typeof weights === 'function' ? weights : () => weights;

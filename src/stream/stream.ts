@@ -6,6 +6,7 @@
  * operator returns a Stream, so calls chain.
  */
 import type { Batch } from '../batch.js';
+import { OtfgenArgumentError, describe } from '../errors.js';
 import type { Seed } from '../random/rng.js';
 import { map } from './map.js';
 import { prefetch } from './prefetch.js';
@@ -95,6 +96,13 @@ export class Stream<T> implements AsyncIterable<T> {
   }
 }
 
+/** Whether `value` is an iterable or an async iterable (strings are not taken: their items are characters). */
+function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Record<symbol, unknown>;
+  return typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function';
+}
+
 /**
  * Wraps any (async) iterable, or a function that makes one per pass, as a Stream.
  * A function is called afresh for each pass, so the stream can be replayed.
@@ -109,8 +117,12 @@ export function fromIterable<T>(
   size: StreamSize = Array.isArray(source) ? source.length : null,
 ): Stream<T> {
   if (source instanceof Stream) return source;
+  if (typeof source !== 'function' && !isIterable(source)) {
+    throw new OtfgenArgumentError('fromIterable(source)', `expected an iterable, an async iterable or a function that makes one, got ${describe(source)}`);
+  }
   return new Stream<T>(() => {
     const it = typeof source === 'function' ? source() : source;
+    if (!isIterable(it)) throw new OtfgenArgumentError('fromIterable(source)', `the function gave ${describe(it)}, expected an iterable or an async iterable`);
     if (Symbol.asyncIterator in it) return (it as AsyncIterable<T>)[Symbol.asyncIterator]();
     const sync = (it as Iterable<T>)[Symbol.iterator]();
     return {
