@@ -61,6 +61,13 @@ describe('map / take / concat / shard', () => {
     expect(await s.toArray()).toEqual(await s.toArray());
   });
 
+  it('concat, map and pipe refuse what they cannot use, naming it', () => {
+    const s = fromIterable([1, 2]);
+    expect(() => concat(s, 5 as never)).toThrow(/^concat\(sources\[1\]\): expected an async iterable, got 5/);
+    expect(() => map(5 as never)).toThrow(/^map\(fn\): expected a function of \(item, index\), got 5/);
+    expect(() => s.pipe(take(1), 'take' as never)).toThrow(/^pipe\(operators\[1\]\): expected an operator/);
+  });
+
   it('fromIterable refuses what is not iterable, naming it (a function, when its result is not, at the pass)', async () => {
     for (const bad of [5, 'abc', {}, null]) expect(() => fromIterable(bad as never)).toThrow(/^fromIterable\(source\): expected an iterable, an async iterable or a function that makes one/);
     await expect(fromIterable((() => 7) as never).toArray()).rejects.toThrow(/^fromIterable\(source\): the function gave 7, expected an iterable/);

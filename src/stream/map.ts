@@ -1,4 +1,5 @@
 /** map: applies a function to each item (sync or async). Size: unchanged. */
+import { OtfgenArgumentError, describe } from '../errors.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
 /**
@@ -8,6 +9,7 @@ import { Stream, sizeOf, type Operator } from './stream.js';
  * ```
  */
 export function map<A, B>(fn: (item: A, index: number) => B | Promise<B>): Operator<A, B> {
+  if (typeof fn !== 'function') throw new OtfgenArgumentError('map(fn)', `expected a function of (item, index), got ${describe(fn)}`);
   return (source) =>
     new Stream<B>(async function* () {
       let i = 0;

@@ -55,6 +55,9 @@ export class Stream<T> implements AsyncIterable<T> {
   pipe<A, B, C, D>(op1: Operator<T, A>, op2: Operator<A, B>, op3: Operator<B, C>, op4: Operator<C, D>): Stream<D>;
   pipe(...ops: Operator<any, any>[]): Stream<any>;
   pipe(...ops: Operator<any, any>[]): Stream<any> {
+    ops.forEach((op, i) => {
+      if (typeof op !== 'function') throw new OtfgenArgumentError(`pipe(operators[${i}])`, `expected an operator (a function from stream to stream, e.g. take(10)), got ${describe(op)}`);
+    });
     return ops.reduce<Stream<any>>((s, op) => op(s), this);
   }
 
