@@ -53,4 +53,14 @@ describe('the otfgen command', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(/^otfgen: unknown task 'nope'; known tasks: pixel-count, digits, fashion$/);
   });
+
+  it('names --params when a parameter is out of range or unknown, before anything runs', async () => {
+    const range = await run(['synthetic-only', '--task', 'digits', '--params', '{"slant":[99,100]}', '--steps', '1', '--seeds', '1', '--out', `${builtCli}/none.json`]);
+    expect(range.code).toBe(1);
+    expect(range.stderr.trim()).toBe('otfgen: --params.slant: expected a number or a [lo, hi] range within [-45, 45], got [99, 100]');
+    const unknown = await run(['preview', 'digits', '--params', '{"colour":1}', '--out', `${builtCli}/none.png`]);
+    expect(unknown.stderr.trim()).toMatch(/^otfgen: --params.colour: task 'digits' has no such parameter; it has: strokeWidth/);
+    const readBack = await run(['read-back', 'fashion', '--params', '{"width":9}', '--out', `${builtCli}/none.json`]);
+    expect(readBack.stderr.trim()).toMatch(/^otfgen: --params.width: expected a number or a \[lo, hi\] range within/);
+  });
 });

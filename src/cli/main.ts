@@ -127,8 +127,11 @@ program
   .addOption(paramsOption())
   .action(async (name: string, o) => {
     const { taskByName } = await import('../tasks/index.js');
+    const { checkParams } = await import('../tasks/generate.js');
     const { writePreview } = await import('../harness/preview.js');
-    await writePreview(taskByName(name), o.out, { seed: o.seed, perRow: o.perRow, scale: o.scale, params: o.params });
+    const task = taskByName(name);
+    if (o.params !== undefined) checkParams(task, o.params, '--params');
+    await writePreview(task, o.out, { seed: o.seed, perRow: o.perRow, scale: o.scale, params: o.params });
     console.log(`wrote ${o.out}`);
   });
 

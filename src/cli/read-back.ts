@@ -3,6 +3,7 @@ import { readBack, type ReadBackResult } from '../harness/read-back.js';
 import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { FASHION_CLASSES } from '../tasks/fashion/index.js';
 import { dataAndParamsArgs, markdownTable, quote, realData, tenClassTask, useBackend } from './common.js';
+import { checkParams } from '../tasks/generate.js';
 
 export interface ReadBackCommandOptions {
   readonly task: string;
@@ -18,6 +19,7 @@ export interface ReadBackCommandOptions {
 
 export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> {
   const task = tenClassTask(o.task, '<task>', 'read-back reads');
+  if (o.params !== undefined) checkParams(task, o.params as Record<string, never>, '--params');
   const [train, test] = await realData(o.data);
   const backend = (await useBackend(o.backend)).choice;
   const names = o.task === 'fashion' ? FASHION_CLASSES : Array.from({ length: train.target.classes }, (_, c) => String(c));

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { mnist } from '../sources/mnist.js';
 import { taskByName } from '../tasks/index.js';
-import { generate } from '../tasks/generate.js';
+import { checkParams, generate } from '../tasks/generate.js';
 import { createModel, type Architecture, type HarnessModel } from '../harness/models.js';
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
@@ -68,7 +68,7 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   const task = tenClassTask(o.task, '--task', 'synthetic-only tests on');
   if (o.temperature !== undefined && !o.teacher) throw new OtfgenArgumentError('--temperature', 'the temperature is that of distillation: pass --teacher too, or leave --temperature out');
   // Checks --params against the task's declared ranges here, before any process or model starts.
-  generate(task, { batchSize: o.batchSize, params: o.params as Record<string, never> | undefined });
+  if (o.params !== undefined) checkParams(task, o.params as Record<string, never>, '--params');
   const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
   const head = reportHead(o);
   const saved = await readReport(o.out, head);
