@@ -1,6 +1,7 @@
 /** Tensors at the edge: a batch as `{ xs, ys }`, and a dataset that `model.fitDataset` accepts. */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkBatch, type Batch } from './batch.js';
+import { checkAsyncIterable } from './stream/stream.js';
 import { OtfgenArgumentError, describe } from './errors.js';
 
 /** Options of {@link toTensors}. */
@@ -61,9 +62,7 @@ export interface FitDataset {
  * ```
  */
 export function toDataset(stream: AsyncIterable<Batch> & { size?: number | null }, options: ToTensorsOptions = {}): FitDataset {
-  if (!stream || typeof stream[Symbol.asyncIterator] !== 'function') {
-    throw new OtfgenArgumentError('toDataset(stream)', 'expected an async iterable of batches');
-  }
+  checkAsyncIterable('toDataset(stream)', stream, 'an async iterable of batches');
   return {
     size: stream.size ?? NaN,
     async iterator() {

@@ -10,7 +10,7 @@ import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../errors.
 import type { Controller } from '../augment/controller.js';
 import { arraySource, datasetCount, type ArrayDataset } from '../sources/arrays.js';
 import type { WarmupStep } from '../schedule/warmup.js';
-import { sizeOf } from '../stream/stream.js';
+import { checkAsyncIterable, sizeOf } from '../stream/stream.js';
 import { toTensors } from '../tensors.js';
 import { clipByGlobalNorm } from '../gradients.js';
 import { checkInput, headUnits, type HarnessModel } from './models.js';
@@ -165,9 +165,7 @@ export function learningRateAt(schedule: LearningRateSchedule, lr: number, step:
 export async function train(options: TrainOptions): Promise<RunResult> {
   const { model } = options;
   if (!model || typeof model.modelFor !== 'function') throw new OtfgenArgumentError('train options.model', `expected a model made by createModel, got ${describe(model)}`);
-  if (!options.steps || typeof (options.steps as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function') {
-    throw new OtfgenArgumentError('train options.steps', `expected an async iterable of batches or warm-up steps (generate(task), warmupSchedule(...); fromIterable(array) for an array), got ${describe(options.steps)}`);
-  }
+  checkAsyncIterable('train options.steps', options.steps, 'an async iterable of batches or warm-up steps (generate(task), warmupSchedule(...); fromIterable(array) for an array)');
   // Checked now, not after the last step, where they are first read.
   if (options.evaluation !== undefined) checkEvaluation('train options.evaluation', options.evaluation);
   if (options.feedback !== undefined) checkEvaluation('train options.feedback', options.feedback);

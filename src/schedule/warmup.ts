@@ -6,7 +6,7 @@ import { describeTarget, sameShape, sameTarget, type Batch, type TargetSpec } fr
 import { OtfgenArgumentError, checkFraction, checkInt, describe } from '../errors.js';
 import { checkSeed, type Seed } from '../random/rng.js';
 import { mixCounted, splitCounts } from '../stream/mix.js';
-import { Stream } from '../stream/stream.js';
+import { Stream, checkAsyncIterable } from '../stream/stream.js';
 
 /** How the warm-up hands over to real data: see {@link WarmupOptions.blend}. */
 export type WarmupBlend = 'switch' | 'linear' | 'cosine';
@@ -72,9 +72,7 @@ export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
   if (!options || typeof options !== 'object') throw new OtfgenArgumentError('warmupSchedule(options)', 'expected an options object');
   const { synthetic, real } = options;
   for (const [name, s] of [['synthetic', synthetic], ['real', real]] as const) {
-    if (!s || typeof (s as AsyncIterable<Batch>)[Symbol.asyncIterator] !== 'function') {
-      throw new OtfgenArgumentError(`warmupSchedule options.${name}`, 'expected an async iterable of batches, e.g. generate(task) or arraySource(data)');
-    }
+    checkAsyncIterable(`warmupSchedule options.${name}`, s, 'an async iterable of batches, e.g. generate(task) or arraySource(data)');
   }
   const totalSteps = checkInt('warmupSchedule options.totalSteps', options.totalSteps, 1);
   const warmupSteps = resolveWarmup(options.warmup, totalSteps);

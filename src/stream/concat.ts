@@ -1,6 +1,5 @@
 /** concat: all items of each source in turn. */
-import { OtfgenArgumentError, describe } from '../errors.js';
-import { Stream, sizeOf } from './stream.js';
+import { Stream, checkAsyncIterable, sizeOf } from './stream.js';
 
 /**
  * Size: the sum of the sources' sizes; unknown if any is unknown.
@@ -10,9 +9,7 @@ import { Stream, sizeOf } from './stream.js';
  * ```
  */
 export function concat<T>(...sources: AsyncIterable<T>[]): Stream<T> {
-  sources.forEach((s, i) => {
-    if (typeof (s as Partial<AsyncIterable<T>> | null)?.[Symbol.asyncIterator] !== 'function') throw new OtfgenArgumentError(`concat(sources[${i}])`, `expected an async iterable, got ${describe(s)}`);
-  });
+  sources.forEach((s, i) => checkAsyncIterable(`concat(sources[${i}])`, s));
   const sizes = sources.map(sizeOf);
   const size = sizes.some((s) => s === null) ? null : (sizes as number[]).reduce((a, b) => a + b, 0);
   return new Stream<T>(async function* () {

@@ -2,7 +2,7 @@
 import { allocBatch, copySamples, describeTarget, sameShape, sameTarget, type Batch } from '../batch.js';
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
-import { Stream, sizeOf } from './stream.js';
+import { Stream, checkAsyncIterable, sizeOf } from './stream.js';
 
 /** Weights per source: fixed, or a function of the output batch index (a controller may steer it). */
 export type MixWeights = readonly number[] | ((batchIndex: number) => readonly number[]);
@@ -48,11 +48,7 @@ export function mix(sources: readonly AsyncIterable<Batch>[], weights: MixWeight
 /** {@link mix}, yielding each batch with its per-source counts. */
 export function mixCounted(sources: readonly AsyncIterable<Batch>[], weights: MixWeights, options: MixOptions): Stream<MixedBatch> {
   if (!Array.isArray(sources) || sources.length === 0) throw new OtfgenArgumentError('mix(sources)', 'expected a non-empty array of batch streams');
-  sources.forEach((s, i) => {
-    if (typeof (s as Partial<AsyncIterable<Batch>> | null)?.[Symbol.asyncIterator] !== 'function') {
-      throw new OtfgenArgumentError(`mix(sources[${i}])`, `expected an async iterable of batches (generate(task), arraySource(data), ...), got ${describe(s)}`);
-    }
-  });
+  sources.forEach((s, i) => checkAsyncIterable(`mix(sources[${i}])`, s, 'an async iterable of batches (generate(task), arraySource(data), ...)'));
   const batchSize = checkInt('mix options.batchSize', options?.batchSize, 1);
   const seed = checkSeed('mix options.seed', options.seed ?? 0);
   const weightsAt = typeof weights === 'function' ? weights : () => weights;

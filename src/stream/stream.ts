@@ -99,6 +99,13 @@ export class Stream<T> implements AsyncIterable<T> {
   }
 }
 
+/** Checks that `value` is an async iterable (a stream), naming `argument`; `what` says what it should be, and how to make one. */
+export function checkAsyncIterable(argument: string, value: unknown, what = 'an async iterable'): void {
+  if (typeof (value as Partial<AsyncIterable<unknown>> | null | undefined)?.[Symbol.asyncIterator] !== 'function') {
+    throw new OtfgenArgumentError(argument, `expected ${what}, got ${describe(value)}`);
+  }
+}
+
 /** Whether `value` is an iterable or an async iterable (strings are not taken: their items are characters). */
 function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
   if (value === null || typeof value !== 'object') return false;
