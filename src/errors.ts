@@ -99,6 +99,12 @@ export function checkNumber(argument: string, value: unknown, min = -Infinity, m
   return value;
 }
 
+/** Throws unless `value` is true or false. */
+export function checkBoolean(argument: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new OtfgenArgumentError(argument, `expected true or false, got ${describe(value)}`);
+  return value;
+}
+
 /** Throws unless `value` is a share in [0, 1]. */
 export function checkFraction(argument: string, value: unknown): number {
   return checkNumber(argument, value, 0, 1);

@@ -1,6 +1,6 @@
 /** arraySource: a dataset held in typed arrays, as a stream of batches reshuffled each epoch. */
 import { allocBatch, sampleLength, type Batch, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
+import { OtfgenArgumentError, checkBoolean, checkInt, describe } from '../errors.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
 
@@ -67,8 +67,7 @@ export function arraySource(data: ArrayDataset, options: ArraySourceOptions = {}
   if (count === 0 && epochs > 0) throw new OtfgenArgumentError('arraySource(data)', 'holds no samples');
   const perEpoch = options.dropRemainder ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
   const seed = checkSeed('arraySource options.seed', options.seed ?? 0);
-  const shuffled = options.shuffle ?? true;
-  if (typeof shuffled !== 'boolean') throw new OtfgenArgumentError('arraySource options.shuffle', `expected true or false, got ${describe(shuffled)}`);
+  const shuffled = checkBoolean('arraySource options.shuffle', options.shuffle ?? true);
   const n = sampleLength(data.sampleShape);
   const per = data.target.kind === 'class' ? 1 : data.target.size;
   const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;

@@ -6,7 +6,7 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allocBatch, type Batch } from '../batch.js';
-import { OtfgenArgumentError, OtfgenError, OtfgenFileError, checkInt, describe } from '../errors.js';
+import { OtfgenArgumentError, OtfgenError, OtfgenFileError, checkBoolean, checkInt } from '../errors.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
 
@@ -120,8 +120,7 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   const seed = checkSeed('imageFolder options.seed', options.seed ?? 0);
   const epochs = options.epochs ?? 1;
   if (epochs !== Infinity) checkInt('imageFolder options.epochs', epochs, 0);
-  const shuffled = options.shuffle ?? true;
-  if (typeof shuffled !== 'boolean') throw new OtfgenArgumentError('imageFolder options.shuffle', `expected true or false, got ${describe(shuffled)}`);
+  const shuffled = checkBoolean('imageFolder options.shuffle', options.shuffle ?? true);
   let classes: string[];
   try {
     classes = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();

@@ -3,7 +3,7 @@
  * only on (seed, k, params), so it can be made alone, in any worker, in any order.
  */
 import { allocBatch, detachArrays, targetLength, type Batch, type BatchArrays } from '../batch.js';
-import { OtfgenArgumentError, OtfgenTaskError, checkInt, describe } from '../errors.js';
+import { OtfgenArgumentError, OtfgenTaskError, checkBoolean, checkInt, describe } from '../errors.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { Stream } from '../stream/stream.js';
 import { checkParamValue, checkTask, paramSpec, type ParamSpace, type ParamValues, type Task } from './define-task.js';
@@ -56,8 +56,7 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateO
   const count = options.batches === undefined ? Infinity : checkInt('generate options.batches', options.batches, 0);
   const seed = checkSeed('generate options.seed', options.seed ?? 0);
   const paramsAt = compileParams(task, options.params);
-  const recycle = options.recycle ?? false;
-  if (typeof recycle !== 'boolean') throw new OtfgenArgumentError('generate options.recycle', `expected true or false, got ${describe(recycle)}`);
+  const recycle = checkBoolean('generate options.recycle', options.recycle ?? false);
   return new GeneratedStream<P>(task, function* () {
     let lent: Batch | null = null;
     for (let k = start; k < start + count; k++) {
