@@ -301,8 +301,8 @@ function lossOf(target: TargetSpec, ys: tf.Tensor, out: tf.Tensor): tf.Scalar {
   return tf.mul(tf.losses.softmaxCrossEntropy(tf.softmax(tf.div(ys, t)), tf.div(out, t)), t * t) as tf.Scalar;
 }
 
-/** Checks evaluation options (their data: arrays that agree, class targets; the head, limit and batch size), naming `argument`; returns the data's sample count. */
-function checkEvaluation(argument: string, options: EvaluationOptions): number {
+/** Checks evaluation options (their data: arrays that agree, class targets; the head, limit and batch size), naming `argument`; returns the data's sample and class counts. */
+function checkEvaluation(argument: string, options: EvaluationOptions): { count: number; classes: number } {
   if (!options || typeof options !== 'object') throw new OtfgenArgumentError(argument, `expected { data, ... }, got ${describe(options)}`);
   const count = datasetCount(options.data, `${argument}.data`);
   const target = options.data.target;
@@ -312,7 +312,7 @@ function checkEvaluation(argument: string, options: EvaluationOptions): number {
   if (options.head !== undefined && headUnits(options.head) !== target.classes) {
     throw new OtfgenArgumentError(`${argument}.head`, `expected a head of ${target.classes} outputs (one per class of the data), got ${describeTarget(options.head)}`);
   }
-  return count;
+  return { count, classes: target.classes };
 }
 
 /**
@@ -323,12 +323,11 @@ function checkEvaluation(argument: string, options: EvaluationOptions): number {
  * ```
  */
 export async function evaluate(model: HarnessModel, options: EvaluationOptions): Promise<Omit<EvalRecord, 'step'>> {
-  const count = checkEvaluation('evaluate options', options);
+  const { count, classes } = checkEvaluation('evaluate options', options);
   const data = options.data;
   const limit = Math.min(options.limit ?? count, count);
   const n = data.x.length / count;
   const subset: ArrayDataset = limit === count ? data : { ...data, x: data.x.subarray(0, limit * n), y: data.y.subarray(0, limit) };
-  const classes = (data.target as { classes: number }).classes;
   const head = options.head ?? data.target;
   const net = model.modelFor(head);
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
