@@ -62,5 +62,16 @@ describe('the otfgen command', () => {
     expect(unknown.stderr.trim()).toMatch(/^otfgen: --params.colour: task 'digits' has no such parameter; it has: strokeWidth/);
     const readBack = await run(['read-back', 'fashion', '--params', '{"width":9}', '--out', `${builtCli}/none.json`]);
     expect(readBack.stderr.trim()).toMatch(/^otfgen: --params.width: expected a number or a \[lo, hi\] range within/);
+    // The commands on named sources (their harness functions say 'sweep params' and 'one-shot params').
+    const sweep = await run(['sweep', '--tasks', 'digits', '--params', '{"slant":[0,500]}', '--seeds', '1', '--steps', '1', '--out', `${builtCli}/none`]);
+    expect(sweep.stderr.trim()).toBe('otfgen: --params.slant: expected a number or a [lo, hi] range within [-45, 45], got [0, 500]');
+    const scaling = await run(['scaling', '--task', 'digits', '--params', '{"bogus":1}', '--seeds', '1', '--out', `${builtCli}/none`]);
+    expect(scaling.stderr.trim()).toMatch(/^otfgen: --params.bogus: task 'digits' has no such parameter; it has: strokeWidth/);
+    const oneShot = await run(['one-shot', '--methods', 'exemplars-thick', '--params', '{"centre":14}', '--seeds', '1', '--out', `${builtCli}/none`]);
+    expect(oneShot.stderr.trim()).toMatch(/^otfgen: --params: sets the parameters of a procedural task, and none of exemplars-thick is built on one/);
+    // An unknown method is still named as one, not as a --params problem.
+    const unknownMethod = await run(['one-shot', '--methods', 'nope', '--params', '{"centre":14}', '--seeds', '1', '--out', `${builtCli}/none`]);
+    expect(unknownMethod.stderr.trim()).toMatch(/^otfgen: unknown one-shot method 'nope'/);
+    for (const r of [sweep, scaling, oneShot, unknownMethod]) expect(r.code).not.toBe(0);
   });
 });

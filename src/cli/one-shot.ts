@@ -28,10 +28,11 @@ export interface OneShotCommandOptions extends OneShotConfig {
 export async function oneShotCommand(options: OneShotCommandOptions): Promise<void> {
   const { jobs: jobsOption, cliScript, ...config } = options;
   const o: OneShotConfig & { out: string; backend: string } = config;
-  const seeds = checkOneShotConfig(o);
+  // --params apart, so that its errors name the flag the user typed (the harness says 'one-shot params').
+  const seeds = checkOneShotConfig({ ...o, params: undefined });
   const jobs = Math.min(jobsOption ?? 1, seeds.length);
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
-  const params = paramsPhrase(o.methods, o.params, 'one-shot params');
+  const params = paramsPhrase(o.methods, o.params, '--params');
   console.log(`one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}${params}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
   // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
   const [train, test] = await realData(o.data);

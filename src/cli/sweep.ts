@@ -69,7 +69,10 @@ async function runInProcesses(c: Config, jobs: number, cliScript: string | undef
 /** Runs (or resumes) a sweep with a progress bar on a terminal and a line per run elsewhere. */
 async function runWithProgress(options: SweepCliOptions): Promise<{ value: SweepResults; interrupted: boolean }> {
   const { jobs: jobsOption, cliScript, ...opts } = options;
-  checkSweepConfig(opts); // before the backend and MNIST load, so a bad option fails at once and prints nothing
+  // Before the backend and MNIST load, so a bad option fails at once and prints nothing; --params is
+  // checked apart, so that its errors name the flag the user typed (the harness says 'sweep params').
+  checkSweepConfig({ ...opts, params: undefined });
+  const params = paramsPhrase(opts.tasks, opts.params, '--params');
   const jobs = opts.onlySeed === undefined ? Math.min(jobsOption ?? 1, opts.seeds) : 1;
   // The data before the backend: a bad --data fails before the backend line is printed (and before any child starts).
   const [train, test] = await realData(opts.data);
@@ -78,7 +81,6 @@ async function runWithProgress(options: SweepCliOptions): Promise<{ value: Sweep
   const seedText = opts.onlySeed === undefined ? `${opts.seeds} seed(s)` : `seed ${opts.onlySeed} of ${opts.seeds}`;
   const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';
   const data = opts.data === undefined ? '' : `; data ${opts.data}`;
-  const params = paramsPhrase(opts.tasks, opts.params, 'sweep params');
   console.log(`${runs} runs (${opts.tasks.join(', ')}${params}${data}; shares ${opts.shares.join(', ')}; ${seedText}${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
   return interruptibly(async (signal) => {
     if (jobs > 1) return runInProcesses(opts, jobs, cliScript, signal);
