@@ -7,7 +7,7 @@ import { digits, pixelCountTask } from '../src/index.js';
 import { readBack } from '../src/harness/index.js';
 import { mnist, selectBackend } from '../src/node.js';
 import { readBackCommand } from '../src/cli/read-back.js';
-import { commandTestDir, writeIdxDataset } from './helpers.js';
+import { builtCli, commandTestDir, writeIdxDataset } from './helpers.js';
 
 const dir = commandTestDir('otfgen-read-back-');
 
@@ -62,6 +62,24 @@ describe('otfgen read-back', () => {
     expect(report.perClass[4].readAsItself).toBeCloseTo(coat, 4);
     expect(report.meanAccuracy).toBeCloseTo((report.runs[0].accuracy + report.runs[1].accuracy) / 2, 4);
   }, 60_000);
+
+  it('--jobs: the seeds in child processes give the report one process gives, in seed order; --only-seed gives that seed\'s run', async () => {
+    const data = await writeIdxDataset(join(dir.path, 'idx-jobs'), 40, 20);
+    const base = { task: 'digits', steps: 3, seeds: 3, count: 40, backend: 'wasm', data };
+    const read = async (out: string) => JSON.parse(await readFile(out, 'utf8'));
+    await readBackCommand({ ...base, out: join(dir.path, 'one.json') });
+    await readBackCommand({ ...base, out: join(dir.path, 'jobs.json'), jobs: 2, cliScript: builtCli });
+    await readBackCommand({ ...base, out: join(dir.path, 'seed2.json'), onlySeed: 2 });
+    const [one, jobs, seed2] = await Promise.all(['one', 'jobs', 'seed2'].map((n) => read(join(dir.path, `${n}.json`))));
+    expect(jobs.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2, 3]);
+    const { command: oneCommand, ...oneRest } = one;
+    const { command: jobsCommand, ...jobsRest } = jobs;
+    expect(jobsRest).toEqual(oneRest);
+    expect(jobsCommand).toBe(`${oneCommand} --jobs 2`);
+    expect(seed2.runs).toEqual([one.runs[1]]);
+    expect(seed2.command).toBe(`${oneCommand} --only-seed 2`);
+    await expect(readBackCommand({ ...base, out: join(dir.path, 'x.json'), onlySeed: 4 })).rejects.toThrow(/--only-seed: expected one of the seeds 1..3 \(--seeds\), got 4/);
+  }, 120_000);
 
   it('refuses an unknown task, or one that is not of 10 classes, naming it, before loading anything', async () => {
     const base = { steps: 2, seeds: 1, count: 10, out: join(dir.path, 'x.json'), backend: 'wasm', data: '/nonexistent' };

@@ -4,11 +4,23 @@ import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { FASHION_CLASSES } from '../tasks/fashion/index.js';
 import { dataAndParamsArgs, markdownTable, quote, realData, tenClassTask, useBackend } from './common.js';
 import { checkParams } from '../tasks/generate.js';
+import { readFile } from 'node:fs/promises';
+import { OtfgenArgumentError } from '../errors.js';
+import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 export interface ReadBackCommandOptions {
   readonly task: string;
   readonly steps: number;
   readonly seeds: number;
+  /** Run only this seed of 1..seeds (the report holds that one run). */
+  readonly onlySeed?: number;
+  /**
+   * Seeds run at once, each in its own Node process running `cliScript` with `--only-seed` (default 1:
+   * all in this process). The report is the same whatever the count; only the wall time changes.
+   */
+  readonly jobs?: number;
+  /** The otfgen CLI script the jobs run (main.ts passes its own file). */
+  readonly cliScript?: string;
   readonly count: number;
   readonly params?: Record<string, unknown>;
   readonly out: string;
@@ -20,15 +32,41 @@ export interface ReadBackCommandOptions {
 export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> {
   const task = tenClassTask(o.task, '<task>', 'read-back reads');
   if (o.params !== undefined) checkParams(task, o.params as Record<string, never>, '--params');
+  if (o.onlySeed !== undefined && o.onlySeed > o.seeds) throw new OtfgenArgumentError('--only-seed', `expected one of the seeds 1..${o.seeds} (--seeds), got ${o.onlySeed}`);
+  const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
+  const jobs = Math.min(o.jobs ?? 1, seeds.length);
+  // The data before the backend: a bad --data fails before anything is printed or any child starts.
   const [train, test] = await realData(o.data);
-  const backend = (await useBackend(o.backend)).choice;
+  // With --jobs the children choose theirs, by the same --backend; they print which.
+  const backend = jobs > 1 ? o.backend : (await useBackend(o.backend)).choice;
   const names = o.task === 'fashion' ? FASHION_CLASSES : Array.from({ length: train.target.classes }, (_, c) => String(c));
-  console.log(`read-back of '${o.task}': the reference CNN trained on the real ${o.data === undefined ? 'MNIST' : `images in ${o.data}`} (${o.steps} steps of 64, one-cycle, seeds 1..${o.seeds}) classifies ${o.count} generated images`);
-  const runs: (ReadBackResult & { seed: number })[] = [];
-  for (let seed = 1; seed <= o.seeds; seed++) {
-    const r = await readBack({ task, params: o.params as never, train, test, steps: o.steps, seed, count: o.count });
-    runs.push({ seed, ...r });
-    console.log(`  seed ${seed}: real test accuracy ${r.realTestAccuracy!.toFixed(4)}; generated images read as their class ${r.accuracy.toFixed(4)}`);
+  const seedText = o.onlySeed === undefined ? `seeds 1..${o.seeds}` : `seed ${o.onlySeed} of ${o.seeds}`;
+  console.log(`read-back of '${o.task}': the reference CNN trained on the real ${o.data === undefined ? 'MNIST' : `images in ${o.data}`} (${o.steps} steps of 64, one-cycle, ${seedText}) classifies ${o.count} generated images`);
+  const line = (seed: number, r: ReadBackResult) => `  seed ${seed}: real test accuracy ${r.realTestAccuracy!.toFixed(4)}; generated images read as their class ${r.accuracy.toFixed(4)}`;
+  type Run = ReadBackResult & { seed: number };
+  let runs: Run[];
+  let childBackend: string | undefined;
+  if (jobs > 1) {
+    runs = await runSeedsInProcesses({
+      command: 'read-back',
+      cliScript: o.cliScript,
+      seeds,
+      jobs,
+      args: (seed, out) => ['read-back', ...runArgs(o, String(o.seeds)), '--only-seed', String(seed), '--backend', o.backend, '--out', out],
+      read: async (out) => {
+        const report = JSON.parse(await readFile(out, 'utf8')) as { backend: string; runs: Run[] };
+        childBackend ??= report.backend;
+        return report.runs[0];
+      },
+      show: runLines,
+    });
+  } else {
+    runs = [];
+    for (const seed of seeds) {
+      const r = await readBack({ task, params: o.params as never, train, test, steps: o.steps, seed, count: o.count });
+      runs.push({ seed, ...r });
+      console.log(line(seed, r));
+    }
   }
   const mean = (f: (r: (typeof runs)[number]) => number) => +(runs.reduce((a, r) => a + f(r), 0) / runs.length).toFixed(4);
   // Confusions summed over the seeds, as shares of each class's generated images.
@@ -44,7 +82,7 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
     steps: o.steps,
     batchSize: 64,
     params: o.params ?? {},
-    backend,
+    backend: childBackend ?? backend,
     generated: { count: o.count, seed: 1 },
     meanRealTestAccuracy: mean((r) => r.realTestAccuracy!),
     meanAccuracy: mean((r) => r.accuracy),
@@ -52,11 +90,16 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
     runs: runs.map(({ seed, realTestAccuracy, accuracy, confusion }) => ({ seed, realTestAccuracy, accuracy, confusion })),
     command: [
       'npx otfgen read-back',
-      ...[o.task, '--steps', String(o.steps), '--seeds', String(o.seeds), ...(o.count === 10_000 ? [] : ['--count', String(o.count)]), ...dataAndParamsArgs(o)].map(quote),
+      ...[...runArgs(o, String(o.seeds)), ...(o.onlySeed === undefined ? [] : ['--only-seed', String(o.onlySeed)]), ...(jobs > 1 ? ['--jobs', String(jobs)] : [])].map(quote),
     ].join(' '),
   };
   await writeJsonAtomic(o.out, report);
-  console.log(`\nmean of ${o.seeds} seed(s): real test accuracy ${report.meanRealTestAccuracy.toFixed(4)}; generated images read as their class ${report.meanAccuracy.toFixed(4)}\n`);
+  console.log(`\nmean of ${runs.length} seed(s): real test accuracy ${report.meanRealTestAccuracy.toFixed(4)}; generated images read as their class ${report.meanAccuracy.toFixed(4)}\n`);
   console.log(markdownTable(['class', 'generated images read as their class', 'most often read as'], perClass.map((c) => [c.class, `${(100 * c.readAsItself).toFixed(0)}%`, `${c.mostOftenReadAs.class} (${(100 * c.mostOftenReadAs.share).toFixed(0)}%)`])));
   console.log(`wrote ${o.out}`);
+}
+
+/** The arguments that say what a report holds: the task, steps, seeds, count, data and params. */
+function runArgs(o: ReadBackCommandOptions, seeds: string): string[] {
+  return [o.task, '--steps', String(o.steps), '--seeds', seeds, ...(o.count === 10_000 ? [] : ['--count', String(o.count)]), ...dataAndParamsArgs(o)];
 }
