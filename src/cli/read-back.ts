@@ -1,10 +1,10 @@
 /** `otfgen read-back`: a CNN trained on real images (MNIST's, or the `--data`'s) classifies the task's generated images. */
+import { readFile } from 'node:fs/promises';
 import { readBack, type ReadBackResult } from '../harness/read-back.js';
 import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { FASHION_CLASSES } from '../tasks/fashion/index.js';
 import { dataAndParamsArgs, markdownTable, quote, realData, tenClassTask, useBackend } from './common.js';
 import { checkParams } from '../tasks/generate.js';
-import { readFile } from 'node:fs/promises';
 import { OtfgenArgumentError } from '../errors.js';
 import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
@@ -42,7 +42,6 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
   const names = o.task === 'fashion' ? FASHION_CLASSES : Array.from({ length: train.target.classes }, (_, c) => String(c));
   const seedText = o.onlySeed === undefined ? `seeds 1..${o.seeds}` : `seed ${o.onlySeed} of ${o.seeds}`;
   console.log(`read-back of '${o.task}': the reference CNN trained on the real ${o.data === undefined ? 'MNIST' : `images in ${o.data}`} (${o.steps} steps of 64, one-cycle, ${seedText}) classifies ${o.count} generated images`);
-  const line = (seed: number, r: ReadBackResult) => `  seed ${seed}: real test accuracy ${r.realTestAccuracy!.toFixed(4)}; generated images read as their class ${r.accuracy.toFixed(4)}`;
   type Run = ReadBackResult & { seed: number };
   let runs: Run[];
   let childBackend: string | undefined;
@@ -65,7 +64,7 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
     for (const seed of seeds) {
       const r = await readBack({ task, params: o.params as never, train, test, steps: o.steps, seed, count: o.count });
       runs.push({ seed, ...r });
-      console.log(line(seed, r));
+      console.log(`  seed ${seed}: real test accuracy ${r.realTestAccuracy!.toFixed(4)}; generated images read as their class ${r.accuracy.toFixed(4)}`);
     }
   }
   const mean = (f: (r: (typeof runs)[number]) => number) => +(runs.reduce((a, r) => a + f(r), 0) / runs.length).toFixed(4);
