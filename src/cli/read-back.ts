@@ -5,7 +5,7 @@ import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { FASHION_CLASSES } from '../tasks/fashion/index.js';
 import { dataAndParamsArgs, markdownTable, quote, realData, tenClassTask, useBackend } from './common.js';
 import { checkParams } from '../tasks/generate.js';
-import { OtfgenArgumentError } from '../errors.js';
+import { checkInt } from '../errors.js';
 import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 export interface ReadBackCommandOptions {
@@ -32,19 +32,18 @@ export interface ReadBackCommandOptions {
 export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> {
   const task = tenClassTask(o.task, '<task>', 'read-back reads');
   if (o.params !== undefined) checkParams(task, o.params as Record<string, never>, '--params');
-  if (o.onlySeed !== undefined && o.onlySeed > o.seeds) throw new OtfgenArgumentError('--only-seed', `expected one of the seeds 1..${o.seeds} (--seeds), got ${o.onlySeed}`);
+  if (o.onlySeed !== undefined) checkInt('--only-seed', o.onlySeed, 1, o.seeds);
   const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
   const jobs = Math.min(o.jobs ?? 1, seeds.length);
   // The data before the backend: a bad --data fails before anything is printed or any child starts.
   const [train, test] = await realData(o.data);
-  // With --jobs the children choose theirs, by the same --backend; they print which.
-  const backend = jobs > 1 ? o.backend : (await useBackend(o.backend)).choice;
+  // With --jobs the children choose theirs, by the same --backend; the report says the first child's.
+  let backend: string | undefined = jobs > 1 ? undefined : (await useBackend(o.backend)).choice;
   const names = o.task === 'fashion' ? FASHION_CLASSES : Array.from({ length: train.target.classes }, (_, c) => String(c));
   const seedText = o.onlySeed === undefined ? `seeds 1..${o.seeds}` : `seed ${o.onlySeed} of ${o.seeds}`;
   console.log(`read-back of '${o.task}': the reference CNN trained on the real ${o.data === undefined ? 'MNIST' : `images in ${o.data}`} (${o.steps} steps of 64, one-cycle, ${seedText}) classifies ${o.count} generated images`);
   type Run = ReadBackResult & { seed: number };
   let runs: Run[];
-  let childBackend: string | undefined;
   if (jobs > 1) {
     runs = await runSeedsInProcesses({
       command: 'read-back',
@@ -54,7 +53,7 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
       args: (seed, out) => ['read-back', ...runArgs(o, String(o.seeds)), '--only-seed', String(seed), '--backend', o.backend, '--out', out],
       read: async (out) => {
         const report = JSON.parse(await readFile(out, 'utf8')) as { backend: string; runs: Run[] };
-        childBackend ??= report.backend;
+        backend ??= report.backend;
         return report.runs[0];
       },
       show: runLines,
@@ -81,7 +80,7 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
     steps: o.steps,
     batchSize: 64,
     params: o.params ?? {},
-    backend: childBackend ?? backend,
+    backend: backend ?? o.backend,
     generated: { count: o.count, seed: 1 },
     meanRealTestAccuracy: mean((r) => r.realTestAccuracy!),
     meanAccuracy: mean((r) => r.accuracy),
