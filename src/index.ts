@@ -21,5 +21,6 @@ export { policyController, PolicyController, type PolicyControllerOptions, type 
 export { mixPolicy, MixPolicy, type MixPolicyLogEntry, type MixPolicyOptions } from './augment/mix-policy.js';
 export { strengthController, StrengthController, type StrengthControllerOptions, type StrengthLogEntry } from './augment/strength.js';
 export { selfTraining, SelfTraining, type SelfTrainingOptions, type SelfTrainingStage, type SelfTrainingLogEntry, type UnlabelledImages } from './augment/self-training.js';
+export { cutMix, CUTMIX_ABSENT_LOGIT, type CutMixOptions } from './augment/cutmix.js';
 export type { Controller, TrainingSignal } from './augment/controller.js';
 export { clipByGlobalNorm } from './gradients.js';

@@ -141,7 +141,7 @@ export async function runOneShot(
         totalSteps: config.steps,
         controllers: source.controllers,
         feedback: source.feedback,
-        evaluation: { data: options.test },
+        evaluation: { data: options.test, head: source.head },
         signal: options.signal,
       });
       if (r.interrupted) break; // drop the partial run

@@ -4,7 +4,7 @@
  * steer themselves by the model under training.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch } from '../batch.js';
+import type { Batch, TargetSpec } from '../batch.js';
 import { OtfgenArgumentError } from '../errors.js';
 import { learnedAugmenter } from '../augment/learned.js';
 import { classReweighting } from '../augment/class-reweighting.js';
@@ -12,6 +12,7 @@ import { policyController } from '../augment/policy.js';
 import { mixPolicy } from '../augment/mix-policy.js';
 import { strengthController } from '../augment/strength.js';
 import { selfTraining } from '../augment/self-training.js';
+import { cutMix } from '../augment/cutmix.js';
 import { mix, type MixWeights } from '../stream/mix.js';
 import type { Controller } from '../augment/controller.js';
 import type { MnistDataset } from '../sources/mnist.js';
@@ -22,6 +23,7 @@ import { checkParams, generate, type ParamsOption } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
 import { MNIST_DIGIT_PARAMS, digits, type DigitParams } from '../tasks/digits/index.js';
 import { fashion } from '../tasks/fashion/index.js';
+import { logitsTarget } from './distil.js';
 import { createModel, type HarnessModel } from './models.js';
 import type { FeedbackOptions } from './train.js';
 
@@ -56,6 +58,8 @@ export interface SyntheticSource {
   readonly stream: Stream<Batch>;
   readonly controllers?: readonly Controller[];
   readonly feedback?: FeedbackOptions;
+  /** The head that reads the classes of a model trained on it alone, when its batches are not class batches (cutMix's soft labels: `logitsTarget(10, 1)`). */
+  readonly head?: TargetSpec;
   dispose?(): void;
 }
 
@@ -217,6 +221,11 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'exemplars-thick-x1.25': thickRecipe(1.25, ': the best of the sizes 1, 1.25, 1.5 and 2, picked by real-test accuracy'),
   'exemplars-thick-x1.5': thickRecipe(1.5),
   'exemplars-thick-x2': thickRecipe(2),
+  'exemplars-cutmix': {
+    description: "as exemplars-thick-x1.25, then CutMix (cutMix, alpha 1): a box of another sample of the batch pasted into each, the labels mixed by area (soft labels, learnt and read through a logits head)",
+    notByDefault: 'added after the committed one-shot run',
+    make: (ctx) => ({ stream: warpedExemplars(ctx, thickAt(1.25)).pipe(cutMix({ seed: ctx.seed })), head: logitsTarget(10, 1) }),
+  },
   'exemplars-strength': {
     description: "the ranges of exemplars-thick-x2 scaled by a strength in [0, 1] that a controller moves by 0.01 a step: up while the classifier's loss on the batch is under 0.5, down while over (from 0.25)",
     make: (ctx) => {
