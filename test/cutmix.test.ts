@@ -97,6 +97,8 @@ describe('cutMix', () => {
     expect(() => cutMix(undefined as never)).toThrow(OtfgenArgumentError);
     const regression: Batch = { x: new Float32Array(2 * N), y: new Float32Array(2), size: 2, sampleShape: [28, 28, 1], target: { kind: 'regression', size: 1 } };
     await expect(mixOf([regression], { seed: 1 })).rejects.toThrow(/cutMix input: mixes the labels of class batches; got a batch with target regression \(1 values\)/);
+    const badLabel: Batch = { ...flatBatch(2), y: Int32Array.of(0, 10) };
+    await expect(mixOf([badLabel], { seed: 1 })).rejects.toThrow(/cutMix input.y\[1\]: class id 10 is outside \[0, 9\]/);
     const flat: Batch = { ...flatBatch(2), sampleShape: [784] };
     await expect(mixOf([flat], { seed: 1 })).rejects.toThrow(/cutMix input: pastes boxes of images of shape \[height, width, channels\]; got sampleShape \[784\]/);
   });

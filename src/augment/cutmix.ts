@@ -6,7 +6,7 @@
  * regression head of one output per class: `logitsTarget(classes, 1)` of
  * `otfgen/harness`.
  */
-import { allocBatch, describeTarget, sampleLength, type Batch, type TargetSpec } from '../batch.js';
+import { allocBatch, checkBatch, describeTarget, sampleLength, type Batch, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkFraction, describe } from '../errors.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { map } from '../stream/map.js';
@@ -47,10 +47,9 @@ export const CUTMIX_ABSENT_LOGIT = Math.fround(Math.log(1e-9));
  * (`evaluation: { data, head: logitsTarget(10, 1) }`). The same seed gives
  * the same bytes.
  *
- * Why: with one real image per class and random warps, CutMix on top gave
- * 3 points of real-test accuracy on every one of 10 seeds (README, one-shot
- * MNIST); it makes new combinations of the exemplars' strokes, which warps
- * cannot.
+ * With one real MNIST image per class under random warps, CutMix on top
+ * added 1.6 ± 0.9 points of real-test accuracy (10 seeds; README, one-shot
+ * with CutMix): it combines the exemplars' strokes, which warps cannot.
  * @example
  * ```ts
  * import { cutMix, exemplarTask, generate, pickExemplars } from 'otfgen';
@@ -71,6 +70,7 @@ export function cutMix(options: CutMixOptions): Operator<Batch, Batch> {
   }
   const p = options.p === undefined ? 1 : checkFraction('cutMix options.p', options.p);
   return map((batch: Batch, k: number) => {
+    checkBatch('cutMix input', batch);
     if (batch.target.kind !== 'class') {
       throw new OtfgenArgumentError('cutMix input', `mixes the labels of class batches; got a batch with target ${describeTarget(batch.target)}`);
     }
