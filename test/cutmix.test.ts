@@ -63,6 +63,18 @@ describe('cutMix', () => {
     }
   });
 
+  it("with labels: 'probabilities', gives the same images and the mixed labels themselves, for a model of one's own", async () => {
+    const [logits] = await mixOf([flatBatch(10)], { seed: 3 });
+    const [probs] = await mixOf([flatBatch(10)], { seed: 3, labels: 'probabilities' });
+    expect(probs.target).toEqual({ kind: 'regression', size: 10 });
+    expect(probs.x).toEqual(logits.x);
+    for (let i = 0; i < 100; i++) {
+      if (logits.y[i] === CUTMIX_ABSENT_LOGIT) expect(probs.y[i]).toBe(0);
+      else expect(probs.y[i]).toBeCloseTo(Math.exp(logits.y[i]), 6);
+    }
+    for (let s = 0; s < 10; s++) expect(Array.from(probs.y.subarray(s * 10, (s + 1) * 10)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+
   it('gives the same bytes for the same seed; batch k depends on (seed, k) only', async () => {
     const batches = [flatBatch(16), flatBatch(16), flatBatch(16)];
     const a = await mixOf(batches, { seed: 'x', alpha: 0.5 });
@@ -94,6 +106,7 @@ describe('cutMix', () => {
     for (const alpha of [0, -1, Number.NaN, '1']) expect(() => cutMix({ seed: 1, alpha: alpha as number })).toThrow(/cutMix options.alpha: expected a finite number above 0/);
     expect(() => cutMix({ seed: 1, p: 1.5 })).toThrow(/cutMix options.p: expected a number in \[0, 1\], got 1.5/);
     expect(() => cutMix({} as never)).toThrow(/cutMix options.seed/);
+    expect(() => cutMix({ seed: 1, labels: 'soft' as never })).toThrow(/cutMix options.labels: expected 'logits' or 'probabilities', got "soft"/);
     expect(() => cutMix(undefined as never)).toThrow(OtfgenArgumentError);
     const regression: Batch = { x: new Float32Array(2 * N), y: new Float32Array(2), size: 2, sampleShape: [28, 28, 1], target: { kind: 'regression', size: 1 } };
     await expect(mixOf([regression], { seed: 1 })).rejects.toThrow(/cutMix input: mixes the labels of class batches; got a batch with target regression \(1 values\)/);

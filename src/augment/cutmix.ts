@@ -24,6 +24,14 @@ export interface CutMixOptions {
   readonly alpha?: number;
   /** The share of samples that get a box (default 1); the others keep their image and a one-hot label. */
   readonly p?: number;
+  /**
+   * How `y` holds the mixed labels. `'logits'` (the default): their logarithms, with target
+   * `logitsTarget(classes, 1)`, for the harness (`train` learns them by cross-entropy).
+   * `'probabilities'`: the mixed labels themselves, with target `{ kind: 'regression', size: classes }`,
+   * for a model of your own with a softmax output and `categoricalCrossentropy` (through `toDataset`);
+   * the harness would learn those by mean squared error.
+   */
+  readonly labels?: 'logits' | 'probabilities';
 }
 
 /**
@@ -44,8 +52,9 @@ export const CUTMIX_ABSENT_LOGIT = Math.fround(Math.log(1e-9));
  * written) whose `y` holds, per sample, the logarithms of the mixed label
  * (`CUTMIX_ABSENT_LOGIT` for a class with none of it), with target
  * `logitsTarget(classes, 1)`: train through that head and evaluate with it
- * (`evaluation: { data, head: logitsTarget(10, 1) }`). The same seed gives
- * the same bytes.
+ * (`evaluation: { data, head: logitsTarget(10, 1) }`). With `labels:
+ * 'probabilities'`, `y` holds the mixed labels themselves, for a model of
+ * your own. The same seed gives the same bytes.
  *
  * With one real MNIST image per class under random warps, CutMix on top
  * added 1.6 ± 0.9 points of real-test accuracy (10 seeds; README, one-shot
@@ -69,6 +78,8 @@ export function cutMix(options: CutMixOptions): Operator<Batch, Batch> {
     throw new OtfgenArgumentError('cutMix options.alpha', `expected a finite number above 0 (1, the default, draws the share uniformly), got ${describe(alpha)}`);
   }
   const p = options.p === undefined ? 1 : checkFraction('cutMix options.p', options.p);
+  const labels = options.labels ?? 'logits';
+  if (labels !== 'logits' && labels !== 'probabilities') throw new OtfgenArgumentError('cutMix options.labels', `expected 'logits' or 'probabilities', got ${describe(labels)}`);
   return map((batch: Batch, k: number) => {
     checkBatch('cutMix input', batch);
     if (batch.target.kind !== 'class') {
@@ -77,18 +88,20 @@ export function cutMix(options: CutMixOptions): Operator<Batch, Batch> {
     if (batch.sampleShape.length !== 3) {
       throw new OtfgenArgumentError('cutMix input', `pastes boxes of images of shape [height, width, channels]; got sampleShape [${batch.sampleShape.join(', ')}]`);
     }
-    return mixBatch(batch, batch.target.classes, Rng.forIndex(seed, k, 'cutmix'), alpha, p);
+    return mixBatch(batch, batch.target.classes, Rng.forIndex(seed, k, 'cutmix'), alpha, p, labels === 'logits');
   });
 }
 
-function mixBatch(batch: Batch, classes: number, rng: Rng, alpha: number, p: number): Batch {
+function mixBatch(batch: Batch, classes: number, rng: Rng, alpha: number, p: number, logits: boolean): Batch {
   const [h, w, c] = batch.sampleShape;
   const n = sampleLength(batch.sampleShape);
-  const target: TargetSpec = { kind: 'regression', size: classes, temperature: 1 };
+  const target: TargetSpec = logits ? { kind: 'regression', size: classes, temperature: 1 } : { kind: 'regression', size: classes };
   const out = allocBatch(batch.size, batch.sampleShape, target);
   out.x.set(batch.x.subarray(0, batch.size * n));
   const y = out.y as Float32Array;
-  y.fill(CUTMIX_ABSENT_LOGIT);
+  // A label's share as y holds it: its logarithm (none: CUTMIX_ABSENT_LOGIT), or itself.
+  const as = logits ? Math.log : (v: number) => v;
+  if (logits) y.fill(CUTMIX_ABSENT_LOGIT);
   const labels = batch.y as Int32Array;
   for (let s = 0; s < batch.size; s++) {
     let own = 1;
@@ -107,10 +120,10 @@ function mixBatch(batch: Batch, classes: number, rng: Rng, alpha: number, p: num
       own = 1 - ((y1 - y0) * (x1 - x0)) / (h * w);
     }
     const row = s * classes;
-    if (labels[s] === labels[partner]) y[row + labels[s]] = 0;
+    if (labels[s] === labels[partner]) y[row + labels[s]] = as(1);
     else {
-      if (own > 0) y[row + labels[s]] = Math.log(own);
-      if (own < 1) y[row + labels[partner]] = Math.log(1 - own);
+      if (own > 0) y[row + labels[s]] = as(own);
+      if (own < 1) y[row + labels[partner]] = as(1 - own);
     }
   }
   return out;
