@@ -2,7 +2,7 @@
  * The unit that flows through every stream: one typed array of samples and one
  * of targets, sample-major.
  */
-import { OtfgenArgumentError, describe } from './errors.js';
+import { OtfgenArgumentError, checkPositive, describe } from './errors.js';
 
 /** What a batch's `y` holds: class ids, or regression targets of `size` values per sample. */
 export type TargetSpec =
@@ -105,8 +105,7 @@ export function describeTarget(t: TargetSpec): string {
 
 /** Throws an error naming `argument` unless `t` is a distillation temperature (a regression target's `temperature`): a finite number above 0. */
 export function checkTemperature(argument: string, t: unknown): number {
-  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new OtfgenArgumentError(argument, `expected a finite number above 0, got ${describe(t)} (2 is a good start)`);
-  return t;
+  return checkPositive(argument, t, '2 is a good start');
 }
 
 /**

@@ -99,6 +99,14 @@ export function checkNumber(argument: string, value: unknown, min = -Infinity, m
   return value;
 }
 
+/** Throws unless `value` is a finite number above 0; a `hint` (say, a good value) ends the message in brackets. */
+export function checkPositive(argument: string, value: unknown, hint?: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new OtfgenArgumentError(argument, `expected a finite number above 0, got ${describe(value)}${hint === undefined ? '' : ` (${hint})`}`);
+  }
+  return value;
+}
+
 /** Throws unless `value` is true or false. */
 export function checkBoolean(argument: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new OtfgenArgumentError(argument, `expected true or false, got ${describe(value)}`);

@@ -4,10 +4,10 @@
  * so a batch of class samples becomes one of soft targets. The mixed labels
  * are written as logits (their logarithms), learnt by cross-entropy through a
  * regression head of one output per class: `logitsTarget(classes, 1)` of
- * `otfgen/harness`.
+ * `otfgen/harness` (or, with `labels: 'probabilities'`, as they are).
  */
 import { allocBatch, checkBatch, describeTarget, sampleLength, type Batch, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, checkFraction, describe } from '../errors.js';
+import { OtfgenArgumentError, checkFraction, checkPositive, describe } from '../errors.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { map } from '../stream/map.js';
 import type { Operator } from '../stream/stream.js';
@@ -71,12 +71,9 @@ export const CUTMIX_ABSENT_LOGIT = Math.fround(Math.log(1e-9));
  * ```
  */
 export function cutMix(options: CutMixOptions): Operator<Batch, Batch> {
-  if (typeof options !== 'object' || options === null) throw new OtfgenArgumentError('cutMix options', 'expected { seed, alpha?, p? }');
+  if (typeof options !== 'object' || options === null) throw new OtfgenArgumentError('cutMix options', 'expected { seed, alpha?, p?, labels? }');
   const seed = checkSeed('cutMix options.seed', options.seed);
-  const alpha = options.alpha ?? 1;
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha <= 0) {
-    throw new OtfgenArgumentError('cutMix options.alpha', `expected a finite number above 0 (1, the default, draws the share uniformly), got ${describe(alpha)}`);
-  }
+  const alpha = options.alpha === undefined ? 1 : checkPositive('cutMix options.alpha', options.alpha, '1, the default, draws the share uniformly');
   const p = options.p === undefined ? 1 : checkFraction('cutMix options.p', options.p);
   const labels = options.labels ?? 'logits';
   if (labels !== 'logits' && labels !== 'probabilities') throw new OtfgenArgumentError('cutMix options.labels', `expected 'logits' or 'probabilities', got ${describe(labels)}`);
