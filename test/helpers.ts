@@ -1,13 +1,30 @@
 /** Test helpers: small batch streams with known contents, and a temporary folder for tests of CLI commands. */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { allocBatch, type Batch, type TargetSpec } from '../src/index.js';
 
 /** The built CLI, which `--jobs` runs in child processes (npm ci builds it through `prepare`). */
 export const builtCli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/**
+ * A script to run as `--jobs`'s CLI that appends each child's arguments (one JSON line) to a file in
+ * `dir`, then runs the built CLI; `calls()` reads them back.
+ */
+export async function recordingCli(dir: string): Promise<{ script: string; calls: () => Promise<string[][]> }> {
+  const script = join(dir, 'cli-recording.mjs');
+  const log = join(dir, 'cli-calls.jsonl');
+  await writeFile(
+    script,
+    `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');
+await import(${JSON.stringify(pathToFileURL(builtCli).href)});
+`,
+  );
+  return { script, calls: async () => (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]) };
+}
 
 /**
  * For a file of CLI command tests: a temporary folder (its `path` is set

@@ -1,9 +1,9 @@
 import '@tensorflow/tfjs-backend-wasm';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { oneShotCommand } from '../src/cli/one-shot.js';
-import { builtCli, commandTestDir, writeIdxDataset } from './helpers.js';
+import { builtCli, commandTestDir, recordingCli, writeIdxDataset } from './helpers.js';
 
 const dir = commandTestDir('otfgen-one-shot-cli-');
 
@@ -29,6 +29,19 @@ describe('otfgen one-shot', () => {
     expect(withoutTime(jobs.rows)).toEqual(withoutTime(one.rows));
     expect(jobs.config).toEqual({ ...one.config, out: join(dir.path, 'jobs') });
     await expect(readFile(join(dir.path, 'jobs', 'accuracy.svg'), 'utf8')).resolves.toContain('<svg');
+  }, 120_000);
+
+  it('--no-plots writes results.json alone; the --jobs children run with it, and the parent draws the charts of all the seeds', async () => {
+    const data = await writeIdxDataset(join(dir.path, 'idx-plots'), 40, 20);
+    const base = { methods: ['exemplars', 'exemplars-strength'], seeds: 2, steps: 2, batchSize: 8, backend: 'wasm', data };
+    await oneShotCommand({ ...base, out: join(dir.path, 'no-plots'), plots: false });
+    expect(await readdir(join(dir.path, 'no-plots'))).toEqual(['results.json']);
+    const cli = await recordingCli(dir.path);
+    await oneShotCommand({ ...base, out: join(dir.path, 'plots-jobs'), jobs: 2, cliScript: cli.script });
+    const calls = await cli.calls();
+    expect(calls.map((args) => args[args.indexOf('--only-seed') + 1]).sort()).toEqual(['1', '2']);
+    for (const args of calls) expect(args).toContain('--no-plots');
+    expect((await readdir(join(dir.path, 'plots-jobs'))).sort()).toEqual(['accuracy.png', 'accuracy.svg', 'controls.png', 'controls.svg', 'results.json']);
   }, 120_000);
 
   it('--data: exemplars from and tests on the IDX files of that folder, in child processes too; recorded in the results', async () => {

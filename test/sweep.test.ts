@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,7 @@ import { OtfgenUnknownTaskError } from '../src/index.js';
 import { dataMultiplier, fitPowerLaw, powerLaw } from '../src/harness/scaling.js';
 import { BASELINE, checkSweepConfig, plannedRuns, subsetOf, threshold, type SweepRow } from '../src/harness/sweep.js';
 import { mnist } from '../src/node.js';
-import { builtCli, writeIdxDataset } from './helpers.js';
+import { builtCli, recordingCli, writeIdxDataset } from './helpers.js';
 
 const row = (task: string, share: number, seed: number, acc: number): SweepRow => ({
   task, share, seed, totalSteps: 500, batchSize: 64, finalAccuracy: acc, finalLoss: 0, wallMs: 0, dataMs: 0, computeMs: 0, backend: 'wasm',
@@ -155,8 +155,10 @@ describe('otfgen sweep and scaling --jobs', () => {
       // Off the defaults where cheap (blend, evaluation limit, params), so a child that missed one would differ.
       const config = { tasks: ['digits', 'exemplars'], shares: [0, 0.5], seeds: 2, totalSteps: 3, batchSize: 8, blend: 'linear' as const, evalLimit: 20, params: { centre: 14 }, backend: 'wasm', data: dir };
       const listeners = process.listenerCount('SIGINT');
-      await sweepCommand({ ...config, seeds: 3, out: join(dir, 'one') });
+      await sweepCommand({ ...config, seeds: 3, out: join(dir, 'one'), plots: false });
+      expect((await readdir(join(dir, 'one'))).sort()).toEqual(['results.csv', 'results.json']);
       await sweepCommand({ ...config, out, jobs: 2, cliScript: builtCli });
+      expect((await readdir(out)).filter((f) => f.endsWith('.svg')).sort()).toEqual(['accuracy-vs-share.svg', 'loss-vs-share.svg', 'time-vs-share.svg']);
       // The Ctrl-C handlers of both are gone once they end.
       expect(process.listenerCount('SIGINT')).toBe(listeners);
       const two = await saved(out);
@@ -184,8 +186,16 @@ describe('otfgen sweep and scaling --jobs', () => {
     await inDataFolder('otfgen-scaling-jobs-', async ({ dir, out }) => {
       const { scalingCommand } = await import('../src/cli/sweep.js');
       const config = { tasks: ['digits'], share: 0.5, shares: [0, 0.5], realImages: [10, 20, 40], seeds: 2, totalSteps: 2, batchSize: 8, backend: 'wasm', data: dir };
-      await scalingCommand({ ...config, out: join(dir, 'one') });
-      await scalingCommand({ ...config, out, jobs: 2, cliScript: builtCli });
+      // Without charts, one process writes the results files alone.
+      await scalingCommand({ ...config, out: join(dir, 'one'), plots: false });
+      expect((await readdir(join(dir, 'one'))).sort()).toEqual(['results.csv', 'results.json', 'scaling.json']);
+      // The children draw none (their folders are temporary); the parent draws the chart of all the seeds.
+      const cli = await recordingCli(dir);
+      await scalingCommand({ ...config, out, jobs: 2, cliScript: cli.script });
+      const calls = await cli.calls();
+      expect(calls).toHaveLength(2);
+      for (const args of calls) expect(args).toEqual(expect.arrayContaining(['scaling', '--no-plots']));
+      expect((await readdir(out)).sort()).toEqual(['results.csv', 'results.json', 'scaling.json', 'scaling.png', 'scaling.svg']);
       expect(withoutTime((await saved(out)).rows)).toEqual(withoutTime((await saved(join(dir, 'one'))).rows));
       await expect(readFile(join(out, 'scaling.json'), 'utf8')).resolves.toContain('multipliers');
       // A child that fails is named, and what the others finished is kept: seed 3's child waits until seed 2's has saved its 6 runs, then fails.

@@ -29,6 +29,8 @@ const blendOption = () =>
 const onlySeedOption = () => new Option('--only-seed <n>', 'run only this seed of 1..--seeds (the results file keeps the others it holds)').argParser(positiveInt('--only-seed'));
 const jobsOption = () =>
   new Option('--jobs <n>', 'seeds run at once, each in its own process (the same results, less wall time on several cores)').argParser(positiveInt('--jobs')).default(1);
+// --no-plots: charts take about a second to render; without them the results files are written all the same.
+const noPlotsOption = () => new Option('--no-plots', 'write the results files only, no charts (SVG and PNG)');
 /** --params of the commands that train on named sources: they set the procedural task's parameters. */
 const sourceParamsOption = (what: string) => paramsOption(`parameters of the procedural task (digits or fashion) under the ${what}s built on one`);
 
@@ -49,6 +51,7 @@ program
   .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 3)
   .addOption(onlySeedOption())
   .addOption(jobsOption())
+  .addOption(noPlotsOption())
   .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--lr <rate>', 'Adam learning rate', parseFloat)
@@ -75,6 +78,7 @@ program
       onlySeed: o.onlySeed,
       jobs: o.jobs,
       cliScript: fileURLToPath(import.meta.url),
+      plots: o.plots,
       out: o.out,
       backend: o.backend,
     }),
@@ -89,6 +93,7 @@ program
   .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 2)
   .addOption(onlySeedOption())
   .addOption(jobsOption())
+  .addOption(noPlotsOption())
   .option('--steps <n>', 'training steps per run (the same for every size)', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .addOption(blendOption())
@@ -106,6 +111,7 @@ program
       onlySeed: o.onlySeed,
       jobs: o.jobs,
       cliScript: fileURLToPath(import.meta.url),
+      plots: o.plots,
       totalSteps: o.steps,
       batchSize: o.batchSize,
       blend: o.blend,
@@ -146,6 +152,7 @@ program
   .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
   .option('--only-seed <n>', 'run only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
   .addOption(jobsOption())
+  .addOption(noPlotsOption())
   .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--per-class <n>', 'real images per class', positiveInt('--per-class'), 1)

@@ -23,10 +23,12 @@ export interface OneShotCommandOptions extends OneShotConfig {
   readonly jobs?: number;
   /** The otfgen CLI script the jobs run (main.ts passes its own file). */
   readonly cliScript?: string;
+  /** Render the charts (SVG and PNG) beside results.json (default true). */
+  readonly plots?: boolean;
 }
 
 export async function oneShotCommand(options: OneShotCommandOptions): Promise<void> {
-  const { jobs: jobsOption, cliScript, ...config } = options;
+  const { jobs: jobsOption, cliScript, plots = true, ...config } = options;
   const o: OneShotConfig & { out: string; backend: string } = config;
   // --params apart, so that its errors name the flag the user typed (the harness says 'one-shot params').
   const seeds = checkOneShotConfig({ ...o, params: undefined });
@@ -69,7 +71,7 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
     return [s.method, s.runs, s.accuracy.toFixed(4), `${s.min.toFixed(3)}..${s.max.toFixed(3)}`, ...diff];
   });
   console.log('\n' + markdownTable(['method', 'runs', 'real-test accuracy (mean)', 'min..max', ...paired], rows));
-  for (const p of await writeOneShotOutputs(mine, o.out)) console.log(`wrote ${p}`);
+  if (plots) for (const p of await writeOneShotOutputs(mine, o.out)) console.log(`wrote ${p}`);
   if (backend) console.log(`backend: ${backend}`);
 }
 
@@ -77,7 +79,7 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
 function childArgs(o: OneShotConfig & { out: string; backend: string }, seed: number, out: string): string[] {
   return [
     'one-shot', '--methods', o.methods.join(','), '--seeds', String(o.seeds), '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--per-class', String(o.perClass ?? 1),
-    '--only-seed', String(seed), '--out', out, '--backend', o.backend,
+    '--only-seed', String(seed), '--out', out, '--backend', o.backend, '--no-plots', // the parent draws the charts of all the seeds
     ...dataAndParamsArgs(o),
   ];
 }

@@ -1,4 +1,5 @@
 /** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
+import { join } from 'node:path';
 import { OtfgenArgumentError } from '../errors.js';
 import {
   checkSweepConfig,
@@ -28,13 +29,16 @@ export interface SweepCliOptions extends SweepConfig {
   readonly jobs?: number;
   /** The otfgen CLI script the jobs run (main.ts passes its own file). */
   readonly cliScript?: string;
+  /** Render the charts (SVG and PNG) beside the results files (default true). */
+  readonly plots?: boolean;
 }
 
 type Config = SweepConfig & { readonly out: string; readonly backend: string };
 
 /** The arguments of a `--jobs` child: this sweep (or scaling run), one seed, results at `out`. */
 function childArgs(c: Config, seed: number, out: string): string[] {
-  const common = ['--seeds', String(c.seeds), '--only-seed', String(seed), '--steps', String(c.totalSteps), '--batch-size', String(c.batchSize), '--blend', c.blend ?? 'switch', '--out', out, '--backend', c.backend];
+  // --no-plots: the child's folder is temporary, and the parent draws the charts of all the seeds.
+  const common = ['--seeds', String(c.seeds), '--only-seed', String(seed), '--steps', String(c.totalSteps), '--batch-size', String(c.batchSize), '--blend', c.blend ?? 'switch', '--out', out, '--backend', c.backend, '--no-plots'];
   const data = dataAndParamsArgs(c);
   if (c.realImages) {
     // scaling: one task, the baseline and one share.
@@ -68,7 +72,7 @@ async function runInProcesses(c: Config, jobs: number, cliScript: string | undef
 
 /** Runs (or resumes) a sweep with a progress bar on a terminal and a line per run elsewhere. */
 async function runWithProgress(options: SweepCliOptions): Promise<{ value: SweepResults; interrupted: boolean }> {
-  const { jobs: jobsOption, cliScript, ...opts } = options;
+  const { jobs: jobsOption, cliScript, plots: _plots, ...opts } = options;
   // Before the backend and MNIST load, so a bad option fails at once and prints nothing; --params is
   // checked apart, so that its errors name the flag the user typed (the harness says 'sweep params').
   checkSweepConfig({ ...opts, params: undefined });
@@ -126,7 +130,10 @@ export async function sweepCommand(opts: SweepCliOptions): Promise<void> {
     const t = threshold(results.rows, task);
     console.log(`threshold (${task}): ${t === null ? 'no baseline run' : `${t.toFixed(2)}, the largest share within 1 point of the 0% baseline`}`);
   }
-  if (results.rows.length) console.log(`wrote ${(await writeSweepOutputs(results, opts.out)).join(', ')}`);
+  if (results.rows.length) {
+    const written = opts.plots === false ? [join(opts.out, 'results.json'), await writeResultsCsv(results, opts.out)] : await writeSweepOutputs(results, opts.out);
+    console.log(`wrote ${written.join(', ')}`);
+  }
 }
 
 export async function scalingCommand(opts: SweepCliOptions & { share: number }): Promise<void> {
@@ -149,5 +156,5 @@ export async function scalingCommand(opts: SweepCliOptions & { share: number }):
   );
   const f = (x: { a: number; b: number; c: number }) => `${x.a.toFixed(3)} N^-${x.b.toFixed(3)} + ${x.c.toFixed(4)}`;
   console.log(`fit, no warm-up: error = ${f(s.fits.withoutWarmup)}; with warm-up: error = ${f(s.fits.withWarmup)}`);
-  console.log(`wrote ${(await writeScalingOutputs(s, opts.out)).join(', ')}`);
+  console.log(`wrote ${(await writeScalingOutputs(s, opts.out, { charts: opts.plots !== false })).join(', ')}`);
 }

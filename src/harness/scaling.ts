@@ -110,9 +110,10 @@ export async function summariseScaling(results: SweepResults, task: string, shar
   return { task, share, points, fits, multipliers };
 }
 
-/** Writes scaling.json and scaling.svg/png (log-log, points with min..max, fitted curves). */
-export async function writeScalingOutputs(summary: ScalingSummary, outDir: string): Promise<string[]> {
+/** Writes scaling.json and, unless `charts` is false, scaling.svg/png (log-log, points with min..max, fitted curves). */
+export async function writeScalingOutputs(summary: ScalingSummary, outDir: string, { charts = true }: { charts?: boolean } = {}): Promise<string[]> {
   await writeJsonAtomic(join(outDir, 'scaling.json'), summary);
+  if (!charts) return [join(outDir, 'scaling.json')];
   const ns = summary.points.map((p) => p.realImages);
   const lo = Math.min(...ns), hi = Math.max(...ns);
   const curve: { arm: string; realImages: number; error: number }[] = [];
