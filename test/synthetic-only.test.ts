@@ -106,7 +106,7 @@ describe('otfgen synthetic-only', () => {
     await writeFile(notReport, '{"rows": []}');
     await expect(syntheticOnlyCommand({ ...base, seeds: 1, out: notReport })).rejects.toMatchObject({
       code: 'ERR_FILE',
-      message: expect.stringMatching(/not-a-report\.json: is not a synthetic-only report \(no runs array of seeds and accuracies\); move it away or choose another --out$/),
+      message: expect.stringMatching(/not-a-report\.json: is not a synthetic-only report \(no runs array of seeds and their results\); move it away or choose another --out$/),
     });
   }, 60_000);
 

@@ -1,6 +1,4 @@
 /** `otfgen synthetic-only`: train on a generated task alone, test on real MNIST (or the `--data`). */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { mnist } from '../sources/mnist.js';
 import { taskByName } from '../tasks/index.js';
 import { checkParams, generate } from '../tasks/generate.js';
@@ -8,10 +6,10 @@ import { createModel, type Architecture, type HarnessModel } from '../harness/mo
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
 import { interruptibly, markdownTable, quote, tenClassTask, useBackend } from './common.js';
-import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
-import { dataAndParams, refuseOtherSettings } from '../harness/results-file.js';
+import { OtfgenArgumentError } from '../errors.js';
+import { dataAndParams } from '../harness/results-file.js';
 import { writeJsonAtomic } from '../sources/atomic-file.js';
-import { runLines, runSeedsInProcesses } from './seed-processes.js';
+import { readSeedReport, seedArgs, seedReportsInProcesses } from './seed-report.js';
 
 export interface SyntheticOnlyOptions {
   readonly task: string;
@@ -71,7 +69,7 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   if (o.params !== undefined) checkParams(task, o.params as Record<string, never>, '--params');
   const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
   const head = reportHead(o);
-  const saved = await readReport(o.out, head);
+  const saved = await readSeedReport<ReportHead, Run>(o.out, { command: 'synthetic-only', head, settings: settingsOf, isRun: (r) => typeof r.realTestAccuracy === 'number' && Array.isArray(r.perClass) });
   const runs = new Map(saved.runs.map((r) => [r.seed, r]));
   const todo = seeds.filter((s) => !runs.has(s));
   const jobs = Math.min(o.jobs ?? 1, todo.length);
@@ -87,10 +85,18 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
     // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
     const test = await mnist({ split: 'test', dir: o.data });
     if (jobs > 1) {
-      await runInProcesses(o, todo, jobs, signal, async (run, childBackend) => {
-        runs.set(run.seed, run);
-        backend = childBackend;
-        await save();
+      await seedReportsInProcesses<Run>({
+        command: 'synthetic-only',
+        cliScript: o.cliScript,
+        seeds: todo,
+        jobs,
+        signal,
+        args: (seed, out) => ['synthetic-only', ...runArgs(o, ['--only-seed', String(seed)], ['--out', out, '--backend', o.backend])],
+        add: async (run, childBackend) => {
+          runs.set(run.seed, run);
+          backend = childBackend;
+          await save();
+        },
       });
       return;
     }
@@ -127,17 +133,6 @@ function reportHead(o: Resolved) {
 
 type ReportHead = ReturnType<typeof reportHead>;
 
-/**
- * The seeds part of the command that makes a report of `runs` (a resumed report may hold seeds
- * this invocation did not ask for): seeds 1..n are `--seeds n`, one seed `--only-seed s`; any
- * other set has no one command, and this invocation's is given.
- */
-function seedArgs(o: Resolved, runs: readonly Run[]): string[] {
-  if (runs.every((r, i) => r.seed === i + 1)) return ['--seeds', String(runs.length)];
-  if (runs.length === 1) return ['--only-seed', String(runs[0].seed)];
-  return o.onlySeed !== undefined ? ['--only-seed', String(o.onlySeed)] : ['--seeds', String(o.seeds)];
-}
-
 /** The report of `runs` (at least one, in seed order). */
 function report(o: Resolved, head: ReportHead, runs: Run[], backend: string, jobs: number) {
   const mean = runs.reduce((a, r) => a + r.realTestAccuracy, 0) / runs.length;
@@ -150,7 +145,7 @@ function report(o: Resolved, head: ReportHead, runs: Run[], backend: string, job
     maxRealTestAccuracy: Math.max(...runs.map((r) => r.realTestAccuracy)),
     meanPerClass: runs[0].perClass.map((_, c) => +(runs.reduce((a, r) => a + r.perClass[c], 0) / runs.length).toFixed(4)),
     runs,
-    command: ['npx otfgen synthetic-only', ...runArgs(o, seedArgs(o, runs), jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
+    command: ['npx otfgen synthetic-only', ...runArgs(o, seedArgs(runs, o), jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
   };
 }
 
@@ -169,25 +164,6 @@ function settingsOf(h: Partial<ReportHead> & { data?: string; teacher?: { archit
     teacher: t ? `distilled from ${t.count} ${t.architecture} teacher(s) of ${t.steps} steps (${t.temperature === undefined ? 'mean squared error' : `temperature ${t.temperature}`})` : 'without teachers',
     ...dataAndParams({ data: h.data, params: h.params && Object.keys(h.params).length > 0 ? h.params : undefined }),
   };
-}
-
-/**
- * The runs of the report at `path` (none when there is no file) and its backend. A file that is
- * not a synthetic-only report, or whose runs were made with other settings, is refused, naming it.
- */
-async function readReport(path: string, head: ReportHead): Promise<{ runs: Run[]; backend: string }> {
-  if (!existsSync(path)) return { runs: [], backend: '' };
-  let parsed: Partial<ReportHead> & { runs?: Run[]; backend?: string };
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-    if (!Array.isArray(parsed.runs) || !parsed.runs.every((r) => Number.isInteger(r?.seed) && typeof r.realTestAccuracy === 'number' && Array.isArray(r.perClass))) {
-      throw new Error('no runs array of seeds and accuracies');
-    }
-  } catch (e) {
-    throw new OtfgenFileError(path, `is not a synthetic-only report (${(e as Error).message}); move it away or choose another --out`);
-  }
-  refuseOtherSettings(path, settingsOf(parsed), settingsOf(head));
-  return { runs: parsed.runs, backend: parsed.backend ?? '' };
 }
 
 /** One seed: the teachers (when distilling), then the classifier; every model is disposed, even on failure. */
@@ -252,29 +228,4 @@ function runArgs(o: Resolved, seeds: string[], extra: string[]): string[] {
     ...extra,
     ...(o.params ? ['--params', JSON.stringify(o.params)] : []),
   ];
-}
-
-/**
- * `--jobs n`: each seed runs as `otfgen synthetic-only --only-seed s` in its own process; `add` gets
- * each finished seed's run, in seed order, once all have stopped, also when one failed or `signal`
- * aborted (so what finished is kept). An abort is not an error.
- */
-async function runInProcesses(o: Resolved, seeds: number[], jobs: number, signal: AbortSignal, add: (run: Run, backend: string) => Promise<void>): Promise<void> {
-  await runSeedsInProcesses({
-    command: 'synthetic-only',
-    cliScript: o.cliScript,
-    seeds,
-    jobs,
-    signal,
-    args: (seed, out) => ['synthetic-only', ...runArgs(o, ['--only-seed', String(seed)], ['--out', out, '--backend', o.backend])],
-    read: async () => undefined,
-    settle: async (_, out) => {
-      if (!existsSync(out)) return; // stopped before its seed finished
-      const r = JSON.parse(await readFile(out, 'utf8')) as { backend: string; runs: Run[] };
-      await add(r.runs[0], r.backend);
-    },
-    show: runLines,
-  }).catch((e: unknown) => {
-    if (!signal.aborted) throw e;
-  });
 }
