@@ -189,11 +189,11 @@ program
   .argument('<task>', 'a built-in class task with the real images\' classes, e.g. digits, or fashion with --data')
   .option('--steps <n>', 'training steps on the real images', positiveInt('--steps'), 1000)
   .option('--seeds <n>', 'seeds 1..n of the CNN (the result is their mean)', positiveInt('--seeds'), 3)
-  .option('--only-seed <n>', 'run only this seed of 1..--seeds (the report holds that one run)', positiveInt('--only-seed'))
+  .option('--only-seed <n>', 'run only this seed of 1..--seeds (an existing report keeps the other seeds it holds)', positiveInt('--only-seed'))
   .addOption(jobsOption())
   .option('--count <n>', 'generated images read (stream seed 1, the same for every seed)', positiveInt('--count'), 10000)
   .addOption(paramsOption())
-  .option('--out <file>', 'report (JSON)', 'out/read-back.json')
+  .option('--out <file>', 'report (JSON; an existing one is resumed: its seeds are not run again)', 'out/read-back.json')
   .addOption(dataOption())
   .addOption(backendOption())
   .action(async (name: string, o) => (await import('./read-back.js')).readBackCommand({ ...o, task: name, cliScript: fileURLToPath(import.meta.url) }));

@@ -33,6 +33,11 @@ export interface ReadBackOptions<P extends ParamSpace> {
   readonly sampleSeed?: number;
   /** The CNN (default 'reference'). */
   readonly architecture?: Architecture;
+  /**
+   * When it aborts, training stops within a few steps, the model is disposed, and `readBack`
+   * rejects with the signal's reason (an `AbortError` unless the signal was given another).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What {@link readBack} measured. */
@@ -75,6 +80,7 @@ export async function readBack<P extends ParamSpace>(options: ReadBackOptions<P>
   const batchSize = checkInt('readBack options.batchSize', options.batchSize ?? 64, 1);
   const seed = checkInt('readBack options.seed', options.seed ?? 1, 0);
   const count = checkInt('readBack options.count', options.count ?? 10_000, 1);
+  options.signal?.throwIfAborted();
   // Rendered before the model exists: bad params fail with nothing to dispose.
   const [batch] = await generate(task, { seed: options.sampleSeed ?? 1, batchSize: count, params: options.params }).take(1).toArray();
   const generated: ArrayDataset = { x: batch.x, y: batch.y, sampleShape: task.sampleShape, target: t };
@@ -86,7 +92,9 @@ export async function readBack<P extends ParamSpace>(options: ReadBackOptions<P>
       totalSteps: steps,
       lrSchedule: 'one-cycle',
       ...(options.test ? { evaluation: { data: options.test } } : {}),
+      signal: options.signal,
     });
+    if (r.interrupted) throw options.signal!.reason;
     const read = await evaluate(model, { data: generated });
     return {
       ...(r.final ? { realTestAccuracy: r.final.accuracy } : {}),
