@@ -3,10 +3,10 @@ import { readBack, type ReadBackResult } from '../harness/read-back.js';
 import { dataAndParams } from '../harness/results-file.js';
 import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { FASHION_CLASSES } from '../tasks/fashion/index.js';
-import { dataAndParamsArgs, interruptibly, markdownTable, quote, realData, tenClassTask, useBackend } from './common.js';
+import { dataAndParamsArgs, markdownTable, quote, realData, tenClassTask } from './common.js';
 import { checkParams } from '../tasks/generate.js';
 import { checkInt } from '../errors.js';
-import { readSeedReport, seedArgs, seedReportsInProcesses } from './seed-report.js';
+import { readSeedReport, runReportSeeds, seedArgs } from './seed-report.js';
 
 export interface ReadBackCommandOptions {
   readonly task: string;
@@ -55,38 +55,31 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
   const sorted = () => [...runs.values()].sort((a, b) => a.seed - b.seed);
   // The report is written after every seed (whole or not at all), so a failure or Ctrl-C keeps the seeds that finished.
   const save = () => writeJsonAtomic(o.out, report(o, head, names, sorted(), backend, jobs));
-  const { interrupted } = await interruptibly(async (signal) => {
-    if (todo.length === 0) return;
-    if (jobs > 1) {
-      await seedReportsInProcesses<Run>({
-        command: 'read-back',
-        cliScript: o.cliScript,
-        seeds: todo,
-        jobs,
-        signal,
-        args: (seed, out) => ['read-back', ...runArgs(o, ['--seeds', String(o.seeds), '--only-seed', String(seed)]), '--backend', o.backend, '--out', out],
-        add: async (run, childBackend) => {
-          runs.set(run.seed, run);
-          backend = childBackend;
-          await save();
-        },
-      });
-      return;
-    }
-    backend = (await useBackend(o.backend)).choice;
-    for (const seed of todo) {
+  const interrupted = await runReportSeeds<Run>({
+    command: 'read-back',
+    todo,
+    jobs,
+    cliScript: o.cliScript,
+    backend: o.backend,
+    signal: o.signal,
+    childArgs: (seed, out) => ['read-back', ...runArgs(o, ['--seeds', String(o.seeds), '--only-seed', String(seed)]), '--backend', o.backend, '--out', out],
+    runSeed: async (seed, signal) => {
       let r: ReadBackResult;
       try {
         r = await readBack({ task, params: o.params as never, train, test, steps: o.steps, seed, count: o.count, signal });
       } catch (e) {
-        if (signal.aborted) break; // interrupted: the seed under way is dropped
+        if (signal.aborted) return undefined; // interrupted: the seed under way is dropped
         throw e;
       }
-      runs.set(seed, { seed, realTestAccuracy: r.realTestAccuracy!, accuracy: r.accuracy, confusion: r.confusion });
       console.log(`  seed ${seed}: real test accuracy ${r.realTestAccuracy!.toFixed(4)}; generated images read as their class ${r.accuracy.toFixed(4)}`);
+      return { seed, realTestAccuracy: r.realTestAccuracy!, accuracy: r.accuracy, confusion: r.confusion };
+    },
+    add: async (run, runBackend) => {
+      runs.set(run.seed, run);
+      backend = runBackend;
       await save();
-    }
-  }, o.signal);
+    },
+  });
   if (interrupted) return;
   const all = sorted();
   const others = all.filter((r) => !seeds.includes(r.seed)).map((r) => r.seed);

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { OtfgenFileError } from '../errors.js';
 import { refuseOtherSettings } from '../harness/results-file.js';
+import { interruptibly, useBackend } from './common.js';
 import { runLines, runSeedsInProcesses } from './seed-processes.js';
 
 /** What every run of a report has. */
@@ -53,35 +54,55 @@ export function seedArgs(runs: readonly SeedRun[], asked: { readonly seeds: numb
 }
 
 /**
- * `--jobs`: each seed runs as `otfgen <command> ... --only-seed s --out <file>` (`args`) in its own
- * process; `add` gets each finished seed's run and its backend, in seed order, once all have
- * stopped, also when one failed or `signal` aborted (so what finished is kept). An abort is not an
- * error.
+ * Runs the seeds of `todo` (those the report lacks), handing each finished run and the backend it
+ * ran on to `add`, which saves the report: in this process, after choosing `backend` (the
+ * `--backend`), by `runSeed` (undefined: interrupted, the seed under way dropped); or, with
+ * `jobs` > 1, each seed as `otfgen <command> ... --only-seed s --out <file>` (`childArgs`) in its
+ * own process, the runs added in seed order once all have stopped, also when one failed or the run
+ * was interrupted (so what finished is kept). `prepare` runs first, when there is a seed to run.
+ * Returns whether it was interrupted (by `signal`, or else by Ctrl-C; exit code 130).
  */
-export async function seedReportsInProcesses<R extends SeedRun>(o: {
+export async function runReportSeeds<R extends SeedRun>(o: {
   readonly command: string;
-  readonly cliScript: string | undefined;
-  readonly seeds: readonly number[];
+  readonly todo: readonly number[];
   readonly jobs: number;
-  readonly signal: AbortSignal;
-  readonly args: (seed: number, out: string) => string[];
+  readonly cliScript: string | undefined;
+  readonly backend: string;
+  readonly signal?: AbortSignal;
+  readonly prepare?: () => Promise<void>;
+  readonly childArgs: (seed: number, out: string) => string[];
+  readonly runSeed: (seed: number, signal: AbortSignal) => Promise<R | undefined>;
   readonly add: (run: R, backend: string) => Promise<void>;
-}): Promise<void> {
-  await runSeedsInProcesses({
-    command: o.command,
-    cliScript: o.cliScript,
-    seeds: o.seeds,
-    jobs: o.jobs,
-    signal: o.signal,
-    args: o.args,
-    read: async () => undefined,
-    settle: async (_, out) => {
-      if (!existsSync(out)) return; // stopped before its seed finished
-      const r = JSON.parse(await readFile(out, 'utf8')) as { backend: string; runs: R[] };
-      await o.add(r.runs[0], r.backend);
-    },
-    show: runLines,
-  }).catch((e: unknown) => {
-    if (!o.signal.aborted) throw e;
-  });
+}): Promise<boolean> {
+  const { interrupted } = await interruptibly(async (signal) => {
+    if (o.todo.length === 0) return;
+    await o.prepare?.();
+    if (o.jobs <= 1) {
+      const backend = (await useBackend(o.backend)).choice;
+      for (const seed of o.todo) {
+        const run = await o.runSeed(seed, signal);
+        if (!run) return;
+        await o.add(run, backend);
+      }
+      return;
+    }
+    await runSeedsInProcesses({
+      command: o.command,
+      cliScript: o.cliScript,
+      seeds: o.todo,
+      jobs: o.jobs,
+      signal,
+      args: o.childArgs,
+      read: async () => undefined,
+      settle: async (_, out) => {
+        if (!existsSync(out)) return; // stopped before its seed finished
+        const r = JSON.parse(await readFile(out, 'utf8')) as { backend: string; runs: R[] };
+        await o.add(r.runs[0], r.backend);
+      },
+      show: runLines,
+    }).catch((e: unknown) => {
+      if (!signal.aborted) throw e;
+    });
+  }, o.signal);
+  return interrupted;
 }

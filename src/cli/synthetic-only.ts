@@ -5,11 +5,11 @@ import { checkParams, generate } from '../tasks/generate.js';
 import { createModel, type Architecture, type HarnessModel } from '../harness/models.js';
 import { train } from '../harness/train.js';
 import { logitsTarget, teacherLogits } from '../harness/distil.js';
-import { interruptibly, markdownTable, quote, tenClassTask, useBackend } from './common.js';
+import { markdownTable, quote, tenClassTask } from './common.js';
 import { OtfgenArgumentError } from '../errors.js';
 import { dataAndParams } from '../harness/results-file.js';
 import { writeJsonAtomic } from '../sources/atomic-file.js';
-import { readSeedReport, seedArgs, seedReportsInProcesses } from './seed-report.js';
+import { readSeedReport, runReportSeeds, seedArgs } from './seed-report.js';
 
 export interface SyntheticOnlyOptions {
   readonly task: string;
@@ -80,34 +80,24 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   let backend = saved.backend;
   // The report is written after every seed (whole or not at all), so a failure or Ctrl-C keeps the seeds that finished.
   const save = () => writeJsonAtomic(o.out, report(o, head, [...runs.values()].sort((a, b) => a.seed - b.seed), backend, jobs));
-  const { interrupted } = await interruptibly(async (signal) => {
-    if (todo.length === 0) return;
+  let test: Awaited<ReturnType<typeof mnist>>;
+  const interrupted = await runReportSeeds<Run>({
+    command: 'synthetic-only',
+    todo,
+    jobs,
+    cliScript: o.cliScript,
+    backend: o.backend,
+    signal: o.signal,
     // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
-    const test = await mnist({ split: 'test', dir: o.data });
-    if (jobs > 1) {
-      await seedReportsInProcesses<Run>({
-        command: 'synthetic-only',
-        cliScript: o.cliScript,
-        seeds: todo,
-        jobs,
-        signal,
-        args: (seed, out) => ['synthetic-only', ...runArgs(o, ['--only-seed', String(seed)], ['--out', out, '--backend', o.backend])],
-        add: async (run, childBackend) => {
-          runs.set(run.seed, run);
-          backend = childBackend;
-          await save();
-        },
-      });
-      return;
-    }
-    backend = (await useBackend(o.backend)).choice;
-    for (const seed of todo) {
-      const run = await trainSeed(o, task, test, seed, signal);
-      if (!run) break; // interrupted: the seed under way is dropped
-      runs.set(seed, run);
+    prepare: async () => void (test = await mnist({ split: 'test', dir: o.data })),
+    childArgs: (seed, out) => ['synthetic-only', ...runArgs(o, ['--only-seed', String(seed)], ['--out', out, '--backend', o.backend])],
+    runSeed: (seed, signal) => trainSeed(o, task, test, seed, signal),
+    add: async (run, runBackend) => {
+      runs.set(run.seed, run);
+      backend = runBackend;
       await save();
-    }
-  }, o.signal);
+    },
+  });
   if (interrupted) return;
   const all = [...runs.values()].sort((a, b) => a.seed - b.seed);
   const others = all.filter((r) => !seeds.includes(r.seed)).map((r) => r.seed);
