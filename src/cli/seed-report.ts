@@ -17,7 +17,7 @@ export interface SeedRun {
 
 /**
  * The runs of the report at `path` (none when there is no file) and its backend. A file that is
- * not a report of `command` (`isRuns` says whether its `runs` are), or whose runs were made with
+ * not a report of `command` (`isRun` says whether each of its `runs` is one), or whose runs were made with
  * other settings (`settings` of it against those of `head`), is refused, naming it.
  */
 export async function readSeedReport<H, R extends SeedRun>(
