@@ -122,6 +122,13 @@ describe('otfgen read-back', () => {
     await readBackCommand({ ...base, seeds: 2 });
     expect(logs).toHaveBeenCalledWith(`${out}: nothing to run, left as it was`);
     expect(await readFile(out, 'utf8')).toBe(text);
+    // Nor is the data read then: a report whose data folder is gone (never read by this process) resumes with nothing to run.
+    const gone = join(dir.path, 'idx-gone');
+    const goneOut = join(dir.path, 'resume-gone.json');
+    await writeFile(goneOut, JSON.stringify({ ...report, data: gone }));
+    await readBackCommand({ ...base, data: gone, out: goneOut, seeds: 3 });
+    expect(logs).toHaveBeenCalledWith(`${goneOut}: nothing to run, left as it was`);
+    await expect(readBackCommand({ ...base, data: gone, out: goneOut, seeds: 4 })).rejects.toMatchObject({ code: 'ERR_FILE', message: expect.stringContaining(gone) });
     // Other settings, or a file that is no report, are refused, naming the file and the setting.
     await expect(readBackCommand({ ...base, seeds: 3, steps: 3 })).rejects.toMatchObject({ code: 'ERR_FILE', message: `${out}: holds runs of 2 steps, not of 3 steps: choose another --out` });
     await expect(readBackCommand({ ...base, seeds: 3, count: 20 })).rejects.toMatchObject({ code: 'ERR_FILE', message: `${out}: holds runs reading 30 generated images, not reading 20 generated images: choose another --out` });

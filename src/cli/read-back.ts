@@ -1,6 +1,7 @@
 /** `otfgen read-back`: a CNN trained on real images (MNIST's, or the `--data`'s) classifies the task's generated images. */
 import { readBack, type ReadBackResult } from '../harness/read-back.js';
 import { dataAndParams } from '../harness/results-file.js';
+import type { ArrayDataset } from '../sources/arrays.js';
 import { writeJsonAtomic } from '../sources/atomic-file.js';
 import { FASHION_CLASSES } from '../tasks/fashion/index.js';
 import { dataAndParamsArgs, markdownTable, quote, realData, tenClassTask } from './common.js';
@@ -44,9 +45,7 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
   const runs = new Map(saved.runs.map((r) => [r.seed, r]));
   const todo = seeds.filter((s) => !runs.has(s));
   const jobs = Math.min(o.jobs ?? 1, todo.length);
-  // The data before the backend: a bad --data fails before anything is printed or any child starts.
-  const [train, test] = await realData(o.data);
-  const names = o.task === 'fashion' ? FASHION_CLASSES : Array.from({ length: train.target.classes }, (_, c) => String(c));
+  const names = o.task === 'fashion' ? FASHION_CLASSES : Array.from({ length: 10 }, (_, c) => String(c));
   const seedText = o.onlySeed === undefined ? `seeds 1..${o.seeds}` : `seed ${o.onlySeed} of ${o.seeds}`;
   console.log(`read-back of '${o.task}': the reference CNN trained on the real ${o.data === undefined ? 'MNIST' : `images in ${o.data}`} (${o.steps} steps of 64, one-cycle, ${seedText}) classifies ${o.count} generated images`);
   if (todo.length < seeds.length) console.log(`${seeds.length - todo.length} finished seed(s) found in ${o.out}: skipped (another --out runs them again)`);
@@ -55,6 +54,7 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
   const sorted = () => [...runs.values()].sort((a, b) => a.seed - b.seed);
   // The report is written after every seed (whole or not at all), so a failure or Ctrl-C keeps the seeds that finished.
   const save = () => writeJsonAtomic(o.out, report(o, head, names, sorted(), backend, jobs));
+  let train: ArrayDataset, test: ArrayDataset;
   const interrupted = await runReportSeeds<Run>({
     command: 'read-back',
     todo,
@@ -62,6 +62,8 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
     cliScript: o.cliScript,
     backend: o.backend,
     signal: o.signal,
+    // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
+    prepare: async () => void ([train, test] = await realData(o.data)),
     childArgs: (seed, out) => ['read-back', ...runArgs(o, ['--seeds', String(o.seeds), '--only-seed', String(seed)]), '--backend', o.backend, '--out', out],
     runSeed: async (seed, signal) => {
       let r: ReadBackResult;
