@@ -1,5 +1,4 @@
 /** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
-import { join } from 'node:path';
 import { OtfgenArgumentError } from '../errors.js';
 import {
   checkSweepConfig,
@@ -130,10 +129,7 @@ export async function sweepCommand(opts: SweepCliOptions): Promise<void> {
     const t = threshold(results.rows, task);
     console.log(`threshold (${task}): ${t === null ? 'no baseline run' : `${t.toFixed(2)}, the largest share within 1 point of the 0% baseline`}`);
   }
-  if (results.rows.length) {
-    const written = opts.plots === false ? [join(opts.out, 'results.json'), await writeResultsCsv(results, opts.out)] : await writeSweepOutputs(results, opts.out);
-    console.log(`wrote ${written.join(', ')}`);
-  }
+  if (results.rows.length) console.log(`wrote ${(await writeSweepOutputs(results, opts.out, { charts: opts.plots !== false })).join(', ')}`);
 }
 
 export async function scalingCommand(opts: SweepCliOptions & { share: number }): Promise<void> {

@@ -299,10 +299,11 @@ export async function writeResultsCsv(results: SweepResults, outDir: string): Pr
   return join(outDir, 'results.csv');
 }
 
-/** Writes results.csv and the three plots beside results.json; returns the paths written. */
-export async function writeSweepOutputs(results: SweepResults, outDir: string): Promise<string[]> {
-  const rows = rowsByTask(results);
+/** Writes results.csv and, unless `charts` is false, the three plots beside results.json; returns the paths written. */
+export async function writeSweepOutputs(results: SweepResults, outDir: string, { charts = true }: { charts?: boolean } = {}): Promise<string[]> {
   await writeResultsCsv(results, outDir);
+  if (!charts) return [join(outDir, 'results.json'), join(outDir, 'results.csv')];
+  const rows = rowsByTask(results);
   const baseline = rows.filter((r) => r.share === 0);
   const baseAcc = baseline.length ? baseline.reduce((a, r) => a + r.finalAccuracy, 0) / baseline.length : null;
   const written = [join(outDir, 'results.json'), join(outDir, 'results.csv')];
