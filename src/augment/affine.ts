@@ -48,6 +48,21 @@ export function latticeWeight(grid: number, height: number, width: number, y: nu
 export function elasticField(rng: { next(): number }, amplitude: number, grid: number, height: number, width: number, control: Float64Array, field: Displacement): void {
   const g2 = grid * grid;
   for (let k = 0; k < 2 * g2; k++) control[k] = amplitude * (2 * rng.next() - 1);
+  latticeField(control, 0, 'planes', grid, height, width, 1, field);
+}
+
+/**
+ * Fills `field` with the displacement of a grid x grid lattice of control
+ * point moves (pixels) read from `control` at `offset`, times `scale`, pixels
+ * in between following bilinearly. `layout` says how the moves are stored:
+ * 'planes' (all x moves, then all y moves: elasticField's) or 'pairs' (x and y
+ * of each point side by side: a `[grid, grid, 2]` tensor's, as
+ * `elasticDisplacement` takes and `learnDeformations` makes). Hot path: no allocation.
+ */
+export function latticeField(control: ArrayLike<number>, offset: number, layout: 'planes' | 'pairs', grid: number, height: number, width: number, scale: number, field: Displacement): void {
+  const g2 = grid * grid;
+  // Where point k's x and y moves are: planes keep them g2 apart, pairs side by side.
+  const step = layout === 'pairs' ? 2 : 1, yAt = layout === 'pairs' ? 1 : g2;
   for (let y = 0; y < height; y++) {
     const u = (y / Math.max(1, height - 1)) * (grid - 1);
     const i0 = Math.min(grid - 2, Math.floor(u)), fu = u - i0;
@@ -55,9 +70,9 @@ export function elasticField(rng: { next(): number }, amplitude: number, grid: n
       const v = (x / Math.max(1, width - 1)) * (grid - 1);
       const j0 = Math.min(grid - 2, Math.floor(v)), fv = v - j0;
       const a = (1 - fu) * (1 - fv), b = (1 - fu) * fv, c = fu * (1 - fv), d = fu * fv;
-      const k = i0 * grid + j0;
-      field.dx[y * width + x] = a * control[k] + b * control[k + 1] + c * control[k + grid] + d * control[k + grid + 1];
-      field.dy[y * width + x] = a * control[g2 + k] + b * control[g2 + k + 1] + c * control[g2 + k + grid] + d * control[g2 + k + grid + 1];
+      const k00 = offset + (i0 * grid + j0) * step, k01 = k00 + step, k10 = k00 + grid * step, k11 = k10 + step;
+      field.dx[y * width + x] = scale * (a * control[k00] + b * control[k01] + c * control[k10] + d * control[k11]);
+      field.dy[y * width + x] = scale * (a * control[k00 + yAt] + b * control[k01 + yAt] + c * control[k10 + yAt] + d * control[k11 + yAt]);
     }
   }
 }

@@ -1,16 +1,18 @@
 /**
  * exemplarTask: a few real images per class, each sample one of them under a
  * random affine warp (the study's static baseline for one-shot warm-ups),
- * optionally an elastic warp and a stroke thickness change.
+ * optionally an elastic warp, a deformation learnt by `learnDeformations`,
+ * and a stroke thickness change.
  */
 import { sampleLength, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, checkInt } from '../errors.js';
-import { affineWarp, elasticField, type AffineParams, type Displacement } from '../augment/affine.js';
+import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
+import { affineWarp, elasticField, latticeField, type AffineParams, type Displacement } from '../augment/affine.js';
+import type { Deformations } from '../augment/deformations.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { datasetCount, type ArrayDataset } from '../sources/arrays.js';
 import { defineTask, type NumberParam, type Task, type WithClassWeights } from './define-task.js';
 
-/** Control points per side of the elastic warp's lattice. */
+/** Control points per side of the elastic warp's lattice, unless options.elasticGrid says otherwise. */
 const ELASTIC_GRID = 3;
 
 /** The exemplar task's warp parameters, each drawn per sample from its range. */
@@ -25,6 +27,12 @@ export type ExemplarParams = {
   readonly shift: NumberParam;
   /** Largest move in pixels of each point of the elastic lattice, in [0, 6] (default 0: none). */
   readonly elastic: NumberParam;
+  /**
+   * How far to apply a deformation of the sample's class drawn from
+   * `options.deformations` (a factor on its moves, in [0, 4]; default 0: none).
+   * Without deformations its only value is 0.
+   */
+  readonly deformation: NumberParam;
   /** Stroke thickness change: above 0 thickens (grey dilation), below 0 thins (grey erosion); 1 is one pixel each side. */
   readonly thickness: NumberParam;
 };
@@ -42,6 +50,17 @@ export interface Exemplars {
     /** 'class'. */
     kind: 'class';
   };
+}
+
+/** Options of {@link exemplarTask}. */
+export interface ExemplarTaskOptions {
+  /**
+   * Deformations by class, from `learnDeformations` over images of the same
+   * classes and size, for the `deformation` parameter to apply.
+   */
+  readonly deformations?: Deformations;
+  /** Control points per side of the elastic warp's lattice, 2 to 14 (default 3). */
+  readonly elasticGrid?: number;
 }
 
 /**
@@ -82,7 +101,7 @@ export function pickExemplars(data: ArrayDataset, options: { perClass?: number; 
  * const stream = generate(task, { seed: 1, params: { rotation: [-30, 30] } });
  * ```
  */
-export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<ExemplarParams>> {
+export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions = {}): Task<WithClassWeights<ExemplarParams>> {
   const [h, w, c] = exemplars.sampleShape;
   if (exemplars.sampleShape.length !== 3 || c !== 1) throw new OtfgenArgumentError('exemplarTask(exemplars).sampleShape', `expected [height, width, 1], got [${exemplars.sampleShape.join(', ')}]`);
   const classes = exemplars.target.classes;
@@ -92,14 +111,18 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
   byClass.forEach((list, cls) => {
     if (list.length === 0) throw new OtfgenArgumentError('exemplarTask(exemplars)', `class ${cls} has no exemplar`);
   });
+  if (typeof options !== 'object' || options === null) throw new OtfgenArgumentError('exemplarTask(options)', `expected an object, got ${describe(options)}`);
+  const elasticGrid = checkInt('exemplarTask options.elasticGrid', options.elasticGrid ?? ELASTIC_GRID, 2, 14);
+  const deformations = options.deformations === undefined ? undefined : checkDeformations(options.deformations, h, w, classes);
   const warp: AffineParams = { rotation: 0, scale: 1, shear: 0, shiftX: 0, shiftY: 0 };
   // Scratch for the elastic field, reused by every sample (render is synchronous).
-  const control = new Float64Array(2 * ELASTIC_GRID * ELASTIC_GRID);
+  const control = new Float64Array(2 * elasticGrid * elasticGrid);
   const field: Displacement = { dx: new Float32Array(n), dy: new Float32Array(n) };
+  const moved: Displacement = { dx: new Float32Array(n), dy: new Float32Array(n) }; // a learnt deformation, before any elastic field is added
   const warped = new Float32Array(n); // the warp, before a thickness change
   return defineTask({
     name: 'exemplars',
-    origin: { module: 'otfgen', export: 'exemplarTask', args: [exemplars] },
+    origin: { module: 'otfgen', export: 'exemplarTask', args: options.deformations === undefined && options.elasticGrid === undefined ? [exemplars] : [exemplars, options] },
     description: 'real exemplars under random affine warps',
     sampleShape: exemplars.sampleShape,
     target: exemplars.target,
@@ -108,7 +131,10 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
       scale: { min: 0.25, max: 4, default: [0.9, 1.1], description: 'zoom factor' },
       shear: { min: -60, max: 60, default: [-10, 10], description: 'horizontal shear in degrees' },
       shift: { min: 0, max: 14, default: 2, description: 'largest shift in pixels along each axis' },
-      elastic: { min: 0, max: 6, default: 0, description: `largest move in pixels of each point of a ${ELASTIC_GRID}x${ELASTIC_GRID} lattice (smooth elastic warp)` },
+      elastic: { min: 0, max: 6, default: 0, description: `largest move in pixels of each point of a ${elasticGrid}x${elasticGrid} lattice (smooth elastic warp)` },
+      deformation: deformations
+        ? { min: 0, max: 4, default: 0, description: 'a learnt deformation of the class, times this factor' }
+        : { min: 0, max: 0, default: 0, description: 'a learnt deformation of the class, times this factor: needs exemplarTask options.deformations' },
       thickness: { min: -1, max: 1, default: 0, description: 'stroke thickness change: > 0 thickens, < 0 thins (1: a pixel each side)' },
     },
     render(rng, p, out, offset, label) {
@@ -119,8 +145,14 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
       warp.shear = p.shear;
       warp.shiftX = rng.uniform(-p.shift, p.shift);
       warp.shiftY = rng.uniform(-p.shift, p.shift);
-      if (p.elastic > 0) elasticField(rng, p.elastic, ELASTIC_GRID, h, w, control, field);
-      const displacement = p.elastic > 0 ? field : undefined;
+      if (p.elastic > 0) elasticField(rng, p.elastic, elasticGrid, h, w, control, field);
+      let displacement = p.elastic > 0 ? field : undefined;
+      if (deformations && p.deformation > 0) {
+        const g = deformations.grid, size = 2 * g * g, lattices = deformations.byClass[label];
+        latticeField(lattices, rng.int(lattices.length / size) * size, 'pairs', g, h, w, p.deformation, moved);
+        if (displacement) for (let i = 0; i < n; i++) (moved.dx[i] += field.dx[i]), (moved.dy[i] += field.dy[i]);
+        displacement = moved;
+      }
       if (p.thickness === 0) {
         affineWarp(exemplars.x, src * n, h, w, warp, out, offset, displacement);
       } else {
@@ -130,6 +162,22 @@ export function exemplarTask(exemplars: Exemplars): Task<WithClassWeights<Exempl
       return label;
     },
   });
+}
+
+/** `d` when it fits images of height x width and the classes, else a typed error saying how it does not. */
+function checkDeformations(d: Deformations, h: number, w: number, classes: number): Deformations {
+  const name = 'exemplarTask options.deformations';
+  if (typeof d !== 'object' || d === null || !Array.isArray(d.byClass)) throw new OtfgenArgumentError(name, `expected what learnDeformations returns, got ${describe(d)}`);
+  if (d.height !== h || d.width !== w) throw new OtfgenArgumentError(name, `learnt on ${d.height}x${d.width} images; the exemplars are ${h}x${w}`);
+  checkInt(`${name}.grid`, d.grid, 2, 14);
+  if (d.byClass.length !== classes) throw new OtfgenArgumentError(name, `has ${d.byClass.length} classes; the exemplars have ${classes}`);
+  const size = 2 * d.grid * d.grid;
+  d.byClass.forEach((lattices, c) => {
+    if (!(lattices instanceof Float32Array) || lattices.length === 0 || lattices.length % size !== 0) {
+      throw new OtfgenArgumentError(`${name}.byClass[${c}]`, `expected a Float32Array of one or more lattices of ${size} numbers, got ${describe(lattices)}`);
+    }
+  });
+  return d;
 }
 
 /**
