@@ -13,13 +13,15 @@ import { mixPolicy } from '../augment/mix-policy.js';
 import { strengthController } from '../augment/strength.js';
 import { selfTraining } from '../augment/self-training.js';
 import { cutMix } from '../augment/cutmix.js';
+import { learnDeformations, type Deformations } from '../augment/deformations.js';
 import { mix, type MixWeights } from '../stream/mix.js';
+import { Rng } from '../random/rng.js';
 import type { Controller } from '../augment/controller.js';
 import type { MnistDataset } from '../sources/mnist.js';
 import type { Stream } from '../stream/stream.js';
-import { exemplarTask, pickExemplars, type ExemplarParams, type Exemplars } from '../tasks/exemplars.js';
+import { exemplarTask, pickExemplars, type ExemplarParams, type ExemplarTaskOptions, type Exemplars } from '../tasks/exemplars.js';
 import type { ParamSpace, ParamValues, Task, WithClassWeights } from '../tasks/define-task.js';
-import { checkParams, generate, type ParamsOption } from '../tasks/generate.js';
+import { checkParams, generate, renderBatch, type ParamsOption } from '../tasks/generate.js';
 import { pixelCountTask } from '../tasks/pixel-count.js';
 import { MNIST_DIGIT_PARAMS, digits, type DigitParams } from '../tasks/digits/index.js';
 import { fashion } from '../tasks/fashion/index.js';
@@ -106,7 +108,7 @@ export function rampStrength(i: number, batches: number): number {
 
 /** The context's real exemplars: `perClass` images of each class (default 1), picked by its seed. */
 const pickedExemplars = (ctx: SourceContext) => pickExemplars(ctx.train, { perClass: ctx.perClass ?? 1, seed: ctx.seed });
-const exemplarsOf = (ctx: SourceContext) => exemplarTask(pickedExemplars(ctx));
+const exemplarsOf = (ctx: SourceContext, options?: ExemplarTaskOptions) => exemplarTask(pickedExemplars(ctx), options);
 
 /** A model's class head as a classifier the adaptive sources call (inference mode: dropout off). */
 function classifierOf(model: HarnessModel): (images: tf.Tensor4D) => tf.Tensor {
@@ -115,8 +117,42 @@ function classifierOf(model: HarnessModel): (images: tf.Tensor4D) => tf.Tensor {
 }
 
 /** The exemplars under random draws from `params` (the task's defaults without). */
-const warpedExemplars = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<ExemplarParams>>) =>
-  generate(exemplarsOf(ctx), { seed: ctx.seed, batchSize: ctx.batchSize, params });
+const warpedExemplars = (ctx: SourceContext, params?: ParamsOption<WithClassWeights<ExemplarParams>>, options?: ExemplarTaskOptions) =>
+  generate(exemplarsOf(ctx, options), { seed: ctx.seed, batchSize: ctx.batchSize, params });
+
+/** Procedural digits exemplars-deformed learns its deformations from, and how. */
+const DEFORMATION_SHAPES = 3000;
+const DEFORMATION_OPTIONS = { pairsPerClass: 100, grid: 5 } as const;
+/** The last deformations learnt, by what they were learnt from: the methods of one seed share them (learning takes about 35 s). */
+let lastDeformations: { key: string; deformations: Deformations } | null = null;
+
+/**
+ * Deformations learnt from pairs of procedural digits drawn by the context's
+ * seed and params, on the current backend (its floating point decides the last
+ * bits, as for the other learned sources).
+ */
+export function digitDeformations(ctx: SourceContext): Deformations {
+  const key = JSON.stringify([ctx.seed, ctx.params ?? {}, tf.getBackend()]);
+  if (lastDeformations?.key !== key) {
+    const shapes = renderBatch(digits, { seed: ctx.seed, index: 0, batchSize: DEFORMATION_SHAPES, params: ctx.params as ParamValues<WithClassWeights<DigitParams>> | undefined });
+    lastDeformations = { key, deformations: learnDeformations(shapes, { ...DEFORMATION_OPTIONS, seed: ctx.seed }) };
+  }
+  return lastDeformations.deformations;
+}
+
+/**
+ * exemplars-deformed-random's lattices: as many per class as `learnt` has, of
+ * the same size, but random: each move Gaussian with the root mean square of
+ * the class's learnt moves. What the learnt ones add beyond their number and size.
+ */
+export function randomLattices(learnt: Deformations, seed: number): Deformations {
+  const rng = Rng.forIndex(seed, 0, 'random-lattices');
+  const byClass = learnt.byClass.map((lattices) => {
+    const rms = Math.sqrt(lattices.reduce((sum, v) => sum + v * v, 0) / lattices.length);
+    return Float32Array.from(lattices, () => rms * rng.normal());
+  });
+  return { ...learnt, byClass };
+}
 
 /** A source's own `params` (fixed, or a function of the batch) set over the context's: its own win where both set a key. */
 function onTop<P extends ParamSpace>(ctx: SourceContext, own: ParamsOption<P> | undefined): ParamsOption<P> | undefined {
@@ -225,6 +261,23 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     description: "as exemplars-thick-x1.25, then CutMix (cutMix, alpha 1): a box of another sample of the batch pasted into each, the labels mixed by area (soft labels, learnt and read through a logits head)",
     notByDefault: 'added after the committed one-shot run',
     make: (ctx) => ({ stream: warpedExemplars(ctx, thickAt(1.25)).pipe(cutMix({ seed: ctx.seed })), head: logitsTarget(10, 1) }),
+  },
+  'exemplars-thick-elastic': {
+    description: `as exemplars-thick-x1.25, and a random elastic warp on a ${DEFORMATION_OPTIONS.grid}x${DEFORMATION_OPTIONS.grid} lattice (the lattice of exemplars-deformed) whose points move up to a size drawn per sample in [0, 5] px (the best of 1.5, 2, 3, 4, 5 and 6 on seeds 1 to 6)`,
+    notByDefault: 'added after the committed one-shot run',
+    make: (ctx) => ({ stream: warpedExemplars(ctx, { ...thickAt(1.25), elastic: [0, 5] }, { elasticGrid: DEFORMATION_OPTIONS.grid }) }),
+  },
+  'exemplars-deformed': {
+    procedural: digits,
+    description: `as exemplars-thick (wide random warps and thickness), and a deformation learnt for the class (learnDeformations: ${DEFORMATION_OPTIONS.pairsPerClass} pairs of procedural digits of each class registered onto each other, ${DEFORMATION_OPTIONS.grid}x${DEFORMATION_OPTIONS.grid} lattices), times a factor drawn per sample in [0, 2]; no procedural image is trained on`,
+    notByDefault: 'added after the committed one-shot run',
+    make: (ctx) => ({ stream: warpedExemplars(ctx, { ...thickAt(1), deformation: [0, 2] }, { deformations: digitDeformations(ctx) }) }),
+  },
+  'exemplars-deformed-random': {
+    procedural: digits,
+    description: "as exemplars-deformed, with random lattices in place of the learnt ones: as many per class, each move Gaussian with the root mean square of the class's learnt moves",
+    notByDefault: 'added after the committed one-shot run',
+    make: (ctx) => ({ stream: warpedExemplars(ctx, { ...thickAt(1), deformation: [0, 2] }, { deformations: randomLattices(digitDeformations(ctx), ctx.seed) }) }),
   },
   'exemplars-strength': {
     description: "the ranges of exemplars-thick-x2 scaled by a strength in [0, 1] that a controller moves by 0.01 a step: up while the classifier's loss on the batch is under 0.5, down while over (from 0.25)",
