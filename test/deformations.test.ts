@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, Rng, affineWarp, exemplarTask, generate, latticeField, learnDeformations, type Deformations, type Exemplars } from '../src/index.js';
+import { OtfgenArgumentError, Rng, affineWarp, exemplarTask, generate, latticeField, learnDeformations, pickExemplars, type Deformations, type Exemplars } from '../src/index.js';
 import { generate as generateInWorkers, registerWasmTrainingKernels } from '../src/node.js';
 
 beforeAll(() => registerWasmTrainingKernels());
@@ -85,6 +85,7 @@ describe('learnDeformations', () => {
       expect(() => learnDeformations(d as never, options)).toThrow(message);
     };
     refuse({ ...data, y: new Int32Array([0, 0, 0, 1]) }, {}, /^learnDeformations\(data\): class 1 has 1 image\(s\); registering pairs needs 2 or more/);
+    refuse({ ...data, y: new Int32Array([0, 0, 2, 1]) }, {}, /^learnDeformations\(data\)\.y\[2\]: expected a class id in 0\.\.1, got 2/);
     refuse({ ...data, sampleShape: [H, W / 2, 2] }, {}, /learnDeformations\(data\)\.sampleShape: expected \[height, width, 1\]/);
     refuse({ ...data, target: { kind: 'regression', size: 1 } }, {}, /learnDeformations\(data\)\.target: expected class targets/);
     refuse(data, { grid: 1 }, /options\.grid: expected an integer in \[2, 14\]/);
@@ -140,6 +141,8 @@ describe("exemplarTask's deformation", () => {
     refuse({ ...d, byClass: [d.byClass[0]] }, /has 1 classes; the exemplars have 2/);
     refuse({ ...d, byClass: [d.byClass[0], new Float32Array(5)] }, /options\.deformations\.byClass\[1\]: expected a Float32Array of one or more lattices of 18 numbers/);
     refuse(null, /expected what learnDeformations returns/);
+    expect(() => exemplarTask({ ...ex, y: new Int32Array([0, -1]) })).toThrow(/^exemplarTask\(exemplars\)\.y\[1\]: expected a class id in 0\.\.1, got -1/);
+    expect(() => pickExemplars({ ...ex, y: new Float32Array([1, 0.5]) })).toThrow(/^pickExemplars\(data\)\.y\[1\]: expected a class id in 0\.\.1, got 0\.5/);
     expect(() => exemplarTask(ex, { elasticGrid: 1 })).toThrow(/exemplarTask options\.elasticGrid: expected an integer in \[2, 14\]/);
   });
 });

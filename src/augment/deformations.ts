@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { OtfgenArgumentError, checkInt, checkNumber, checkPositive, describe } from '../errors.js';
 import { checkGradients } from '../gradients.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
-import { datasetCount, type ArrayDataset } from '../sources/arrays.js';
+import { datasetCount, indicesByClass, type ArrayDataset } from '../sources/arrays.js';
 import { affineWarpTensor, elasticDisplacement } from './warp.js';
 
 /** Deformations learnt by {@link learnDeformations}: lattices of control point moves, by class. */
@@ -78,7 +78,7 @@ export interface LearnDeformationsOptions {
  * ```
  */
 export function learnDeformations(data: ArrayDataset, options: LearnDeformationsOptions = {}): Deformations {
-  const count = datasetCount(data, 'learnDeformations(data)');
+  datasetCount(data, 'learnDeformations(data)');
   const shape = data.sampleShape;
   if (!Array.isArray(shape) || shape.length !== 3 || shape[2] !== 1) throw new OtfgenArgumentError('learnDeformations(data).sampleShape', `expected [height, width, 1], got ${describe(shape)}`);
   if (data.target?.kind !== 'class') throw new OtfgenArgumentError('learnDeformations(data).target', `expected class targets, got ${describe(data.target?.kind)}`);
@@ -93,8 +93,7 @@ export function learnDeformations(data: ArrayDataset, options: LearnDeformations
   const rng = new Rng(checkSeed('learnDeformations options.seed', options.seed ?? 0));
   checkGradients('learnDeformations');
   const n = h * w;
-  const byLabel: number[][] = Array.from({ length: classes }, () => []);
-  for (let i = 0; i < count; i++) byLabel[data.y[i]].push(i);
+  const byLabel = indicesByClass(data.y, classes, 'learnDeformations(data).y');
   byLabel.forEach((list, c) => {
     if (list.length < 2) throw new OtfgenArgumentError('learnDeformations(data)', `class ${c} has ${list.length} image(s); registering pairs needs 2 or more of every class`);
   });

@@ -53,6 +53,21 @@ export function datasetCount(data: ArrayDataset, argument = 'dataset'): number {
 }
 
 /**
+ * The indices of the samples of each class, in order, from class ids `y`;
+ * a label that is not a class id in 0..classes − 1 is refused, naming
+ * `argument[i]`.
+ */
+export function indicesByClass(y: ArrayLike<number>, classes: number, argument: string): number[][] {
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < y.length; i++) {
+    const label = y[i];
+    if (!Number.isInteger(label) || label < 0 || label >= classes) throw new OtfgenArgumentError(`${argument}[${i}]`, `expected a class id in 0..${classes - 1}, got ${describe(label)}`);
+    byClass[label].push(i);
+  }
+  return byClass;
+}
+
+/**
  * @example
  * ```ts
  * import { mnist } from 'otfgen/node';

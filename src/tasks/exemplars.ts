@@ -9,7 +9,7 @@ import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
 import { affineWarp, elasticField, latticeField, type AffineParams, type Displacement } from '../augment/affine.js';
 import type { Deformations } from '../augment/deformations.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
-import { datasetCount, type ArrayDataset } from '../sources/arrays.js';
+import { datasetCount, indicesByClass, type ArrayDataset } from '../sources/arrays.js';
 import { defineTask, type NumberParam, type Task, type WithClassWeights } from './define-task.js';
 
 /** Control points per side of the elastic warp's lattice, unless options.elasticGrid says otherwise. */
@@ -71,14 +71,13 @@ export interface ExemplarTaskOptions {
  * ```
  */
 export function pickExemplars(data: ArrayDataset, options: { perClass?: number; seed?: Seed } = {}): Exemplars {
-  const count = datasetCount(data, 'pickExemplars(data)');
+  datasetCount(data, 'pickExemplars(data)');
   if (data.target.kind !== 'class') throw new OtfgenArgumentError('pickExemplars(data).target', 'needs class targets');
   const perClass = checkInt('pickExemplars options.perClass', options.perClass ?? 1, 1);
   const classes = data.target.classes;
   const n = sampleLength(data.sampleShape);
   const rng = new Rng(checkSeed('pickExemplars options.seed', options.seed ?? 0));
-  const byClass: number[][] = Array.from({ length: classes }, () => []);
-  for (let i = 0; i < count; i++) byClass[data.y[i]].push(i);
+  const byClass = indicesByClass(data.y, classes, 'pickExemplars(data).y');
   const x = new Float32Array(classes * perClass * n);
   const y = new Int32Array(classes * perClass);
   const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;
@@ -106,8 +105,7 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
   if (exemplars.sampleShape.length !== 3 || c !== 1) throw new OtfgenArgumentError('exemplarTask(exemplars).sampleShape', `expected [height, width, 1], got [${exemplars.sampleShape.join(', ')}]`);
   const classes = exemplars.target.classes;
   const n = h * w;
-  const byClass: number[][] = Array.from({ length: classes }, () => []);
-  exemplars.y.forEach((label, i) => byClass[label].push(i));
+  const byClass = indicesByClass(exemplars.y, classes, 'exemplarTask(exemplars).y');
   byClass.forEach((list, cls) => {
     if (list.length === 0) throw new OtfgenArgumentError('exemplarTask(exemplars)', `class ${cls} has no exemplar`);
   });
