@@ -14,7 +14,14 @@ export { arraySource, type ArrayDataset, type ArraySourceOptions } from './sourc
 export { warmupSchedule, syntheticBatches, type WarmupBlend, type WarmupOptions, type WarmupStep } from './schedule/warmup.js';
 export * from './tensors.js';
 export { affineWarp, elasticField, latticeField, type AffineParams, type Displacement } from './augment/affine.js';
-export { learnDeformations, type Deformations, type LearnDeformationsOptions } from './augment/deformations.js';
+export {
+  learnDeformations,
+  learnExemplarDeformations,
+  type Deformations,
+  type ExemplarDeformations,
+  type LearnDeformationsOptions,
+  type LearnExemplarDeformationsOptions,
+} from './augment/deformations.js';
 export { affineWarpTensor, elasticDisplacement, AFFINE_PARAM_NAMES, type AffineWarpTensorOptions } from './augment/warp.js';
 export { learnedAugmenter, LearnedAugmenter, type LearnedAugmenterOptions, type AugmenterLogEntry } from './augment/learned.js';
 export { classReweighting, ClassReweighting, type ClassReweightingOptions, type ReweightingLogEntry } from './augment/class-reweighting.js';

@@ -3,7 +3,20 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, Rng, affineWarp, exemplarTask, generate, latticeField, learnDeformations, pickExemplars, type Deformations, type Exemplars } from '../src/index.js';
+import {
+  OtfgenArgumentError,
+  Rng,
+  affineWarp,
+  exemplarTask,
+  generate,
+  latticeField,
+  learnDeformations,
+  learnExemplarDeformations,
+  pickExemplars,
+  type Deformations,
+  type ExemplarDeformations,
+  type Exemplars,
+} from '../src/index.js';
 import { generate as generateInWorkers, registerWasmTrainingKernels } from '../src/node.js';
 
 beforeAll(() => registerWasmTrainingKernels());
@@ -25,7 +38,7 @@ function blobs(rng: Rng): Float32Array {
 const mse = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length;
 
 /** `img` warped by lattice `k` of `lattices` (no affine part), times `scale`. */
-function deform(img: Float32Array, d: Deformations, lattices: Float32Array, k: number, scale = 1): Float32Array {
+function deform(img: Float32Array, d: { grid: number }, lattices: Float32Array, k: number, scale = 1): Float32Array {
   const field = { dx: new Float32Array(N), dy: new Float32Array(N) };
   latticeField(lattices, k * 2 * d.grid * d.grid, 'pairs', d.grid, H, W, scale, field);
   const out = new Float32Array(N);
@@ -97,6 +110,83 @@ describe('learnDeformations', () => {
   });
 });
 
+/**
+ * Two classes: exemplar c (blobs) and four images of its class, each the
+ * exemplar moved by its own smooth field (a shift and a bend), so a lattice
+ * can register the exemplar onto each.
+ */
+function exemplarsAndShapes() {
+  const rng = new Rng(6);
+  const ex = new Float32Array(2 * N), x = new Float32Array(8 * N);
+  const bend = { dx: new Float32Array(N), dy: new Float32Array(N) };
+  for (let c = 0; c < 2; c++) {
+    const first = blobs(rng);
+    ex.set(first, c * N);
+    for (let k = 0; k < 4; k++) {
+      const sx = 2 * rng.next() - 1, sy = 2 * rng.next() - 1, b = 1.2 * (2 * rng.next() - 1);
+      for (let y = 0; y < H; y++) for (let col = 0; col < W; col++) (bend.dx[y * W + col] = sx + (b * y) / H), (bend.dy[y * W + col] = sy);
+      affineWarp(first, 0, H, W, { rotation: 0, scale: 1, shear: 0, shiftX: 0, shiftY: 0 }, x, (4 * c + k) * N, bend);
+    }
+  }
+  const exemplars: Exemplars = { x: ex, y: new Int32Array([0, 1]), sampleShape: [H, W, 1], target: CLASSES };
+  return { exemplars, data: { x, y: new Int32Array([0, 0, 0, 0, 1, 1, 1, 1]), sampleShape: [H, W, 1], target: CLASSES } };
+}
+
+describe('learnExemplarDeformations', () => {
+  for (const backend of ['cpu', 'wasm']) {
+    it(`registers each exemplar onto images of its class, is seeded, and leaves no tensor (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const { exemplars, data } = exemplarsAndShapes();
+      const options = { perExemplar: 3, grid: 4, iterations: 120, blur: 0.5, seed: 2 };
+      const before = tf.memory().numTensors;
+      const d = learnExemplarDeformations(exemplars, data, options);
+      expect(tf.memory().numTensors).toBe(before);
+      expect([d.grid, d.height, d.width]).toEqual([4, H, W]);
+      expect(d.byExemplar.map((l) => l.length)).toEqual([3 * 32, 3 * 32]);
+      for (let e = 0; e < 2; e++) {
+        expect(d.fit[e].after).toBeLessThan(0.3 * d.fit[e].before);
+        const src = exemplars.x.subarray(e * N, (e + 1) * N);
+        const own = [0, 1, 2, 3].map((k) => data.x.subarray((4 * e + k) * N, (4 * e + k + 1) * N));
+        const matched = new Set<number>();
+        for (let k = 0; k < 3; k++) {
+          // Each lattice moves the exemplar close to one image of its class, three different ones (no repeats).
+          const moved = deform(src, d, d.byExemplar[e], k);
+          const errors = own.map((img) => mse(moved, img) / mse(src, img));
+          const best = errors.indexOf(Math.min(...errors));
+          expect(errors[best], `exemplar ${e} lattice ${k}`).toBeLessThan(0.35);
+          matched.add(best);
+        }
+        expect(matched.size).toBe(3);
+      }
+      expect(learnExemplarDeformations(exemplars, data, options).byExemplar).toEqual(d.byExemplar);
+      expect(learnExemplarDeformations(exemplars, data, { ...options, seed: 3 }).byExemplar).not.toEqual(d.byExemplar);
+      // Asked for more images than a class has: each of them, once.
+      expect(learnExemplarDeformations(exemplars, data, { ...options, perExemplar: 9, iterations: 1 }).byExemplar.map((l) => l.length)).toEqual([4 * 32, 4 * 32]);
+    }, 60_000);
+  }
+
+  it('refuses what it cannot register, naming the argument', async () => {
+    await tf.setBackend('cpu');
+    const { exemplars, data } = exemplarsAndShapes();
+    const before = tf.memory().numTensors;
+    const refuse = (ex: unknown, d: unknown, options: object, message: RegExp) => {
+      expect(() => learnExemplarDeformations(ex as never, d as never, options)).toThrow(OtfgenArgumentError);
+      expect(() => learnExemplarDeformations(ex as never, d as never, options)).toThrow(message);
+    };
+    refuse(exemplars, { ...data, y: new Int32Array(8) }, {}, /^learnExemplarDeformations\(data\): has no image of class 1 to register its exemplar onto/);
+    refuse(exemplars, { ...data, y: new Int32Array([0, 0, 0, 0, 1, 1, 1, 3]) }, {}, /^learnExemplarDeformations\(data\)\.y\[7\]: expected a class id in 0\.\.1, got 3/);
+    refuse({ ...exemplars, y: new Int32Array([0, 2]) }, data, {}, /^learnExemplarDeformations\(exemplars\)\.y\[1\]/);
+    refuse(exemplars, { ...data, x: data.x.subarray(0, 8 * 12 * 12), sampleShape: [12, 12, 1] }, {}, /^learnExemplarDeformations\(data\)\.sampleShape: expected the exemplars' \[14, 12, 1\], got \[12, 12, 1\]/);
+    refuse(exemplars, { ...data, target: { kind: 'class', classes: 3 } }, {}, /^learnExemplarDeformations\(data\)\.target: expected the exemplars' 2 classes, got 3/);
+    refuse(exemplars, { ...data, target: { kind: 'regression', size: 1 } }, {}, /learnExemplarDeformations\(data\)\.target: expected class targets/);
+    refuse({ ...exemplars, sampleShape: [H, W / 2, 2] }, data, {}, /learnExemplarDeformations\(exemplars\)\.sampleShape: expected \[height, width, 1\]/);
+    refuse(exemplars, data, { perExemplar: 0 }, /learnExemplarDeformations options\.perExemplar/);
+    refuse(exemplars, data, { grid: 15 }, /learnExemplarDeformations options\.grid: expected an integer in \[2, 14\]/);
+    refuse(exemplars, data, { blur: -1 }, /learnExemplarDeformations options\.blur/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe("exemplarTask's deformation", () => {
   const exemplars = (): Exemplars => {
     const rng = new Rng(9);
@@ -133,6 +223,32 @@ describe("exemplarTask's deformation", () => {
     expect(inWorkers.map((b) => b.x)).toEqual(inProcess.map((b) => b.x));
   }, 60_000);
 
+  it("with deformations by exemplar, applies one of the sample's exemplar's lattices, the same bytes with workers", async () => {
+    // Two exemplars of each class, each with its own made-up lattices.
+    const rng = new Rng(4);
+    const x = new Float32Array(4 * N);
+    for (let e = 0; e < 4; e++) x.set(blobs(rng), e * N);
+    const ex: Exemplars = { x, y: new Int32Array([0, 0, 1, 1]), sampleShape: [H, W, 1], target: CLASSES };
+    const d: ExemplarDeformations = { grid: 3, height: H, width: W, fit: [], byExemplar: [0, 1, 2, 3].map(() => Float32Array.from({ length: 2 * 18 }, () => 3 * rng.next() - 1.5)) };
+    const task = exemplarTask(ex, { deformations: d });
+    expect(task.params.deformation.description).toMatch(/deformation of the exemplar/);
+    const [moved] = await generate(task, { seed: 1, batchSize: 24, params: { ...still, deformation: 1.2 } }).take(1).toArray();
+    const used = new Set<number>();
+    for (let i = 0; i < 24; i++) {
+      const got = moved.x.subarray(i * N, (i + 1) * N);
+      const from = [0, 1, 2, 3].filter((e) => ex.y[e] === moved.y[i] && [0, 1].some((k) => mse(deform(ex.x.subarray(e * N, (e + 1) * N), d, d.byExemplar[e], k, 1.2), got) < 1e-10));
+      expect(from, `sample ${i}`).toHaveLength(1);
+      used.add(from[0]);
+    }
+    expect(used.size).toBe(4);
+    const params = { ...still, deformation: [0, 2], thickness: [-1, 1] } as const;
+    const inProcess = await generate(task, { seed: 4, batchSize: 16, params, batches: 4 }).toArray();
+    const inWorkers = await generateInWorkers(task, { seed: 4, batchSize: 16, params, batches: 4, workers: 2 }).toArray();
+    expect(inWorkers.map((b) => b.x)).toEqual(inProcess.map((b) => b.x));
+    expect(() => exemplarTask(ex, { deformations: { ...d, byExemplar: d.byExemplar.slice(1) } })).toThrow(/^exemplarTask options\.deformations: has 3 exemplars; the task has 4/);
+    expect(() => exemplarTask(ex, { deformations: { ...d, byExemplar: [...d.byExemplar.slice(1), [1, 2]] as never } })).toThrow(/options\.deformations\.byExemplar\[3\]: expected a Float32Array of one or more lattices of 18 numbers/);
+  }, 60_000);
+
   it('is refused without deformations, or with ones that do not fit the exemplars', () => {
     const ex = exemplars(), d = made();
     expect(() => generate(exemplarTask(ex), { params: { deformation: 1 } })).toThrow(/params\.deformation: expected a number or a \[lo, hi\] range within \[0, 0\]/);
@@ -140,17 +256,17 @@ describe("exemplarTask's deformation", () => {
     refuse({ ...d, height: 28 }, /^exemplarTask options\.deformations: learnt on 28x12 images; the exemplars are 14x12/);
     refuse({ ...d, byClass: [d.byClass[0]] }, /has 1 classes; the exemplars have 2/);
     refuse({ ...d, byClass: [d.byClass[0], new Float32Array(5)] }, /options\.deformations\.byClass\[1\]: expected a Float32Array of one or more lattices of 18 numbers/);
-    refuse(null, /expected what learnDeformations returns/);
+    refuse(null, /expected what learnDeformations or learnExemplarDeformations returns/);
     expect(() => exemplarTask({ ...ex, y: new Int32Array([0, -1]) })).toThrow(/^exemplarTask\(exemplars\)\.y\[1\]: expected a class id in 0\.\.1, got -1/);
     expect(() => pickExemplars({ ...ex, y: new Float32Array([1, 0.5]) })).toThrow(/^pickExemplars\(data\)\.y\[1\]: expected a class id in 0\.\.1, got 0\.5/);
     expect(() => exemplarTask(ex, { elasticGrid: 1 })).toThrow(/exemplarTask options\.elasticGrid: expected an integer in \[2, 14\]/);
   });
 });
 
-describe('the exemplars-deformed and exemplars-thick-elastic one-shot methods', () => {
+describe('the exemplars-deformed, exemplars-registered and exemplars-thick-elastic one-shot methods', () => {
   it('learn deformations from procedural digits once per seed and params (which the digits take), add them to random warps, and leak no tensor', async () => {
     const { selectBackend, mnist } = await import('../src/node.js');
-    const { SOURCES, digitDeformations, heldOutOf } = await import('../src/harness/sources.js');
+    const { SOURCES, digitDeformations, exemplarDeformations, heldOutOf } = await import('../src/harness/sources.js');
     const { createModel } = await import('../src/harness/index.js');
     await selectBackend({ backend: 'wasm' });
     const trainSet = await mnist({ split: 'train' });
@@ -172,12 +288,23 @@ describe('the exemplars-deformed and exemplars-thick-elastic one-shot methods', 
     expect(digitDeformations({ ...ctx, params: { slant: 30 } })).not.toBe(learnt);
     const elastic = await first('exemplars-thick-elastic');
     expect(elastic.x).not.toEqual((await first('exemplars-thick-x1.25')).x);
+    // exemplars-registered: deformations learnt for the seed's exemplars, once, one list per exemplar; its random control differs.
+    const registered = await first('exemplars-registered');
+    const byExemplar = exemplarDeformations(ctx);
+    expect(byExemplar.byExemplar).toHaveLength(10);
+    expect(byExemplar.byExemplar.every((l) => l.length === 100 * 50)).toBe(true);
+    expect(byExemplar.fit.every((f) => f.after < 0.5 * f.before)).toBe(true);
+    expect((await first('exemplars-registered')).x).toEqual(registered.x);
+    expect(exemplarDeformations({ ...ctx })).toBe(byExemplar);
+    expect((await first('exemplars-registered-random')).x).not.toEqual(registered.x);
+    expect(registered.x).not.toEqual(deformed.x);
+    expect(exemplarDeformations(ctx)).toBe(byExemplar);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
-  }, 240_000);
+  }, 400_000);
 });
 
-describe('randomLattices (the control of exemplars-deformed-random)', () => {
+describe('randomLattices (the control of exemplars-deformed-random and exemplars-registered-random)', () => {
   it('draws as many lattices per class as were learnt, Gaussian, of the same root mean square, by seed', async () => {
     const { randomLattices } = await import('../src/harness/sources.js');
     const rng = new Rng(1);
@@ -199,5 +326,24 @@ describe('randomLattices (the control of exemplars-deformed-random)', () => {
     }
     expect(randomLattices(learnt, 7).byClass).toEqual(r.byClass);
     expect(randomLattices(learnt, 8).byClass[0]).not.toEqual(r.byClass[0]);
+  });
+
+  it('draws per exemplar for deformations learnt by exemplar', async () => {
+    const { randomLattices } = await import('../src/harness/sources.js');
+    const rng = new Rng(2);
+    const learnt: ExemplarDeformations = {
+      grid: 4, height: H, width: W, fit: [],
+      byExemplar: [0.2, 1, 4].map((size) => Float32Array.from({ length: 32 * 50 }, () => size * (2 * rng.next() - 1))),
+    };
+    const rms = (a: Float32Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
+    const r = randomLattices(learnt, 7);
+    expect('byClass' in r).toBe(false);
+    expect(r.byExemplar.map((l) => l.length)).toEqual([1600, 1600, 1600]);
+    for (let e = 0; e < 3; e++) {
+      expect(r.byExemplar[e]).not.toEqual(learnt.byExemplar[e]);
+      expect(rms(r.byExemplar[e]) / rms(learnt.byExemplar[e])).toBeGreaterThan(0.9);
+      expect(rms(r.byExemplar[e]) / rms(learnt.byExemplar[e])).toBeLessThan(1.1);
+    }
+    expect(randomLattices(learnt, 7).byExemplar).toEqual(r.byExemplar);
   });
 });

@@ -6,6 +6,10 @@
  * The pairs can come from a procedural task: what it learns is how shapes of a
  * class vary, as displacement fields, which `exemplarTask` then applies to a
  * few real images (its `deformation` parameter).
+ *
+ * learnExemplarDeformations: the same registration, from each of a few real
+ * exemplars onto images of its class (procedural ones, say): lattices that
+ * move that exemplar towards each of those shapes.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OtfgenArgumentError, checkInt, checkNumber, checkPositive, describe } from '../errors.js';
@@ -13,6 +17,7 @@ import { checkGradients } from '../gradients.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { datasetCount, indicesByClass, type ArrayDataset } from '../sources/arrays.js';
 import { affineWarpTensor, elasticDisplacement } from './warp.js';
+import type { Exemplars } from '../tasks/exemplars.js';
 
 /** Deformations learnt by {@link learnDeformations}: lattices of control point moves, by class. */
 export interface Deformations {
@@ -42,6 +47,30 @@ export interface Deformations {
   }[];
 }
 
+/** Deformations learnt by {@link learnExemplarDeformations}: lattices of control point moves, by exemplar. */
+export interface ExemplarDeformations {
+  /** Control points per side of each lattice (interpolated bilinearly over the image). */
+  readonly grid: number;
+  /** The images' height in pixels. */
+  readonly height: number;
+  /** The images' width in pixels. */
+  readonly width: number;
+  /**
+   * Per exemplar, in the order of the exemplars' images, its lattices one
+   * after another, `grid * grid * 2` numbers each (the order of
+   * {@link Deformations.byClass}). Warping the exemplar by one moves it
+   * towards one image of its class.
+   */
+  readonly byExemplar: readonly Float32Array[];
+  /** Per exemplar, the mean squared pixel difference (blurred) to its images before and after registration. */
+  readonly fit: readonly {
+    /** Mean squared difference of the blurred exemplar and images as they are. */
+    readonly before: number;
+    /** The same after the exemplar is warped by each image's lattice. */
+    readonly after: number;
+  }[];
+}
+
 /** Options of {@link learnDeformations}. */
 export interface LearnDeformationsOptions {
   /** Pairs registered per class, each a lattice of the result (default 100). */
@@ -58,6 +87,35 @@ export interface LearnDeformationsOptions {
   readonly blur?: number;
   /** Which pairs are registered (default 0). */
   readonly seed?: Seed;
+}
+
+/** Options of {@link learnExemplarDeformations}: those of {@link learnDeformations} but the pair count. */
+export interface LearnExemplarDeformationsOptions extends Omit<LearnDeformationsOptions, 'pairsPerClass' | 'seed'> {
+  /** Images of its class each exemplar is registered onto, picked at random without repeats, each a lattice of the result (default 100; all of the class's if it has fewer). */
+  readonly perExemplar?: number;
+  /** Which images are picked (default 0). */
+  readonly seed?: Seed;
+}
+
+/** The registration settings both learners share, checked under `name`'s options. */
+function registrationOptions(name: string, options: Omit<LearnDeformationsOptions, 'pairsPerClass'>) {
+  return {
+    grid: checkInt(`${name} options.grid`, options.grid ?? 5, 2, 14),
+    iterations: checkInt(`${name} options.iterations`, options.iterations ?? 150, 1),
+    learningRate: checkPositive(`${name} options.learningRate`, options.learningRate ?? 0.1),
+    penalty: checkNumber(`${name} options.penalty`, options.penalty ?? 0.002, 0),
+    blur: checkNumber(`${name} options.blur`, options.blur ?? 1, 0, 10),
+    rng: new Rng(checkSeed(`${name} options.seed`, options.seed ?? 0)),
+  };
+}
+
+/** [height, width] of one-channel images with class targets, else a typed error naming `argument`. */
+function imageShape(data: ArrayDataset, argument: string): [number, number] {
+  datasetCount(data, argument);
+  const shape = data.sampleShape;
+  if (!Array.isArray(shape) || shape.length !== 3 || shape[2] !== 1) throw new OtfgenArgumentError(`${argument}.sampleShape`, `expected [height, width, 1], got ${describe(shape)}`);
+  if (data.target?.kind !== 'class') throw new OtfgenArgumentError(`${argument}.target`, `expected class targets, got ${describe(data.target?.kind)}`);
+  return [shape[0], shape[1]];
 }
 
 /**
@@ -78,19 +136,10 @@ export interface LearnDeformationsOptions {
  * ```
  */
 export function learnDeformations(data: ArrayDataset, options: LearnDeformationsOptions = {}): Deformations {
-  datasetCount(data, 'learnDeformations(data)');
-  const shape = data.sampleShape;
-  if (!Array.isArray(shape) || shape.length !== 3 || shape[2] !== 1) throw new OtfgenArgumentError('learnDeformations(data).sampleShape', `expected [height, width, 1], got ${describe(shape)}`);
-  if (data.target?.kind !== 'class') throw new OtfgenArgumentError('learnDeformations(data).target', `expected class targets, got ${describe(data.target?.kind)}`);
-  const [h, w] = shape;
-  const classes = data.target.classes;
+  const [h, w] = imageShape(data, 'learnDeformations(data)');
+  const classes = (data.target as { classes: number }).classes;
   const pairs = checkInt('learnDeformations options.pairsPerClass', options.pairsPerClass ?? 100, 1);
-  const grid = checkInt('learnDeformations options.grid', options.grid ?? 5, 2, 14);
-  const iterations = checkInt('learnDeformations options.iterations', options.iterations ?? 150, 1);
-  const learningRate = checkPositive('learnDeformations options.learningRate', options.learningRate ?? 0.1);
-  const penalty = checkNumber('learnDeformations options.penalty', options.penalty ?? 0.002, 0);
-  const blur = checkNumber('learnDeformations options.blur', options.blur ?? 1, 0, 10);
-  const rng = new Rng(checkSeed('learnDeformations options.seed', options.seed ?? 0));
+  const { grid, iterations, learningRate, penalty, blur, rng } = registrationOptions('learnDeformations', options);
   checkGradients('learnDeformations');
   const n = h * w;
   const byLabel = indicesByClass(data.y, classes, 'learnDeformations(data).y');
@@ -118,6 +167,65 @@ export function learnDeformations(data: ArrayDataset, options: LearnDeformations
     kernel?.dispose();
   }
   return { grid, height: h, width: w, byClass, fit };
+}
+
+/**
+ * Registers each exemplar onto up to `perExemplar` images of its class in
+ * `data` (one-channel, class targets, the exemplars' size), picked at random:
+ * for each, a lattice of control point moves that warps the exemplar as close
+ * to that image as it can (the registration of {@link learnDeformations}).
+ * The result, given to `exemplarTask(exemplars, { deformations })`, lets its
+ * `deformation` parameter move each exemplar towards the shapes of its class
+ * in `data` (factor 1: all the way the registration went). Runs
+ * synchronously (tfjs gradients must be registered); no tensor is left behind.
+ * @example
+ * ```ts
+ * const exemplars = pickExemplars(trainSet, { seed: 1 });
+ * const shapes = renderBatch(digits, { seed: 1, index: 0, batchSize: 3000 });
+ * const deformations = learnExemplarDeformations(exemplars, shapes, { seed: 1 });
+ * const stream = generate(exemplarTask(exemplars, { deformations }), { seed: 1, params: { deformation: [0, 1.5] } });
+ * ```
+ */
+export function learnExemplarDeformations(exemplars: Exemplars, data: ArrayDataset, options: LearnExemplarDeformationsOptions = {}): ExemplarDeformations {
+  const name = 'learnExemplarDeformations';
+  const [h, w] = imageShape(exemplars, `${name}(exemplars)`);
+  const [dh, dw] = imageShape(data, `${name}(data)`);
+  if (dh !== h || dw !== w) throw new OtfgenArgumentError(`${name}(data).sampleShape`, `expected the exemplars' [${h}, ${w}, 1], got [${dh}, ${dw}, 1]`);
+  const classes = exemplars.target.classes;
+  const dataClasses = (data.target as { classes: number }).classes;
+  if (dataClasses !== classes) throw new OtfgenArgumentError(`${name}(data).target`, `expected the exemplars' ${classes} classes, got ${describe(dataClasses)}`);
+  const perExemplar = checkInt(`${name} options.perExemplar`, options.perExemplar ?? 100, 1);
+  const { grid, iterations, learningRate, penalty, blur, rng } = registrationOptions(name, options);
+  const exemplarClasses = indicesByClass(exemplars.y, classes, `${name}(exemplars).y`);
+  const byLabel = indicesByClass(data.y, classes, `${name}(data).y`);
+  exemplarClasses.forEach((list, c) => {
+    if (list.length > 0 && byLabel[c].length === 0) throw new OtfgenArgumentError(`${name}(data)`, `has no image of class ${c} to register its exemplar onto`);
+  });
+  checkGradients(name);
+  const n = h * w;
+  const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;
+  const kernel = blur > 0 ? gaussianKernel(blur) : null;
+  const byExemplar: Float32Array[] = [];
+  const fit: { before: number; after: number }[] = [];
+  try {
+    for (let e = 0; e < exemplars.y.length; e++) {
+      const pool = byLabel[exemplars.y[e]].slice();
+      const m = Math.min(perExemplar, pool.length);
+      const from = new Float32Array(m * n), to = new Float32Array(m * n);
+      for (let k = 0; k < m; k++) {
+        const j = k + rng.int(pool.length - k); // a partial shuffle: m images without repeats
+        [pool[k], pool[j]] = [pool[j], pool[k]];
+        from.set(exemplars.x.subarray(e * n, (e + 1) * n), k * n);
+        for (let t = 0; t < n; t++) to[k * n + t] = data.x[pool[k] * n + t] * scale;
+      }
+      const r = register(from, to, m, h, w, { grid, iterations, learningRate, penalty, kernel });
+      byExemplar.push(r.lattices);
+      fit.push({ before: r.before, after: r.after });
+    }
+  } finally {
+    kernel?.dispose();
+  }
+  return { grid, height: h, width: w, byExemplar, fit };
 }
 
 /** A normalised Gaussian blur kernel [size, size, 1, 1] of standard deviation `sigma` pixels, out to 2 sigma. */

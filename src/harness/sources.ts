@@ -13,7 +13,7 @@ import { mixPolicy } from '../augment/mix-policy.js';
 import { strengthController } from '../augment/strength.js';
 import { selfTraining } from '../augment/self-training.js';
 import { cutMix } from '../augment/cutmix.js';
-import { learnDeformations, type Deformations } from '../augment/deformations.js';
+import { learnDeformations, learnExemplarDeformations, type Deformations, type ExemplarDeformations } from '../augment/deformations.js';
 import { mix, type MixWeights } from '../stream/mix.js';
 import { Rng } from '../random/rng.js';
 import type { Controller } from '../augment/controller.js';
@@ -125,6 +125,12 @@ const DEFORMATION_SHAPES = 3000;
 const DEFORMATION_OPTIONS = { pairsPerClass: 100, grid: 5 } as const;
 /** The last deformations learnt, by what they were learnt from: the methods of one seed share them (learning takes about 35 s). */
 let lastDeformations: { key: string; deformations: Deformations } | null = null;
+/** The same for exemplars-registered's deformations, learnt for the seed's exemplars. */
+let lastExemplarDeformations: { key: string; deformations: ExemplarDeformations } | null = null;
+
+/** The procedural digits both kinds of deformation are learnt from: the context's seed and params. */
+const deformationShapes = (ctx: SourceContext) =>
+  renderBatch(digits, { seed: ctx.seed, index: 0, batchSize: DEFORMATION_SHAPES, params: ctx.params as ParamValues<WithClassWeights<DigitParams>> | undefined });
 
 /**
  * Deformations learnt from pairs of procedural digits drawn by the context's
@@ -134,24 +140,38 @@ let lastDeformations: { key: string; deformations: Deformations } | null = null;
 export function digitDeformations(ctx: SourceContext): Deformations {
   const key = JSON.stringify([ctx.seed, ctx.params ?? {}, tf.getBackend()]);
   if (lastDeformations?.key !== key) {
-    const shapes = renderBatch(digits, { seed: ctx.seed, index: 0, batchSize: DEFORMATION_SHAPES, params: ctx.params as ParamValues<WithClassWeights<DigitParams>> | undefined });
-    lastDeformations = { key, deformations: learnDeformations(shapes, { ...DEFORMATION_OPTIONS, seed: ctx.seed }) };
+    lastDeformations = { key, deformations: learnDeformations(deformationShapes(ctx), { ...DEFORMATION_OPTIONS, seed: ctx.seed }) };
   }
   return lastDeformations.deformations;
 }
 
 /**
- * exemplars-deformed-random's lattices: as many per class as `learnt` has, of
- * the same size, but random: each move Gaussian with the root mean square of
- * the class's learnt moves. What the learnt ones add beyond their number and size.
+ * Deformations that move each of the context's exemplars towards procedural
+ * digits of its class (learnExemplarDeformations: each registered onto
+ * DEFORMATION_OPTIONS.pairsPerClass of them, drawn as for digitDeformations).
  */
-export function randomLattices(learnt: Deformations, seed: number): Deformations {
+export function exemplarDeformations(ctx: SourceContext): ExemplarDeformations {
+  const key = JSON.stringify([ctx.seed, ctx.params ?? {}, ctx.perClass ?? 1, tf.getBackend()]);
+  if (lastExemplarDeformations?.key !== key) {
+    const options = { perExemplar: DEFORMATION_OPTIONS.pairsPerClass, grid: DEFORMATION_OPTIONS.grid, seed: ctx.seed };
+    lastExemplarDeformations = { key, deformations: learnExemplarDeformations(pickedExemplars(ctx), deformationShapes(ctx), options) };
+  }
+  return lastExemplarDeformations.deformations;
+}
+
+/**
+ * The lattices of the -random controls: as many per class (or exemplar) as
+ * `learnt` has, of the same size, but random: each move Gaussian with the
+ * root mean square of the class's (exemplar's) learnt moves. What the learnt
+ * ones add beyond their number and size.
+ */
+export function randomLattices<D extends Deformations | ExemplarDeformations>(learnt: D, seed: number): D {
   const rng = Rng.forIndex(seed, 0, 'random-lattices');
-  const byClass = learnt.byClass.map((lattices) => {
+  const randomise = (lattices: Float32Array) => {
     const rms = Math.sqrt(lattices.reduce((sum, v) => sum + v * v, 0) / lattices.length);
     return Float32Array.from(lattices, () => rms * rng.normal());
-  });
-  return { ...learnt, byClass };
+  };
+  return 'byExemplar' in learnt ? { ...learnt, byExemplar: learnt.byExemplar.map(randomise) } : { ...learnt, byClass: (learnt as Deformations).byClass.map(randomise) };
 }
 
 /** A source's own `params` (fixed, or a function of the batch) set over the context's: its own win where both set a key. */
@@ -278,6 +298,18 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     description: "as exemplars-deformed, with random lattices in place of the learnt ones: as many per class, each move Gaussian with the root mean square of the class's learnt moves",
     notByDefault: 'added after the committed one-shot run',
     make: (ctx) => ({ stream: warpedExemplars(ctx, { ...thickAt(1), deformation: [0, 2] }, { deformations: randomLattices(digitDeformations(ctx), ctx.seed) }) }),
+  },
+  'exemplars-registered': {
+    procedural: digits,
+    description: `as exemplars-thick (wide random warps and thickness), and a deformation learnt for the exemplar (learnExemplarDeformations: the exemplar registered onto ${DEFORMATION_OPTIONS.pairsPerClass} procedural digits of its class, ${DEFORMATION_OPTIONS.grid}x${DEFORMATION_OPTIONS.grid} lattices), times a factor drawn per sample in [0, 1.5]; no procedural image is trained on`,
+    notByDefault: 'added after the committed one-shot run',
+    make: (ctx) => ({ stream: warpedExemplars(ctx, { ...thickAt(1), deformation: [0, 1.5] }, { deformations: exemplarDeformations(ctx) }) }),
+  },
+  'exemplars-registered-random': {
+    procedural: digits,
+    description: "as exemplars-registered, with random lattices in place of the learnt ones: as many per exemplar, each move Gaussian with the root mean square of the exemplar's learnt moves",
+    notByDefault: 'added after the committed one-shot run',
+    make: (ctx) => ({ stream: warpedExemplars(ctx, { ...thickAt(1), deformation: [0, 1.5] }, { deformations: randomLattices(exemplarDeformations(ctx), ctx.seed) }) }),
   },
   'exemplars-strength': {
     description: "the ranges of exemplars-thick-x2 scaled by a strength in [0, 1] that a controller moves by 0.01 a step: up while the classifier's loss on the batch is under 0.5, down while over (from 0.25)",

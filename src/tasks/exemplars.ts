@@ -1,13 +1,14 @@
 /**
  * exemplarTask: a few real images per class, each sample one of them under a
  * random affine warp (the study's static baseline for one-shot warm-ups),
- * optionally an elastic warp, a deformation learnt by `learnDeformations`,
+ * optionally an elastic warp, a deformation learnt by `learnDeformations` or
+ * `learnExemplarDeformations`,
  * and a stroke thickness change.
  */
 import { sampleLength, type TargetSpec } from '../batch.js';
 import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
 import { affineWarp, elasticField, latticeField, type AffineParams, type Displacement } from '../augment/affine.js';
-import type { Deformations } from '../augment/deformations.js';
+import type { Deformations, ExemplarDeformations } from '../augment/deformations.js';
 import { Rng, checkSeed, type Seed } from '../random/rng.js';
 import { datasetCount, indicesByClass, type ArrayDataset } from '../sources/arrays.js';
 import { defineTask, type NumberParam, type Task, type WithClassWeights } from './define-task.js';
@@ -28,9 +29,9 @@ export type ExemplarParams = {
   /** Largest move in pixels of each point of the elastic lattice, in [0, 6] (default 0: none). */
   readonly elastic: NumberParam;
   /**
-   * How far to apply a deformation of the sample's class drawn from
-   * `options.deformations` (a factor on its moves, in [0, 4]; default 0: none).
-   * Without deformations its only value is 0.
+   * How far to apply a deformation drawn from `options.deformations`, one of
+   * the sample's class or of its exemplar (a factor on its moves, in [0, 4];
+   * default 0: none). Without deformations its only value is 0.
    */
   readonly deformation: NumberParam;
   /** Stroke thickness change: above 0 thickens (grey dilation), below 0 thins (grey erosion); 1 is one pixel each side. */
@@ -55,10 +56,11 @@ export interface Exemplars {
 /** Options of {@link exemplarTask}. */
 export interface ExemplarTaskOptions {
   /**
-   * Deformations by class, from `learnDeformations` over images of the same
-   * classes and size, for the `deformation` parameter to apply.
+   * Deformations for the `deformation` parameter to apply: by class, from
+   * `learnDeformations` over images of the same classes and size, or by
+   * exemplar, from `learnExemplarDeformations` over these exemplars.
    */
-  readonly deformations?: Deformations;
+  readonly deformations?: Deformations | ExemplarDeformations;
   /** Control points per side of the elastic warp's lattice, 2 to 14 (default 3). */
   readonly elasticGrid?: number;
 }
@@ -111,7 +113,9 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
   });
   if (typeof options !== 'object' || options === null) throw new OtfgenArgumentError('exemplarTask(options)', `expected an object, got ${describe(options)}`);
   const elasticGrid = checkInt('exemplarTask options.elasticGrid', options.elasticGrid ?? ELASTIC_GRID, 2, 14);
-  const deformations = options.deformations === undefined ? undefined : checkDeformations(options.deformations, h, w, classes);
+  const deformations = options.deformations === undefined ? undefined : checkDeformations(options.deformations, h, w, classes, exemplars.y.length);
+  // The lattices a sample of exemplar `e` and class `label` draws from.
+  const latticesOf = (e: number, label: number) => (deformations ? ('byExemplar' in deformations ? deformations.byExemplar[e] : deformations.byClass[label]) : null);
   const warp: AffineParams = { rotation: 0, scale: 1, shear: 0, shiftX: 0, shiftY: 0 };
   // Scratch for the elastic field, reused by every sample (render is synchronous).
   const control = new Float64Array(2 * elasticGrid * elasticGrid);
@@ -131,7 +135,7 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
       shift: { min: 0, max: 14, default: 2, description: 'largest shift in pixels along each axis' },
       elastic: { min: 0, max: 6, default: 0, description: `largest move in pixels of each point of a ${elasticGrid}x${elasticGrid} lattice (smooth elastic warp)` },
       deformation: deformations
-        ? { min: 0, max: 4, default: 0, description: 'a learnt deformation of the class, times this factor' }
+        ? { min: 0, max: 4, default: 0, description: `a learnt deformation of the ${'byExemplar' in deformations ? 'exemplar' : 'class'}, times this factor` }
         : { min: 0, max: 0, default: 0, description: 'a learnt deformation of the class, times this factor: needs exemplarTask options.deformations' },
       thickness: { min: -1, max: 1, default: 0, description: 'stroke thickness change: > 0 thickens, < 0 thins (1: a pixel each side)' },
     },
@@ -146,7 +150,7 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
       if (p.elastic > 0) elasticField(rng, p.elastic, elasticGrid, h, w, control, field);
       let displacement = p.elastic > 0 ? field : undefined;
       if (deformations && p.deformation > 0) {
-        const g = deformations.grid, size = 2 * g * g, lattices = deformations.byClass[label];
+        const g = deformations.grid, size = 2 * g * g, lattices = latticesOf(src, label)!;
         latticeField(lattices, rng.int(lattices.length / size) * size, 'pairs', g, h, w, p.deformation, moved);
         if (displacement) for (let i = 0; i < n; i++) (moved.dx[i] += field.dx[i]), (moved.dy[i] += field.dy[i]);
         displacement = moved;
@@ -162,17 +166,20 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
   });
 }
 
-/** `d` when it fits images of height x width and the classes, else a typed error saying how it does not. */
-function checkDeformations(d: Deformations, h: number, w: number, classes: number): Deformations {
+/** `d` when it fits images of height x width and the classes (or the exemplars), else a typed error saying how it does not. */
+function checkDeformations(d: Deformations | ExemplarDeformations, h: number, w: number, classes: number, exemplarCount: number): Deformations | ExemplarDeformations {
   const name = 'exemplarTask options.deformations';
-  if (typeof d !== 'object' || d === null || !Array.isArray(d.byClass)) throw new OtfgenArgumentError(name, `expected what learnDeformations returns, got ${describe(d)}`);
+  const byExemplar = typeof d === 'object' && d !== null && 'byExemplar' in d;
+  const lists: unknown = byExemplar ? (d as ExemplarDeformations).byExemplar : (d as Deformations | null)?.byClass;
+  if (typeof d !== 'object' || d === null || !Array.isArray(lists)) throw new OtfgenArgumentError(name, `expected what learnDeformations or learnExemplarDeformations returns, got ${describe(d)}`);
   if (d.height !== h || d.width !== w) throw new OtfgenArgumentError(name, `learnt on ${d.height}x${d.width} images; the exemplars are ${h}x${w}`);
   checkInt(`${name}.grid`, d.grid, 2, 14);
-  if (d.byClass.length !== classes) throw new OtfgenArgumentError(name, `has ${d.byClass.length} classes; the exemplars have ${classes}`);
+  if (byExemplar && lists.length !== exemplarCount) throw new OtfgenArgumentError(name, `has ${lists.length} exemplars; the task has ${exemplarCount} (learnExemplarDeformations over these exemplars gives one list each)`);
+  if (!byExemplar && lists.length !== classes) throw new OtfgenArgumentError(name, `has ${lists.length} classes; the exemplars have ${classes}`);
   const size = 2 * d.grid * d.grid;
-  d.byClass.forEach((lattices, c) => {
+  lists.forEach((lattices, i) => {
     if (!(lattices instanceof Float32Array) || lattices.length === 0 || lattices.length % size !== 0) {
-      throw new OtfgenArgumentError(`${name}.byClass[${c}]`, `expected a Float32Array of one or more lattices of ${size} numbers, got ${describe(lattices)}`);
+      throw new OtfgenArgumentError(`${name}.${byExemplar ? 'byExemplar' : 'byClass'}[${i}]`, `expected a Float32Array of one or more lattices of ${size} numbers, got ${describe(lattices)}`);
     }
   });
   return d;
