@@ -128,9 +128,9 @@ let lastDeformations: { key: string; deformations: Deformations } | null = null;
 /** The same for exemplars-registered's deformations, learnt for the seed's exemplars. */
 let lastExemplarDeformations: { key: string; deformations: ExemplarDeformations } | null = null;
 
-/** The procedural digits both kinds of deformation are learnt from: the context's seed and params. */
-const deformationShapes = (ctx: SourceContext) =>
-  renderBatch(digits, { seed: ctx.seed, index: 0, batchSize: DEFORMATION_SHAPES, params: ctx.params as ParamValues<WithClassWeights<DigitParams>> | undefined });
+/** The procedural shapes (digits unless said) both kinds of deformation are learnt from: the context's seed and params. */
+const deformationShapes = (ctx: SourceContext, task: Task<any> = digits) =>
+  renderBatch(task, { seed: ctx.seed, index: 0, batchSize: DEFORMATION_SHAPES, params: ctx.params as ParamValues<WithClassWeights<DigitParams>> | undefined });
 
 /**
  * Deformations learnt from pairs of procedural digits drawn by the context's
@@ -147,14 +147,15 @@ export function digitDeformations(ctx: SourceContext): Deformations {
 
 /**
  * Deformations that move each of the context's exemplars towards procedural
- * digits of its class (learnExemplarDeformations: each registered onto
- * DEFORMATION_OPTIONS.pairsPerClass of them, drawn as for digitDeformations).
+ * shapes of its class, digits or `task`'s (learnExemplarDeformations: each
+ * registered onto DEFORMATION_OPTIONS.pairsPerClass of them, drawn as for
+ * digitDeformations).
  */
-export function exemplarDeformations(ctx: SourceContext): ExemplarDeformations {
-  const key = JSON.stringify([ctx.seed, ctx.params ?? {}, ctx.perClass ?? 1, tf.getBackend()]);
+export function exemplarDeformations(ctx: SourceContext, task: Task<any> = digits): ExemplarDeformations {
+  const key = JSON.stringify([task.name, ctx.seed, ctx.params ?? {}, ctx.perClass ?? 1, tf.getBackend()]);
   if (lastExemplarDeformations?.key !== key) {
     const options = { perExemplar: DEFORMATION_OPTIONS.pairsPerClass, grid: DEFORMATION_OPTIONS.grid, seed: ctx.seed };
-    lastExemplarDeformations = { key, deformations: learnExemplarDeformations(pickedExemplars(ctx), deformationShapes(ctx), options) };
+    lastExemplarDeformations = { key, deformations: learnExemplarDeformations(pickedExemplars(ctx), deformationShapes(ctx, task), options) };
   }
   return lastExemplarDeformations.deformations;
 }
@@ -396,6 +397,18 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     description: 'as exemplars-digits-self-training with procedural fashion items (as in exemplars-fashion) for the digits: for one-shot on Fashion-MNIST (--data)',
     forData: 'Fashion-MNIST',
     make: (ctx) => selfTrainingBeside(proceduralFashion(ctx), ctx),
+  },
+  'exemplars-fashion-registered': {
+    procedural: fashion,
+    description: `as exemplars-registered with procedural fashion items for the digits, on the warps of exemplars (the best random warps on Fashion-MNIST): each exemplar registered onto ${DEFORMATION_OPTIONS.pairsPerClass} items of its class, a deformation factor drawn in [0, 1.5]; for one-shot on Fashion-MNIST (--data)`,
+    forData: 'Fashion-MNIST',
+    make: (ctx) => ({ stream: warpedExemplars(ctx, { deformation: [0, 1.5] }, { deformations: exemplarDeformations(ctx, fashion) }) }),
+  },
+  'exemplars-fashion-registered-random': {
+    procedural: fashion,
+    description: 'as exemplars-fashion-registered, with random lattices in place of the learnt ones (as exemplars-registered-random)',
+    forData: 'Fashion-MNIST',
+    make: (ctx) => ({ stream: warpedExemplars(ctx, { deformation: [0, 1.5] }, { deformations: randomLattices(exemplarDeformations(ctx, fashion), ctx.seed) }) }),
   },
   'exemplars-nearest': {
     description: "the control for exemplars-self-training: the same unlabelled images and readings, each image labelled by the exemplar it is nearest to (cosine similarity of pixels) instead of by the classifier",
