@@ -98,15 +98,52 @@ export interface LearnExemplarDeformationsOptions extends Omit<LearnDeformations
 }
 
 /** The registration settings both learners share, checked under `name`'s options. */
-function registrationOptions(name: string, options: Omit<LearnDeformationsOptions, 'pairsPerClass'>) {
-  return {
+function registrationOptions(name: string, options: Omit<LearnDeformationsOptions, 'pairsPerClass'>): { settings: RegistrationSettings; rng: Rng } {
+  const settings = {
     grid: checkInt(`${name} options.grid`, options.grid ?? 5, 2, 14),
     iterations: checkInt(`${name} options.iterations`, options.iterations ?? 150, 1),
     learningRate: checkPositive(`${name} options.learningRate`, options.learningRate ?? 0.1),
     penalty: checkNumber(`${name} options.penalty`, options.penalty ?? 0.002, 0),
     blur: checkNumber(`${name} options.blur`, options.blur ?? 1, 0, 10),
-    rng: new Rng(checkSeed(`${name} options.seed`, options.seed ?? 0)),
   };
+  return { settings, rng: new Rng(checkSeed(`${name} options.seed`, options.seed ?? 0)) };
+}
+
+/** How pairs are registered: the checked options both learners share. */
+interface RegistrationSettings {
+  readonly grid: number;
+  readonly iterations: number;
+  readonly learningRate: number;
+  readonly penalty: number;
+  readonly blur: number;
+}
+
+/**
+ * Registers `groups` groups of pairs one after another (`pairsOf(g)` makes
+ * group g's: `m` images to warp, `from`, and as many to warp them onto, `to`),
+ * with one blur kernel for all, disposed whatever happens.
+ */
+function registerGroups(
+  groups: number,
+  pairsOf: (g: number) => { from: Float32Array; to: Float32Array; m: number },
+  h: number,
+  w: number,
+  settings: RegistrationSettings,
+): { lattices: Float32Array[]; fit: { before: number; after: number }[] } {
+  const kernel = settings.blur > 0 ? gaussianKernel(settings.blur) : null;
+  const lattices: Float32Array[] = [];
+  const fit: { before: number; after: number }[] = [];
+  try {
+    for (let g = 0; g < groups; g++) {
+      const { from, to, m } = pairsOf(g);
+      const r = register(from, to, m, h, w, { ...settings, kernel });
+      lattices.push(r.lattices);
+      fit.push({ before: r.before, after: r.after });
+    }
+  } finally {
+    kernel?.dispose();
+  }
+  return { lattices, fit };
 }
 
 /** [height, width] of one-channel images with class targets, else a typed error naming `argument`. */
@@ -139,7 +176,7 @@ export function learnDeformations(data: ArrayDataset, options: LearnDeformations
   const [h, w] = imageShape(data, 'learnDeformations(data)');
   const classes = (data.target as { classes: number }).classes;
   const pairs = checkInt('learnDeformations options.pairsPerClass', options.pairsPerClass ?? 100, 1);
-  const { grid, iterations, learningRate, penalty, blur, rng } = registrationOptions('learnDeformations', options);
+  const { settings, rng } = registrationOptions('learnDeformations', options);
   checkGradients('learnDeformations');
   const n = h * w;
   const byLabel = indicesByClass(data.y, classes, 'learnDeformations(data).y');
@@ -147,11 +184,9 @@ export function learnDeformations(data: ArrayDataset, options: LearnDeformations
     if (list.length < 2) throw new OtfgenArgumentError('learnDeformations(data)', `class ${c} has ${list.length} image(s); registering pairs needs 2 or more of every class`);
   });
   const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;
-  const kernel = blur > 0 ? gaussianKernel(blur) : null;
-  const byClass: Float32Array[] = [];
-  const fit: { before: number; after: number }[] = [];
-  try {
-    for (let c = 0; c < classes; c++) {
+  const { lattices, fit } = registerGroups(
+    classes,
+    (c) => {
       const list = byLabel[c];
       const from = new Float32Array(pairs * n), to = new Float32Array(pairs * n);
       for (let k = 0; k < pairs; k++) {
@@ -159,14 +194,13 @@ export function learnDeformations(data: ArrayDataset, options: LearnDeformations
         const b = (a + 1 + rng.int(list.length - 1)) % list.length; // any other image of the class
         for (let t = 0; t < n; t++) (from[k * n + t] = data.x[list[a] * n + t] * scale), (to[k * n + t] = data.x[list[b] * n + t] * scale);
       }
-      const r = register(from, to, pairs, h, w, { grid, iterations, learningRate, penalty, kernel });
-      byClass.push(r.lattices);
-      fit.push({ before: r.before, after: r.after });
-    }
-  } finally {
-    kernel?.dispose();
-  }
-  return { grid, height: h, width: w, byClass, fit };
+      return { from, to, m: pairs };
+    },
+    h,
+    w,
+    settings,
+  );
+  return { grid: settings.grid, height: h, width: w, byClass: lattices, fit };
 }
 
 /**
@@ -195,7 +229,7 @@ export function learnExemplarDeformations(exemplars: Exemplars, data: ArrayDatas
   const dataClasses = (data.target as { classes: number }).classes;
   if (dataClasses !== classes) throw new OtfgenArgumentError(`${name}(data).target`, `expected the exemplars' ${classes} classes, got ${describe(dataClasses)}`);
   const perExemplar = checkInt(`${name} options.perExemplar`, options.perExemplar ?? 100, 1);
-  const { grid, iterations, learningRate, penalty, blur, rng } = registrationOptions(name, options);
+  const { settings, rng } = registrationOptions(name, options);
   const exemplarClasses = indicesByClass(exemplars.y, classes, `${name}(exemplars).y`);
   const byLabel = indicesByClass(data.y, classes, `${name}(data).y`);
   exemplarClasses.forEach((list, c) => {
@@ -204,11 +238,9 @@ export function learnExemplarDeformations(exemplars: Exemplars, data: ArrayDatas
   checkGradients(name);
   const n = h * w;
   const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;
-  const kernel = blur > 0 ? gaussianKernel(blur) : null;
-  const byExemplar: Float32Array[] = [];
-  const fit: { before: number; after: number }[] = [];
-  try {
-    for (let e = 0; e < exemplars.y.length; e++) {
+  const { lattices, fit } = registerGroups(
+    exemplars.y.length,
+    (e) => {
       const pool = byLabel[exemplars.y[e]].slice();
       const m = Math.min(perExemplar, pool.length);
       const from = new Float32Array(m * n), to = new Float32Array(m * n);
@@ -218,14 +250,13 @@ export function learnExemplarDeformations(exemplars: Exemplars, data: ArrayDatas
         from.set(exemplars.x.subarray(e * n, (e + 1) * n), k * n);
         for (let t = 0; t < n; t++) to[k * n + t] = data.x[pool[k] * n + t] * scale;
       }
-      const r = register(from, to, m, h, w, { grid, iterations, learningRate, penalty, kernel });
-      byExemplar.push(r.lattices);
-      fit.push({ before: r.before, after: r.after });
-    }
-  } finally {
-    kernel?.dispose();
-  }
-  return { grid, height: h, width: w, byExemplar, fit };
+      return { from, to, m };
+    },
+    h,
+    w,
+    settings,
+  );
+  return { grid: settings.grid, height: h, width: w, byExemplar: lattices, fit };
 }
 
 /** A normalised Gaussian blur kernel [size, size, 1, 1] of standard deviation `sigma` pixels, out to 2 sigma. */
@@ -244,7 +275,7 @@ function register(
   m: number,
   h: number,
   w: number,
-  o: { grid: number; iterations: number; learningRate: number; penalty: number; kernel: tf.Tensor4D | null },
+  o: RegistrationSettings & { kernel: tf.Tensor4D | null },
 ): { lattices: Float32Array; before: number; after: number } {
   const prepare = (x: Float32Array) => tf.tidy(() => (o.kernel ? tf.conv2d(tf.tensor4d(x, [m, h, w, 1]), o.kernel, 1, 'same') : tf.tensor4d(x, [m, h, w, 1])));
   const a = prepare(from), b = prepare(to);
