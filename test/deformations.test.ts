@@ -299,6 +299,11 @@ describe('the exemplars-deformed, exemplars-registered and exemplars-thick-elast
     expect((await first('exemplars-registered-random')).x).not.toEqual(registered.x);
     expect(registered.x).not.toEqual(deformed.x);
     expect(exemplarDeformations(ctx)).toBe(byExemplar);
+    // Learnt per training set the exemplars come from: another set object is not served the first set's (a copy: the same lattices, learnt again).
+    const copy = { ...trainSet, x: trainSet.x.slice() };
+    const again = exemplarDeformations({ ...ctx, train: copy });
+    expect(again).not.toBe(byExemplar);
+    expect(again.byExemplar).toEqual(byExemplar.byExemplar);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 400_000);

@@ -125,12 +125,12 @@ const DEFORMATION_SHAPES = 3000;
 const DEFORMATION_OPTIONS = { pairsPerClass: 100, grid: 5 } as const;
 /** The last deformations learnt, by what they were learnt from: the methods of one seed share them (learning takes about 35 s). */
 let lastDeformations: { key: string; deformations: Deformations } | null = null;
-/** The same for exemplars-registered's deformations, learnt for the seed's exemplars. */
-let lastExemplarDeformations: { key: string; deformations: ExemplarDeformations } | null = null;
+/** The same for exemplars-registered's deformations, learnt for the seed's exemplars: the last per training set they are picked from. */
+const lastExemplarDeformations = new WeakMap<object, { key: string; deformations: ExemplarDeformations }>();
 
 /** The procedural shapes (digits unless said) both kinds of deformation are learnt from: the context's seed and params. */
 const deformationShapes = (ctx: SourceContext, task: Task<any> = digits) =>
-  renderBatch(task, { seed: ctx.seed, index: 0, batchSize: DEFORMATION_SHAPES, params: ctx.params as ParamValues<WithClassWeights<DigitParams>> | undefined });
+  renderBatch(task, { seed: ctx.seed, index: 0, batchSize: DEFORMATION_SHAPES, params: ctx.params as Partial<ParamValues<ParamSpace>> | undefined });
 
 /**
  * Deformations learnt from pairs of procedural digits drawn by the context's
@@ -153,11 +153,13 @@ export function digitDeformations(ctx: SourceContext): Deformations {
  */
 export function exemplarDeformations(ctx: SourceContext, task: Task<any> = digits): ExemplarDeformations {
   const key = JSON.stringify([task.name, ctx.seed, ctx.params ?? {}, ctx.perClass ?? 1, tf.getBackend()]);
-  if (lastExemplarDeformations?.key !== key) {
+  let last = lastExemplarDeformations.get(ctx.train);
+  if (last?.key !== key) {
     const options = { perExemplar: DEFORMATION_OPTIONS.pairsPerClass, grid: DEFORMATION_OPTIONS.grid, seed: ctx.seed };
-    lastExemplarDeformations = { key, deformations: learnExemplarDeformations(pickedExemplars(ctx), deformationShapes(ctx, task), options) };
+    last = { key, deformations: learnExemplarDeformations(pickedExemplars(ctx), deformationShapes(ctx, task), options) };
+    lastExemplarDeformations.set(ctx.train, last);
   }
-  return lastExemplarDeformations.deformations;
+  return last.deformations;
 }
 
 /**
