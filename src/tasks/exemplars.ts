@@ -114,8 +114,6 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
   if (typeof options !== 'object' || options === null) throw new OtfgenArgumentError('exemplarTask(options)', `expected an object, got ${describe(options)}`);
   const elasticGrid = checkInt('exemplarTask options.elasticGrid', options.elasticGrid ?? ELASTIC_GRID, 2, 14);
   const deformations = options.deformations === undefined ? undefined : checkDeformations(options.deformations, h, w, classes, exemplars.y.length);
-  // The lattices a sample of exemplar `e` and class `label` draws from.
-  const latticesOf = (e: number, label: number) => (deformations ? ('byExemplar' in deformations ? deformations.byExemplar[e] : deformations.byClass[label]) : null);
   const warp: AffineParams = { rotation: 0, scale: 1, shear: 0, shiftX: 0, shiftY: 0 };
   // Scratch for the elastic field, reused by every sample (render is synchronous).
   const control = new Float64Array(2 * elasticGrid * elasticGrid);
@@ -135,7 +133,7 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
       shift: { min: 0, max: 14, default: 2, description: 'largest shift in pixels along each axis' },
       elastic: { min: 0, max: 6, default: 0, description: `largest move in pixels of each point of a ${elasticGrid}x${elasticGrid} lattice (smooth elastic warp)` },
       deformation: deformations
-        ? { min: 0, max: 4, default: 0, description: `a learnt deformation of the ${'byExemplar' in deformations ? 'exemplar' : 'class'}, times this factor` }
+        ? { min: 0, max: 4, default: 0, description: `a learnt deformation of the ${deformations.byExemplar ? 'exemplar' : 'class'}, times this factor` }
         : { min: 0, max: 0, default: 0, description: 'a learnt deformation of the class, times this factor: needs exemplarTask options.deformations' },
       thickness: { min: -1, max: 1, default: 0, description: 'stroke thickness change: > 0 thickens, < 0 thins (1: a pixel each side)' },
     },
@@ -150,7 +148,7 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
       if (p.elastic > 0) elasticField(rng, p.elastic, elasticGrid, h, w, control, field);
       let displacement = p.elastic > 0 ? field : undefined;
       if (deformations && p.deformation > 0) {
-        const g = deformations.grid, size = 2 * g * g, lattices = latticesOf(src, label)!;
+        const g = deformations.grid, size = 2 * g * g, lattices = deformations.lists[deformations.byExemplar ? src : label];
         latticeField(lattices, rng.int(lattices.length / size) * size, 'pairs', g, h, w, p.deformation, moved);
         if (displacement) for (let i = 0; i < n; i++) (moved.dx[i] += field.dx[i]), (moved.dy[i] += field.dy[i]);
         displacement = moved;
@@ -166,8 +164,18 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
   });
 }
 
-/** `d` when it fits images of height x width and the classes (or the exemplars), else a typed error saying how it does not. */
-function checkDeformations(d: Deformations | ExemplarDeformations, h: number, w: number, classes: number, exemplarCount: number): Deformations | ExemplarDeformations {
+/**
+ * `d`'s lattice lists, one per class or per exemplar (`byExemplar`), when it
+ * fits images of height x width and the classes (or the exemplars), else a
+ * typed error saying how it does not.
+ */
+function checkDeformations(
+  d: Deformations | ExemplarDeformations,
+  h: number,
+  w: number,
+  classes: number,
+  exemplarCount: number,
+): { grid: number; lists: readonly Float32Array[]; byExemplar: boolean } {
   const name = 'exemplarTask options.deformations';
   const byExemplar = typeof d === 'object' && d !== null && 'byExemplar' in d;
   const lists: unknown = byExemplar ? (d as ExemplarDeformations).byExemplar : (d as Deformations | null)?.byClass;
@@ -182,7 +190,7 @@ function checkDeformations(d: Deformations | ExemplarDeformations, h: number, w:
       throw new OtfgenArgumentError(`${name}.${byExemplar ? 'byExemplar' : 'byClass'}[${i}]`, `expected a Float32Array of one or more lattices of ${size} numbers, got ${describe(lattices)}`);
     }
   });
-  return d;
+  return { grid: d.grid, lists: lists as Float32Array[], byExemplar };
 }
 
 /**
