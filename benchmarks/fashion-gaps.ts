@@ -14,7 +14,7 @@
 import { writeFile } from 'node:fs/promises';
 import { FASHION_CLASSES, exemplarTask, fashion, generate, pickExemplars } from '../src/index.js';
 import { previewPng } from '../src/harness/index.js';
-import { mnist } from '../src/node.js';
+import { mnist } from '../src/node/index.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--preview');

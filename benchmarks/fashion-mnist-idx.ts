@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeIdx } from '../src/node.js';
+import { writeIdx } from '../src/node/index.js';
 
 const TEST_PER_CLASS = 1000;
 const SIDE = 28 * 28;

@@ -8,7 +8,7 @@
 // The per-class pick is an upper bound, not a method: it takes the luckiest of several noisy
 // per-class scores, and a model trains all classes together.
 import { join } from 'node:path';
-import { loadOneShotResults, summariseOneShot, type OneShotRow } from '../src/harness/one-shot.js';
+import { loadOneShotResults, summariseOneShot, type OneShotRow } from './study/one-shot.js';
 
 const [dir = 'benchmarks/results/one-shot', baseline = 'exemplars-thick-x1.25', sizesArg] = process.argv.slice(2);
 const sizes = (sizesArg ?? 'exemplars-thick,exemplars-thick-x1.25,exemplars-thick-x1.5,exemplars-thick-x2').split(',');

@@ -10,9 +10,10 @@
 import '@tensorflow/tfjs-layers'; // the gradients the registration needs
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { digits, exemplarTask, learnExemplarDeformations, pickExemplars, renderBatch } from '../src/index.js';
+import { digits, exemplarTask, pickExemplars, renderBatch } from '../src/index.js';
+import { learnExemplarDeformations } from '../src/adaptive/index.js';
 import { previewPng } from '../src/harness/index.js';
-import { mnist, selectBackend } from '../src/node.js';
+import { mnist, selectBackend } from '../src/node/index.js';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, out: { type: 'string', default: 'benchmarks/results/previews/exemplars-registered.png' } } });
 const seed = Number(values.seed);

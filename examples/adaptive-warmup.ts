@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients training needs in Node
-import { arraySource, classReweighting, digits, exemplarTask, generate, learnedAugmenter, mix, mixPolicy, pickExemplars, warmupSchedule } from 'otfgen';
+import { arraySource, digits, exemplarTask, generate, mix, pickExemplars, warmupSchedule } from 'otfgen';
+import { classReweighting, learnedAugmenter, mixPolicy } from 'otfgen/adaptive';
 import { createModel, train } from 'otfgen/harness';
 import { mnist, selectBackend } from 'otfgen/node';
 

@@ -2,23 +2,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  OtfgenArgumentError,
-  classReweighting,
-  defineTask,
-  digits,
-  exemplarTask,
-  generate,
-  learnedAugmenter,
-  mix,
-  mixPolicy,
-  pickExemplars,
-  policyController,
-  strengthController,
-  type Batch,
-} from '../src/index.js';
+import { OtfgenArgumentError, defineTask, digits, exemplarTask, generate, mix, pickExemplars, type Batch } from '../src/index.js';
+import { classReweighting } from '../src/adaptive/class-reweighting.js';
+import { learnedAugmenter } from '../src/adaptive/learned.js';
+import { mixPolicy } from '../src/adaptive/mix-policy.js';
+import { policyController } from '../src/adaptive/policy.js';
+import { strengthController } from '../src/adaptive/strength.js';
 import { createModel, train } from '../src/harness/index.js';
-import { mnist, selectBackend } from '../src/node.js';
+import { mnist, selectBackend } from '../src/node/index.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });
@@ -310,7 +301,10 @@ describe('strengthController', () => {
     expect(strength.log.length).toBe(30);
     // Clamped to [0, 1].
     const up = strengthController({ target: 1, step: 0.4, params: (s) => s });
-    for (let k = 0; k < 5; k++) up.params(k), up.observe({ step: k + 1, phase: 'warmup', loss: 0 });
+    for (let k = 0; k < 5; k++) {
+      up.params(k);
+      up.observe({ step: k + 1, phase: 'warmup', loss: 0 });
+    }
     expect(up.strength).toBe(1);
     expect(up.current()).toEqual({ strength: 1 });
   });

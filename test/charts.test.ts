@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { throughputChart } from '../src/cli/bench.js';
-import { renderChart } from '../src/harness/plots.js';
+import { throughputChart } from '../benchmarks/study/cli/bench.js';
+import { renderChart } from '../src/cli/plots.js';
 
 /** Each bar's width in the rendered SVG, by its aria label's name. */
 function barWidths(svg: string): Map<string, number> {

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { OtfgenArgumentError } from '../src/index.js';
 import { jsonObject, positiveInt, seedOption } from '../src/cli/common.js';
-import { builtCli } from './helpers.js';
+import { builtCli, studyCli } from './helpers.js';
 
 describe('CLI option parsers', () => {
   it('--params: a JSON object, or a typed error naming the option', () => {
@@ -29,11 +29,13 @@ describe('CLI option parsers', () => {
 });
 
 describe('the otfgen command', () => {
-  const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, [builtCli, ...args]).then(
+  const runWith = (cli: string) => (args: string[]) =>
+    promisify(execFile)(process.execPath, [cli, ...args]).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
     );
+  const run = runWith(builtCli);
+  const study = runWith(studyCli);
 
   it('prints a system error about a path as one line naming the path, exit code 1', async () => {
     // A folder inside a file: ENOTDIR, whoever runs the test.
@@ -55,23 +57,27 @@ describe('the otfgen command', () => {
   });
 
   it('names --params when a parameter is out of range or unknown, before anything runs', async () => {
-    const range = await run(['synthetic-only', '--task', 'digits', '--params', '{"slant":[99,100]}', '--steps', '1', '--seeds', '1', '--out', `${builtCli}/none.json`]);
+    const range = await study(['synthetic-only', '--task', 'digits', '--params', '{"slant":[99,100]}', '--steps', '1', '--seeds', '1', '--out', `${builtCli}/none.json`]);
     expect(range.code).toBe(1);
     expect(range.stderr.trim()).toBe('otfgen: --params.slant: expected a number or a [lo, hi] range within [-45, 45], got [99, 100]');
     const unknown = await run(['preview', 'digits', '--params', '{"colour":1}', '--out', `${builtCli}/none.png`]);
     expect(unknown.stderr.trim()).toMatch(/^otfgen: --params.colour: task 'digits' has no such parameter; it has: strokeWidth/);
-    const readBack = await run(['read-back', 'fashion', '--params', '{"width":9}', '--out', `${builtCli}/none.json`]);
+    const readBack = await study(['read-back', 'fashion', '--params', '{"width":9}', '--out', `${builtCli}/none.json`]);
     expect(readBack.stderr.trim()).toMatch(/^otfgen: --params.width: expected a number or a \[lo, hi\] range within/);
     // The commands on named sources (their harness functions say 'sweep params' and 'one-shot params').
-    const sweep = await run(['sweep', '--tasks', 'digits', '--params', '{"slant":[0,500]}', '--seeds', '1', '--steps', '1', '--out', `${builtCli}/none`]);
+    const sweep = await study(['sweep', '--tasks', 'digits', '--params', '{"slant":[0,500]}', '--seeds', '1', '--steps', '1', '--out', `${builtCli}/none`]);
     expect(sweep.stderr.trim()).toBe('otfgen: --params.slant: expected a number or a [lo, hi] range within [-45, 45], got [0, 500]');
-    const scaling = await run(['scaling', '--task', 'digits', '--params', '{"bogus":1}', '--seeds', '1', '--out', `${builtCli}/none`]);
+    const scaling = await study(['scaling', '--task', 'digits', '--params', '{"bogus":1}', '--seeds', '1', '--out', `${builtCli}/none`]);
     expect(scaling.stderr.trim()).toMatch(/^otfgen: --params.bogus: task 'digits' has no such parameter; it has: strokeWidth/);
-    const oneShot = await run(['one-shot', '--methods', 'exemplars-thick', '--params', '{"centre":14}', '--seeds', '1', '--out', `${builtCli}/none`]);
+    const oneShot = await study(['one-shot', '--methods', 'exemplars-thick', '--params', '{"centre":14}', '--seeds', '1', '--out', `${builtCli}/none`]);
     expect(oneShot.stderr.trim()).toMatch(/^otfgen: --params: sets the parameters of a procedural task, and none of exemplars-thick is built on one/);
     // An unknown method is still named as one, not as a --params problem.
-    const unknownMethod = await run(['one-shot', '--methods', 'nope', '--params', '{"centre":14}', '--seeds', '1', '--out', `${builtCli}/none`]);
+    const unknownMethod = await study(['one-shot', '--methods', 'nope', '--params', '{"centre":14}', '--seeds', '1', '--out', `${builtCli}/none`]);
     expect(unknownMethod.stderr.trim()).toMatch(/^otfgen: unknown one-shot method 'nope'/);
     for (const r of [sweep, scaling, oneShot, unknownMethod]) expect(r.code).not.toBe(0);
+    // The library's sweep of one task names the flag too.
+    const own = await run(['sweep', 'digits', '--params', '{"slant":[0,500]}', '--steps', '1', '--out', `${builtCli}/none`]);
+    expect(own.code).toBe(1);
+    expect(own.stderr.trim()).toBe('otfgen: --params.slant: expected a number or a [lo, hi] range within [-45, 45], got [0, 500]');
   });
 });

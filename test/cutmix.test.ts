@@ -121,9 +121,10 @@ describe('the exemplars-cutmix one-shot method', () => {
   it('trains and is read through the logits head its soft labels teach, leaking no tensor', async () => {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-layers');
-    const { selectBackend, mnist } = await import('../src/node.js');
-    const { SOURCES, heldOutOf } = await import('../src/harness/sources.js');
-    const { runOneShot } = await import('../src/harness/one-shot.js');
+    const { selectBackend, mnist } = await import('../src/node/index.js');
+    const { SOURCES } = await import('../benchmarks/study/sources.js');
+    const { heldOutOf } = await import('../src/harness/warmup-source.js');
+    const { runOneShot } = await import('../benchmarks/study/one-shot.js');
     const { createModel, evaluate, logitsTarget, train } = await import('../src/harness/index.js');
     await selectBackend({ backend: 'wasm' });
     const [trainSet, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);

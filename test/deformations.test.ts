@@ -3,21 +3,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  OtfgenArgumentError,
-  Rng,
-  affineWarp,
-  exemplarTask,
-  generate,
-  latticeField,
-  learnDeformations,
-  learnExemplarDeformations,
-  pickExemplars,
-  type Deformations,
-  type ExemplarDeformations,
-  type Exemplars,
-} from '../src/index.js';
-import { generate as generateInWorkers, registerWasmTrainingKernels } from '../src/node.js';
+import { OtfgenArgumentError, Rng, affineWarp, exemplarTask, generate, latticeField, pickExemplars, type Deformations, type ExemplarDeformations, type Exemplars } from '../src/index.js';
+import { learnDeformations, learnExemplarDeformations } from '../src/adaptive/deformations.js';
+import { registerWasmTrainingKernels } from '../src/node/index.js';
+import { generateInWorkers } from '../src/node/index.js';
 
 beforeAll(() => registerWasmTrainingKernels());
 
@@ -54,7 +43,11 @@ function pairsData() {
   const rng = new Rng(5);
   const x = new Float32Array(4 * N);
   const bend = { dx: new Float32Array(N), dy: new Float32Array(N) };
-  for (let y = 0; y < H; y++) for (let c = 0; c < W; c++) (bend.dx[y * W + c] = 1.2 + (0.6 * y) / H), (bend.dy[y * W + c] = -0.8);
+  for (let y = 0; y < H; y++)
+    for (let c = 0; c < W; c++) {
+      bend.dx[y * W + c] = 1.2 + (0.6 * y) / H;
+      bend.dy[y * W + c] = -0.8;
+    }
   for (let c = 0; c < 2; c++) {
     const first = blobs(rng);
     x.set(first, 2 * c * N);
@@ -124,7 +117,11 @@ function exemplarsAndShapes() {
     ex.set(first, c * N);
     for (let k = 0; k < 4; k++) {
       const sx = 2 * rng.next() - 1, sy = 2 * rng.next() - 1, b = 1.2 * (2 * rng.next() - 1);
-      for (let y = 0; y < H; y++) for (let col = 0; col < W; col++) (bend.dx[y * W + col] = sx + (b * y) / H), (bend.dy[y * W + col] = sy);
+      for (let y = 0; y < H; y++)
+        for (let col = 0; col < W; col++) {
+          bend.dx[y * W + col] = sx + (b * y) / H;
+          bend.dy[y * W + col] = sy;
+        }
       affineWarp(first, 0, H, W, { rotation: 0, scale: 1, shear: 0, shiftX: 0, shiftY: 0 }, x, (4 * c + k) * N, bend);
     }
   }
@@ -265,8 +262,9 @@ describe("exemplarTask's deformation", () => {
 
 describe('the exemplars-deformed, exemplars-registered and exemplars-thick-elastic one-shot methods', () => {
   it('learn deformations from procedural digits once per seed and params (which the digits take), add them to random warps, and leak no tensor', async () => {
-    const { selectBackend, mnist } = await import('../src/node.js');
-    const { SOURCES, digitDeformations, exemplarDeformations, heldOutOf } = await import('../src/harness/sources.js');
+    const { selectBackend, mnist } = await import('../src/node/index.js');
+    const { SOURCES, digitDeformations, exemplarDeformations } = await import('../benchmarks/study/sources.js');
+    const { heldOutOf } = await import('../src/harness/warmup-source.js');
     const { createModel } = await import('../src/harness/index.js');
     await selectBackend({ backend: 'wasm' });
     const trainSet = await mnist({ split: 'train' });
@@ -311,7 +309,7 @@ describe('the exemplars-deformed, exemplars-registered and exemplars-thick-elast
 
 describe('randomLattices (the control of exemplars-deformed-random and exemplars-registered-random)', () => {
   it('draws as many lattices per class as were learnt, Gaussian, of the same root mean square, by seed', async () => {
-    const { randomLattices } = await import('../src/harness/sources.js');
+    const { randomLattices } = await import('../benchmarks/study/sources.js');
     const rng = new Rng(1);
     const learnt: Deformations = {
       grid: 4, height: H, width: W, fit: [],
@@ -334,7 +332,7 @@ describe('randomLattices (the control of exemplars-deformed-random and exemplars
   });
 
   it('draws per exemplar for deformations learnt by exemplar', async () => {
-    const { randomLattices } = await import('../src/harness/sources.js');
+    const { randomLattices } = await import('../benchmarks/study/sources.js');
     const rng = new Rng(2);
     const learnt: ExemplarDeformations = {
       grid: 4, height: H, width: W, fit: [],

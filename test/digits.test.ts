@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_STYLE_WEIGHTS, GLYPHS, MAX_STYLES, MNIST_DIGIT_PARAMS, OtfgenArgumentError, digits, generate, imageStatistics, type Batch } from '../src/index.js';
+import { MNIST_DIGIT_PARAMS, OtfgenArgumentError, digits, generate, imageStatistics, type Batch } from '../src/index.js';
+import { DEFAULT_STYLE_WEIGHTS, GLYPHS, MAX_STYLES } from '../src/tasks/digits/glyphs.js';
 import { previewPng } from '../src/harness/index.js';
-import { mnist } from '../src/node.js';
+import { mnist } from '../src/node/index.js';
 import { sum } from './helpers.js';
 
 const one = (d: number, n = 10) => Array.from({ length: n }, (_, k) => (k === d ? 1 : 0));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digits, generate, pixelCountTask } from '../src/index.js';
-import { exportDataset, readIdx } from '../src/node.js';
+import { exportDataset, readIdx } from '../src/node/index.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addPolygon } from '../src/tasks/fashion/raster.js';
 import { S, STRIDE, fashionCanvas, type FashionCanvas } from '../src/tasks/fashion/shade.js';
-import { Rng } from '../src/random/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 /** The polygon's area (shoelace formula), whatever its orientation. */
 function area(poly: number[]): number {

@@ -1,9 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_STATISTICS, IMAGE_STATISTICS, OtfgenArgumentError, defineTask, digits, fitParams, imageStatistics, renderBatch } from '../src/index.js';
+import { IMAGE_STATISTICS, OtfgenArgumentError, defineTask, digits, fitParams, imageStatistics, renderBatch } from '../src/index.js';
+import { DEFAULT_STATISTICS } from '../src/fit/image-statistics.js';
 import { fitCommand } from '../src/cli/fit.js';
-import { jsonObject } from '../src/cli/common.js';
+import { jsonObject, resolveTask } from '../src/cli/common.js';
 import { commandTestDir, writeIdxDataset } from './helpers.js';
 
 const dir = commandTestDir('otfgen-fit-');
@@ -158,7 +159,7 @@ describe('otfgen fit', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     let printed: string;
     try {
-      await fitCommand({ task: 'digits', fit: ['blur', 'strokeWidth'], samples: 50, referenceSamples: 30, iterations: 5, seed: 1, out, data, params: { slant: [-5, 5] } });
+      await fitCommand({ task: digits, fit: ['blur', 'strokeWidth'], samples: 50, referenceSamples: 30, iterations: 5, seed: 1, out, data, params: { slant: [-5, 5] } });
     } finally {
       printed = log.mock.calls.map((c) => c[0]).join('\n');
       log.mockRestore();
@@ -184,7 +185,7 @@ describe('otfgen fit', () => {
     await writeFile(bad, '{"blur":');
     expect(() => jsonObject('--params')(`@${bad}`)).toThrow(new RegExp(`--params: expected JSON, in ${bad}`));
     const base = { fit: ['blur'], samples: 10, referenceSamples: 10, iterations: 1, seed: 1, out: join(dir.path, 'x.json') };
-    await expect(fitCommand({ ...base, task: 'digits', statistics: ['ink', 'hue'] })).rejects.toThrow(/--statistics: expected a non-empty list of: ink, cover, .*; got \["ink", "hue"\]/);
-    await expect(fitCommand({ ...base, task: 'letters' })).rejects.toThrow(/unknown task 'letters'/);
+    await expect(fitCommand({ ...base, task: digits, statistics: ['ink', 'hue'] })).rejects.toThrow(/--statistics: expected a non-empty list of: ink, cover, .*; got \["ink", "hue"\]/);
+    await expect(resolveTask({ task: 'letters' })).rejects.toThrow(/unknown task 'letters'/);
   });
 });

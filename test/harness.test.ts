@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arraySource, digits, fromIterable, generate, pixelCountTask, take, warmupSchedule } from '../src/index.js';
 import { createModel, evaluate, learningRateAt, logitsTarget, teacherLogits, train } from '../src/harness/index.js';
-import { mnist, selectBackend } from '../src/node.js';
+import { mnist, selectBackend } from '../src/node/index.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });

@@ -8,6 +8,8 @@ import { allocBatch, type Batch, type TargetSpec } from '../src/index.js';
 
 /** The built CLI, which `--jobs` runs in child processes (npm ci builds it through `prepare`). */
 export const builtCli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** The study runner's launcher (benchmarks/study/cli.mjs): what the study commands' --jobs children run. */
+export const studyCli = fileURLToPath(new URL('../benchmarks/study/cli.mjs', import.meta.url));
 
 /**
  * A script to run as `--jobs`'s CLI that appends each child's arguments (one JSON line) to a file in
@@ -20,7 +22,7 @@ export async function recordingCli(dir: string): Promise<{ script: string; calls
     script,
     `import { appendFileSync } from 'node:fs';
 appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');
-await import(${JSON.stringify(pathToFileURL(builtCli).href)});
+await import(${JSON.stringify(pathToFileURL(studyCli).href)});
 `,
   );
   return { script, calls: async () => (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]) };
@@ -79,7 +81,7 @@ export function tracked(sizes: number[], opts: { shape?: number[]; target?: Targ
  * images, labels cycling 0..9.
  */
 export async function writeIdxDataset(dir: string, trainCount: number, testCount: number): Promise<string> {
-  const { writeIdx } = await import('../src/node.js');
+  const { writeIdx } = await import('../src/node/index.js');
   await mkdir(dir, { recursive: true });
   const { Rng } = await import('../src/index.js');
   const rng = new Rng(`idx-dataset/${trainCount}/${testCount}`);

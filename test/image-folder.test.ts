@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtfgenFileError, digits, fromIterable, generate, type Batch } from '../src/index.js';
-import { imageFolder, writeImageFolder } from '../src/node.js';
+import { imageFolder, writeImageFolder } from '../src/node/index.js';
 
 let root: string;
 beforeAll(async () => {

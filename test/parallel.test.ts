@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OtfgenArgumentError, OtfgenTaskError, digits, fashion, pixelCount, type Batch } from '../src/index.js';
-import { generate } from '../src/node.js';
-import { liveWorkerCount } from '../src/parallel/generate.js';
+import { generateInWorkers } from '../src/node/index.js';
+import { liveWorkerCount } from '../src/node/workers/generate.js';
 // @ts-expect-error a plain ES module fixture (a user's task module)
 import { bars, fragile } from './fixtures/user-tasks.mjs';
 
@@ -12,7 +12,7 @@ const bytes = (batches: Batch[]) => batches.map((b) => Buffer.concat([Buffer.fro
 describe('generate with workers', () => {
   it('same seed, same bytes, whatever the worker count (1, 2, 4), with per-batch params', async () => {
     const params = (k: number) => ({ slant: (k % 5) * 5, strokeWidth: 2 + (k % 3) * 0.5 });
-    const run = async (workers: number, more: { prefetch?: number } = {}) => bytes(await generate(digits, { seed: 11, batchSize: 32, params, workers, ...more }).take(40).toArray());
+    const run = async (workers: number, more: { prefetch?: number } = {}) => bytes(await generateInWorkers(digits, { seed: 11, batchSize: 32, params, workers, ...more }).take(40).toArray());
     const one = await run(1);
     // By default 16 batches of 32 digits a message: 0-15 from one worker, 16-31 from the other, 32-39 from the first again.
     expect(await run(2)).toEqual(one);
@@ -20,12 +20,12 @@ describe('generate with workers', () => {
     expect(await run(2, { prefetch: 2 })).toEqual(one);
     expect(await run(3, { prefetch: 6 })).toEqual(one);
     // Each fresh batch owns its memory (a copy made on this thread; the workers draw over their own arrays).
-    const held = await generate(digits, { seed: 11, batchSize: 32, params, workers: 2 }).take(12).toArray();
+    const held = await generateInWorkers(digits, { seed: 11, batchSize: 32, params, workers: 2 }).take(12).toArray();
     expect(new Set(held.flatMap((b) => [b.x.buffer, b.y.buffer])).size).toBe(24);
     expect(held.every((b) => b.x.buffer.byteLength === b.x.byteLength && b.y.buffer.byteLength === b.y.byteLength)).toBe(true);
     expect(bytes(held)).toEqual(one.slice(0, 12));
     // With a deep prefetch and a consumer that pauses, batches wait in the queue holding a worker's arrays: each is still copied as it is taken.
-    const it = generate(digits, { seed: 11, batchSize: 32, params, workers: 2, prefetch: 6 })[Symbol.asyncIterator]();
+    const it = generateInWorkers(digits, { seed: 11, batchSize: 32, params, workers: 2, prefetch: 6 })[Symbol.asyncIterator]();
     const late: Batch[] = [(await it.next()).value];
     await new Promise((r) => setTimeout(r, 300)); // the other 11 arrive meanwhile, up to 11 batches ahead
     for (let i = 1; i < 12; i++) late.push((await it.next()).value);
@@ -34,10 +34,10 @@ describe('generate with workers', () => {
     expect(late.every((b) => b.x.buffer.byteLength === b.x.byteLength && b.y.buffer.byteLength === b.y.byteLength)).toBe(true);
     expect(bytes(late)).toEqual(one.slice(0, 12));
     expect(await run(4)).toEqual(one);
-    const px = async (workers: number) => bytes(await generate(pixelCount, { seed: 3, batchSize: 16, startBatch: 5, batches: 6, workers }).toArray());
+    const px = async (workers: number) => bytes(await generateInWorkers(pixelCount, { seed: 3, batchSize: 16, startBatch: 5, batches: 6, workers }).toArray());
     expect(await px(3)).toEqual(await px(1));
     // fashion shades in WebAssembly with a canvas per thread: each worker compiles and fills its own.
-    const fa = async (workers: number) => bytes(await generate(fashion, { seed: 4, batchSize: 32, batches: 8, workers }).toArray());
+    const fa = async (workers: number) => bytes(await generateInWorkers(fashion, { seed: 4, batchSize: 32, batches: 8, workers }).toArray());
     expect(await fa(2)).toEqual(await fa(1));
     expect(workersAlive()).toBe(0);
   });
@@ -45,7 +45,7 @@ describe('generate with workers', () => {
   it('asks params for prefetch batches a worker ahead, sent several to a message (2 MB, at most 16 batches; two messages a worker)', async () => {
     const asked = async (options: { batchSize: number; prefetch?: number }) => {
       const seen: number[] = [];
-      const it = generate(digits, { seed: 1, workers: 2, params: (k: number) => (seen.push(k), {}), ...options })[Symbol.asyncIterator]();
+      const it = generateInWorkers(digits, { seed: 1, workers: 2, params: (k: number) => (seen.push(k), {}), ...options })[Symbol.asyncIterator]();
       await it.next();
       await it.return!();
       return seen;
@@ -60,15 +60,15 @@ describe('generate with workers', () => {
   });
 
   it("runs a user's task from its module (taskModule) and keeps order", async () => {
-    const inline = await generate(bars, { seed: 2, batchSize: 10 }).take(8).toArray();
-    const parallel = await generate(bars, { seed: 2, batchSize: 10, workers: 2, taskModule: fixture }).take(8).toArray();
+    const inline = await generateInWorkers(bars, { seed: 2, batchSize: 10 }).take(8).toArray();
+    const parallel = await generateInWorkers(bars, { seed: 2, batchSize: 10, workers: 2, taskModule: fixture }).take(8).toArray();
     expect(bytes(parallel)).toEqual(bytes(inline));
     expect(parallel[0].sampleShape).toEqual([8, 8, 1]);
     expect(parallel[0].y).toBeInstanceOf(Int32Array);
   });
 
   it('a failing batch reaches the consumer as a typed error naming task and batch; no worker is left', async () => {
-    const stream = generate(fragile, { seed: 1, batchSize: 4, workers: 2, params: (k: number) => ({ explode: k === 3 ? 1 : 0 }) });
+    const stream = generateInWorkers(fragile, { seed: 1, batchSize: 4, workers: 2, params: (k: number) => ({ explode: k === 3 ? 1 : 0 }) });
     const seen: number[] = [];
     const err = await (async () => {
       let k = 0;
@@ -83,7 +83,7 @@ describe('generate with workers', () => {
 
   it('breaking out of for-await stops every worker', async () => {
     let n = 0;
-    for await (const _ of generate(digits, { seed: 1, batchSize: 64, workers: 2 })) {
+    for await (const _ of generateInWorkers(digits, { seed: 1, batchSize: 64, workers: 2 })) {
       expect(workersAlive()).toBe(2);
       if (++n === 5) break;
     }
@@ -94,15 +94,15 @@ describe('generate with workers', () => {
   it('a task workers cannot import is refused up front; a module without it fails with a clear error', async () => {
     const { defineTask } = await import('../src/index.js');
     const local = defineTask({ name: 'local', sampleShape: [1], target: { kind: 'regression', size: 1 }, params: {}, render: () => 0 });
-    expect(() => generate(local, { workers: 2 })).toThrow(OtfgenArgumentError);
-    expect(() => generate(local, { workers: 2 })).toThrow(/taskModule/);
-    await expect(generate(local, { workers: 2, taskModule: fixture }).take(1).toArray()).rejects.toThrow(/cannot rebuild the task in a worker/);
+    expect(() => generateInWorkers(local, { workers: 2 })).toThrow(OtfgenArgumentError);
+    expect(() => generateInWorkers(local, { workers: 2 })).toThrow(/taskModule/);
+    await expect(generateInWorkers(local, { workers: 2, taskModule: fixture }).take(1).toArray()).rejects.toThrow(/cannot rebuild the task in a worker/);
     // Every worker has exited by the time the error arrives (no wait needed).
     expect(workersAlive()).toBe(0);
-    expect(() => generate(digits, { workers: 0 })).toThrow(/workers/);
+    expect(() => generateInWorkers(digits, { workers: 0 })).toThrow(/workers/);
     // A bad batch size is named as such.
-    expect(() => generate(digits, { workers: 2, batchSize: 'big' as never })).toThrow(/batchSize/);
-    expect(() => generate(digits, { workers: 2, prefetch: 0 })).toThrow(/options\.prefetch/);
+    expect(() => generateInWorkers(digits, { workers: 2, batchSize: 'big' as never })).toThrow(/batchSize/);
+    expect(() => generateInWorkers(digits, { workers: 2, prefetch: 0 })).toThrow(/options\.prefetch/);
     await new Promise((r) => setTimeout(r, 50));
     expect(workersAlive()).toBe(0);
   });
@@ -125,11 +125,11 @@ describe('recycled batch memory', () => {
   });
 
   it('generate with recycle (1 or 2 workers): the same bytes; the batch before is detached once the next is asked for; no worker left', async () => {
-    const one = bytes(await generate(digits, { seed: 5, batchSize: 16, batches: 10 }).toArray());
+    const one = bytes(await generateInWorkers(digits, { seed: 5, batchSize: 16, batches: 10 }).toArray());
     for (const workers of [1, 2]) {
       const seen: string[] = [];
       let previous: Batch | null = null;
-      for await (const b of generate(digits, { seed: 5, batchSize: 16, batches: 10, workers, prefetch: 1, recycle: true })) {
+      for await (const b of generateInWorkers(digits, { seed: 5, batchSize: 16, batches: 10, workers, prefetch: 1, recycle: true })) {
         if (previous) expect(previous.x.length).toBe(0); // its memory is drawn over next
         expect(b.x.length).toBe(16 * 784);
         seen.push(...bytes([b]));
@@ -137,8 +137,8 @@ describe('recycled batch memory', () => {
       }
       expect(seen).toEqual(one);
     }
-    expect(() => generate(digits, { workers: 2, recycle: 'yes' as never })).toThrow(OtfgenArgumentError);
-    expect(() => generate(digits, { workers: 2, recycle: 'yes' as never })).toThrow(/options\.recycle/);
+    expect(() => generateInWorkers(digits, { workers: 2, recycle: 'yes' as never })).toThrow(OtfgenArgumentError);
+    expect(() => generateInWorkers(digits, { workers: 2, recycle: 'yes' as never })).toThrow(/options\.recycle/);
     await new Promise((r) => setTimeout(r, 50));
     expect(workersAlive()).toBe(0);
   });
@@ -151,11 +151,11 @@ describe('generate with workers, as a whole program', () => {
     // A bug once let Node exit silently (code 0) while a batch was awaited: run the pattern in a child.
     const script = `
       import { digits } from 'otfgen';
-      import { generate } from 'otfgen/node';
+      import { generateInWorkers } from 'otfgen/node';
       let total = 0;
       for (let round = 0; round < 15; round++) {
         let k = 0;
-        for await (const b of generate(digits, { seed: round, batchSize: 64, workers: 2 })) { total += b.size; if (++k === 25) break; }
+        for await (const b of generateInWorkers(digits, { seed: round, batchSize: 64, workers: 2 })) { total += b.size; if (++k === 25) break; }
       }
       console.log('finished', total);`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
@@ -168,9 +168,9 @@ describe('generate with workers, as a whole program', () => {
     const script = `
       import { createHash } from 'node:crypto';
       import { digits, generate as here } from 'otfgen';
-      import { generate } from 'otfgen/node';
+      import { generateInWorkers } from 'otfgen/node';
       const hash = async (s) => { const h = createHash('sha256'); for await (const b of s) h.update(new Uint8Array(b.x.buffer)); return h.digest('hex'); };
-      const a = await hash(generate(digits, { seed: 2, batchSize: 32, batches: 4, workers: 2 }));
+      const a = await hash(generateInWorkers(digits, { seed: 2, batchSize: 32, batches: 4, workers: 2 }));
       const b = await hash(here(digits, { seed: 2, batchSize: 32, batches: 4 }));
       console.log('RESULT', a === b, a.length);`;
     const out = execFileSync(process.execPath, ['--trace-gc', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hypot2, strokePolyline, strokeRaster } from '../src/tasks/digits/raster.js';
-import { Rng } from '../src/random/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 /** Random polylines over (and past) the edges of a width x height image. */
 function randomStrokes(rng: Rng, width: number, height: number, count: number): Float64Array[] {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { digits, pixelCountTask } from '../src/index.js';
 import { readBack } from '../src/harness/index.js';
-import { mnist, selectBackend } from '../src/node.js';
-import { readBackCommand } from '../src/cli/read-back.js';
-import { builtCli, commandTestDir, writeIdxDataset } from './helpers.js';
+import { mnist, selectBackend } from '../src/node/index.js';
+import { readBackCommand } from '../benchmarks/study/cli/read-back.js';
+import { studyCli, commandTestDir, writeIdxDataset } from './helpers.js';
 
 const dir = commandTestDir('otfgen-read-back-');
 
@@ -79,7 +79,7 @@ describe('otfgen read-back', () => {
     const base = { task: 'digits', steps: 3, seeds: 3, count: 40, backend: 'wasm', data };
     const read = async (out: string) => JSON.parse(await readFile(out, 'utf8'));
     await readBackCommand({ ...base, out: join(dir.path, 'one.json') });
-    await readBackCommand({ ...base, out: join(dir.path, 'jobs.json'), jobs: 2, cliScript: builtCli });
+    await readBackCommand({ ...base, out: join(dir.path, 'jobs.json'), jobs: 2, cliScript: studyCli });
     await readBackCommand({ ...base, out: join(dir.path, 'seed2.json'), onlySeed: 2 });
     const [one, jobs, seed2] = await Promise.all(['one', 'jobs', 'seed2'].map((n) => read(join(dir.path, `${n}.json`))));
     expect(jobs.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2, 3]);
@@ -103,7 +103,7 @@ describe('otfgen read-back', () => {
     await writeFile(out, JSON.stringify(first));
     const logs = vi.mocked(console.log);
     logs.mockClear();
-    await readBackCommand({ ...base, seeds: 3, jobs: 2, cliScript: builtCli });
+    await readBackCommand({ ...base, seeds: 3, jobs: 2, cliScript: studyCli });
     expect(logs).toHaveBeenCalledWith(`1 finished seed(s) found in ${out}: skipped (another --out runs them again)`);
     const lines = logs.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('[seed '));
     expect(lines.map((l) => l.slice(0, 8)).sort()).toEqual(['[seed 2]', '[seed 3]']);

@@ -1,7 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, Rng, arraySource, digits, fitParams, generate, learnedAugmenter, mix, mixPolicy, pickExemplars, policyController, popcount32, renderBatch, selfTraining, shuffle, warmupSchedule } from '../src/index.js';
+import { OtfgenArgumentError, Rng, arraySource, digits, fitParams, generate, mix, pickExemplars, renderBatch, shuffle, warmupSchedule } from '../src/index.js';
+import { learnedAugmenter } from '../src/adaptive/learned.js';
+import { mixPolicy } from '../src/adaptive/mix-policy.js';
+import { policyController } from '../src/adaptive/policy.js';
+import { popcount32 } from '../src/core/rng.js';
+import { selfTraining } from '../src/adaptive/self-training.js';
 
 describe('Rng', () => {
   it("yields exactly seedrandom's xor128 sequence, for string and integer seeds", () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { runSeedsInProcesses } from '../src/cli/seed-processes.js';
+import { runSeedsInProcesses } from '../benchmarks/study/cli/seed-processes.js';
 import { commandTestDir } from './helpers.js';
 
 const dir = commandTestDir('otfgen-seed-processes-');

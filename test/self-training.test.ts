@@ -2,9 +2,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, selfTraining, toDataset, type Exemplars, type SelfTrainingOptions } from '../src/index.js';
+import { OtfgenArgumentError, toDataset, type Exemplars } from '../src/index.js';
+import { selfTraining, type SelfTrainingOptions } from '../src/adaptive/self-training.js';
 import { createModel, train } from '../src/harness/index.js';
-import { selectBackend } from '../src/node.js';
+import { selectBackend } from '../src/node/index.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });

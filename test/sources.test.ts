@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtfgenFileError, arraySource, encodeIdx, parseIdx } from '../src/index.js';
-import { mnist, readIdx, writeIdx } from '../src/node.js';
+import { mnist, readIdx, writeIdx } from '../src/node/index.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  OtfgenArgumentError,
-  Stream,
-  concat,
-  fromIterable,
-  map,
-  mix,
-  prefetch,
-  rebatch,
-  shard,
-  shuffle,
-  splitCounts,
-  take,
-} from '../src/index.js';
+import { OtfgenArgumentError, Stream, concat, fromIterable, map, mix, prefetch, rebatch, shard, shuffle, take } from '../src/index.js';
+import { splitCounts } from '../src/stream/mix.js';
 import { numbered, targets, tracked } from './helpers.js';
 
 describe('map / take / concat / shard', () => {

@@ -4,18 +4,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { OtfgenUnknownTaskError } from '../src/index.js';
-import { dataMultiplier, fitPowerLaw, powerLaw } from '../src/harness/scaling.js';
+import { dataMultiplier, fitPowerLaw, powerLaw } from '../benchmarks/study/scaling.js';
 import { BASELINE, checkSweepConfig, plannedRuns, subsetOf, threshold, type SweepRow } from '../src/harness/sweep.js';
-import { mnist } from '../src/node.js';
-import { builtCli, recordingCli, writeIdxDataset } from './helpers.js';
+import { mnist } from '../src/node/index.js';
+import { SOURCES } from '../benchmarks/study/sources.js';
+import { studyCli, recordingCli, writeIdxDataset } from './helpers.js';
 
 const row = (task: string, share: number, seed: number, acc: number): SweepRow => ({
   task, share, seed, totalSteps: 500, batchSize: 64, finalAccuracy: acc, finalLoss: 0, wallMs: 0, dataMs: 0, computeMs: 0, backend: 'wasm',
 });
 
 /** Runs `fn` with a temporary folder of small IDX files (40 training, 30 test images), an `out` folder in it, and console.log muted. */
-async function inDataFolder(prefix: string, fn: (f: { sweepCommand: typeof import('../src/cli/sweep.js').sweepCommand; dir: string; out: string; log: { mock: { calls: unknown[][] }; mockClear(): void } }) => Promise<void>): Promise<void> {
-  const { sweepCommand } = await import('../src/cli/sweep.js');
+async function inDataFolder(prefix: string, fn: (f: { sweepCommand: typeof import('../benchmarks/study/cli/sweep.js').sweepCommand; dir: string; out: string; log: { mock: { calls: unknown[][] }; mockClear(): void } }) => Promise<void>): Promise<void> {
+  const { sweepCommand } = await import('../benchmarks/study/cli/sweep.js');
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   try {
@@ -42,13 +43,13 @@ describe('sweeps', () => {
   });
 
   it('rejects unknown tasks and bad shares', () => {
-    expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 })).toThrow(OtfgenUnknownTaskError);
-    expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 })).toThrow(/unknown warm-up task 'nope'; known warm-up tasks: pixel-count, digits,/);
-    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [1.2], seeds: 1, totalSteps: 1, batchSize: 1 })).toThrow(/shares\[0\]/);
+    expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(OtfgenUnknownTaskError);
+    expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(/unknown warm-up task 'nope'; known warm-up tasks: pixel-count, digits,/);
+    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [1.2], seeds: 1, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(/shares\[0\]/);
   });
 
   it('the sweep command rejects a bad share before it selects a backend or prints anything', async () => {
-    const { sweepCommand } = await import('../src/cli/sweep.js');
+    const { sweepCommand } = await import('../benchmarks/study/cli/sweep.js');
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
       await expect(sweepCommand({ tasks: ['pixel-count'], shares: [0, 1.5], seeds: 1, totalSteps: 1, batchSize: 1, out: '/nonexistent/never-made', backend: 'no-such-backend' })).rejects.toThrow(
@@ -87,7 +88,7 @@ describe('scaling fits', () => {
   });
 
   it("names the warm-up arm by task and share, and by the blend when it is not a switch", async () => {
-    const { warmupLabel } = await import('../src/harness/scaling.js');
+    const { warmupLabel } = await import('../benchmarks/study/scaling.js');
     expect(warmupLabel('digits', 0.3)).toBe('digits warm-up 30%');
     expect(warmupLabel('digits', 0.3, 'switch')).toBe('digits warm-up 30%');
     expect(warmupLabel('digits-fitted', 0.9, 'linear')).toBe('digits-fitted warm-up 90%, linear blend');
@@ -97,7 +98,7 @@ describe('scaling fits', () => {
 describe('runSweep', () => {
   it('keeps finished runs in results.json and resumes with only the missing ones', async () => {
     const { runSweep } = await import('../src/harness/sweep.js');
-    const { selectBackend } = await import('../src/node.js');
+    const { selectBackend } = await import('../src/node/index.js');
     await import('@tensorflow/tfjs-layers');
     await selectBackend({ backend: 'wasm' });
     const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
@@ -106,10 +107,10 @@ describe('runSweep', () => {
       const config = { tasks: ['pixel-count'], shares: [0, 0.5], seeds: 1, totalSteps: 4, batchSize: 8, evalLimit: 200 };
       const ran: string[] = [];
       const onRun = (r: SweepRow) => ran.push(`${r.task}/${r.share}/${r.seed}`);
-      await runSweep(config, { train, test, outDir: dir, backend: 'wasm', onRun });
+      await runSweep(config, { sources: SOURCES, baseline: SOURCES['pixel-count'], train, test, outDir: dir, backend: 'wasm', onRun });
       expect(ran).toEqual(['baseline/0/1', 'pixel-count/0.5/1']);
       ran.length = 0;
-      const results = await runSweep({ ...config, seeds: 2 }, { train, test, outDir: dir, backend: 'wasm', onRun });
+      const results = await runSweep({ ...config, seeds: 2 }, { sources: SOURCES, baseline: SOURCES['pixel-count'], train, test, outDir: dir, backend: 'wasm', onRun });
       expect(ran).toEqual(['baseline/0/2', 'pixel-count/0.5/2']);
       expect(results.rows.length).toBe(4);
       const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
@@ -117,7 +118,7 @@ describe('runSweep', () => {
       // An interrupted sweep keeps what finished and drops the run under way.
       const ctl = new AbortController();
       ctl.abort();
-      const none = await runSweep({ ...config, seeds: 3 }, { train, test, outDir: dir, backend: 'wasm', signal: ctl.signal, onRun });
+      const none = await runSweep({ ...config, seeds: 3 }, { sources: SOURCES, baseline: SOURCES['pixel-count'], train, test, outDir: dir, backend: 'wasm', signal: ctl.signal, onRun });
       expect(none.rows.length).toBe(4);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -142,7 +143,7 @@ describe('otfgen sweep --data', () => {
   }, 60_000);
 
   it('a data folder must be named', () => {
-    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1, data: '' })).toThrow(/sweep data: expected a folder name, got ""/);
+    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1, data: '' }, SOURCES)).toThrow(/sweep data: expected a folder name, got ""/);
   });
 });
 
@@ -157,7 +158,7 @@ describe('otfgen sweep and scaling --jobs', () => {
       const listeners = process.listenerCount('SIGINT');
       await sweepCommand({ ...config, seeds: 3, out: join(dir, 'one'), plots: false });
       expect((await readdir(join(dir, 'one'))).sort()).toEqual(['results.csv', 'results.json']);
-      await sweepCommand({ ...config, out, jobs: 2, cliScript: builtCli });
+      await sweepCommand({ ...config, out, jobs: 2, cliScript: studyCli });
       expect((await readdir(out)).filter((f) => f.endsWith('.svg')).sort()).toEqual(['accuracy-vs-share.svg', 'loss-vs-share.svg', 'time-vs-share.svg']);
       // The Ctrl-C handlers of both are gone once they end.
       expect(process.listenerCount('SIGINT')).toBe(listeners);
@@ -168,7 +169,7 @@ describe('otfgen sweep and scaling --jobs', () => {
       expect(two.config).toEqual({ ...config, out });
       // A third seed: only its runs, in a child, after the rows kept as they were (times too).
       log.mockClear();
-      await sweepCommand({ ...config, seeds: 3, out, jobs: 2, cliScript: builtCli });
+      await sweepCommand({ ...config, seeds: 3, out, jobs: 2, cliScript: studyCli });
       const lines = log.mock.calls.map((c) => String(c[0]));
       expect(lines).toContain(`6 finished run(s) found in ${out}/results.json: skipped`);
       expect(lines.filter((l) => l.startsWith('[seed '))).toEqual([
@@ -184,7 +185,7 @@ describe('otfgen sweep and scaling --jobs', () => {
 
   it('scaling: the same rows as one process; a child that fails is named, and what the others saved is kept', async () => {
     await inDataFolder('otfgen-scaling-jobs-', async ({ dir, out }) => {
-      const { scalingCommand } = await import('../src/cli/sweep.js');
+      const { scalingCommand } = await import('../benchmarks/study/cli/sweep.js');
       const config = { tasks: ['digits'], share: 0.5, shares: [0, 0.5], realImages: [10, 20, 40], seeds: 2, totalSteps: 2, batchSize: 8, backend: 'wasm', data: dir };
       // Without charts, one process writes the results files alone.
       await scalingCommand({ ...config, out: join(dir, 'one'), plots: false });
@@ -212,7 +213,7 @@ if (arg('--only-seed') === '3') {
   console.error('seed 3 fails on purpose');
   process.exit(3);
 }
-await import(${JSON.stringify(pathToFileURL(builtCli).href)});
+await import(${JSON.stringify(pathToFileURL(studyCli).href)});
 `,
       );
       await expect(scalingCommand({ ...config, seeds: 3, out: failing, jobs: 2, cliScript: wrapper })).rejects.toMatchObject({
@@ -226,14 +227,14 @@ await import(${JSON.stringify(pathToFileURL(builtCli).href)});
   }, 120_000);
 
   it('--only-seed must be one of the seeds', () => {
-    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 2, onlySeed: 3, totalSteps: 1, batchSize: 1 })).toThrow(/sweep onlySeed: expected an integer in \[1, 2\], got 3/);
+    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 2, onlySeed: 3, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(/sweep onlySeed: expected an integer in \[1, 2\], got 3/);
     expect(plannedRuns({ tasks: ['digits'], shares: [0, 0.5], seeds: 3, onlySeed: 2, totalSteps: 1, batchSize: 1 }).map((p) => `${p.task}/${p.seed}`)).toEqual(['baseline/2', 'digits/2']);
   });
 });
 
 describe('exemplars-ramp', () => {
   it('raises its strength linearly from 0.1 at the first batch to 0.7 at the last, then holds it', async () => {
-    const { rampStrength } = await import('../src/harness/sources.js');
+    const { rampStrength } = await import('../benchmarks/study/sources.js');
     expect(rampStrength(0, 500)).toBeCloseTo(0.1, 12);
     expect(rampStrength(499, 500)).toBeCloseTo(0.7, 12);
     expect(rampStrength(249.5, 500)).toBeCloseTo(0.4, 12);
@@ -244,7 +245,7 @@ describe('exemplars-ramp', () => {
 
 describe.each(['digits', 'fashion'])('exemplars-%s', (procedural) => {
   it(`fills every batch half with the ${procedural} method's samples and half with exemplars-thick-x1.25's, in a shuffled order`, async () => {
-    const { SOURCES } = await import('../src/harness/sources.js');
+    const { SOURCES } = await import('../benchmarks/study/sources.js');
     const train = await mnist({ split: 'train' });
     const ctx = { seed: 4, batchSize: 16, train, model: undefined as never, heldOut: train, batches: 2 };
     const mixed = await SOURCES[`exemplars-${procedural}`].make(ctx).stream.take(2).toArray();
@@ -265,7 +266,7 @@ describe.each(['digits', 'fashion'])('exemplars-%s', (procedural) => {
 
 describe('params of the named sources (--params of sweep, scaling and one-shot)', () => {
   it("set the procedural task's parameters under every source built on one; what an adaptive source steers goes on top", async () => {
-    const { SOURCES } = await import('../src/harness/sources.js');
+    const { SOURCES } = await import('../benchmarks/study/sources.js');
     const { digits, generate } = await import('../src/index.js');
     const train = await mnist({ split: 'test' });
     const onlyThrees = Array.from({ length: 10 }, (_, k) => (k === 3 ? 1 : 0));
@@ -290,11 +291,11 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
   }, 60_000);
 
   it('reach the sources built on a procedural task, and are refused, naming the option, where none is, for an undeclared name or a value out of range', async () => {
-    const { sourcesTakingParams } = await import('../src/harness/sources.js');
-    expect(sourcesTakingParams(['pixel-count', 'digits', 'exemplars', 'exemplars-digits'], { centre: 14 }, 'x')).toEqual(['digits', 'exemplars-digits']);
-    expect(sourcesTakingParams(['pixel-count'], undefined, 'x')).toEqual([]);
-    const { checkOneShotConfig } = await import('../src/harness/one-shot.js');
-    const sweep = (tasks: string[], params: Record<string, unknown>) => () => checkSweepConfig({ tasks, shares: [0, 0.5], seeds: 1, totalSteps: 1, batchSize: 1, params });
+    const { sourcesTakingParams } = await import('../src/harness/warmup-source.js');
+    expect(sourcesTakingParams(SOURCES, ['pixel-count', 'digits', 'exemplars', 'exemplars-digits'], { centre: 14 }, 'x')).toEqual(['digits', 'exemplars-digits']);
+    expect(sourcesTakingParams(SOURCES, ['pixel-count'], undefined, 'x')).toEqual([]);
+    const { checkOneShotConfig } = await import('../benchmarks/study/one-shot.js');
+    const sweep = (tasks: string[], params: Record<string, unknown>) => () => checkSweepConfig({ tasks, shares: [0, 0.5], seeds: 1, totalSteps: 1, batchSize: 1, params }, SOURCES);
     expect(sweep(['pixel-count', 'exemplars'], { centre: 14 })).toThrow(/sweep params: sets the parameters of a procedural task, and none of pixel-count, exemplars is built on one; those that are: digits, digits-fitted, fashion, /);
     expect(sweep(['pixel-count', 'digits'], { centre: 14 })).not.toThrow();
     expect(sweep(['digits'], { width: [0.5, 1] })).toThrow(/sweep params.width: task 'digits' has no such parameter; it has: strokeWidth,/);
@@ -334,14 +335,14 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
 
 describe('one-shot default methods', () => {
   it("are the MNIST ones, those of the committed one-shot run (the README's command gives its rows); the Fashion-MNIST ones and those added since are asked for by name", async () => {
-    const { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } = await import('../src/harness/one-shot.js');
+    const { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } = await import('../benchmarks/study/one-shot.js');
     const committed = JSON.parse(await readFile(new URL('../benchmarks/results/one-shot/results.json', import.meta.url), 'utf8'));
     expect(ONE_SHOT_DEFAULT_METHODS).toEqual(committed.config.methods);
     expect(ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m))).toEqual(['digits-fitted', 'fashion', 'exemplars-cutmix', 'exemplars-thick-elastic', 'exemplars-deformed', 'exemplars-deformed-random', 'exemplars-registered', 'exemplars-registered-random', 'exemplars-fashion', 'exemplars-self-training', 'exemplars-digits-self-training', 'exemplars-fashion-self-training', 'exemplars-fashion-registered', 'exemplars-fashion-registered-random', 'exemplars-nearest']);
   });
 
   it('a data folder must be named', async () => {
-    const { checkOneShotConfig } = await import('../src/harness/one-shot.js');
+    const { checkOneShotConfig } = await import('../benchmarks/study/one-shot.js');
     expect(() => checkOneShotConfig({ methods: ['exemplars'], seeds: 1, steps: 1, batchSize: 1, data: '' })).toThrow(/one-shot data: expected a folder name, got ""/);
   });
 });
@@ -354,7 +355,7 @@ describe('summariseOneShot', () => {
   };
 
   it('compares each method with a baseline seed by seed, over the seeds both ran', async () => {
-    const { summariseOneShot } = await import('../src/harness/one-shot.js');
+    const { summariseOneShot } = await import('../benchmarks/study/one-shot.js');
     const byMethod = Object.fromEntries(summariseOneShot(results, 'a').map((s) => [s.method, s]));
     // b - a on seeds 1..3: 0.1, 0.02, 0.05 (seed 4 has no baseline run).
     expect(byMethod.b.accuracy).toBeCloseTo((0.6 + 0.72 + 0.65 + 0.9) / 4, 12);
@@ -369,7 +370,7 @@ describe('summariseOneShot', () => {
   });
 
   it('rejects a baseline that is not among the methods before training anything', async () => {
-    const { runOneShot } = await import('../src/harness/one-shot.js');
+    const { runOneShot } = await import('../benchmarks/study/one-shot.js');
     const none = { x: new Float32Array(0), y: new Uint8Array(0), count: 0 } as never;
     await expect(runOneShot({ methods: ['exemplars'], seeds: 1, steps: 1, batchSize: 1, baseline: 'exemplars-wide' }, { train: none, test: none, outDir: '/nonexistent/never-made' })).rejects.toThrow(
       /one-shot baseline.*exemplars-wide/,
@@ -380,8 +381,8 @@ describe('summariseOneShot', () => {
 describe('runOneShot', () => {
   it('runs adaptive and static methods, records what the adaptive ones chose, writes results, leaks no tensor', async () => {
     const tf = await import('@tensorflow/tfjs-core');
-    const { runOneShot, summariseOneShot, ONE_SHOT_METHODS } = await import('../src/harness/one-shot.js');
-    const { selectBackend } = await import('../src/node.js');
+    const { runOneShot, summariseOneShot, ONE_SHOT_METHODS } = await import('../benchmarks/study/one-shot.js');
+    const { selectBackend } = await import('../src/node/index.js');
     await import('@tensorflow/tfjs-layers');
     await selectBackend({ backend: 'wasm' });
     const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);

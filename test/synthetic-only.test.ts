@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { syntheticOnlyCommand } from '../src/cli/synthetic-only.js';
-import { builtCli, commandTestDir, writeIdxDataset } from './helpers.js';
+import { syntheticOnlyCommand } from '../benchmarks/study/cli/synthetic-only.js';
+import { studyCli, commandTestDir, writeIdxDataset } from './helpers.js';
 
 const dir = commandTestDir('otfgen-so-');
 
@@ -45,7 +45,7 @@ describe('otfgen synthetic-only', () => {
     const one = JSON.parse(await readFile(join(dir.path, 'one.json'), 'utf8'));
     // Resumed: seed 2 is in the file already (marked), so children train seeds 1 and 3 only.
     await writeFile(join(dir.path, 'jobs.json'), JSON.stringify({ ...one, runs: [{ ...one.runs[1], wallSeconds: -1 }] }));
-    await syntheticOnlyCommand({ ...base, out: join(dir.path, 'jobs.json'), jobs: 2, cliScript: builtCli });
+    await syntheticOnlyCommand({ ...base, out: join(dir.path, 'jobs.json'), jobs: 2, cliScript: studyCli });
     const jobs = JSON.parse(await readFile(join(dir.path, 'jobs.json'), 'utf8'));
     const withoutTime = (runs: { wallSeconds?: number }[]) => runs.map(({ wallSeconds: _, ...r }) => r);
     expect(jobs.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2, 3]);

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  OtfgenArgumentError,
-  OtfgenTaskError,
-  OtfgenUnknownTaskError,
-  defineTask,
-  generate,
-  pixelCount,
-  pixelCountTask,
-  popcount32,
-  renderBatch,
-  taskByName,
-} from '../src/index.js';
+import { OtfgenArgumentError, OtfgenTaskError, OtfgenUnknownTaskError, defineTask, generate, pixelCount, pixelCountTask, renderBatch, taskByName } from '../src/index.js';
+import { popcount32 } from '../src/core/rng.js';
 import { sum } from './helpers.js';
 import { bitUnpacker } from '../src/tasks/pixel-count.js';
 import { wasmBits } from '../src/tasks/wasm-bits.js';
-import { Rng } from '../src/random/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 const stripes = defineTask({
   name: 'stripes',

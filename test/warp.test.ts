@@ -3,8 +3,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, Rng, affineWarp, affineWarpTensor, elasticDisplacement, elasticField } from '../src/index.js';
-import { registerWasmTrainingKernels } from '../src/node.js';
+import { OtfgenArgumentError, Rng, affineWarp, elasticField } from '../src/index.js';
+import { affineWarpTensor, elasticDisplacement } from '../src/adaptive/warp.js';
+import { registerWasmTrainingKernels } from '../src/node/index.js';
 
 beforeAll(() => registerWasmTrainingKernels());
 

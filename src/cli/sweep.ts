@@ -1,122 +1,67 @@
-/** `otfgen sweep`, `otfgen demo` and `otfgen scaling`: warm-up studies on real MNIST (or the `--data`), with tables and plots. */
-import { OtfgenArgumentError } from '../errors.js';
-import {
-  checkSweepConfig,
-  missingRuns,
-  plannedRuns,
-  readSweepResults,
-  runSweep,
-  summariseSweep,
-  threshold,
-  writeResultsCsv,
-  writeSweepOutputs,
-  type SweepConfig,
-  type SweepResults,
-} from '../harness/sweep.js';
-import { summariseScaling, warmupLabel, writeScalingOutputs } from '../harness/scaling.js';
-import { dataAndParamsArgs, interruptibly, markdownTable, paramsPhrase, progressBar, realData, useBackend } from './common.js';
-import { resumeSeedsInProcesses } from './seed-processes.js';
+/**
+ * `otfgen sweep`: how much of a training run can a task replace? The reference
+ * CNN trained on real images (MNIST, or an IDX folder) with a growing share
+ * of its steps a warm-up on the task, final test accuracy per share; results
+ * JSON and CSV, a table, and charts when the plotting peers are installed.
+ */
+import { join } from 'node:path';
+import type { Task } from '../tasks/define-task.js';
+import type { WarmupBlend } from '../stream/warmup.js';
+import type { SweepResults } from '../harness/sweep.js';
+import { interruptibly, loadTraining, markdownTable, realData, useBackend } from './common.js';
+import { lineWithBand, writeChart } from './plots.js';
 
-export interface SweepCliOptions extends SweepConfig {
+export interface SweepCommandOptions {
+  readonly task: Task<any>;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly shares: readonly number[];
+  readonly seeds: number;
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly blend: WarmupBlend;
+  readonly lr?: number;
+  readonly evalLimit?: number;
+  readonly data?: string;
   readonly out: string;
   readonly backend: string;
-  /**
-   * Seeds run at once, each in its own Node process running `cliScript` with `--only-seed`
-   * (default 1: all in this process). The same rows whatever the count, in the same order; only the
-   * wall time changes.
-   */
-  readonly jobs?: number;
-  /** The otfgen CLI script the jobs run (main.ts passes its own file). */
-  readonly cliScript?: string;
-  /** Render the charts (SVG and PNG) beside the results files (default true). */
-  readonly plots?: boolean;
+  readonly plots: boolean;
 }
 
-type Config = SweepConfig & { readonly out: string; readonly backend: string };
-
-/** The arguments of a `--jobs` child: this sweep (or scaling run), one seed, results at `out`. */
-function childArgs(c: Config, seed: number, out: string): string[] {
-  // --no-plots: the child's folder is temporary, and the parent draws the charts of all the seeds.
-  const common = ['--seeds', String(c.seeds), '--only-seed', String(seed), '--steps', String(c.totalSteps), '--batch-size', String(c.batchSize), '--blend', c.blend ?? 'switch', '--out', out, '--backend', c.backend, '--no-plots'];
-  const data = dataAndParamsArgs(c);
-  if (c.realImages) {
-    // scaling: one task, the baseline and one share.
-    const share = c.shares.find((x) => x > 0) ?? 0;
-    return ['scaling', '--task', c.tasks[0], '--share', String(share), '--sizes', c.realImages.join(','), ...common, ...data];
-  }
-  const lr = [...(c.learningRate === undefined ? [] : ['--lr', String(c.learningRate)]), '--lr-schedule', c.lrSchedule ?? 'constant', ...(c.evalLimit === undefined ? [] : ['--eval-limit', String(c.evalLimit)])];
-  return ['sweep', '--tasks', c.tasks.join(','), '--shares', c.shares.join(','), ...common, ...lr, ...data];
-}
-
-/** `--jobs`: the seeds with runs missing, each in a child process that resumes its rows. */
-async function runInProcesses(c: Config, jobs: number, cliScript: string | undefined, signal: AbortSignal): Promise<SweepResults> {
-  // The children are CLI commands, which have no option for the architecture.
-  if (c.architecture !== undefined && c.architecture !== 'reference') throw new OtfgenArgumentError('jobs', `the CLI's sweeps train the reference CNN; run the ${c.architecture} CNN's seeds in one process (jobs 1)`);
-  const results = await readSweepResults(c.out, c);
-  const todo = missingRuns(c, results.rows);
-  const skipped = plannedRuns(c).length - todo.length;
-  if (skipped) console.log(`${skipped} finished run(s) found in ${c.out}/results.json: skipped`);
-  await resumeSeedsInProcesses({
-    command: c.realImages ? 'scaling' : 'sweep',
-    cliScript,
-    seeds: [...new Set(todo.map((p) => p.seed))],
-    jobs,
-    signal,
-    outDir: c.out,
-    results,
-    args: (seed, out) => childArgs(c, seed, out),
-  });
-  return results;
-}
-
-/** Runs (or resumes) a sweep with a progress bar on a terminal and a line per run elsewhere. */
-async function runWithProgress(options: SweepCliOptions): Promise<{ value: SweepResults; interrupted: boolean }> {
-  const { jobs: jobsOption, cliScript, plots: _plots, ...opts } = options;
-  // Before the backend and MNIST load, so a bad option fails at once and prints nothing; --params is
-  // checked apart, so that its errors name the flag the user typed (the harness says 'sweep params').
-  checkSweepConfig({ ...opts, params: undefined });
-  const params = paramsPhrase(opts.tasks, opts.params, '--params');
-  const jobs = opts.onlySeed === undefined ? Math.min(jobsOption ?? 1, opts.seeds) : 1;
-  // The data before the backend: a bad --data fails before the backend line is printed (and before any child starts).
-  const [train, test] = await realData(opts.data);
-  const sel = jobs > 1 ? null : await useBackend(opts.backend); // with --jobs, the children choose theirs
-  const runs = plannedRuns(opts).length;
-  const seedText = opts.onlySeed === undefined ? `${opts.seeds} seed(s)` : `seed ${opts.onlySeed} of ${opts.seeds}`;
-  const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';
-  const data = opts.data === undefined ? '' : `; data ${opts.data}`;
-  console.log(`${runs} runs (${opts.tasks.join(', ')}${params}${data}; shares ${opts.shares.join(', ')}; ${seedText}${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
-  return interruptibly(async (signal) => {
-    if (jobs > 1) return runInProcesses(opts, jobs, cliScript, signal);
-    const tty = process.stdout.isTTY;
-    let bar: ReturnType<typeof progressBar> | null = null;
-    let started = false;
-    const results = await runSweep(opts, {
+export async function sweepCommand(o: SweepCommandOptions): Promise<void> {
+  await loadTraining('otfgen sweep');
+  const { runSweep, checkSweepConfig, summariseSweep, threshold } = await import('../harness/sweep.js');
+  const { taskSource } = await import('../harness/warmup-source.js');
+  const sources = { [o.task.name]: taskSource(o.task) };
+  const config = {
+    tasks: [o.task.name],
+    shares: o.shares,
+    seeds: o.seeds,
+    totalSteps: o.steps,
+    batchSize: o.batchSize,
+    blend: o.blend,
+    learningRate: o.lr,
+    evalLimit: o.evalLimit,
+    data: o.data,
+    params: o.params,
+  };
+  checkSweepConfig(config, sources); // before any data loads: a bad option fails at once
+  const [train, test] = await realData(o.data);
+  const sel = await useBackend(o.backend);
+  console.log(`${o.task.name}: shares ${o.shares.join(', ')}, ${o.seeds} seed(s), ${o.steps} steps of ${o.batchSize} on ${o.data ?? 'MNIST'} -> ${o.out}`);
+  const { value: results } = await interruptibly((signal) =>
+    runSweep(config, {
+      sources,
       train,
       test,
-      outDir: opts.out,
-      backend: sel!.choice,
+      outDir: o.out,
+      backend: sel.choice,
       signal,
       onProgress: (e) => {
-        if (!started) {
-          started = true;
-          if (e.skipped) console.log(`${e.skipped} finished run(s) found in ${opts.out}/results.json: skipped`);
-        }
-        if (!tty) return;
-        bar ??= progressBar(e.runs * opts.totalSteps, 'runs');
-        const n = e.realImages ? ` N ${e.realImages}` : '';
-        bar.update(e.run * opts.totalSteps + (e.step ? e.step.step + 1 : 0), { run: `${e.task} share ${e.share} seed ${e.seed}${n}` });
+        if (e.step === undefined && e.run === 0 && e.skipped) console.log(`${e.skipped} finished run(s) found in ${o.out}/results.json: skipped`);
       },
-      onRun: (r) => {
-        if (!tty) console.log(`  ${r.task} share ${r.share} seed ${r.seed}${r.realImages ? ` N ${r.realImages}` : ''}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`);
-      },
-    });
-    (bar as ReturnType<typeof progressBar> | null)?.stop();
-    return results;
-  });
-}
-
-export async function sweepCommand(opts: SweepCliOptions): Promise<void> {
-  const { value: results } = await runWithProgress(opts);
+      onRun: (r) => console.log(`  ${r.task} share ${r.share} seed ${r.seed}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`),
+    }),
+  );
   const summary = summariseSweep(results);
   console.log(
     '\n' +
@@ -125,32 +70,42 @@ export async function sweepCommand(opts: SweepCliOptions): Promise<void> {
         summary.map((s) => [s.task, s.share.toFixed(2), s.runs, s.accuracy.toFixed(4), `${s.accuracyMin.toFixed(3)}..${s.accuracyMax.toFixed(3)}`, s.loss.toFixed(3), s.wallSeconds.toFixed(1)]),
       ),
   );
-  for (const task of opts.tasks) {
-    const t = threshold(results.rows, task);
-    console.log(`threshold (${task}): ${t === null ? 'no baseline run' : `${t.toFixed(2)}, the largest share within 1 point of the 0% baseline`}`);
-  }
-  if (results.rows.length) console.log(`wrote ${(await writeSweepOutputs(results, opts.out, { charts: opts.plots !== false })).join(', ')}`);
+  const t = threshold(results.rows, o.task.name);
+  console.log(`threshold (${o.task.name}): ${t === null ? 'no baseline run' : `${t.toFixed(2)}, the largest share within 1 point of the 0% baseline`}`);
+  if (results.rows.length) console.log(`wrote ${(await writeSweepOutputs(results, o.out, { charts: o.plots })).join(', ')}`);
 }
 
-export async function scalingCommand(opts: SweepCliOptions & { share: number }): Promise<void> {
-  const { value: results, interrupted } = await runWithProgress({ ...opts, shares: [0, opts.share] });
-  await writeResultsCsv(results, opts.out);
-  if (interrupted) return;
-  const s = await summariseScaling(results, opts.tasks[0], opts.share);
-  const byN = new Map<number, { without?: number; with?: number }>();
-  for (const p of s.points) {
-    const e = byN.get(p.realImages) ?? {};
-    if (p.arm === 'no warm-up') e.without = p.error;
-    else e.with = p.error;
-    byN.set(p.realImages, e);
-  }
-  console.log(
-    '\n' +
-      markdownTable(
-        ['real images', 'error, no warm-up', `error, ${warmupLabel(opts.tasks[0], opts.share, opts.blend)}`, 'effective data multiplier'],
-        [...byN.entries()].sort((a, b) => a[0] - b[0]).map(([n, e]) => [n, e.without?.toFixed(4) ?? '', e.with?.toFixed(4) ?? '', s.multipliers.find((m) => m.realImages === n)?.multiplier?.toFixed(2) ?? 'beyond the fit'])),
+/** Writes results.csv and, unless `charts` is false (or the plotting peers are missing), the three plots beside results.json; returns the paths written. */
+export async function writeSweepOutputs(results: SweepResults, outDir: string, { charts = true }: { charts?: boolean } = {}): Promise<string[]> {
+  const { rowsByTask, writeResultsCsv } = await import('../harness/sweep.js');
+  const { summarise } = await import('../harness/summarise.js');
+  await writeResultsCsv(results, outDir);
+  if (!charts) return [join(outDir, 'results.json'), join(outDir, 'results.csv')];
+  const rows = rowsByTask(results);
+  const baseline = rows.filter((r) => r.share === 0);
+  const baseAcc = baseline.length ? baseline.reduce((a, r) => a + r.finalAccuracy, 0) / baseline.length : null;
+  const written = [join(outDir, 'results.json'), join(outDir, 'results.csv')];
+  const steps = `${results.config.totalSteps} steps, batch ${results.config.batchSize}`;
+  written.push(
+    ...(await writeChart(join(outDir, 'accuracy-vs-share'), lineWithBand({
+      title: `Final test accuracy vs synthetic share (${steps})`,
+      xTitle: 'synthetic share of steps',
+      yTitle: results.config.data === undefined ? 'final accuracy (real MNIST test)' : `final accuracy (real test images in ${results.config.data})`,
+      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalAccuracy),
+      rules: baseAcc === null ? [] : [{ y: baseAcc, label: '0% baseline' }],
+    }))),
+    ...(await writeChart(join(outDir, 'loss-vs-share'), lineWithBand({
+      title: `Final test loss vs synthetic share (${steps})`,
+      xTitle: 'synthetic share of steps',
+      yTitle: 'final cross-entropy',
+      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalLoss),
+    }))),
+    ...(await writeChart(join(outDir, 'time-vs-share'), lineWithBand({
+      title: `Wall time per run vs synthetic share (${steps})`,
+      xTitle: 'synthetic share of steps',
+      yTitle: 'seconds',
+      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.wallMs / 1000),
+    }))),
   );
-  const f = (x: { a: number; b: number; c: number }) => `${x.a.toFixed(3)} N^-${x.b.toFixed(3)} + ${x.c.toFixed(4)}`;
-  console.log(`fit, no warm-up: error = ${f(s.fits.withoutWarmup)}; with warm-up: error = ${f(s.fits.withWarmup)}`);
-  console.log(`wrote ${(await writeScalingOutputs(s, opts.out, { charts: opts.plots !== false })).join(', ')}`);
+  return written;
 }

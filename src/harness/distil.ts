@@ -4,8 +4,8 @@
  * a student learns the teachers' function rather than the labels alone.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkTemperature, describeTarget, type Batch, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, describe } from '../errors.js';
+import { checkTemperature, describeTarget, type Batch, type TargetSpec } from '../core/batch.js';
+import { OtfgenArgumentError, describe } from '../core/errors.js';
 import { map } from '../stream/map.js';
 import type { Operator } from '../stream/stream.js';
 import { checkInput, type HarnessModel } from './models.js';

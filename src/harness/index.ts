@@ -1,7 +1,7 @@
 /**
- * otfgen/harness: reference CNNs, the training loop, evaluation and previews,
- * for running the warm-up studies in your own code. Needs
- * `@tensorflow/tfjs-layers` (an optional peer dependency of otfgen).
+ * otfgen/harness: reference CNNs, the training loop, evaluation, distillation,
+ * previews and read-back, for running the warm-up studies in
+ * your own code. Needs `@tensorflow/tfjs-layers` (an optional peer of otfgen).
  * @packageDocumentation
  */
 export { createModel, checkInput, type Architecture, type HarnessModel, type ModelOptions } from './models.js';
@@ -20,6 +20,5 @@ export {
   type LearningRateSchedule,
 } from './train.js';
 export { teacherLogits, logitsTarget, type TeacherLogitsOptions } from './distil.js';
-export { clipByGlobalNorm } from '../gradients.js';
 export { previewPng, writePreview, type PreviewOptions } from './preview.js';
 export { readBack, type ReadBackOptions, type ReadBackResult } from './read-back.js';

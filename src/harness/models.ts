@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describeTarget, sameShape, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
+import { describeTarget, sameShape, type TargetSpec } from '../core/batch.js';
+import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
 
 /** Which of the harness's CNNs: see {@link ModelOptions.architecture}. */
 export type Architecture = 'reference' | 'wide' | 'small';

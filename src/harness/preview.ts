@@ -1,9 +1,9 @@
 /** Preview grids: samples of a task as a PNG, one row per class (pngjs encodes). */
 import { writeFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
-import type { Batch } from '../batch.js';
-import { OtfgenArgumentError, checkInt } from '../errors.js';
-import type { Seed } from '../random/rng.js';
+import type { Batch } from '../core/batch.js';
+import { OtfgenArgumentError, checkInt } from '../core/errors.js';
+import type { Seed } from '../core/rng.js';
 import type { ParamSpace, ParamValues, Task } from '../tasks/define-task.js';
 import { generate } from '../tasks/generate.js';
 

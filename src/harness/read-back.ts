@@ -4,7 +4,7 @@
  * generated ones: a class it reads as itself is drawn as the real ones look (to
  * it); one it reads as another class is drawn like that class.
  */
-import { OtfgenArgumentError, checkInt } from '../errors.js';
+import { OtfgenArgumentError, checkInt } from '../core/errors.js';
 import { arraySource, type ArrayDataset } from '../sources/arrays.js';
 import type { ParamSpace, ParamValues, Task } from '../tasks/define-task.js';
 import { generate } from '../tasks/generate.js';

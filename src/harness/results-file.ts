@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OtfgenFileError } from '../errors.js';
-import { writeJsonAtomic } from '../sources/atomic-file.js';
+import { OtfgenFileError } from '../core/errors.js';
+import { writeJsonAtomic } from '../node/writers/atomic-file.js';
 
 export interface ResultsFile<C, R> {
   readonly config: C;

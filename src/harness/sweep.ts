@@ -5,24 +5,21 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sampleLength } from '../batch.js';
-import { OtfgenArgumentError, OtfgenUnknownTaskError, checkFraction, checkInt, checkOptionalName } from '../errors.js';
+import { sampleLength } from '../core/batch.js';
+import { OtfgenArgumentError, OtfgenUnknownTaskError, checkFraction, checkInt, checkOptionalName } from '../core/errors.js';
 import { arraySource } from '../sources/arrays.js';
-import { writeFileAtomic } from '../sources/atomic-file.js';
-import type { MnistDataset } from '../sources/mnist.js';
-import { syntheticBatches, warmupSchedule, type WarmupBlend } from '../schedule/warmup.js';
-import { Rng } from '../random/rng.js';
+import { writeFileAtomic } from '../node/writers/atomic-file.js';
+import type { MnistDataset } from '../node/files/mnist.js';
+import { syntheticBatches, warmupSchedule, type WarmupBlend } from '../stream/warmup.js';
+import { Rng } from '../core/rng.js';
 import { createModel, type Architecture } from './models.js';
-import { SOURCES, sourcesTakingParams, heldOutOf, type SourceContext } from './sources.js';
-import { lineWithBand, summarise, writeChart } from './plots.js';
+import { heldOutOf, sourcesTakingParams, type SourceContext, type WarmupSource } from './warmup-source.js';
+import { summarise } from './summarise.js';
 import { dataAndParams, readResultsFile, writeResultsFile, type ResultsFile } from './results-file.js';
 import { defaultLearningRate, train, type LearningRateSchedule, type StepRecord } from './train.js';
 
-/** Warm-up tasks a sweep knows by name: every named synthetic source, static or adaptive. */
-export const SWEEP_TASKS = SOURCES;
-
 export interface SweepConfig {
-  /** Warm-up tasks by name (keys of {@link SWEEP_TASKS}). */
+  /** Warm-up tasks by name: keys of the sources given to {@link runSweep}. */
   readonly tasks: readonly string[];
   /** Synthetic shares of the total steps, each in [0, 1]. 0 is the baseline, run once per seed. */
   readonly shares: readonly number[];
@@ -88,9 +85,9 @@ export type SweepResults = ResultsFile<SweepConfig, SweepRow>;
 export const BASELINE = 'baseline';
 
 /** Checks a sweep config, naming the bad field. */
-export function checkSweepConfig(config: SweepConfig): SweepConfig {
-  if (!Array.isArray(config.tasks) || config.tasks.length === 0) throw new OtfgenArgumentError('sweep tasks', `expected one or more of ${Object.keys(SWEEP_TASKS).join(', ')}`);
-  for (const t of config.tasks) if (!SWEEP_TASKS[t]) throw new OtfgenUnknownTaskError(t, Object.keys(SWEEP_TASKS), 'warm-up task');
+export function checkSweepConfig(config: SweepConfig, sources: Readonly<Record<string, WarmupSource>>): SweepConfig {
+  if (!Array.isArray(config.tasks) || config.tasks.length === 0) throw new OtfgenArgumentError('sweep tasks', `expected one or more of ${Object.keys(sources).join(', ')}`);
+  for (const t of config.tasks) if (!sources[t]) throw new OtfgenUnknownTaskError(t, Object.keys(sources), 'warm-up task');
   if (!Array.isArray(config.shares) || config.shares.length === 0) throw new OtfgenArgumentError('sweep shares', 'expected one or more shares in [0, 1]');
   config.shares.forEach((s, i) => checkFraction(`sweep shares[${i}]`, s));
   checkInt('sweep seeds', config.seeds, 1, 1000);
@@ -99,7 +96,7 @@ export function checkSweepConfig(config: SweepConfig): SweepConfig {
   checkInt('sweep batchSize', config.batchSize, 1);
   config.realImages?.forEach((n, i) => checkInt(`sweep realImages[${i}]`, n, 10));
   checkOptionalName('sweep data', config.data, 'a folder name');
-  sourcesTakingParams(config.tasks, config.params, 'sweep params');
+  sourcesTakingParams(sources, config.tasks, config.params, 'sweep params');
   return config;
 }
 
@@ -173,10 +170,19 @@ export function readSweepResults(outDir: string, config: SweepConfig): Promise<S
 }
 
 export interface SweepRunOptions {
+  /** The warm-up sources by name: `config.tasks` names some of them (see {@link taskSource}). */
+  readonly sources: Readonly<Record<string, WarmupSource>>;
+  /**
+   * The source made for the baseline runs (share 0), which take no batch from
+   * it: it is made so that a baseline run is set up as the others are.
+   * Default: the first task's.
+   */
+  readonly baseline?: WarmupSource;
   readonly train: MnistDataset;
   readonly test: MnistDataset;
   /** Folder for results.json, results.csv and plots. */
   readonly outDir: string;
+  /** The backend's name, recorded in each row. */
   readonly backend: string;
   readonly signal?: AbortSignal;
   /** Called before each run and after each step. */
@@ -191,7 +197,7 @@ export interface SweepRunOptions {
  * way is dropped, finished ones are kept.
  */
 export async function runSweep(config: SweepConfig, options: SweepRunOptions): Promise<SweepResults> {
-  checkSweepConfig(config);
+  checkSweepConfig(config, options.sources);
   await mkdir(options.outDir, { recursive: true });
   const results = await readSweepResults(options.outDir, config);
   const planned = plannedRuns(config);
@@ -204,7 +210,8 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
     const model = createModel({ seed: p.seed, architecture: config.architecture });
     const schedule = { totalSteps: config.totalSteps, warmup: p.share, blend: config.blend ?? 'switch', batchSize: config.batchSize } as const;
     const ctx: SourceContext = { seed: p.seed, batchSize: config.batchSize, train: options.train, model, heldOut, batches: syntheticBatches(schedule), params: config.params };
-    const synthetic = (p.task === BASELINE ? SOURCES['pixel-count'] : SOURCES[p.task]).make(ctx);
+    const source = p.task === BASELINE ? (options.baseline ?? options.sources[config.tasks[0]]) : options.sources[p.task];
+    const synthetic = source.make(ctx);
     const realData = p.realImages === undefined ? options.train : subsetOf(options.train, p.realImages, p.seed);
     const real = arraySource(realData, { batchSize: config.batchSize, seed: p.seed, epochs: Infinity });
     try {
@@ -297,37 +304,4 @@ export async function writeResultsCsv(results: SweepResults, outDir: string): Pr
   const csv = [fields.join(','), ...results.rows.map((r) => fields.map((f) => r[f] ?? '').join(','))].join('\n') + '\n';
   await writeFileAtomic(join(outDir, 'results.csv'), csv);
   return join(outDir, 'results.csv');
-}
-
-/** Writes results.csv and, unless `charts` is false, the three plots beside results.json; returns the paths written. */
-export async function writeSweepOutputs(results: SweepResults, outDir: string, { charts = true }: { charts?: boolean } = {}): Promise<string[]> {
-  await writeResultsCsv(results, outDir);
-  if (!charts) return [join(outDir, 'results.json'), join(outDir, 'results.csv')];
-  const rows = rowsByTask(results);
-  const baseline = rows.filter((r) => r.share === 0);
-  const baseAcc = baseline.length ? baseline.reduce((a, r) => a + r.finalAccuracy, 0) / baseline.length : null;
-  const written = [join(outDir, 'results.json'), join(outDir, 'results.csv')];
-  const steps = `${results.config.totalSteps} steps, batch ${results.config.batchSize}`;
-  written.push(
-    ...(await writeChart(join(outDir, 'accuracy-vs-share'), lineWithBand({
-      title: `Final test accuracy vs synthetic share (${steps})`,
-      xTitle: 'synthetic share of steps',
-      yTitle: results.config.data === undefined ? 'final accuracy (real MNIST test)' : `final accuracy (real test images in ${results.config.data})`,
-      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalAccuracy),
-      rules: baseAcc === null ? [] : [{ y: baseAcc, label: '0% baseline' }],
-    }))),
-    ...(await writeChart(join(outDir, 'loss-vs-share'), lineWithBand({
-      title: `Final test loss vs synthetic share (${steps})`,
-      xTitle: 'synthetic share of steps',
-      yTitle: 'final cross-entropy',
-      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalLoss),
-    }))),
-    ...(await writeChart(join(outDir, 'time-vs-share'), lineWithBand({
-      title: `Wall time per run vs synthetic share (${steps})`,
-      xTitle: 'synthetic share of steps',
-      yTitle: 'seconds',
-      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.wallMs / 1000),
-    }))),
-  );
-  return written;
 }

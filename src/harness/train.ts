@@ -5,14 +5,14 @@
  * loss, data-wait time and compute time.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkBatch, describeTarget, type Batch, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../errors.js';
-import type { Controller } from '../augment/controller.js';
+import { checkBatch, describeTarget, type Batch, type TargetSpec } from '../core/batch.js';
+import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../core/errors.js';
+import type { Controller } from '../adaptive/controller.js';
 import { arraySource, datasetCount, type ArrayDataset } from '../sources/arrays.js';
-import type { WarmupStep } from '../schedule/warmup.js';
+import type { WarmupStep } from '../stream/warmup.js';
 import { checkAsyncIterable, sizeOf } from '../stream/stream.js';
-import { toTensors } from '../tensors.js';
-import { clipByGlobalNorm } from '../gradients.js';
+import { toTensors } from '../stream/tensors.js';
+import { clipByGlobalNorm } from '../adaptive/gradients.js';
 import { checkInput, headUnits, type HarnessModel } from './models.js';
 
 /** How the learning rate moves over a run: see {@link TrainOptions.lrSchedule}. */

@@ -1,7 +1,7 @@
 /** arraySource: a dataset held in typed arrays, as a stream of batches reshuffled each epoch. */
-import { allocBatch, sampleLength, type Batch, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, checkBoolean, checkInt, describe } from '../errors.js';
-import { Rng, checkSeed, type Seed } from '../random/rng.js';
+import { allocBatch, sampleLength, type Batch, type TargetSpec } from '../core/batch.js';
+import { OtfgenArgumentError, checkBoolean, checkInt, describe } from '../core/errors.js';
+import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream } from '../stream/stream.js';
 
 /** Samples and targets in memory. Uint8 samples are scaled by 1/255; Float32 ones are taken as they are. */

@@ -2,7 +2,7 @@
  * IDX, the MNIST file format: parse and write, browser-safe. Every check runs
  * on the header before any data is allocated.
  */
-import { OtfgenArgumentError, OtfgenFileError } from '../errors.js';
+import { OtfgenArgumentError, OtfgenFileError } from '../core/errors.js';
 
 /** IDX element types and their codes in the file header. */
 export const IDX_TYPES = {

@@ -1,5 +1,5 @@
 /** map: applies a function to each item (sync or async). Size: unchanged. */
-import { OtfgenArgumentError, describe } from '../errors.js';
+import { OtfgenArgumentError, describe } from '../core/errors.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
 /**

@@ -1,7 +1,7 @@
 /** mix: a weighted, seeded, sample-level interleave of several batch streams. */
-import { allocBatch, copySamples, describeTarget, sameShape, sameTarget, type Batch } from '../batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import { Rng, checkSeed, type Seed } from '../random/rng.js';
+import { allocBatch, copySamples, describeTarget, sameShape, sameTarget, type Batch } from '../core/batch.js';
+import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream, checkAsyncIterable, sizeOf } from './stream.js';
 
 /** Weights per source: fixed, or a function of the output batch index (a controller may steer it). */

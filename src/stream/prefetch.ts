@@ -1,5 +1,5 @@
 /** prefetch: pulls up to `n` items ahead of the consumer, so producing overlaps consuming. */
-import { checkInt } from '../errors.js';
+import { checkInt } from '../core/errors.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
 /**

@@ -1,6 +1,6 @@
 /** rebatch: batches of exactly `size` samples, cutting and joining across input batches. */
-import { allocBatch, copySamples, sameShape, sameTarget, type Batch } from '../batch.js';
-import { OtfgenArgumentError, checkInt } from '../errors.js';
+import { allocBatch, copySamples, sameShape, sameTarget, type Batch } from '../core/batch.js';
+import { OtfgenArgumentError, checkInt } from '../core/errors.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
 /** Options of {@link rebatch}. */

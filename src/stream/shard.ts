@@ -1,5 +1,5 @@
 /** shard: every `count`-th item starting at `index` (item i goes to shard i mod count). */
-import { checkInt } from '../errors.js';
+import { checkInt } from '../core/errors.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
 /**

@@ -1,7 +1,7 @@
 /** shuffle: sample-level shuffling through a bounded buffer, seeded. */
-import { allocBatch, copySamples, sampleLength, targetLength, type Batch } from '../batch.js';
-import { checkInt } from '../errors.js';
-import { Rng, checkSeed, type Seed } from '../random/rng.js';
+import { allocBatch, copySamples, sampleLength, targetLength, type Batch } from '../core/batch.js';
+import { checkInt } from '../core/errors.js';
+import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
 /** Options of {@link shuffle}. */

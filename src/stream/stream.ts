@@ -5,9 +5,9 @@
  * `null` when unknown. Any `AsyncIterable` plugs into the operators; every
  * operator returns a Stream, so calls chain.
  */
-import type { Batch } from '../batch.js';
-import { OtfgenArgumentError, describe } from '../errors.js';
-import type { Seed } from '../random/rng.js';
+import type { Batch } from '../core/batch.js';
+import { OtfgenArgumentError, describe } from '../core/errors.js';
+import type { Seed } from '../core/rng.js';
 import { map } from './map.js';
 import { prefetch } from './prefetch.js';
 import { rebatch, type RebatchOptions } from './rebatch.js';
@@ -26,6 +26,7 @@ export function sizeOf(source: AsyncIterable<unknown>): StreamSize {
   return source instanceof Stream ? source.size : null;
 }
 
+/** An async iterable of items that says what it knows of its length, with the operators as methods for chaining. */
 export class Stream<T> implements AsyncIterable<T> {
   /**
    * @param open makes a fresh iterator each call, so a stream can be replayed (one pass per epoch).

@@ -1,5 +1,5 @@
 /** take: the first `n` items, then stops (and closes the source). */
-import { checkInt } from '../errors.js';
+import { checkInt } from '../core/errors.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
 /**

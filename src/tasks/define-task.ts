@@ -3,9 +3,9 @@
  * a name, a sample shape, a target spec, a declared parameter space, and a
  * `render` that writes one sample into a preallocated array.
  */
-import { sampleLength, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import type { Rng } from '../random/rng.js';
+import { sampleLength, type TargetSpec } from '../core/batch.js';
+import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
 
 /** A numeric parameter: a fixed value, or drawn uniformly per sample from a `[lo, hi]` range. */
 export interface NumberParam {

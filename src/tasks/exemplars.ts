@@ -5,11 +5,10 @@
  * `learnExemplarDeformations`,
  * and a stroke thickness change.
  */
-import { sampleLength, type TargetSpec } from '../batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import { affineWarp, elasticField, latticeField, type AffineParams, type Displacement } from '../augment/affine.js';
-import type { Deformations, ExemplarDeformations } from '../augment/deformations.js';
-import { Rng, checkSeed, type Seed } from '../random/rng.js';
+import { sampleLength, type TargetSpec } from '../core/batch.js';
+import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { affineWarp, elasticField, latticeField, type AffineParams, type Displacement } from '../image/affine.js';
+import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { datasetCount, indicesByClass, type ArrayDataset } from '../sources/arrays.js';
 import { defineTask, type NumberParam, type Task, type WithClassWeights } from './define-task.js';
 
@@ -17,6 +16,59 @@ import { defineTask, type NumberParam, type Task, type WithClassWeights } from '
 const ELASTIC_GRID = 3;
 
 /** The exemplar task's warp parameters, each drawn per sample from its range. */
+/** Deformations learnt by `learnDeformations` (otfgen/adaptive): lattices of control point moves, by class. */
+export interface Deformations {
+  /** Control points per side of each lattice (interpolated bilinearly over the image). */
+  readonly grid: number;
+  /** The images' height in pixels. */
+  readonly height: number;
+  /** The images' width in pixels. */
+  readonly width: number;
+  /**
+   * Per class, its lattices one after another, `grid * grid * 2` numbers each:
+   * the x then y move in pixels of each control point, row by row (a
+   * `[grid, grid, 2]` tensor's order). Warping an image of the pair's first
+   * image's class by one moves it towards the second.
+   */
+  readonly byClass: readonly Float32Array[];
+  /**
+   * Per class, the mean squared pixel difference of its pairs (blurred as
+   * registered) before and after registration: how much of the difference
+   * the lattices account for.
+   */
+  readonly fit: readonly {
+    /** Mean squared difference of the blurred pairs as they are. */
+    readonly before: number;
+    /** The same after the first of each pair is warped by its lattice. */
+    readonly after: number;
+  }[];
+}
+
+/** Deformations learnt by `learnExemplarDeformations` (otfgen/adaptive): lattices of control point moves, by exemplar. */
+export interface ExemplarDeformations {
+  /** Control points per side of each lattice (interpolated bilinearly over the image). */
+  readonly grid: number;
+  /** The images' height in pixels. */
+  readonly height: number;
+  /** The images' width in pixels. */
+  readonly width: number;
+  /**
+   * Per exemplar, in the order of the exemplars' images, its lattices one
+   * after another, `grid * grid * 2` numbers each (the order of
+   * {@link Deformations.byClass}). Warping the exemplar by one moves it
+   * towards one image of its class.
+   */
+  readonly byExemplar: readonly Float32Array[];
+  /** Per exemplar, the mean squared pixel difference (blurred) to its images before and after registration. */
+  readonly fit: readonly {
+    /** Mean squared difference of the blurred exemplar and images as they are. */
+    readonly before: number;
+    /** The same after the exemplar is warped by each image's lattice. */
+    readonly after: number;
+  }[];
+}
+
+/** The parameters of `exemplarTask`: the warps drawn per sample (affine, elastic, thickness, deformation), and the class weights. */
 export type ExemplarParams = {
   /** Rotation in degrees, in [−180, 180] (default ±15). */
   readonly rotation: NumberParam;
@@ -150,7 +202,11 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
       if (deformations && p.deformation > 0) {
         const g = deformations.grid, size = 2 * g * g, lattices = deformations.lists[deformations.byExemplar ? src : label];
         latticeField(lattices, rng.int(lattices.length / size) * size, 'pairs', g, h, w, p.deformation, moved);
-        if (displacement) for (let i = 0; i < n; i++) (moved.dx[i] += field.dx[i]), (moved.dy[i] += field.dy[i]);
+        if (displacement)
+          for (let i = 0; i < n; i++) {
+            moved.dx[i] += field.dx[i];
+            moved.dy[i] += field.dy[i];
+          }
         displacement = moved;
       }
       if (p.thickness === 0) {

@@ -2,9 +2,9 @@
  * generate: an endless, seeded stream of batches from a task. Batch k depends
  * only on (seed, k, params), so it can be made alone, in any worker, in any order.
  */
-import { allocBatch, detachArrays, targetLength, type Batch, type BatchArrays } from '../batch.js';
-import { OtfgenArgumentError, OtfgenTaskError, checkBoolean, checkInt, describe } from '../errors.js';
-import { Rng, checkSeed, type Seed } from '../random/rng.js';
+import { allocBatch, detachArrays, targetLength, type Batch, type BatchArrays } from '../core/batch.js';
+import { OtfgenArgumentError, OtfgenTaskError, checkBoolean, checkInt, describe } from '../core/errors.js';
+import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream } from '../stream/stream.js';
 import { checkParamValue, checkTask, paramSpec, type ParamSpace, type ParamValues, type Task } from './define-task.js';
 

@@ -1,15 +1,9 @@
-/** Tasks: defineTask, generate, and the built-ins by name. */
-import { OtfgenUnknownTaskError } from '../errors.js';
+/** The built-in tasks by name: the names the CLI and the worker protocol take. */
+import { OtfgenUnknownTaskError } from '../core/errors.js';
 import type { Task } from './define-task.js';
 import { pixelCount } from './pixel-count.js';
 import { digits } from './digits/index.js';
 import { fashion } from './fashion/index.js';
-
-export { defineTask, type NumberParam, type WeightsParam, type ParamSpec, type ParamSpace, type ParamValues, type ResolvedParams, type RenderFn, type TaskDefinition, type TaskOrigin, type WithClassWeights, type Task } from './define-task.js';
-export { generate, GeneratedStream, renderBatch, type GenerateOptions, type ParamsOption } from './generate.js';
-export * from './pixel-count.js';
-export { fitParams, type FitDistance, type FitParamsOptions, type FitParamsResult, type FitReference } from './fit-params.js';
-export { imageStatistics, IMAGE_STATISTICS, DEFAULT_STATISTICS, type ImageStatistic, type ImageStatistics, type ImageArray } from './image-statistics.js';
 
 /** The built-in tasks by name (the names the CLI takes). */
 export const builtinTasks: Readonly<Record<string, Task<any>>> = Object.freeze({
@@ -30,6 +24,3 @@ export function taskByName(name: string): Task<any> {
   if (!task) throw new OtfgenUnknownTaskError(String(name), Object.keys(builtinTasks));
   return task;
 }
-export * from './exemplars.js';
-export * from './digits/index.js';
-export * from './fashion/index.js';

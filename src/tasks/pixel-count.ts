@@ -2,8 +2,8 @@
  * pixelCount: random binary images labelled with how many pixels are on
  * (the study's experiment 2: a different task, whose head is swapped after warm-up).
  */
-import { OtfgenArgumentError, checkInt, describe } from '../errors.js';
-import { popcount32 } from '../random/rng.js';
+import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { popcount32 } from '../core/rng.js';
 import { defineTask, type NumberParam, type Task } from './define-task.js';
 import { wasmBits } from './wasm-bits.js';
 

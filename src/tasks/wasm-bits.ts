@@ -14,8 +14,8 @@
  * Where WebAssembly SIMD is missing (an old browser), `wasmBits` returns null
  * and the task uses the plain-JS path: the bytes are the same (tested).
  */
-import { bernoulliDigits, type Rng } from '../random/rng.js';
-import { compileOnce, i32le, op, simd, simdOp, sleb, uleb, wasmModule } from './wasm-asm.js';
+import { bernoulliDigits, type Rng } from '../core/rng.js';
+import { compileOnce, i32le, op, simd, simdOp, sleb, uleb, wasmModule } from '../image/wasm-asm.js';
 
 const { v128Store, v128Const, i32x4Splat, i32x4Eq, v128And, i32x4ShrU } = simdOp;
 

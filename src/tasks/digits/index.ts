@@ -5,7 +5,7 @@
  * strokes on black, values in [0, 1].
  */
 import { defineTask, type NumberParam, type ParamValues, type Task, type WeightsParam, type WithClassWeights } from '../define-task.js';
-import type { Rng } from '../../random/rng.js';
+import type { Rng } from '../../core/rng.js';
 import { DEFAULT_STYLE_WEIGHTS, GLYPHS, MAX_STYLES, type GlyphStyle } from './glyphs.js';
 import { hypot2, strokeRaster } from './raster.js';
 

@@ -19,7 +19,7 @@
  * branches), two pixels at a time in float64 lanes: the same float64
  * arithmetic in the same order, so the same bytes.
  */
-import { compileOnce, f64le, i32le, op, simd, simdOp, sleb, uleb, wasmModule, type WasmFunction } from '../wasm-asm.js';
+import { compileOnce, f64le, i32le, op, simd, simdOp, sleb, uleb, wasmModule, type WasmFunction } from '../../image/wasm-asm.js';
 
 /**
  * A segment record: RECORD float64s, cx0, cx1, cy0, cy1 (the pixels to visit),

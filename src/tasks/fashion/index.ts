@@ -4,7 +4,7 @@
  * straps, handles) with procedural texture and shading. Shoes face left, as in
  * Fashion-MNIST; garments fill the frame.
  */
-import type { Rng } from '../../random/rng.js';
+import type { Rng } from '../../core/rng.js';
 import { defineTask, type NumberParam, type Task, type WithClassWeights } from '../define-task.js';
 import { strokePolyline } from '../digits/raster.js';
 import { addPolygon } from './raster.js';

@@ -10,7 +10,7 @@
  * the same float64 operations in the same order, so the same bytes (tested).
  * Why by hand: see wasm-asm.ts.
  */
-import { compileOnce, f64le, op, simd, simdOp, sleb, uleb, wasmModule } from '../wasm-asm.js';
+import { compileOnce, f64le, op, simd, simdOp, sleb, uleb, wasmModule } from '../../image/wasm-asm.js';
 
 /** Image side. */
 export const S = 28;

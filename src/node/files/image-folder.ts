@@ -1,0 +1,102 @@
+/**
+ * Image folders, the common layout of image datasets: one PNG per sample in a
+ * folder per class. A source that decodes them with sharp (libvips, decoding
+ * on its own threads).
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { allocBatch, type Batch } from '../../core/batch.js';
+import { OtfgenFileError, checkBoolean, checkInt } from '../../core/errors.js';
+import { Rng, checkSeed, type Seed } from '../../core/rng.js';
+import { Stream } from '../../stream/stream.js';
+import { loadSharp, mapLimit } from '../sharp.js';
+
+/** Options of {@link imageFolder}. */
+export interface ImageFolderOptions {
+  /** Samples per batch (default 64). */
+  readonly batchSize?: number;
+  /** Seeds the shuffles (default 0). */
+  readonly seed?: Seed;
+  /** Reshuffle each epoch (default true). */
+  readonly shuffle?: boolean;
+  /** Passes (default 1; Infinity for endless). */
+  readonly epochs?: number;
+  /** Files decoded at once (default 16). */
+  readonly concurrency?: number;
+}
+
+/**
+ * A stream of batches decoded from an image folder: sub-folders are the
+ * classes (sorted by name: class id 0, 1, ...), each image one sample. All
+ * images must share one size; a corrupt or odd-sized file is an error naming it.
+ * @example
+ * ```ts
+ * const s = await imageFolder('digits-png', { batchSize: 64, seed: 1 });
+ * ```
+ */
+export async function imageFolder(dir: string, options: ImageFolderOptions = {}): Promise<Stream<Batch>> {
+  const sharp = await loadSharp();
+  const batchSize = checkInt('imageFolder options.batchSize', options.batchSize ?? 64, 1);
+  const seed = checkSeed('imageFolder options.seed', options.seed ?? 0);
+  const epochs = options.epochs ?? 1;
+  if (epochs !== Infinity) checkInt('imageFolder options.epochs', epochs, 0);
+  const shuffled = checkBoolean('imageFolder options.shuffle', options.shuffle ?? true);
+  let classes: string[];
+  try {
+    classes = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  } catch (e) {
+    throw new OtfgenFileError(dir, `cannot read the folder: ${(e as Error).message}`, { cause: e });
+  }
+  if (classes.length < 2) throw new OtfgenFileError(dir, `expected a folder per class (at least 2), found ${classes.length}`);
+  const files: { path: string; label: number }[] = [];
+  for (const [label, c] of classes.entries()) {
+    for (const f of (await readdir(join(dir, c))).sort()) if (/\.(png|jpe?g|webp)$/i.test(f)) files.push({ path: join(dir, c, f), label });
+  }
+  if (files.length === 0) throw new OtfgenFileError(dir, 'holds no .png, .jpg or .webp images');
+  // Grey folders stay one channel (libvips would otherwise hand back sRGB).
+  let grey = false;
+  try {
+    const meta = await sharp(files[0].path).metadata();
+    grey = meta.channels === 1 || meta.channels === 2 || meta.space === 'b-w';
+  } catch (e) {
+    throw new OtfgenFileError(files[0].path, `cannot decode: ${(e as Error).message}`, { cause: e });
+  }
+  const decode = async (path: string) => {
+    try {
+      const img = sharp(path);
+      return await (grey ? img.toColourspace('b-w') : img.removeAlpha()).raw().toBuffer({ resolveWithObject: true });
+    } catch (e) {
+      throw new OtfgenFileError(path, `cannot decode: ${(e as Error).message}`, { cause: e });
+    }
+  };
+  const first = (await decode(files[0].path)).info;
+  const shape = [first.height, first.width, first.channels];
+  const n = first.height * first.width * first.channels;
+  const target = { kind: 'class', classes: classes.length } as const;
+  const perEpoch = Math.ceil(files.length / batchSize);
+  return new Stream<Batch>(async function* () {
+    const order = Int32Array.from({ length: files.length }, (_, i) => i);
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      if (shuffled) {
+        const rng = Rng.forIndex(seed, epoch, 'epoch');
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = rng.int(i + 1);
+          const t = order[i]; order[i] = order[j]; order[j] = t;
+        }
+      }
+      for (let b = 0; b < perEpoch; b++) {
+        const ids = Array.from(order.subarray(b * batchSize, Math.min(files.length, (b + 1) * batchSize)));
+        const out = allocBatch(ids.length, shape, target);
+        await mapLimit(ids, options.concurrency ?? 16, async (id, i) => {
+          const { data, info } = await decode(files[id].path);
+          if (info.width !== first.width || info.height !== first.height || info.channels !== first.channels) {
+            throw new OtfgenFileError(files[id].path, `is ${info.width}x${info.height}x${info.channels}; the folder's images are ${first.width}x${first.height}x${first.channels}`);
+          }
+          for (let k = 0; k < n; k++) out.x[i * n + k] = data[k] / 255;
+          out.y[i] = files[id].label;
+        });
+        yield out;
+      }
+    }
+  }, epochs === Infinity ? Infinity : perEpoch * epochs);
+}

@@ -1,0 +1,63 @@
+/**
+ * The generation worker: rebuilds a task from its origin, then renders the
+ * batches it is asked for with `renderBatch` (the same bytes as on the main
+ * thread) and transfers them back.
+ */
+import { parentPort } from 'node:worker_threads';
+import { renderBatch } from '../../tasks/generate.js';
+import { digits } from '../../tasks/digits/index.js';
+import { exemplarTask } from '../../tasks/exemplars.js';
+import { fashion } from '../../tasks/fashion/index.js';
+import { pixelCount, pixelCountTask } from '../../tasks/pixel-count.js';
+import type { Task } from '../../tasks/define-task.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import type { BatchArrays } from '../../core/batch.js';
+
+// What a built-in task's origin ({ module: 'otfgen', export }) may name.
+const BUILT_IN: Record<string, unknown> = { digits, fashion, pixelCount, pixelCountTask, exemplarTask };
+
+const port = parentPort!;
+let task: Task<any> | null = null;
+const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+// Messages are handled one after another: 'init' awaits an import, and the
+// renders sent right behind it must wait for the task.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (m: ToWorker) => {
+  queue = queue.then(() => handle(m));
+});
+
+async function handle(m: ToWorker): Promise<void> {
+  if (m.type === 'init') {
+    try {
+      const mod: Record<string, unknown> = m.origin.module === 'otfgen' ? BUILT_IN : await import(m.origin.module);
+      // export '*': the module's export that is the task named in the message.
+      const value = m.origin.export === '*' ? Object.values(mod).find((v) => (v as Task<any>)?.name === m.name && typeof (v as Task<any>).render === 'function') : mod[m.origin.export];
+      const made = typeof value === 'function' ? (value as (...a: unknown[]) => unknown)(...(m.origin.args ?? [])) : value;
+      if (!made || typeof (made as Task<any>).render !== 'function') throw new Error(`'${m.origin.export}' of ${m.origin.module} is not a task made by defineTask`);
+      task = made as Task<any>;
+      send({ type: 'ready', name: task.name });
+    } catch (e) {
+      send({ type: 'error', index: -1, message: `cannot rebuild the task in a worker: ${(e as Error).message}` });
+    }
+    return;
+  }
+  if (!task) return; // init failed and said so; the main thread is shutting the worker down
+  // One reply for the whole message: messages cost each side more than a batch's bytes.
+  const done: BatchArrays[] = [];
+  const transfer: ArrayBuffer[] = [];
+  let k = m.index;
+  try {
+    for (; k < m.index + m.params.length; k++) {
+      const b = renderBatch(task, { seed: m.seed, index: k, batchSize: m.batchSize, params: m.params[k - m.index] as never, into: m.into[k - m.index] });
+      done.push({ x: b.x, y: b.y });
+      transfer.push(b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer);
+    }
+    send({ type: 'batch', index: m.index, batches: done }, transfer);
+  } catch (e) {
+    // The batches before the failing one still arrive, then its error.
+    if (done.length > 0) send({ type: 'batch', index: m.index, batches: done }, transfer);
+    const cause = (e as { cause?: unknown }).cause;
+    send({ type: 'error', index: k, message: cause instanceof Error ? cause.message : (e as Error).message });
+  }
+}

@@ -1,0 +1,63 @@
+/** Writes any class stream as an image folder: `dir/<class>/<index>.png`. */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Batch } from '../../core/batch.js';
+import { OtfgenArgumentError, checkInt } from '../../core/errors.js';
+import { loadSharp, mapLimit } from '../sharp.js';
+
+/**
+ * Writes `count` samples of a class stream as `dir/<class>/<index>.png`
+ * (8-bit grey or RGB). The folder appears whole or not at all.
+ * @example
+ * ```ts
+ * await writeImageFolder(generate(digits, { seed: 1 }), 'digits-png', { count: 10000 });
+ * ```
+ */
+export async function writeImageFolder(
+  stream: AsyncIterable<Batch>,
+  dir: string,
+  options: {
+    /** Samples to write (the stream must have as many). */
+    count: number;
+    /** PNG files encoded at once (default 8). */
+    concurrency?: number;
+  },
+): Promise<{
+  /** The folder written. */
+  dir: string;
+  /** Files written. */
+  count: number;
+}> {
+  const count = checkInt('writeImageFolder options.count', options.count, 1);
+  const sharp = await loadSharp();
+  const tmp = `${dir}.${process.pid}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  try {
+    let written = 0;
+    for await (const b of stream) {
+      if (b.target.kind !== 'class') throw new OtfgenArgumentError('writeImageFolder(stream)', 'needs class targets (one folder per class)');
+      const [height, width, channels] = b.sampleShape;
+      if (b.sampleShape.length !== 3 || (channels !== 1 && channels !== 3)) throw new OtfgenArgumentError('writeImageFolder(stream)', `needs [height, width, 1 or 3] samples, got [${b.sampleShape.join(', ')}]`);
+      const n = height * width * channels;
+      const take = Math.min(b.size, count - written);
+      await Promise.all(Array.from({ length: b.target.classes }, (_, c) => mkdir(join(tmp, String(c)), { recursive: true })));
+      await mapLimit(Array.from({ length: take }, (_, i) => i), options.concurrency ?? 8, async (i) => {
+        const px = Buffer.alloc(n);
+        for (let k = 0; k < n; k++) px[k] = Math.round(Math.min(1, Math.max(0, b.x[i * n + k])) * 255);
+        const img = sharp(px, { raw: { width, height, channels } });
+        // Grey samples as a grey PNG (without this libvips writes sRGB).
+        await (channels === 1 ? img.toColourspace('b-w') : img).png().toFile(join(tmp, String(b.y[i]), `${String(written + i).padStart(7, '0')}.png`));
+      });
+      written += take;
+      if (written === count) break;
+    }
+    if (written < count) throw new OtfgenArgumentError('writeImageFolder(stream)', `ended after ${written} samples; ${count} were asked`);
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+    return { dir, count };
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+

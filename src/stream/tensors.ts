@@ -1,0 +1,82 @@
+/** Tensors at the edge: a batch as `{ xs, ys }`, and a dataset that `model.fitDataset` accepts. */
+import * as tf from '@tensorflow/tfjs-core';
+import { checkBatch, type Batch } from '../core/batch.js';
+import { checkAsyncIterable } from './stream.js';
+import { OtfgenArgumentError, describe } from '../core/errors.js';
+
+/** Options of {@link toTensors}. */
+export interface ToTensorsOptions {
+  /** Class targets as 'oneHot' float32 [n, classes] (default) or 'index' int32 [n]. */
+  readonly labels?: 'oneHot' | 'index';
+}
+
+/** A batch as tensors: one tensor for all samples, one for all targets. */
+export interface TensorBatch {
+  /** The samples, float32 [n, ...sampleShape]. */
+  readonly xs: tf.Tensor;
+  /** The targets: one-hot float32 [n, classes] or int32 [n] for classes, float32 [n, size] for regression. */
+  readonly ys: tf.Tensor;
+}
+
+/**
+ * Converts a batch to `{ xs: [n, ...sampleShape], ys }`. Regression targets are
+ * float32 [n, size]. The caller owns (and disposes) both tensors.
+ * @example
+ * ```ts
+ * const { xs, ys } = toTensors(batch);
+ * await net.trainOnBatch(xs, ys);
+ * tf.dispose([xs, ys]);
+ * ```
+ */
+export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorBatch {
+  const labels = options.labels ?? 'oneHot';
+  if (labels !== 'oneHot' && labels !== 'index') throw new OtfgenArgumentError('toTensors options.labels', `expected 'oneHot' or 'index', got ${describe(labels)}`);
+  checkBatch('toTensors batch', batch);
+  const xs = tf.tensor(batch.x, [batch.size, ...batch.sampleShape], 'float32');
+  const t = batch.target;
+  if (t.kind === 'regression') return { xs, ys: tf.tensor2d(batch.y, [batch.size, t.size], 'float32') };
+  if (labels === 'index') return { xs, ys: tf.tensor1d(batch.y, 'int32') };
+  // One-hot built on the CPU side: one tensor made, none to dispose.
+  const oneHot = new Float32Array(batch.size * t.classes);
+  for (let i = 0; i < batch.size; i++) oneHot[i * t.classes + batch.y[i]] = 1;
+  return { xs, ys: tf.tensor2d(oneHot, [batch.size, t.classes], 'float32') };
+}
+
+/** The part of tfjs's Dataset that `model.fitDataset` uses. */
+export interface FitDataset {
+  /** Batches per pass: a count, `Infinity` for endless, `NaN` when unknown (tfjs types this as a number). */
+  readonly size: number;
+  /** A fresh pass: tfjs calls it once per epoch. */
+  iterator(): Promise<{
+    /** The next batch as tensors. */
+    next(): Promise<IteratorResult<TensorBatch>>;
+  }>;
+}
+
+/**
+ * Adapts a batch stream for `model.fitDataset` (no tfjs-data needed). Each
+ * `iterator()` opens a fresh pass; fitDataset disposes each batch's tensors.
+ * @example
+ * ```ts
+ * await net.fitDataset(toDataset(arraySource(trainSet, { batchSize: 64 })), { epochs: 2 });
+ * ```
+ */
+export function toDataset(stream: AsyncIterable<Batch> & { size?: number | null }, options: ToTensorsOptions = {}): FitDataset {
+  checkAsyncIterable('toDataset(stream)', stream, 'an async iterable of batches');
+  return {
+    size: stream.size ?? NaN,
+    async iterator() {
+      const it = stream[Symbol.asyncIterator]();
+      return {
+        async next(): Promise<IteratorResult<TensorBatch>> {
+          const r = await it.next();
+          return r.done ? { done: true, value: undefined } : { done: false, value: toTensors(r.value, options) };
+        },
+        async return(): Promise<IteratorResult<TensorBatch>> {
+          await it.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
