@@ -35,7 +35,10 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     rules: {
-      'import-x/no-restricted-paths': ['error', { zones: [...zones, { target: './src', from: './benchmarks', message: 'the library never imports the studies' }] }],
+      'import-x/no-restricted-paths': [
+        'error',
+        { zones: [...zones, { target: './src', from: './benchmarks', message: 'the library never imports the studies' }] },
+      ],
       'import-x/no-cycle': 'error',
     },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },

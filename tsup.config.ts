@@ -6,7 +6,13 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 export default defineConfig([
   {
     // The library: ESM and CJS with declarations for both.
-    entry: { index: 'src/index.ts', node: 'src/node/index.ts', adaptive: 'src/adaptive/index.ts', harness: 'src/harness/index.ts', worker: 'src/node/workers/worker.ts' },
+    entry: {
+      index: 'src/index.ts',
+      node: 'src/node/index.ts',
+      adaptive: 'src/adaptive/index.ts',
+      harness: 'src/harness/index.ts',
+      worker: 'src/node/workers/worker.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

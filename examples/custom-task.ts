@@ -24,5 +24,12 @@ export const bars = defineTask({
   },
 });
 
-const [batch] = await generate(bars, { seed: 1, batchSize: 8, params: { classWeights: [1, 3] } }).take(1).toArray();
-console.log('labels', Array.from(batch.y), 'first image ink', batch.x.subarray(0, 784).reduce((a, v) => a + v, 0));
+const [batch] = await generate(bars, { seed: 1, batchSize: 8, params: { classWeights: [1, 3] } })
+  .take(1)
+  .toArray();
+console.log(
+  'labels',
+  Array.from(batch.y),
+  'first image ink',
+  batch.x.subarray(0, 784).reduce((a, v) => a + v, 0),
+);

@@ -13,8 +13,15 @@ import { mnist, selectBackend } from 'otfgen/node';
 import '@tensorflow/tfjs-layers'; // registers the gradients training needs in Node
 
 const params = {
-  aspect: [0.7, 1.2], strokeWidth: [1.8, 3.8], scale: [0.92, 1], blur: [0, 0.5], elastic: [0, 0.2],
-  slant: [-20, 30], pressure: [0, 0.8], jitter: [0, 0.12], styleWeights: [1, 1, 1, 1, 1, 1],
+  aspect: [0.7, 1.2],
+  strokeWidth: [1.8, 3.8],
+  scale: [0.92, 1],
+  blur: [0, 0.5],
+  elastic: [0, 0.2],
+  slant: [-20, 30],
+  pressure: [0, 0.8],
+  jitter: [0, 0.12],
+  styleWeights: [1, 1, 1, 1, 1, 1],
 } as const;
 
 await selectBackend();

@@ -17,7 +17,8 @@ const input = tfl.input({ shape: [28, 28, 1] });
 let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
 x = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
 const body = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
-const head = (units: number, activation: 'linear' | 'softmax') => tfl.model({ inputs: input, outputs: tfl.layers.dense({ units, activation }).apply(body) as tfl.SymbolicTensor });
+const head = (units: number, activation: 'linear' | 'softmax') =>
+  tfl.model({ inputs: input, outputs: tfl.layers.dense({ units, activation }).apply(body) as tfl.SymbolicTensor });
 const counter = head(1, 'linear');
 const classifier = head(10, 'softmax');
 counter.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });

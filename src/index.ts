@@ -50,7 +50,15 @@ export { builtinTasks, taskByName } from './tasks/index.js';
 export { pixelCount, pixelCountTask, type PixelCountOptions, type PixelCountParams } from './tasks/pixel-count.js';
 export { digits, MNIST_DIGIT_PARAMS, type DigitParams } from './tasks/digits/index.js';
 export { fashion, FASHION_CLASSES, type FashionParams } from './tasks/fashion/index.js';
-export { exemplarTask, pickExemplars, type Exemplars, type ExemplarParams, type ExemplarTaskOptions, type Deformations, type ExemplarDeformations } from './tasks/exemplars.js';
+export {
+  exemplarTask,
+  pickExemplars,
+  type Exemplars,
+  type ExemplarParams,
+  type ExemplarTaskOptions,
+  type Deformations,
+  type ExemplarDeformations,
+} from './tasks/exemplars.js';
 
 export { fitParams, type FitParamsOptions, type FitParamsResult, type FitReference, type FitDistance } from './fit/fit-params.js';
 export { imageStatistics, IMAGE_STATISTICS, DEFAULT_STATISTICS, type ImageStatistic, type ImageStatistics, type ImageArray } from './fit/image-statistics.js';

@@ -68,8 +68,13 @@ describe('learnedAugmenter', () => {
     const spreadAfterTraining = async (diversity: number) => {
       const aug = learnedAugmenter({ classifier: (x) => net.apply(x) as tf.Tensor, seed: 1, ramp: 0, learningRate: 0.01, diversity });
       for await (const b of generate(exemplars, { seed: 1, batchSize: 32, params: noWarp, batches: 40 })) aug.step(b);
-      const [one] = await generate(exemplars, { seed: 9, batchSize: 1, params: { ...noWarp, classWeights: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }).take(1).toArray();
-      const copies = tf.tensor4d(new Float32Array(16 * 784).map((_, i) => one.x[i % 784]), [16, 28, 28, 1]);
+      const [one] = await generate(exemplars, { seed: 9, batchSize: 1, params: { ...noWarp, classWeights: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] } })
+        .take(1)
+        .toArray();
+      const copies = tf.tensor4d(
+        new Float32Array(16 * 784).map((_, i) => one.x[i % 784]),
+        [16, 28, 28, 1],
+      );
       const params = aug.paramsFor(copies);
       const rotations = Array.from(params.dataSync()).filter((_, i) => i % 5 === 0);
       tf.dispose([copies, params]);
@@ -91,7 +96,13 @@ describe('learnedAugmenter', () => {
     const classifier = (x: tf.Tensor4D) => net.apply(x) as tf.Tensor;
     // The classifier's loss on the warped batches, early and late in 40 steps (the classifier is not trained).
     const trendWith = async (teacherWeight?: number) => {
-      const aug = learnedAugmenter({ classifier, seed: 3, ramp: 5, learningRate: 0.01, ...(teacherWeight === undefined ? {} : { teacher: classifier, teacherWeight }) });
+      const aug = learnedAugmenter({
+        classifier,
+        seed: 3,
+        ramp: 5,
+        learningRate: 0.01,
+        ...(teacherWeight === undefined ? {} : { teacher: classifier, teacherWeight }),
+      });
       for await (const b of generate(exemplars, { seed: 1, batchSize: 32, params: noWarp, batches: 40 })) aug.step(b);
       const trend = lossTrend(aug.log);
       aug.dispose();
@@ -114,7 +125,11 @@ describe('learnedAugmenter', () => {
     expect(() => learnedAugmenter({} as never)).toThrow(/options.classifier/);
     expect(() => learnedAugmenter({ classifier: (x) => x, maxRotation: 400 })).toThrow(/maxRotation/);
     const aug = learnedAugmenter({ classifier: (x) => x });
-    const regression = (await generate(defineTask({ name: 'r', sampleShape: [4, 4, 1], target: { kind: 'regression', size: 1 }, params: {}, render: () => 0 }), { batchSize: 2 }).take(1).toArray())[0];
+    const regression = (
+      await generate(defineTask({ name: 'r', sampleShape: [4, 4, 1], target: { kind: 'regression', size: 1 }, params: {}, render: () => 0 }), { batchSize: 2 })
+        .take(1)
+        .toArray()
+    )[0];
     expect(() => aug.step(regression)).toThrow(/class targets/);
     expect(() => aug.step({ ...regression, sampleShape: [16] })).toThrow(/\[height, width, channels\]/);
     aug.dispose();
@@ -144,7 +159,9 @@ describe('classReweighting', () => {
   it('names bad options and signals', () => {
     expect(() => classReweighting({ classes: 10, floor: 0.2 })).toThrow(/floor/);
     expect(() => classReweighting({ classes: 1 })).toThrow(/classes/);
-    expect(() => classReweighting({ classes: 3 }).observe({ step: 1, phase: 'warmup', heldOut: { accuracy: 1, loss: 0, perClass: [1, 1] } })).toThrow(/perClass/);
+    expect(() => classReweighting({ classes: 3 }).observe({ step: 1, phase: 'warmup', heldOut: { accuracy: 1, loss: 0, perClass: [1, 1] } })).toThrow(
+      /perClass/,
+    );
   });
 });
 
@@ -359,7 +376,11 @@ describe('exemplarTask', () => {
       expect(same(2 * c) || same(2 * c + 1)).toBe(true);
     }
     const mass = (b: Batch) => b.x.reduce((a, v) => a + v, 0);
-    for (const params of [{ ...noWarp, elastic: 2 }, { ...noWarp, rotation: 20 }, { ...noWarp, shift: 3 }]) {
+    for (const params of [
+      { ...noWarp, elastic: 2 },
+      { ...noWarp, rotation: 20 },
+      { ...noWarp, shift: 3 },
+    ]) {
       const [warped] = await generate(task, { seed: 1, batchSize: 20, params }).take(1).toArray();
       const [again] = await generate(task, { seed: 1, batchSize: 20, params }).take(1).toArray();
       expect(warped.x).toEqual(again.x);
@@ -368,9 +389,15 @@ describe('exemplarTask', () => {
       expect(Math.abs(mass(warped) - mass(plain)) / mass(plain)).toBeLessThan(0.25);
     }
     // Thickness: grey dilation (> 0) adds ink, erosion (< 0) removes it; values stay in [0, 1].
-    const [thick] = await generate(task, { seed: 1, batchSize: 20, params: { ...noWarp, thickness: 1 } }).take(1).toArray();
-    const [thin] = await generate(task, { seed: 1, batchSize: 20, params: { ...noWarp, thickness: -1 } }).take(1).toArray();
-    const [half] = await generate(task, { seed: 1, batchSize: 20, params: { ...noWarp, thickness: 0.5 } }).take(1).toArray();
+    const [thick] = await generate(task, { seed: 1, batchSize: 20, params: { ...noWarp, thickness: 1 } })
+      .take(1)
+      .toArray();
+    const [thin] = await generate(task, { seed: 1, batchSize: 20, params: { ...noWarp, thickness: -1 } })
+      .take(1)
+      .toArray();
+    const [half] = await generate(task, { seed: 1, batchSize: 20, params: { ...noWarp, thickness: 0.5 } })
+      .take(1)
+      .toArray();
     expect(mass(thick)).toBeGreaterThan(1.3 * mass(plain));
     expect(mass(thin)).toBeLessThan(0.7 * mass(plain));
     expect(mass(half)).toBeGreaterThan(mass(plain));
@@ -379,6 +406,7 @@ describe('exemplarTask', () => {
     expect(() => generate(task, { params: { thickness: 1.5 } })).toThrow(/thickness/);
     expect(() => generate(task, { params: { elastic: 7 } })).toThrow(/elastic/);
     expect(() => pickExemplars(testSet, { perClass: 2000 })).toThrow(/perClass/);
-    for (const bad of [0, 1.5, '2']) expect(() => pickExemplars(testSet, { perClass: bad as never })).toThrow(/^pickExemplars options\.perClass: expected an integer >= 1/);
+    for (const bad of [0, 1.5, '2'])
+      expect(() => pickExemplars(testSet, { perClass: bad as never })).toThrow(/^pickExemplars options\.perClass: expected an integer >= 1/);
   });
 });

@@ -5,7 +5,8 @@ import { renderChart } from '../src/cli/plots.js';
 /** Each bar's width in the rendered SVG, by its aria label's name. */
 function barWidths(svg: string): Map<string, number> {
   const widths = new Map<string, number>();
-  for (const m of svg.matchAll(/aria-label="samples\/s: [^;"]*; name: ([^"]*)"[^>]*aria-roledescription="bar" d="M[-\d.e]+,[-\d.e]+h([-\d.e]+)v/g)) widths.set(m[1], Number(m[2]));
+  for (const m of svg.matchAll(/aria-label="samples\/s: [^;"]*; name: ([^"]*)"[^>]*aria-roledescription="bar" d="M[-\d.e]+,[-\d.e]+h([-\d.e]+)v/g))
+    widths.set(m[1], Number(m[2]));
   return widths;
 }
 

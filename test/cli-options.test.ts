@@ -57,7 +57,19 @@ describe('the otfgen command', () => {
   });
 
   it('names --params when a parameter is out of range or unknown, before anything runs', async () => {
-    const range = await study(['synthetic-only', '--task', 'digits', '--params', '{"slant":[99,100]}', '--steps', '1', '--seeds', '1', '--out', `${builtCli}/none.json`]);
+    const range = await study([
+      'synthetic-only',
+      '--task',
+      'digits',
+      '--params',
+      '{"slant":[99,100]}',
+      '--steps',
+      '1',
+      '--seeds',
+      '1',
+      '--out',
+      `${builtCli}/none.json`,
+    ]);
     expect(range.code).toBe(1);
     expect(range.stderr.trim()).toBe('otfgen: --params.slant: expected a number or a [lo, hi] range within [-45, 45], got [99, 100]');
     const unknown = await run(['preview', 'digits', '--params', '{"colour":1}', '--out', `${builtCli}/none.png`]);

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });
 });
 
-describe('otfgen bench on a user\'s sources', () => {
+describe("otfgen bench on a user's sources", () => {
   it('times a task module, an IDX folder and an image folder, alone and feeding the training step, and writes JSON and a table', async () => {
     const idx = await writeIdxDataset(join(dir.path, 'idx'), 64, 10);
     const pngs = join(dir.path, 'pngs');
@@ -30,7 +30,19 @@ describe('otfgen bench on a user\'s sources', () => {
     const out = join(dir.path, 'bench');
     const { benchCommand } = await import('../src/cli/bench.js');
     const before = tf.memory().numTensors;
-    const rows = await benchCommand({ taskModule, idx, imageFolder: pngs, batches: 4, batchSize: 8, workers: 1, train: true, backend: 'wasm', seed: 1, out, plots: false });
+    const rows = await benchCommand({
+      taskModule,
+      idx,
+      imageFolder: pngs,
+      batches: 4,
+      batchSize: 8,
+      workers: 1,
+      train: true,
+      backend: 'wasm',
+      seed: 1,
+      out,
+      plots: false,
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(rows.map((r) => [r.source, r.kind])).toEqual([
       ['stripes', 'task'],
@@ -65,7 +77,9 @@ describe('otfgen bench on a user\'s sources', () => {
 
   it('names an unknown built-in task', async () => {
     const { benchCommand } = await import('../src/cli/bench.js');
-    await expect(benchCommand({ tasks: ['nope'], batches: 2, batchSize: 2, workers: 1, train: false, backend: 'wasm', seed: 1, out: join(dir.path, 'x'), plots: false })).rejects.toThrow(/unknown task 'nope'/);
+    await expect(
+      benchCommand({ tasks: ['nope'], batches: 2, batchSize: 2, workers: 1, train: false, backend: 'wasm', seed: 1, out: join(dir.path, 'x'), plots: false }),
+    ).rejects.toThrow(/unknown task 'nope'/);
   });
 });
 
@@ -91,9 +105,17 @@ describe('otfgen sweep of a task module', () => {
 
   it('from the built CLI: a module of several tasks needs --task, and an unknown one is named', async () => {
     const several = fileURLToPath(new URL('./fixtures/user-tasks.mjs', import.meta.url));
-    const run = (args: string[]) => promisify(execFile)(process.execPath, [builtCli, ...args]).then(() => '', (e: { stderr: string }) => e.stderr.trim());
-    expect(await run(['sweep', '--task-module', several, '--steps', '1'])).toBe(`otfgen: --task: the --task-module ${several} exports 2 tasks (bars, fragile): name one with --task`);
-    expect(await run(['sweep', 'nope', '--task-module', several, '--steps', '1'])).toBe(`otfgen: --task: the --task-module ${several} exports no task named 'nope'; it exports: bars, fragile`);
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, [builtCli, ...args]).then(
+        () => '',
+        (e: { stderr: string }) => e.stderr.trim(),
+      );
+    expect(await run(['sweep', '--task-module', several, '--steps', '1'])).toBe(
+      `otfgen: --task: the --task-module ${several} exports 2 tasks (bars, fragile): name one with --task`,
+    );
+    expect(await run(['sweep', 'nope', '--task-module', several, '--steps', '1'])).toBe(
+      `otfgen: --task: the --task-module ${several} exports no task named 'nope'; it exports: bars, fragile`,
+    );
     expect(await run(['preview', '--task-module', '/nonexistent/task.js'])).toMatch(/^otfgen: \/nonexistent\/task\.js: cannot import the --task-module: /);
   }, 60_000);
 });

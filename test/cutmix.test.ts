@@ -43,7 +43,8 @@ describe('cutMix', () => {
       expect(label[partner]).toBeCloseTo(1 - own, 5);
       // The partner's pixels fill their bounding box: one rectangle.
       const at = from.flatMap((o, k) => (o === partner ? [k] : []));
-      const rows = at.map((k) => Math.floor(k / 28)), cols = at.map((k) => k % 28);
+      const rows = at.map((k) => Math.floor(k / 28)),
+        cols = at.map((k) => k % 28);
       const box = (Math.max(...rows) - Math.min(...rows) + 1) * (Math.max(...cols) - Math.min(...cols) + 1);
       expect(at.length).toBe(box);
       for (let c = 0; c < 10; c++) if (c !== s && c !== partner) expect(out.y[s * 10 + c]).toBe(CUTMIX_ABSENT_LOGIT);
@@ -87,7 +88,10 @@ describe('cutMix', () => {
 
   it('draws the kept share from Beta(alpha, alpha): near half for a large alpha, spread out for a small one', async () => {
     const shares = async (alpha: number) => {
-      const out = await mixOf(Array.from({ length: 20 }, () => flatBatch(20, 20)), { seed: 5, alpha });
+      const out = await mixOf(
+        Array.from({ length: 20 }, () => flatBatch(20, 20)),
+        { seed: 5, alpha },
+      );
       // The share each sample kept (1 when its partner was itself).
       return out.flatMap((o) => Array.from({ length: 20 }, (_, s) => Math.exp(o.y[s * 20 + s])));
     };
@@ -103,17 +107,28 @@ describe('cutMix', () => {
   });
 
   it('refuses bad options and batches that are not class images, naming them', async () => {
-    for (const alpha of [0, -1, Number.NaN, '1']) expect(() => cutMix({ seed: 1, alpha: alpha as number })).toThrow(/cutMix options.alpha: expected a finite number above 0/);
+    for (const alpha of [0, -1, Number.NaN, '1'])
+      expect(() => cutMix({ seed: 1, alpha: alpha as number })).toThrow(/cutMix options.alpha: expected a finite number above 0/);
     expect(() => cutMix({ seed: 1, p: 1.5 })).toThrow(/cutMix options.p: expected a number in \[0, 1\], got 1.5/);
     expect(() => cutMix({} as never)).toThrow(/cutMix options.seed/);
     expect(() => cutMix({ seed: 1, labels: 'soft' as never })).toThrow(/cutMix options.labels: expected 'logits' or 'probabilities', got "soft"/);
     expect(() => cutMix(undefined as never)).toThrow(OtfgenArgumentError);
-    const regression: Batch = { x: new Float32Array(2 * N), y: new Float32Array(2), size: 2, sampleShape: [28, 28, 1], target: { kind: 'regression', size: 1 } };
-    await expect(mixOf([regression], { seed: 1 })).rejects.toThrow(/cutMix input: mixes the labels of class batches; got a batch with target regression \(1 values\)/);
+    const regression: Batch = {
+      x: new Float32Array(2 * N),
+      y: new Float32Array(2),
+      size: 2,
+      sampleShape: [28, 28, 1],
+      target: { kind: 'regression', size: 1 },
+    };
+    await expect(mixOf([regression], { seed: 1 })).rejects.toThrow(
+      /cutMix input: mixes the labels of class batches; got a batch with target regression \(1 values\)/,
+    );
     const badLabel: Batch = { ...flatBatch(2), y: Int32Array.of(0, 10) };
     await expect(mixOf([badLabel], { seed: 1 })).rejects.toThrow(/cutMix input.y\[1\]: class id 10 is outside \[0, 9\]/);
     const flat: Batch = { ...flatBatch(2), sampleShape: [784] };
-    await expect(mixOf([flat], { seed: 1 })).rejects.toThrow(/cutMix input: pastes boxes of images of shape \[height, width, channels\]; got sampleShape \[784\]/);
+    await expect(mixOf([flat], { seed: 1 })).rejects.toThrow(
+      /cutMix input: pastes boxes of images of shape \[height, width, channels\]; got sampleShape \[784\]/,
+    );
   });
 });
 

@@ -3,14 +3,27 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, Rng, affineWarp, exemplarTask, generate, latticeField, pickExemplars, type Deformations, type ExemplarDeformations, type Exemplars } from '../src/index.js';
+import {
+  OtfgenArgumentError,
+  Rng,
+  affineWarp,
+  exemplarTask,
+  generate,
+  latticeField,
+  pickExemplars,
+  type Deformations,
+  type ExemplarDeformations,
+  type Exemplars,
+} from '../src/index.js';
 import { learnDeformations, learnExemplarDeformations } from '../src/adaptive/deformations.js';
 import { registerWasmTrainingKernels } from '../src/node/index.js';
 import { generateInWorkers } from '../src/node/index.js';
 
 beforeAll(() => registerWasmTrainingKernels());
 
-const H = 14, W = 12, N = H * W;
+const H = 14,
+  W = 12,
+  N = H * W;
 const CLASSES = { kind: 'class', classes: 2 } as const;
 const still = { rotation: 0, scale: 1, shear: 0, shift: 0 } as const;
 
@@ -18,8 +31,11 @@ const still = { rotation: 0, scale: 1, shear: 0, shift: 0 } as const;
 function blobs(rng: Rng): Float32Array {
   const out = new Float32Array(N);
   for (let b = 0; b < 3; b++) {
-    const cy = 4 + rng.next() * (H - 8), cx = 4 + rng.next() * (W - 8), r = 1 + rng.next();
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) out[y * W + x] = Math.min(1, out[y * W + x] + Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * r * r)));
+    const cy = 4 + rng.next() * (H - 8),
+      cx = 4 + rng.next() * (W - 8),
+      r = 1 + rng.next();
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) out[y * W + x] = Math.min(1, out[y * W + x] + Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * r * r)));
   }
   return out;
 }
@@ -71,7 +87,8 @@ describe('learnDeformations', () => {
         // The registration takes away most of the blurred difference...
         expect(d.fit[c].after).toBeLessThan(0.3 * d.fit[c].before);
         // ...and each lattice, applied to one image of the pair, brings it close to the other (one way or the other).
-        const a = data.x.subarray(2 * c * N, (2 * c + 1) * N), b = data.x.subarray((2 * c + 1) * N, (2 * c + 2) * N);
+        const a = data.x.subarray(2 * c * N, (2 * c + 1) * N),
+          b = data.x.subarray((2 * c + 1) * N, (2 * c + 2) * N);
         for (let k = 0; k < 4; k++) {
           const best = Math.min(mse(deform(a, d, d.byClass[c], k), b), mse(deform(b, d, d.byClass[c], k), a));
           expect(best, `class ${c} lattice ${k}`).toBeLessThan(0.35 * mse(a, b));
@@ -110,13 +127,16 @@ describe('learnDeformations', () => {
  */
 function exemplarsAndShapes() {
   const rng = new Rng(6);
-  const ex = new Float32Array(2 * N), x = new Float32Array(8 * N);
+  const ex = new Float32Array(2 * N),
+    x = new Float32Array(8 * N);
   const bend = { dx: new Float32Array(N), dy: new Float32Array(N) };
   for (let c = 0; c < 2; c++) {
     const first = blobs(rng);
     ex.set(first, c * N);
     for (let k = 0; k < 4; k++) {
-      const sx = 2 * rng.next() - 1, sy = 2 * rng.next() - 1, b = 1.2 * (2 * rng.next() - 1);
+      const sx = 2 * rng.next() - 1,
+        sy = 2 * rng.next() - 1,
+        b = 1.2 * (2 * rng.next() - 1);
       for (let y = 0; y < H; y++)
         for (let col = 0; col < W; col++) {
           bend.dx[y * W + col] = sx + (b * y) / H;
@@ -158,7 +178,10 @@ describe('learnExemplarDeformations', () => {
       expect(learnExemplarDeformations(exemplars, data, options).byExemplar).toEqual(d.byExemplar);
       expect(learnExemplarDeformations(exemplars, data, { ...options, seed: 3 }).byExemplar).not.toEqual(d.byExemplar);
       // Asked for more images than a class has: each of them, once.
-      expect(learnExemplarDeformations(exemplars, data, { ...options, perExemplar: 9, iterations: 1 }).byExemplar.map((l) => l.length)).toEqual([4 * 32, 4 * 32]);
+      expect(learnExemplarDeformations(exemplars, data, { ...options, perExemplar: 9, iterations: 1 }).byExemplar.map((l) => l.length)).toEqual([
+        4 * 32,
+        4 * 32,
+      ]);
     }, 60_000);
   }
 
@@ -171,10 +194,25 @@ describe('learnExemplarDeformations', () => {
       expect(() => learnExemplarDeformations(ex as never, d as never, options)).toThrow(message);
     };
     refuse(exemplars, { ...data, y: new Int32Array(8) }, {}, /^learnExemplarDeformations\(data\): has no image of class 1 to register its exemplar onto/);
-    refuse(exemplars, { ...data, y: new Int32Array([0, 0, 0, 0, 1, 1, 1, 3]) }, {}, /^learnExemplarDeformations\(data\)\.y\[7\]: expected a class id in 0\.\.1, got 3/);
+    refuse(
+      exemplars,
+      { ...data, y: new Int32Array([0, 0, 0, 0, 1, 1, 1, 3]) },
+      {},
+      /^learnExemplarDeformations\(data\)\.y\[7\]: expected a class id in 0\.\.1, got 3/,
+    );
     refuse({ ...exemplars, y: new Int32Array([0, 2]) }, data, {}, /^learnExemplarDeformations\(exemplars\)\.y\[1\]/);
-    refuse(exemplars, { ...data, x: data.x.subarray(0, 8 * 12 * 12), sampleShape: [12, 12, 1] }, {}, /^learnExemplarDeformations\(data\)\.sampleShape: expected the exemplars' \[14, 12, 1\], got \[12, 12, 1\]/);
-    refuse(exemplars, { ...data, target: { kind: 'class', classes: 3 } }, {}, /^learnExemplarDeformations\(data\)\.target: expected the exemplars' 2 classes, got 3/);
+    refuse(
+      exemplars,
+      { ...data, x: data.x.subarray(0, 8 * 12 * 12), sampleShape: [12, 12, 1] },
+      {},
+      /^learnExemplarDeformations\(data\)\.sampleShape: expected the exemplars' \[14, 12, 1\], got \[12, 12, 1\]/,
+    );
+    refuse(
+      exemplars,
+      { ...data, target: { kind: 'class', classes: 3 } },
+      {},
+      /^learnExemplarDeformations\(data\)\.target: expected the exemplars' 2 classes, got 3/,
+    );
     refuse(exemplars, { ...data, target: { kind: 'regression', size: 1 } }, {}, /learnExemplarDeformations\(data\)\.target: expected class targets/);
     refuse({ ...exemplars, sampleShape: [H, W / 2, 2] }, data, {}, /learnExemplarDeformations\(exemplars\)\.sampleShape: expected \[height, width, 1\]/);
     refuse(exemplars, data, { perExemplar: 0 }, /learnExemplarDeformations options\.perExemplar/);
@@ -200,13 +238,18 @@ describe("exemplarTask's deformation", () => {
   };
 
   it("applies one of the sample's class's lattices, times the drawn factor, the same bytes with workers", async () => {
-    const ex = exemplars(), d = made();
+    const ex = exemplars(),
+      d = made();
     const task = exemplarTask(ex, { deformations: d });
     const [plain] = await generate(task, { seed: 1, batchSize: 16, params: still }).take(1).toArray();
-    const [moved] = await generate(task, { seed: 1, batchSize: 16, params: { ...still, deformation: 1.5 } }).take(1).toArray();
+    const [moved] = await generate(task, { seed: 1, batchSize: 16, params: { ...still, deformation: 1.5 } })
+      .take(1)
+      .toArray();
     let changed = 0;
     for (let i = 0; i < 16; i++) {
-      const c = moved.y[i], got = moved.x.subarray(i * N, (i + 1) * N), src = ex.x.subarray(c * N, (c + 1) * N);
+      const c = moved.y[i],
+        got = moved.x.subarray(i * N, (i + 1) * N),
+        src = ex.x.subarray(c * N, (c + 1) * N);
       const p = plain.y[i];
       expect(mse(plain.x.subarray(i * N, (i + 1) * N), ex.x.subarray(p * N, (p + 1) * N))).toBeLessThan(1e-12);
       const match = [0, 1, 2].some((k) => mse(deform(src, d, d.byClass[c], k, 1.5), got) < 1e-10);
@@ -226,14 +269,24 @@ describe("exemplarTask's deformation", () => {
     const x = new Float32Array(4 * N);
     for (let e = 0; e < 4; e++) x.set(blobs(rng), e * N);
     const ex: Exemplars = { x, y: new Int32Array([0, 0, 1, 1]), sampleShape: [H, W, 1], target: CLASSES };
-    const d: ExemplarDeformations = { grid: 3, height: H, width: W, fit: [], byExemplar: [0, 1, 2, 3].map(() => Float32Array.from({ length: 2 * 18 }, () => 3 * rng.next() - 1.5)) };
+    const d: ExemplarDeformations = {
+      grid: 3,
+      height: H,
+      width: W,
+      fit: [],
+      byExemplar: [0, 1, 2, 3].map(() => Float32Array.from({ length: 2 * 18 }, () => 3 * rng.next() - 1.5)),
+    };
     const task = exemplarTask(ex, { deformations: d });
     expect(task.params.deformation.description).toMatch(/deformation of the exemplar/);
-    const [moved] = await generate(task, { seed: 1, batchSize: 24, params: { ...still, deformation: 1.2 } }).take(1).toArray();
+    const [moved] = await generate(task, { seed: 1, batchSize: 24, params: { ...still, deformation: 1.2 } })
+      .take(1)
+      .toArray();
     const used = new Set<number>();
     for (let i = 0; i < 24; i++) {
       const got = moved.x.subarray(i * N, (i + 1) * N);
-      const from = [0, 1, 2, 3].filter((e) => ex.y[e] === moved.y[i] && [0, 1].some((k) => mse(deform(ex.x.subarray(e * N, (e + 1) * N), d, d.byExemplar[e], k, 1.2), got) < 1e-10));
+      const from = [0, 1, 2, 3].filter(
+        (e) => ex.y[e] === moved.y[i] && [0, 1].some((k) => mse(deform(ex.x.subarray(e * N, (e + 1) * N), d, d.byExemplar[e], k, 1.2), got) < 1e-10),
+      );
       expect(from, `sample ${i}`).toHaveLength(1);
       used.add(from[0]);
     }
@@ -242,17 +295,27 @@ describe("exemplarTask's deformation", () => {
     const inProcess = await generate(task, { seed: 4, batchSize: 16, params, batches: 4 }).toArray();
     const inWorkers = await generateInWorkers(task, { seed: 4, batchSize: 16, params, batches: 4, workers: 2 }).toArray();
     expect(inWorkers.map((b) => b.x)).toEqual(inProcess.map((b) => b.x));
-    expect(() => exemplarTask(ex, { deformations: { ...d, byExemplar: d.byExemplar.slice(1) } })).toThrow(/^exemplarTask options\.deformations: has 3 exemplars; the task has 4/);
-    expect(() => exemplarTask(ex, { deformations: { ...d, byExemplar: [...d.byExemplar.slice(1), [1, 2]] as never } })).toThrow(/options\.deformations\.byExemplar\[3\]: expected a Float32Array of one or more lattices of 18 numbers/);
+    expect(() => exemplarTask(ex, { deformations: { ...d, byExemplar: d.byExemplar.slice(1) } })).toThrow(
+      /^exemplarTask options\.deformations: has 3 exemplars; the task has 4/,
+    );
+    expect(() => exemplarTask(ex, { deformations: { ...d, byExemplar: [...d.byExemplar.slice(1), [1, 2]] as never } })).toThrow(
+      /options\.deformations\.byExemplar\[3\]: expected a Float32Array of one or more lattices of 18 numbers/,
+    );
   }, 60_000);
 
   it('is refused without deformations, or with ones that do not fit the exemplars', () => {
-    const ex = exemplars(), d = made();
-    expect(() => generate(exemplarTask(ex), { params: { deformation: 1 } })).toThrow(/params\.deformation: expected a number or a \[lo, hi\] range within \[0, 0\]/);
+    const ex = exemplars(),
+      d = made();
+    expect(() => generate(exemplarTask(ex), { params: { deformation: 1 } })).toThrow(
+      /params\.deformation: expected a number or a \[lo, hi\] range within \[0, 0\]/,
+    );
     const refuse = (bad: unknown, message: RegExp) => expect(() => exemplarTask(ex, { deformations: bad as Deformations })).toThrow(message);
     refuse({ ...d, height: 28 }, /^exemplarTask options\.deformations: learnt on 28x12 images; the exemplars are 14x12/);
     refuse({ ...d, byClass: [d.byClass[0]] }, /has 1 classes; the exemplars have 2/);
-    refuse({ ...d, byClass: [d.byClass[0], new Float32Array(5)] }, /options\.deformations\.byClass\[1\]: expected a Float32Array of one or more lattices of 18 numbers/);
+    refuse(
+      { ...d, byClass: [d.byClass[0], new Float32Array(5)] },
+      /options\.deformations\.byClass\[1\]: expected a Float32Array of one or more lattices of 18 numbers/,
+    );
     refuse(null, /expected what learnDeformations or learnExemplarDeformations returns/);
     expect(() => exemplarTask({ ...ex, y: new Int32Array([0, -1]) })).toThrow(/^exemplarTask\(exemplars\)\.y\[1\]: expected a class id in 0\.\.1, got -1/);
     expect(() => pickExemplars({ ...ex, y: new Float32Array([1, 0.5]) })).toThrow(/^pickExemplars\(data\)\.y\[1\]: expected a class id in 0\.\.1, got 0\.5/);
@@ -271,7 +334,13 @@ describe('the exemplars-deformed, exemplars-registered and exemplars-thick-elast
     const before = tf.memory().numTensors;
     const model = createModel({ seed: 1 });
     const ctx = { seed: 1, batchSize: 32, train: trainSet, model, heldOut: heldOutOf(trainSet), batches: 4 };
-    const first = async (name: string, more: object = {}) => (await SOURCES[name].make({ ...ctx, ...more }).stream.take(1).toArray())[0];
+    const first = async (name: string, more: object = {}) =>
+      (
+        await SOURCES[name]
+          .make({ ...ctx, ...more })
+          .stream.take(1)
+          .toArray()
+      )[0];
     const deformed = await first('exemplars-deformed');
     // The same seed and params: the deformations learnt are kept, not learnt again, and give the same batch.
     const learnt = digitDeformations(ctx);
@@ -312,8 +381,14 @@ describe('randomLattices (the control of exemplars-deformed-random and exemplars
     const { randomLattices } = await import('../benchmarks/study/sources.js');
     const rng = new Rng(1);
     const learnt: Deformations = {
-      grid: 4, height: H, width: W, fit: [],
-      byClass: [Float32Array.from({ length: 32 * 200 }, () => 0.5 * (2 * rng.next() - 1)), Float32Array.from({ length: 32 * 100 }, () => 3 * (2 * rng.next() - 1))],
+      grid: 4,
+      height: H,
+      width: W,
+      fit: [],
+      byClass: [
+        Float32Array.from({ length: 32 * 200 }, () => 0.5 * (2 * rng.next() - 1)),
+        Float32Array.from({ length: 32 * 100 }, () => 3 * (2 * rng.next() - 1)),
+      ],
     };
     const rms = (a: Float32Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
     const r = randomLattices(learnt, 7);
@@ -335,7 +410,10 @@ describe('randomLattices (the control of exemplars-deformed-random and exemplars
     const { randomLattices } = await import('../benchmarks/study/sources.js');
     const rng = new Rng(2);
     const learnt: ExemplarDeformations = {
-      grid: 4, height: H, width: W, fit: [],
+      grid: 4,
+      height: H,
+      width: W,
+      fit: [],
       byExemplar: [0.2, 1, 4].map((size) => Float32Array.from({ length: 32 * 50 }, () => size * (2 * rng.next() - 1))),
     };
     const rms = (a: Float32Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);

@@ -17,12 +17,26 @@ const mean = (xs: number[]) => xs.reduce((a, v) => a + v, 0) / xs.length;
 
 /** Centre of mass and the extent of pixels above `level`. */
 function layout(img: Float32Array, level = 0.1) {
-  let m = 0, cx = 0, cy = 0, x0 = 28, x1 = -1, y0 = 28, y1 = -1;
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-    const v = img[y * 28 + x];
-    m += v; cx += v * (x + 0.5); cy += v * (y + 0.5);
-    if (v > level) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-  }
+  let m = 0,
+    cx = 0,
+    cy = 0,
+    x0 = 28,
+    x1 = -1,
+    y0 = 28,
+    y1 = -1;
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      const v = img[y * 28 + x];
+      m += v;
+      cx += v * (x + 0.5);
+      cy += v * (y + 0.5);
+      if (v > level) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+    }
   return { cx: cx / m, cy: cy / m, width: x1 - x0 + 1, height: y1 - y0 + 1, ink: m };
 }
 
@@ -71,7 +85,9 @@ describe('digits', () => {
   it('styles differ: a 7 with a bar has ink where a plain 7 has none', async () => {
     const plain = await batchOf({ classWeights: one(7), styleWeights: style(0), jitter: 0, elastic: 0, rotation: 0, slant: 0 }, 8);
     const barred = await batchOf({ classWeights: one(7), styleWeights: style(1), jitter: 0, elastic: 0, rotation: 0, slant: 0 }, 8);
-    expect(mean(Array.from({ length: 8 }, (_, i) => layout(image(barred, i)).ink))).toBeGreaterThan(1.15 * mean(Array.from({ length: 8 }, (_, i) => layout(image(plain, i)).ink)));
+    expect(mean(Array.from({ length: 8 }, (_, i) => layout(image(barred, i)).ink))).toBeGreaterThan(
+      1.15 * mean(Array.from({ length: 8 }, (_, i) => layout(image(plain, i)).ink)),
+    );
   });
 
   it('added styles sit in slots 4 and 5: off by default, drawn when weighted; a digit whose styles all weigh 0 keeps its first ones', async () => {
@@ -105,7 +121,16 @@ describe('digits', () => {
   const partial = (img: Float32Array) => img.filter((v) => v > 0.05 && v < 0.95).length;
   /** Mean x of ink in the top third minus in the bottom third: positive when leaning right. */
   const lean = (img: Float32Array) => {
-    const cx = (r0: number, r1: number) => { let m = 0, s = 0; for (let y = r0; y < r1; y++) for (let x = 0; x < 28; x++) { m += img[y * 28 + x]; s += img[y * 28 + x] * x; } return s / Math.max(m, 1e-9); };
+    const cx = (r0: number, r1: number) => {
+      let m = 0,
+        s = 0;
+      for (let y = r0; y < r1; y++)
+        for (let x = 0; x < 28; x++) {
+          m += img[y * 28 + x];
+          s += img[y * 28 + x] * x;
+        }
+      return s / Math.max(m, 1e-9);
+    };
     return cx(4, 11) - cx(17, 24);
   };
   const width = (img: Float32Array) => layout(img).width;
@@ -121,7 +146,12 @@ describe('digits', () => {
     expect(await measure({ [name]: hi }, f)).toBeGreaterThan(await measure({ [name]: lo }, f));
   });
 
-  it.each([['jitter', 0.1], ['elastic', 0.15], ['pressure', 1], ['rotation', 30]] as const)('%s adds variation', async (name, amount) => {
+  it.each([
+    ['jitter', 0.1],
+    ['elastic', 0.15],
+    ['pressure', 1],
+    ['rotation', 30],
+  ] as const)('%s adds variation', async (name, amount) => {
     // The same digit and style drawn repeatedly: more of the parameter, more difference between draws.
     const spread = async (v: number | [number, number]) => {
       const b = await batchOf({ ...fixed, classWeights: one(3), styleWeights: style(0), [name]: v }, 40, 7);
@@ -142,7 +172,11 @@ describe('digits', () => {
 
   it('previews as a PNG grid, one row per class', async () => {
     const png = await previewPng(digits, { seed: 1, perRow: 4, scale: 1 });
-    expect(Array.from(png.subarray(1, 4)).map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    expect(
+      Array.from(png.subarray(1, 4))
+        .map((c) => String.fromCharCode(c))
+        .join(''),
+    ).toBe('PNG');
     const view = new DataView(png.buffer, png.byteOffset);
     expect(view.getUint32(16)).toBe(2 + 4 * (28 + 2)); // width
     expect(view.getUint32(20)).toBe(2 + 10 * (28 + 2)); // height: ten rows

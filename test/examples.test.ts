@@ -20,7 +20,12 @@ import { describe, expect, it } from 'vitest';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the examples are checked from: virtual files, never written. */
 const EXAMPLES = join(root, 'test', '.examples');
-const ENTRIES = { otfgen: 'src/index.ts', 'otfgen/adaptive': 'src/adaptive/index.ts', 'otfgen/harness': 'src/harness/index.ts', 'otfgen/node': 'src/node/index.ts' } as const;
+const ENTRIES = {
+  otfgen: 'src/index.ts',
+  'otfgen/adaptive': 'src/adaptive/index.ts',
+  'otfgen/harness': 'src/harness/index.ts',
+  'otfgen/node': 'src/node/index.ts',
+} as const;
 
 const PLACEHOLDERS = `
 type Batch = import('otfgen').Batch;
@@ -121,7 +126,11 @@ const library = (() => {
   return () => {
     if (made) return made;
     const options = compilerOptions();
-    const program = ts.createProgram([...Object.values(ENTRIES).map((file) => join(root, file)), ...sourceFiles(join(root, 'src'))], options, compilerHost(options, new Map()));
+    const program = ts.createProgram(
+      [...Object.values(ENTRIES).map((file) => join(root, file)), ...sourceFiles(join(root, 'src'))],
+      options,
+      compilerHost(options, new Map()),
+    );
     const checker = program.getTypeChecker();
     const exportsOf = (file: string) => {
       const source = program.getSourceFile(file);
@@ -171,7 +180,14 @@ function typeCheck(examples: readonly Example[]): string[] {
 function imports(code: string, from: ReadonlyMap<string, string>): string[] {
   const own = new Set<string>();
   for (const m of code.matchAll(/\b(?:const|let|function|class)\s+(\w+)|import\s*\{([^}]*)\}|import \* as (\w+)/g)) {
-    for (const name of (m[1] ?? m[2] ?? m[3]).split(',')) own.add(name.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!);
+    for (const name of (m[1] ?? m[2] ?? m[3]).split(','))
+      own.add(
+        name
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/)
+          .pop()!,
+      );
   }
   const byModule = new Map<string, Set<string>>();
   for (const [name] of code.matchAll(/\b[A-Za-z_$][\w$]*\b/g)) {
@@ -194,9 +210,7 @@ describe('documentation examples', () => {
   });
 
   it('the doc comments examples type-check against the source', () => {
-    const examples = sourceFiles(join(root, 'src')).flatMap((file) =>
-      docExamples(readFileSync(file, 'utf8'), relative(root, file)),
-    );
+    const examples = sourceFiles(join(root, 'src')).flatMap((file) => docExamples(readFileSync(file, 'utf8'), relative(root, file)));
     expect(examples.length).toBeGreaterThanOrEqual(40);
     expect(typeCheck(examples)).toEqual([]);
   });

@@ -15,8 +15,11 @@ afterAll(async () => {
 });
 
 const reference = async (count: number, batchSize: number) => {
-  const batches = await generate(digits, { seed: 4, batchSize }).take(Math.ceil(count / batchSize)).toArray();
-  const x = new Float32Array(count * 784), y: number[] = [];
+  const batches = await generate(digits, { seed: 4, batchSize })
+    .take(Math.ceil(count / batchSize))
+    .toArray();
+  const x = new Float32Array(count * 784),
+    y: number[] = [];
   let o = 0;
   for (const b of batches) {
     const take = Math.min(b.size, count - o);
@@ -42,8 +45,12 @@ describe('exportDataset', () => {
 
   it('refuses a seed that is not an integer or a string, or a batch size under 1, before it makes the folder', async () => {
     const sub = join(dir, 'bad-seed');
-    await expect(exportDataset(digits, { dir: sub, count: 10, seed: NaN })).rejects.toThrow(/exportDataset options.seed: expected an integer or a string, got NaN/);
-    await expect(exportDataset(digits, { dir: sub, count: 10, batchSize: 0 })).rejects.toThrow(/exportDataset options.batchSize: expected an integer >= 1, got 0/);
+    await expect(exportDataset(digits, { dir: sub, count: 10, seed: NaN })).rejects.toThrow(
+      /exportDataset options.seed: expected an integer or a string, got NaN/,
+    );
+    await expect(exportDataset(digits, { dir: sub, count: 10, batchSize: 0 })).rejects.toThrow(
+      /exportDataset options.batchSize: expected an integer >= 1, got 0/,
+    );
     expect(existsSync(sub)).toBe(false);
   });
 
@@ -68,7 +75,9 @@ describe('exportDataset', () => {
     const targets = await readFile(r.targets);
     const th = targets.readUInt16LE(8);
     expect(targets.subarray(10, 10 + th).toString()).toContain("'shape': (10,)");
-    const [b] = await generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 1000 }).take(1).toArray();
+    const [b] = await generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 1000 })
+      .take(1)
+      .toArray();
     expect(targets.readFloatLE(10 + th)).toBeCloseTo(b.y[0], 6);
     expect(bytes.readFloatLE(10 + headerLength + 4 * 5)).toBe(b.x[5]);
   });

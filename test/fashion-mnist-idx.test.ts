@@ -13,15 +13,25 @@ describe('benchmarks/fashion-mnist-idx.ts splitClasses', () => {
     expect(train.y.length).toBe(30);
     expect(test.y.length).toBe(20);
     expect(Array.from(test.y.subarray(0, 12))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
-    expect(ids(test.x).filter(([c]) => c === 4)).toEqual([[4, 3], [4, 4]]);
-    expect(ids(train.x).filter(([c]) => c === 4)).toEqual([[4, 0], [4, 1], [4, 2]]);
+    expect(ids(test.x).filter(([c]) => c === 4)).toEqual([
+      [4, 3],
+      [4, 4],
+    ]);
+    expect(ids(train.x).filter(([c]) => c === 4)).toEqual([
+      [4, 0],
+      [4, 1],
+      [4, 2],
+    ]);
     ids(train.x).forEach(([c], n) => expect(train.y[n]).toBe(c));
     expect(shared).toBe(0);
   });
 
   it('with validation, splits the training images alone: the test images are left out', () => {
     const { train, test } = splitClasses(classes(5), 2, true);
-    expect(ids(test.x).filter(([c]) => c === 7)).toEqual([[7, 1], [7, 2]]);
+    expect(ids(test.x).filter(([c]) => c === 7)).toEqual([
+      [7, 1],
+      [7, 2],
+    ]);
     expect(ids(train.x).filter(([c]) => c === 7)).toEqual([[7, 0]]);
   });
 

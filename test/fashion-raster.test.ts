@@ -21,7 +21,9 @@ const total = (img: Float32Array) => img.reduce((a, v) => a + v, 0);
 
 /** A convex polygon: k points around (cx, cy) at radius r, in either direction. */
 function convex(rng: Rng, cx: number, cy: number, r: number): number[] {
-  const k = 3 + rng.int(8), start = rng.uniform(0, 2 * Math.PI), dir = rng.next() < 0.5 ? 1 : -1;
+  const k = 3 + rng.int(8),
+    start = rng.uniform(0, 2 * Math.PI),
+    dir = rng.next() < 0.5 ? 1 : -1;
   const angles = Array.from({ length: k }, () => rng.uniform(0, 2 * Math.PI)).sort((a, b) => a - b);
   return angles.flatMap((a) => [cx + r * Math.cos(start + dir * a), cy + r * Math.sin(start + dir * a)]);
 }
@@ -68,7 +70,8 @@ describe('fashion polygon coverage', () => {
   });
 
   it('the WebAssembly pass shades the same bytes as the JS pass, and clears every layer', () => {
-    const wasm = fashionCanvas(), js = fashionCanvas({ js: true });
+    const wasm = fashionCanvas(),
+      js = fashionCanvas({ js: true });
     expect(wasm.kind).toBe('wasm'); // Node 20 has WebAssembly
     expect(js.kind).toBe('js');
     // V8 first runs WebAssembly from a quick baseline compile and swaps in optimised code once a function is
@@ -79,7 +82,13 @@ describe('fashion polygon coverage', () => {
     let lit = 0;
     for (let round = 0; round < 100; round++) {
       const polys = Array.from({ length: 1 + rng.int(3) }, () => convex(rng, rng.uniform(-4, 32), rng.uniform(-4, 32), rng.uniform(1, 16)));
-      const layers = { strokes: new Float32Array(S * S), dark: new Float32Array(S * S), noise: new Float64Array(6 * S), cols: new Float64Array(S), rows: new Float64Array(4 * S) };
+      const layers = {
+        strokes: new Float32Array(S * S),
+        dark: new Float32Array(S * S),
+        noise: new Float64Array(6 * S),
+        cols: new Float64Array(S),
+        rows: new Float64Array(4 * S),
+      };
       for (let i = 0; i < S * S; i++) {
         if (rng.next() < 0.1) layers.strokes[i] = rng.next();
         if (rng.next() < 0.1) layers.dark[i] = rng.next();

@@ -4,7 +4,9 @@ import { sum } from './helpers.js';
 
 const only = (c: number) => Array.from({ length: 10 }, (_, k) => (k === c ? 1 : 0));
 async function batchOf(cls: number, params: Record<string, unknown>, size = 40): Promise<Batch> {
-  const [b] = await generate(fashion, { seed: 3, batchSize: size, params: { classWeights: only(cls), texture: 0, shading: 0, brightness: 1, ...params } }).take(1).toArray();
+  const [b] = await generate(fashion, { seed: 3, batchSize: size, params: { classWeights: only(cls), texture: 0, shading: 0, brightness: 1, ...params } })
+    .take(1)
+    .toArray();
   return b;
 }
 const image = (b: Batch, i: number) => b.x.subarray(i * 784, (i + 1) * 784);
@@ -14,11 +16,15 @@ const mean = (b: Batch, f: (img: Float32Array) => number) => {
   return s / b.size;
 };
 const extent = (img: Float32Array, axis: 'x' | 'y') => {
-  let lo = 28, hi = -1;
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) if (img[y * 28 + x] > 0.2) {
-    const v = axis === 'x' ? x : y;
-    lo = Math.min(lo, v); hi = Math.max(hi, v);
-  }
+  let lo = 28,
+    hi = -1;
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++)
+      if (img[y * 28 + x] > 0.2) {
+        const v = axis === 'x' ? x : y;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
   return hi - lo + 1;
 };
 const ink = (img: Float32Array) => sum(img);
@@ -27,11 +33,12 @@ const inkAbove = (row: number) => (img: Float32Array) => sum(img.subarray(0, row
 /** Relative spread (std / mean) of interior pixels: those whose 3x3 neighbourhood is all inside the item. */
 const variation = (img: Float32Array) => {
   const vals: number[] = [];
-  for (let y = 1; y < 27; y++) for (let x = 1; x < 27; x++) {
-    let inside = true;
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (img[(y + dy) * 28 + x + dx] <= 0.02) inside = false;
-    if (inside) vals.push(img[y * 28 + x]);
-  }
+  for (let y = 1; y < 27; y++)
+    for (let x = 1; x < 27; x++) {
+      let inside = true;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (img[(y + dy) * 28 + x + dx] <= 0.02) inside = false;
+      if (inside) vals.push(img[y * 28 + x]);
+    }
   const m = vals.reduce((a, v) => a + v, 0) / vals.length;
   return Math.sqrt(vals.reduce((a, v) => a + (v - m) ** 2, 0) / vals.length) / m;
 };

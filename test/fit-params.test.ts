@@ -70,8 +70,12 @@ describe('imageStatistics', () => {
 
   it('names what is wrong with the images', () => {
     expect(() => imageStatistics({ x: [1, 2] as never, sampleShape: [28, 28] })).toThrow(/imageStatistics images\.x: expected a Uint8Array or Float32Array/);
-    expect(() => imageStatistics({ x: new Float32Array(784), sampleShape: [784] })).toThrow(/imageStatistics images\.sampleShape: expected images: \[height, width\]/);
-    expect(() => imageStatistics({ x: new Float32Array(700), sampleShape: [28, 28, 1] })).toThrow(/imageStatistics images\.x: length 700 is not a positive multiple of the image length 784/);
+    expect(() => imageStatistics({ x: new Float32Array(784), sampleShape: [784] })).toThrow(
+      /imageStatistics images\.sampleShape: expected images: \[height, width\]/,
+    );
+    expect(() => imageStatistics({ x: new Float32Array(700), sampleShape: [28, 28, 1] })).toThrow(
+      /imageStatistics images\.x: length 700 is not a positive multiple of the image length 784/,
+    );
   });
 });
 
@@ -109,12 +113,27 @@ describe('fitParams', () => {
     const all = fitParams(digits, reference, { ...quick, iterations: 0, fit: ['strokeWidth'] });
     const per = fitParams(digits, reference, { ...quick, iterations: 0, fit: ['strokeWidth'], perClass: true });
     expect(per.distance.before).not.toBe(all.distance.before);
-    expect(() => fitParams(digits, { x: reference.x, sampleShape: [28, 28, 1] }, { ...quick, fit: ['strokeWidth'], perClass: true })).toThrow(/fitParams reference\.y: perClass needs one label per reference image \(600\), got none/);
+    expect(() => fitParams(digits, { x: reference.x, sampleShape: [28, 28, 1] }, { ...quick, fit: ['strokeWidth'], perClass: true })).toThrow(
+      /fitParams reference\.y: perClass needs one label per reference image \(600\), got none/,
+    );
     const sevens = { ...reference, y: new Int32Array(600).fill(7) };
     expect(() => fitParams(digits, sevens, { ...quick, fit: ['strokeWidth'], perClass: true })).toThrow(/class 0, 1, 2, 3, 4, 5, 6, 8, 9 has fewer/);
-    const regression = defineTask({ name: 'ink', sampleShape: [28, 28, 1], target: { kind: 'regression', size: 1 }, params: { v: { min: 0, max: 1, default: [0, 1] } }, render: (rng, p, out, o) => { out[o] = p.v; return p.v; } });
-    expect(() => fitParams(regression, reference, { ...quick, fit: ['v'], perClass: true })).toThrow(/options\.perClass: needs a class task that draws each sample's class/);
-    expect(() => fitParams(digits, reference, { ...quick, fit: ['strokeWidth'], perClass: true, params: { classWeights: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0] } })).toThrow(/class 9 of task 'digits' has weight 0/);
+    const regression = defineTask({
+      name: 'ink',
+      sampleShape: [28, 28, 1],
+      target: { kind: 'regression', size: 1 },
+      params: { v: { min: 0, max: 1, default: [0, 1] } },
+      render: (rng, p, out, o) => {
+        out[o] = p.v;
+        return p.v;
+      },
+    });
+    expect(() => fitParams(regression, reference, { ...quick, fit: ['v'], perClass: true })).toThrow(
+      /options\.perClass: needs a class task that draws each sample's class/,
+    );
+    expect(() =>
+      fitParams(digits, reference, { ...quick, fit: ['strokeWidth'], perClass: true, params: { classWeights: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0] } }),
+    ).toThrow(/class 9 of task 'digits' has weight 0/);
   });
 
   it('works on any defineTask image task: finds the brightness of a square', () => {
@@ -136,16 +155,23 @@ describe('fitParams', () => {
   });
 
   it('names the bad argument and says what would be right', () => {
-    const bad = (options: object, ref: object = reference) => () => fitParams(digits, ref as never, { ...quick, ...options } as never);
+    const bad =
+      (options: object, ref: object = reference) =>
+      () =>
+        fitParams(digits, ref as never, { ...quick, ...options } as never);
     expect(bad({ fit: [] })).toThrow(/fitParams options\.fit: expected a non-empty list of task 'digits' number parameters \(strokeWidth, /);
-    expect(bad({ fit: ['thickness'] })).toThrow(/fitParams options\.fit\[0\]: task 'digits' has no number parameter "thickness"; it has: strokeWidth, pressure/);
+    expect(bad({ fit: ['thickness'] })).toThrow(
+      /fitParams options\.fit\[0\]: task 'digits' has no number parameter "thickness"; it has: strokeWidth, pressure/,
+    );
     expect(bad({ fit: ['classWeights'] })).toThrow(OtfgenArgumentError);
     expect(bad({ fit: ['blur', 'blur'] })).toThrow(/options\.fit\[1\]: 'blur' is named twice/);
     expect(bad({ fit: ['blur'], statistics: ['ink', 'colour'] })).toThrow(/fitParams options\.statistics: expected a non-empty list of: ink, cover/);
     expect(bad({ fit: ['blur'], iterations: -1 })).toThrow(/fitParams options\.iterations/);
     expect(bad({ fit: ['blur'], samples: 5 })).toThrow(/fitParams options\.samples/);
     expect(bad({ fit: ['blur'], params: { blur: [0, 7] } })).toThrow(/fitParams options\.params\.blur: expected .* within \[0, 1\]/);
-    expect(bad({ fit: ['blur'], params: { thickness: 1 } })).toThrow(/fitParams options\.params\.thickness: task 'digits' has no such parameter; it has: strokeWidth/);
+    expect(bad({ fit: ['blur'], params: { thickness: 1 } })).toThrow(
+      /fitParams options\.params\.thickness: task 'digits' has no such parameter; it has: strokeWidth/,
+    );
     expect(bad({ fit: ['blur'] }, { x: new Float32Array(32 * 32), sampleShape: [32, 32, 1] })).toThrow(
       /fitParams reference\.sampleShape: task 'digits' makes \[28, 28, 1\] samples; the reference images are \[32, 32, 1\]/,
     );
@@ -159,7 +185,17 @@ describe('otfgen fit', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     let printed: string;
     try {
-      await fitCommand({ task: digits, fit: ['blur', 'strokeWidth'], samples: 50, referenceSamples: 30, iterations: 5, seed: 1, out, data, params: { slant: [-5, 5] } });
+      await fitCommand({
+        task: digits,
+        fit: ['blur', 'strokeWidth'],
+        samples: 50,
+        referenceSamples: 30,
+        iterations: 5,
+        seed: 1,
+        out,
+        data,
+        params: { slant: [-5, 5] },
+      });
     } finally {
       printed = log.mock.calls.map((c) => c[0]).join('\n');
       log.mockRestore();
@@ -169,7 +205,9 @@ describe('otfgen fit', () => {
     expect(Object.keys(report.fitted)).toEqual(['blur', 'strokeWidth']);
     expect(report.params).toEqual({ slant: [-5, 5], ...report.fitted });
     expect(report.distance.after).toBeLessThanOrEqual(report.distance.before);
-    expect(report.command).toBe(`npx otfgen fit digits --fit blur,strokeWidth --data ${data} --samples 50 --reference-samples 30 --iterations 5 --seed 1 --params '{"slant":[-5,5]}' --out ${out}`);
+    expect(report.command).toBe(
+      `npx otfgen fit digits --fit blur,strokeWidth --data ${data} --samples 50 --reference-samples 30 --iterations 5 --seed 1 --params '{"slant":[-5,5]}' --out ${out}`,
+    );
     expect(printed).toMatch(/\| strokeWidth \| \[1\.5,3\.5\] \|/);
     // --params @file reads the report's params; a plain JSON file is read as it is.
     expect(jsonObject('--params')(`@${out}`)).toEqual(report.params);
@@ -185,7 +223,9 @@ describe('otfgen fit', () => {
     await writeFile(bad, '{"blur":');
     expect(() => jsonObject('--params')(`@${bad}`)).toThrow(new RegExp(`--params: expected JSON, in ${bad}`));
     const base = { fit: ['blur'], samples: 10, referenceSamples: 10, iterations: 1, seed: 1, out: join(dir.path, 'x.json') };
-    await expect(fitCommand({ ...base, task: digits, statistics: ['ink', 'hue'] })).rejects.toThrow(/--statistics: expected a non-empty list of: ink, cover, .*; got \["ink", "hue"\]/);
+    await expect(fitCommand({ ...base, task: digits, statistics: ['ink', 'hue'] })).rejects.toThrow(
+      /--statistics: expected a non-empty list of: ink, cover, .*; got \["ink", "hue"\]/,
+    );
     await expect(resolveTask({ task: 'letters' })).rejects.toThrow(/unknown task 'letters'/);
   });
 });

@@ -45,7 +45,13 @@ describe('train', () => {
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 50);
     // Thousands of steps of batch 8 would take minutes; the abort is seen within 16 of them.
-    const result = await train({ model, steps: generate(digits, { seed: 1, batchSize: 8 }), totalSteps: 5000, signal: ctl.signal, evaluation: { data: testSet, limit: 100 } });
+    const result = await train({
+      model,
+      steps: generate(digits, { seed: 1, batchSize: 8 }),
+      totalSteps: 5000,
+      signal: ctl.signal,
+      evaluation: { data: testSet, limit: 100 },
+    });
     expect(ctl.signal.aborted).toBe(true);
     expect(result.steps.length).toBeGreaterThan(0);
     expect(result.steps.length).toBeLessThan(5000);
@@ -69,7 +75,9 @@ describe('train', () => {
     model.dispose();
     const before = tf.memory().numTensors;
     const fresh = createModel({ seed: 1 });
-    await expect(train({ model: fresh, steps: fromIterable([good, good, wrong]), totalSteps: 3 })).rejects.toThrow(/train options\.steps \(batch of step 2\)\.y\[2\]: class id 10 is outside \[0, 9\]/);
+    await expect(train({ model: fresh, steps: fromIterable([good, good, wrong]), totalSteps: 3 })).rejects.toThrow(
+      /train options\.steps \(batch of step 2\)\.y\[2\]: class id 10 is outside \[0, 9\]/,
+    );
     fresh.dispose();
     expect(tf.memory().numTensors).toBe(before); // nothing left behind by the steps before the bad batch
   });
@@ -86,7 +94,9 @@ describe('train', () => {
     expect(params('wide')).toEqual([[3, 3, 1, 32], [32], [3, 3, 32, 64], [64], [1600, 128], [128]]);
     expect(params('small').length).toBe(4);
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => createModel({ architecture: 'huge' as never })).toThrow(/createModel options.architecture: expected one of 'reference', 'wide', 'small', got "huge"/);
+    expect(() => createModel({ architecture: 'huge' as never })).toThrow(
+      /createModel options.architecture: expected one of 'reference', 'wide', 'small', got "huge"/,
+    );
   });
 
   it('one-cycle rises then falls', () => {
@@ -102,11 +112,13 @@ describe('train', () => {
 describe('distillation', () => {
   const classes = { kind: 'class', classes: 10 } as const;
 
-  it('teacherLogits relabels class batches with the mean of the teachers\' logits, leaking nothing', async () => {
+  it("teacherLogits relabels class batches with the mean of the teachers' logits, leaking nothing", async () => {
     const before = tf.memory().numTensors;
     const [a, b] = [createModel({ seed: 1 }), createModel({ seed: 2 })];
     const [plain] = await generate(digits, { seed: 3, batchSize: 5 }).pipe(take(1)).toArray();
-    const [taught] = await generate(digits, { seed: 3, batchSize: 5 }).pipe(take(1), teacherLogits([a, b])).toArray();
+    const [taught] = await generate(digits, { seed: 3, batchSize: 5 })
+      .pipe(take(1), teacherLogits([a, b]))
+      .toArray();
     expect(taught.target).toEqual(logitsTarget(10));
     expect(taught.x).toEqual(plain.x);
     const expected = tf.tidy(() => {
@@ -127,7 +139,9 @@ describe('distillation', () => {
   it('a temperature makes the student learn the logits by softened cross-entropy (T² · CE of the softmaxes at T), leaking nothing', async () => {
     const before = tf.memory().numTensors;
     const [teacher, student] = [createModel({ seed: 1 }), createModel({ seed: 2 })];
-    const [taught] = await generate(digits, { seed: 3, batchSize: 5 }).pipe(take(1), teacherLogits([teacher], { temperature: 2 })).toArray();
+    const [taught] = await generate(digits, { seed: 3, batchSize: 5 })
+      .pipe(take(1), teacherLogits([teacher], { temperature: 2 }))
+      .toArray();
     expect(taught.target).toEqual({ kind: 'regression', size: 10, temperature: 2 });
     // The temperature changes the loss, not the head: the student's logits head serves both.
     expect(student.modelFor(taught.target)).toBe(student.modelFor(logitsTarget(10)));
@@ -138,14 +152,22 @@ describe('distillation', () => {
       const s = e.reduce((a, b) => a + b, 0);
       return e.map((a) => a / s);
     };
-    let ce = 0, mse = 0;
+    let ce = 0,
+      mse = 0;
     for (let i = 0; i < 5; i++) {
-      const p = softmax(taught.y.subarray(i * 10, i * 10 + 10), 2), q = softmax(out.subarray(i * 10, i * 10 + 10), 2);
+      const p = softmax(taught.y.subarray(i * 10, i * 10 + 10), 2),
+        q = softmax(out.subarray(i * 10, i * 10 + 10), 2);
       for (let k = 0; k < 10; k++) ce -= p[k] * Math.log(q[k]);
       for (let k = 0; k < 10; k++) mse += (taught.y[i * 10 + k] - out[i * 10 + k]) ** 2;
     }
     const expected = (4 * ce) / 5;
-    const { steps } = await train({ model: student, steps: (async function* () { yield taught; })(), totalSteps: 1 });
+    const { steps } = await train({
+      model: student,
+      steps: (async function* () {
+        yield taught;
+      })(),
+      totalSteps: 1,
+    });
     expect(steps[0].loss).toBeCloseTo(expected, 4);
     expect(steps[0].loss).not.toBeCloseTo(mse / 50, 2);
     teacher.dispose();
@@ -165,12 +187,16 @@ describe('distillation', () => {
   it('teacherLogits refuses no teachers, regression batches and samples that do not fit', async () => {
     const teacher = createModel({ seed: 1 });
     expect(() => teacherLogits([])).toThrow(/teacherLogits teachers: expected a non-empty array/);
-    await expect(generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 2 }).pipe(take(1), teacherLogits([teacher])).toArray()).rejects.toThrow(
-      /teacherLogits batch.target: teachers relabel class batches/,
-    );
-    await expect(generate(pixelCountTask({ size: 8, target: { bins: 10 } }), { seed: 1, batchSize: 2 }).pipe(take(1), teacherLogits([teacher])).toArray()).rejects.toThrow(
-      /does not fit the model's input \[28, 28, 1\]/,
-    );
+    await expect(
+      generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 2 })
+        .pipe(take(1), teacherLogits([teacher]))
+        .toArray(),
+    ).rejects.toThrow(/teacherLogits batch.target: teachers relabel class batches/);
+    await expect(
+      generate(pixelCountTask({ size: 8, target: { bins: 10 } }), { seed: 1, batchSize: 2 })
+        .pipe(take(1), teacherLogits([teacher]))
+        .toArray(),
+    ).rejects.toThrow(/does not fit the model's input \[28, 28, 1\]/);
     teacher.dispose();
   });
 
@@ -189,7 +215,9 @@ describe('distillation', () => {
     const viaLogits = await evaluate(model, { data: test, limit: 500, head: logitsTarget(10) });
     expect(viaLogits.accuracy).toBe(viaClass.accuracy);
     expect(viaLogits.confusion).toEqual(viaClass.confusion);
-    await expect(evaluate(model, { data: test, limit: 10, head: logitsTarget(9) })).rejects.toThrow(/evaluate options.head: expected a head of 10 outputs \(one per class of the data\), got regression \(9 values\)/);
+    await expect(evaluate(model, { data: test, limit: 10, head: logitsTarget(9) })).rejects.toThrow(
+      /evaluate options.head: expected a head of 10 outputs \(one per class of the data\), got regression \(9 values\)/,
+    );
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
@@ -199,17 +227,25 @@ describe('distillation', () => {
     const model = createModel({ seed: 5 });
     const before = tf.memory().numTensors;
     let steps = 0;
-    const run = (o: Partial<Parameters<typeof train>[0]>) => train({ model, steps: generate(digits, { seed: 5, batchSize: 8 }), totalSteps: 3, onStep: () => void steps++, ...o } as Parameters<typeof train>[0]);
+    const run = (o: Partial<Parameters<typeof train>[0]>) =>
+      train({ model, steps: generate(digits, { seed: 5, batchSize: 8 }), totalSteps: 3, onStep: () => void steps++, ...o } as Parameters<typeof train>[0]);
     await expect(run({ model: {} as never })).rejects.toThrow(/^train options.model: expected a model made by createModel/);
-    await expect(run({ steps: [] as never })).rejects.toThrow(/^train options.steps: expected an async iterable of batches or warm-up steps .*fromIterable\(array\) for an array\), got \[\]/);
+    await expect(run({ steps: [] as never })).rejects.toThrow(
+      /^train options.steps: expected an async iterable of batches or warm-up steps .*fromIterable\(array\) for an array\), got \[\]/,
+    );
     // Held-out data is checked now, not after the last step, where it is first read.
-    await expect(run({ evaluation: { data: { ...test, y: undefined } as never } })).rejects.toThrow(/^train options.evaluation.data.y: expected a typed array of targets, got undefined/);
-    await expect(run({ evaluation: { data: { ...test, target: { kind: 'regression', size: 1 } } as never } })).rejects.toThrow(/^train options.evaluation.data/);
+    await expect(run({ evaluation: { data: { ...test, y: undefined } as never } })).rejects.toThrow(
+      /^train options.evaluation.data.y: expected a typed array of targets, got undefined/,
+    );
+    await expect(run({ evaluation: { data: { ...test, target: { kind: 'regression', size: 1 } } as never } })).rejects.toThrow(
+      /^train options.evaluation.data/,
+    );
     await expect(run({ evaluation: { data: test, limit: 0 } })).rejects.toThrow(/^train options.evaluation.limit: expected an integer >= 1, got 0/);
-    await expect(run({ feedback: { data: { ...test, x: [1, 2] } as never, every: 1 } })).rejects.toThrow(/^train options.feedback.data.x: expected a Uint8Array or Float32Array/);
+    await expect(run({ feedback: { data: { ...test, x: [1, 2] } as never, every: 1 } })).rejects.toThrow(
+      /^train options.feedback.data.x: expected a Uint8Array or Float32Array/,
+    );
     expect(steps).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
 });
-

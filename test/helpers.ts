@@ -25,7 +25,14 @@ appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '
 await import(${JSON.stringify(pathToFileURL(studyCli).href)});
 `,
   );
-  return { script, calls: async () => (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]) };
+  return {
+    script,
+    calls: async () =>
+      (await readFile(log, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[]),
+  };
 }
 
 /**
@@ -85,10 +92,17 @@ export async function writeIdxDataset(dir: string, trainCount: number, testCount
   await mkdir(dir, { recursive: true });
   const { Rng } = await import('../src/index.js');
   const rng = new Rng(`idx-dataset/${trainCount}/${testCount}`);
-  for (const [prefix, count] of [['train', trainCount], ['t10k', testCount]] as const) {
+  for (const [prefix, count] of [
+    ['train', trainCount],
+    ['t10k', testCount],
+  ] as const) {
     const x = new Uint8Array(count * 784).map(() => rng.int(256));
     await writeIdx(join(dir, `${prefix}-images-idx3-ubyte`), x, [count, 28, 28]);
-    await writeIdx(join(dir, `${prefix}-labels-idx1-ubyte`), Uint8Array.from({ length: count }, (_, i) => i % 10), [count]);
+    await writeIdx(
+      join(dir, `${prefix}-labels-idx1-ubyte`),
+      Uint8Array.from({ length: count }, (_, i) => i % 10),
+      [count],
+    );
   }
   return dir;
 }

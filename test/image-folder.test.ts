@@ -17,7 +17,11 @@ afterAll(async () => {
 
 /** label:pixel-bytes of every sample, sorted: equal for the same samples in any order. */
 const keys = (batches: Batch[]) =>
-  batches.flatMap((b) => Array.from({ length: b.size }, (_, i) => `${b.y[i]}:${Array.from(b.x.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)).join(',')}`)).sort();
+  batches
+    .flatMap((b) =>
+      Array.from({ length: b.size }, (_, i) => `${b.y[i]}:${Array.from(b.x.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)).join(',')}`),
+    )
+    .sort();
 
 describe('image folders', () => {
   it('write a stream as class folders of PNGs, and read back the same samples', async () => {
@@ -51,8 +55,13 @@ describe('image folders', () => {
     expect(err).toBeInstanceOf(OtfgenFileError);
     expect(err.message).toMatch(/zzz-corrupt\.png: cannot decode/);
     await rm(join(classDir, 'zzz-corrupt.png'));
-    await sharp({ create: { width: 30, height: 28, channels: 3, background: { r: 0, g: 0, b: 0 } } }).greyscale().png().toFile(join(classDir, 'zzz-wide.png'));
-    await expect((await imageFolder(dir, { batchSize: 32, shuffle: false })).toArray()).rejects.toThrow(/zzz-wide\.png: is 30x28x1; the folder's images are 28x28x1/);
+    await sharp({ create: { width: 30, height: 28, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .greyscale()
+      .png()
+      .toFile(join(classDir, 'zzz-wide.png'));
+    await expect((await imageFolder(dir, { batchSize: 32, shuffle: false })).toArray()).rejects.toThrow(
+      /zzz-wide\.png: is 30x28x1; the folder's images are 28x28x1/,
+    );
     await expect(imageFolder(join(root, 'missing'))).rejects.toThrow(/missing: cannot read the folder/);
   });
 

@@ -10,7 +10,15 @@ const dir = commandTestDir('otfgen-one-shot-cli-');
 describe('otfgen one-shot', () => {
   it('--jobs: seeds in child processes give the same rows as one process, in the same order', async () => {
     // Off their defaults where cheap (batch size, steps, images per class), so a child that missed one would differ.
-    const base = { methods: ['exemplars-ramp', 'exemplars-thick'], seeds: 3, steps: 3, batchSize: 8, perClass: 2, baseline: 'exemplars-thick', backend: 'wasm' };
+    const base = {
+      methods: ['exemplars-ramp', 'exemplars-thick'],
+      seeds: 3,
+      steps: 3,
+      batchSize: 8,
+      perClass: 2,
+      baseline: 'exemplars-thick',
+      backend: 'wasm',
+    };
     const listeners = process.listenerCount('SIGINT');
     await oneShotCommand({ ...base, out: join(dir.path, 'one') });
     const log = vi.mocked(console.log);
@@ -25,7 +33,14 @@ describe('otfgen one-shot', () => {
     const one = JSON.parse(await readFile(join(dir.path, 'one', 'results.json'), 'utf8'));
     const jobs = JSON.parse(await readFile(join(dir.path, 'jobs', 'results.json'), 'utf8'));
     const withoutTime = (rows: { wallMs?: number }[]) => rows.map(({ wallMs: _, ...r }) => r);
-    expect(jobs.rows.map((r: { seed: number; method: string }) => `${r.seed} ${r.method}`)).toEqual(['1 exemplars-ramp', '1 exemplars-thick', '2 exemplars-ramp', '2 exemplars-thick', '3 exemplars-ramp', '3 exemplars-thick']);
+    expect(jobs.rows.map((r: { seed: number; method: string }) => `${r.seed} ${r.method}`)).toEqual([
+      '1 exemplars-ramp',
+      '1 exemplars-thick',
+      '2 exemplars-ramp',
+      '2 exemplars-thick',
+      '3 exemplars-ramp',
+      '3 exemplars-thick',
+    ]);
     expect(withoutTime(jobs.rows)).toEqual(withoutTime(one.rows));
     expect(jobs.config).toEqual({ ...one.config, out: join(dir.path, 'jobs') });
     await expect(readFile(join(dir.path, 'jobs', 'accuracy.svg'), 'utf8')).resolves.toContain('<svg');
@@ -57,7 +72,9 @@ describe('otfgen one-shot', () => {
     // Accuracy over the folder's 30 test images is a multiple of 1/30 (MNIST's would be of 1/10,000).
     for (const r of one.rows) expect(Math.abs(r.finalAccuracy * 30 - Math.round(r.finalAccuracy * 30))).toBeLessThan(1e-9);
     // A folder without the files fails before any process starts.
-    await expect(oneShotCommand({ ...base, data: join(dir.path, 'nothing'), out: join(dir.path, 'x'), jobs: 2, cliScript: '/nonexistent/cli.js' })).rejects.toMatchObject({ code: 'ERR_FILE' });
+    await expect(
+      oneShotCommand({ ...base, data: join(dir.path, 'nothing'), out: join(dir.path, 'x'), jobs: 2, cliScript: '/nonexistent/cli.js' }),
+    ).rejects.toMatchObject({ code: 'ERR_FILE' });
   }, 120_000);
 
   it('--params: set under the methods built on a procedural task, in child processes too; recorded in the results', async () => {
@@ -66,7 +83,9 @@ describe('otfgen one-shot', () => {
     await oneShotCommand({ ...base, params, out: join(dir.path, 'params-one') });
     await oneShotCommand({ ...base, params, out: join(dir.path, 'params-jobs'), jobs: 2, cliScript: studyCli });
     await oneShotCommand({ ...base, out: join(dir.path, 'params-none') });
-    const [one, jobs, none] = await Promise.all(['params-one', 'params-jobs', 'params-none'].map(async (d) => JSON.parse(await readFile(join(dir.path, d, 'results.json'), 'utf8'))));
+    const [one, jobs, none] = await Promise.all(
+      ['params-one', 'params-jobs', 'params-none'].map(async (d) => JSON.parse(await readFile(join(dir.path, d, 'results.json'), 'utf8'))),
+    );
     expect(one.config.params).toEqual(params);
     const withoutTime = (rows: { wallMs?: number }[]) => rows.map(({ wallMs: _, ...r }) => r);
     expect(withoutTime(jobs.rows)).toEqual(withoutTime(one.rows));
@@ -121,13 +140,36 @@ describe('otfgen one-shot', () => {
       code: 'ERR_FILE',
       message: expect.stringContaining(`${out}/results.json: holds runs of 2 steps, not of 3 steps: choose another --out`),
     });
-    await expect(oneShotCommand({ ...base, methods: ['exemplars'], seeds: 3, perClass: 2, jobs: 2, cliScript: studyCli })).rejects.toThrow(/holds runs with 1 real image\(s\) per class, not with 2 real image\(s\) per class/);
+    await expect(oneShotCommand({ ...base, methods: ['exemplars'], seeds: 3, perClass: 2, jobs: 2, cliScript: studyCli })).rejects.toThrow(
+      /holds runs with 1 real image\(s\) per class, not with 2 real image\(s\) per class/,
+    );
   }, 120_000);
 
   it('checks the methods and the baseline before starting any process', async () => {
-    await expect(oneShotCommand({ methods: ['exemplars'], seeds: 2, steps: 2, batchSize: 8, baseline: 'exemplars-wide', backend: 'wasm', out: join(dir.path, 'b'), jobs: 2, cliScript: '/nonexistent/cli.js' })).rejects.toThrow(
-      /one-shot baseline: expected one of the methods run \(exemplars\), got "exemplars-wide"/,
-    );
-    await expect(oneShotCommand({ methods: ['pixel-count'], seeds: 2, steps: 2, batchSize: 8, backend: 'wasm', out: join(dir.path, 'b'), jobs: 2, cliScript: '/nonexistent/cli.js' })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_TASK' });
+    await expect(
+      oneShotCommand({
+        methods: ['exemplars'],
+        seeds: 2,
+        steps: 2,
+        batchSize: 8,
+        baseline: 'exemplars-wide',
+        backend: 'wasm',
+        out: join(dir.path, 'b'),
+        jobs: 2,
+        cliScript: '/nonexistent/cli.js',
+      }),
+    ).rejects.toThrow(/one-shot baseline: expected one of the methods run \(exemplars\), got "exemplars-wide"/);
+    await expect(
+      oneShotCommand({
+        methods: ['pixel-count'],
+        seeds: 2,
+        steps: 2,
+        batchSize: 8,
+        backend: 'wasm',
+        out: join(dir.path, 'b'),
+        jobs: 2,
+        cliScript: '/nonexistent/cli.js',
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_TASK' });
   });
 });

@@ -98,7 +98,19 @@ describe('the packed library', () => {
        generate(pixelCount, { params: { onProbability: 'high' } });`,
     );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types')];
+    const flags = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--typeRoots',
+      join(root, 'node_modules', '@types'),
+    ];
     expect(() => run('node', [tsc, ...flags, 'use.mts', 'use.cts'])).not.toThrow();
     // The types are real: a wrong parameter type fails to compile.
     let diagnostics = '';
@@ -114,9 +126,19 @@ describe('the packed library', () => {
     // platform 'browser': an import of fs, worker_threads or the like fails to resolve, and the build throws.
     const bundle = (entry: string, source: string) => {
       writeFileSync(join(project, entry), source);
-      return build({ entryPoints: [join(project, entry)], absWorkingDir: project, bundle: true, platform: 'browser', format: 'esm', write: false, external: ['@tensorflow/tfjs-core'], logLevel: 'silent' });
+      return build({
+        entryPoints: [join(project, entry)],
+        absWorkingDir: project,
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        write: false,
+        external: ['@tensorflow/tfjs-core'],
+        logLevel: 'silent',
+      });
     };
-    const code = (await bundle('browser.mjs', `import { generate, digits } from 'otfgen'; export const s = generate(digits, { seed: 1 });`)).outputFiles[0].text;
+    const code = (await bundle('browser.mjs', `import { generate, digits } from 'otfgen'; export const s = generate(digits, { seed: 1 });`)).outputFiles[0]
+      .text;
     expect(code).toContain('digits');
     expect(code).not.toMatch(/from ["']node:|require\(["'](node:)?(fs|path|os|worker_threads|child_process)["']\)/);
     // The Node entry point does reach them: the check can fail.
@@ -150,7 +172,8 @@ describe('the packed CLI, with only the required peers installed', () => {
     );
     expect(otfgen('preview', 'digits', '--out', 'digits.png')).toMatch(/wrote digits\.png/);
     expect(otfgen('preview', '--task-module', './bars.mjs', '--out', 'bars.png')).toMatch(/wrote bars\.png/);
-    for (const png of ['digits.png', 'bars.png']) expect(run('node', ['-e', `process.stdout.write(require('fs').readFileSync('${png}').subarray(1, 4).toString())`])).toBe('PNG');
+    for (const png of ['digits.png', 'bars.png'])
+      expect(run('node', ['-e', `process.stdout.write(require('fs').readFileSync('${png}').subarray(1, 4).toString())`])).toBe('PNG');
   });
 
   it('exports a built-in task and a task module (in workers)', () => {

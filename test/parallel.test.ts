@@ -7,12 +7,20 @@ import { bars, fragile } from './fixtures/user-tasks.mjs';
 
 const fixture = new URL('./fixtures/user-tasks.mjs', import.meta.url);
 const workersAlive = liveWorkerCount;
-const bytes = (batches: Batch[]) => batches.map((b) => Buffer.concat([Buffer.from(b.x.buffer, b.x.byteOffset, b.x.byteLength), Buffer.from(b.y.buffer, b.y.byteOffset, b.y.byteLength)]).toString('base64'));
+const bytes = (batches: Batch[]) =>
+  batches.map((b) =>
+    Buffer.concat([Buffer.from(b.x.buffer, b.x.byteOffset, b.x.byteLength), Buffer.from(b.y.buffer, b.y.byteOffset, b.y.byteLength)]).toString('base64'),
+  );
 
 describe('generate with workers', () => {
   it('same seed, same bytes, whatever the worker count (1, 2, 4), with per-batch params', async () => {
     const params = (k: number) => ({ slant: (k % 5) * 5, strokeWidth: 2 + (k % 3) * 0.5 });
-    const run = async (workers: number, more: { prefetch?: number } = {}) => bytes(await generateInWorkers(digits, { seed: 11, batchSize: 32, params, workers, ...more }).take(40).toArray());
+    const run = async (workers: number, more: { prefetch?: number } = {}) =>
+      bytes(
+        await generateInWorkers(digits, { seed: 11, batchSize: 32, params, workers, ...more })
+          .take(40)
+          .toArray(),
+      );
     const one = await run(1);
     // By default 16 batches of 32 digits a message: 0-15 from one worker, 16-31 from the other, 32-39 from the first again.
     expect(await run(2)).toEqual(one);
@@ -112,16 +120,28 @@ describe('recycled batch memory', () => {
   it('renderBatch into reused arrays: zeroed first, the same bytes as fresh ones; wrong arrays are refused by name', async () => {
     const { defineTask, renderBatch } = await import('../src/index.js');
     // Writes one value per sample and relies on the rest being 0.
-    const sparse = defineTask({ name: 'sparse', sampleShape: [3], target: { kind: 'class', classes: 3 }, params: {}, render: (rng, _p, out, offset, label) => ((out[offset + label] = rng.next()), label) });
+    const sparse = defineTask({
+      name: 'sparse',
+      sampleShape: [3],
+      target: { kind: 'class', classes: 3 },
+      params: {},
+      render: (rng, _p, out, offset, label) => ((out[offset + label] = rng.next()), label),
+    });
     const fresh = renderBatch(sparse, { seed: 4, index: 2, batchSize: 5 });
     const dirty = { x: new Float32Array(15).fill(7), y: new Int32Array(5).fill(9) };
     const reused = renderBatch(sparse, { seed: 4, index: 2, batchSize: 5, into: dirty });
     expect(reused.x).toBe(dirty.x);
     expect(bytes([reused])).toEqual(bytes([fresh]));
     const d0 = renderBatch(digits, { seed: 1, index: 3, batchSize: 8 });
-    expect(bytes([renderBatch(digits, { seed: 1, index: 3, batchSize: 8, into: renderBatch(digits, { seed: 9, index: 0, batchSize: 8 }) })])).toEqual(bytes([d0]));
-    expect(() => renderBatch(sparse, { index: 0, batchSize: 5, into: { x: new Float32Array(14), y: new Int32Array(5) } })).toThrow(/renderBatch options\.into\.x.*15 values/);
-    expect(() => renderBatch(sparse, { index: 0, batchSize: 5, into: { x: new Float32Array(15), y: new Float32Array(5) } })).toThrow(/renderBatch options\.into\.y.*Int32Array/);
+    expect(bytes([renderBatch(digits, { seed: 1, index: 3, batchSize: 8, into: renderBatch(digits, { seed: 9, index: 0, batchSize: 8 }) })])).toEqual(
+      bytes([d0]),
+    );
+    expect(() => renderBatch(sparse, { index: 0, batchSize: 5, into: { x: new Float32Array(14), y: new Int32Array(5) } })).toThrow(
+      /renderBatch options\.into\.x.*15 values/,
+    );
+    expect(() => renderBatch(sparse, { index: 0, batchSize: 5, into: { x: new Float32Array(15), y: new Float32Array(5) } })).toThrow(
+      /renderBatch options\.into\.y.*Int32Array/,
+    );
   });
 
   it('generate with recycle (1 or 2 workers): the same bytes; the batch before is detached once the next is asked for; no worker left', async () => {
@@ -173,7 +193,10 @@ describe('generate with workers, as a whole program', () => {
       const a = await hash(generateInWorkers(digits, { seed: 2, batchSize: 32, batches: 4, workers: 2 }));
       const b = await hash(here(digits, { seed: 2, batchSize: 32, batches: 4 }));
       console.log('RESULT', a === b, a.length);`;
-    const out = execFileSync(process.execPath, ['--trace-gc', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--trace-gc', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+    });
     expect(out.split('\n').find((l) => l.startsWith('RESULT'))).toBe('RESULT true 64');
   }, 60_000);
 });

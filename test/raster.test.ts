@@ -8,7 +8,8 @@ function randomStrokes(rng: Rng, width: number, height: number, count: number): 
   for (let s = 0; s < count; s++) {
     const n = 1 + rng.int(12);
     const pts = new Float64Array(3 * n);
-    let x = rng.uniform(-2, width + 2), y = rng.uniform(-2, height + 2);
+    let x = rng.uniform(-2, width + 2),
+      y = rng.uniform(-2, height + 2);
     for (let i = 0; i < n; i++) {
       pts[3 * i] = x;
       pts[3 * i + 1] = y;
@@ -23,7 +24,12 @@ function randomStrokes(rng: Rng, width: number, height: number, count: number): 
 
 describe('stroke rasterising', () => {
   it('the WebAssembly loop draws the same bytes as the plain-JS loop', () => {
-    for (const [width, height] of [[28, 28], [27, 13], [2, 5], [3, 3]]) {
+    for (const [width, height] of [
+      [28, 28],
+      [27, 13],
+      [2, 5],
+      [3, 3],
+    ]) {
       const wasm = strokeRaster(width, height);
       const js = strokeRaster(width, height, { js: true });
       expect(wasm.kind).toBe('wasm'); // Node 20 has WebAssembly SIMD
@@ -53,7 +59,9 @@ describe('stroke rasterising', () => {
 
   it('moments sums v, v·x and v·y over the image in row order, the same in WebAssembly as in JS, to the bit', () => {
     const reference = (image: Float32Array, width: number) => {
-      let m = 0, mx = 0, my = 0; // over the whole image: the zeros outside the box add nothing
+      let m = 0,
+        mx = 0,
+        my = 0; // over the whole image: the zeros outside the box add nothing
       image.forEach((v, i) => {
         m += v;
         mx += v * (i % width);
@@ -61,8 +69,13 @@ describe('stroke rasterising', () => {
       });
       return [m, mx, my];
     };
-    for (const [width, height] of [[28, 28], [27, 13], [3, 3]]) {
-      const wasm = strokeRaster(width, height), js = strokeRaster(width, height, { js: true });
+    for (const [width, height] of [
+      [28, 28],
+      [27, 13],
+      [3, 3],
+    ]) {
+      const wasm = strokeRaster(width, height),
+        js = strokeRaster(width, height, { js: true });
       expect(Array.from(wasm.moments())).toEqual([0, 0, 0]); // nothing drawn
       const rng = new Rng(`moments/${width}x${height}`);
       // 3,000 rounds: long enough for the engine's optimising tier to compile the WebAssembly too.
@@ -84,14 +97,18 @@ describe('stroke rasterising', () => {
 
   it('draws a polyline longer than one call of records, and boxes spanning an odd-width image, alike', () => {
     const rng = new Rng('raster/long');
-    for (const [width, height] of [[28, 28], [9, 28]]) {
+    for (const [width, height] of [
+      [28, 28],
+      [9, 28],
+    ]) {
       const long = new Float64Array(3 * 700);
       for (let i = 0; i < 700; i++) {
         long[3 * i] = width / 2 + (width / 2) * Math.sin(i / 37) + rng.uniform(-0.5, 0.5);
         long[3 * i + 1] = height / 2 + (height / 2) * Math.cos(i / 23);
         long[3 * i + 2] = rng.uniform(0.2, 6); // up to wider than the narrow image
       }
-      const wasm = strokeRaster(width, height), js = strokeRaster(width, height, { js: true });
+      const wasm = strokeRaster(width, height),
+        js = strokeRaster(width, height, { js: true });
       wasm.stroke(long, 0, 700, 1.5);
       js.stroke(long, 0, 700, 1.5);
       expect(Array.from(wasm.image)).toEqual(Array.from(js.image));
@@ -120,7 +137,10 @@ describe('stroke rasterising', () => {
     for (let i = 0; i < 20000; i++) values.push(rng.uniform(-30, 30) * 10 ** rng.int(6));
     let same = 0;
     for (let i = 0; i + 1 < values.length; i++) {
-      for (const [x, y] of [[values[i], values[i + 1]], [values[i + 1], values[i]]]) {
+      for (const [x, y] of [
+        [values[i], values[i + 1]],
+        [values[i + 1], values[i]],
+      ]) {
         expect(Object.is(hypot2(x, y), Math.hypot(x, y))).toBe(true);
         same++;
       }

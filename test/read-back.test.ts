@@ -19,7 +19,14 @@ describe('readBack', () => {
   it('a CNN trained on real MNIST reads the generated digits mostly as their digit; the same options give the same result, and nothing leaks', async () => {
     const [train, test] = await Promise.all([mnist({ split: 'train' }), mnist({ split: 'test' })]);
     const before = tf.memory().numTensors;
-    const options = { task: digits, train, test: { ...test, x: test.x.subarray(0, 500 * 784), y: test.y.subarray(0, 500) }, steps: 60, batchSize: 32, count: 300 };
+    const options = {
+      task: digits,
+      train,
+      test: { ...test, x: test.x.subarray(0, 500 * 784), y: test.y.subarray(0, 500) },
+      steps: 60,
+      batchSize: 32,
+      count: 300,
+    };
     const r = await readBack(options);
     expect(tf.memory().numTensors).toBe(before);
     // Chance is 0.1: 60 steps of real digits already read most generated ones right, and the real test images better still.
@@ -45,7 +52,7 @@ describe('readBack', () => {
     await expect(readBack({ task: digits, train, count: 10, signal: AbortSignal.abort(new Error('stop')) })).rejects.toThrow('stop');
   }, 60_000);
 
-  it('refuses a task that is not a class task of the real images\' classes, and bad params, naming them, before any model is made', async () => {
+  it("refuses a task that is not a class task of the real images' classes, and bad params, naming them, before any model is made", async () => {
     const train = await mnist({ split: 'train' });
     const before = tf.memory().numTensors;
     await expect(readBack({ task: pixelCountTask(), train })).rejects.toMatchObject({
@@ -67,14 +74,27 @@ describe('otfgen read-back', () => {
     expect(report).toMatchObject({ task: 'fashion', data, steps: 2, generated: { count: 30, seed: 1 } });
     expect(report.command).toBe(`npx otfgen read-back fashion --steps 2 --seeds 2 --count 30 --data ${data}`);
     expect(report.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2]);
-    expect(report.perClass.map((c: { class: string }) => c.class)).toEqual(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+    expect(report.perClass.map((c: { class: string }) => c.class)).toEqual([
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot',
+    ]);
     // Each class's share read as itself is what the seeds' summed confusions say.
-    const coat = report.runs.reduce((a: number, r: { confusion: number[][] }) => a + r.confusion[4][4], 0) / report.runs.reduce((a: number, r: { confusion: number[][] }) => a + r.confusion[4].reduce((s, v) => s + v, 0), 0);
+    const coat =
+      report.runs.reduce((a: number, r: { confusion: number[][] }) => a + r.confusion[4][4], 0) /
+      report.runs.reduce((a: number, r: { confusion: number[][] }) => a + r.confusion[4].reduce((s, v) => s + v, 0), 0);
     expect(report.perClass[4].readAsItself).toBeCloseTo(coat, 4);
     expect(report.meanAccuracy).toBeCloseTo((report.runs[0].accuracy + report.runs[1].accuracy) / 2, 4);
   }, 60_000);
 
-  it('--jobs: the seeds in child processes give the report one process gives, in seed order; --only-seed gives that seed\'s run', async () => {
+  it("--jobs: the seeds in child processes give the report one process gives, in seed order; --only-seed gives that seed's run", async () => {
     const data = await writeIdxDataset(join(dir.path, 'idx-jobs'), 40, 20);
     const base = { task: 'digits', steps: 3, seeds: 3, count: 40, backend: 'wasm', data };
     const read = async (out: string) => JSON.parse(await readFile(out, 'utf8'));
@@ -89,7 +109,9 @@ describe('otfgen read-back', () => {
     expect(jobsCommand).toBe(`${oneCommand} --jobs 2`);
     expect(seed2.runs).toEqual([one.runs[1]]);
     expect(seed2.command).toBe(oneCommand.replace('--seeds 3', '--seeds 3 --only-seed 2'));
-    await expect(readBackCommand({ ...base, out: join(dir.path, 'x.json'), onlySeed: 4 })).rejects.toThrow(/--only-seed: expected an integer in \[1, 3\], got 4/);
+    await expect(readBackCommand({ ...base, out: join(dir.path, 'x.json'), onlySeed: 4 })).rejects.toThrow(
+      /--only-seed: expected an integer in \[1, 3\], got 4/,
+    );
   }, 120_000);
 
   it('resumes: the seeds already in --out are kept, not run again, and the report covers them all; other settings are refused', async () => {
@@ -128,12 +150,27 @@ describe('otfgen read-back', () => {
     await writeFile(goneOut, JSON.stringify({ ...report, data: gone }));
     await readBackCommand({ ...base, data: gone, out: goneOut, seeds: 3 });
     expect(logs).toHaveBeenCalledWith(`${goneOut}: nothing to run, left as it was`);
-    await expect(readBackCommand({ ...base, data: gone, out: goneOut, seeds: 4 })).rejects.toMatchObject({ code: 'ERR_FILE', message: expect.stringContaining(gone) });
+    await expect(readBackCommand({ ...base, data: gone, out: goneOut, seeds: 4 })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: expect.stringContaining(gone),
+    });
     // Other settings, or a file that is no report, are refused, naming the file and the setting.
-    await expect(readBackCommand({ ...base, seeds: 3, steps: 3 })).rejects.toMatchObject({ code: 'ERR_FILE', message: `${out}: holds runs of 2 steps, not of 3 steps: choose another --out` });
-    await expect(readBackCommand({ ...base, seeds: 3, count: 20 })).rejects.toMatchObject({ code: 'ERR_FILE', message: `${out}: holds runs reading 30 generated images, not reading 20 generated images: choose another --out` });
-    await expect(readBackCommand({ ...base, seeds: 3, task: 'fashion' })).rejects.toMatchObject({ code: 'ERR_FILE', message: `${out}: holds runs of the task 'digits', not of the task 'fashion': choose another --out` });
-    await expect(readBackCommand({ ...base, seeds: 3, params: { centre: 14 } })).rejects.toMatchObject({ code: 'ERR_FILE', message: `${out}: holds runs with the default parameters, not with params {"centre":14}: choose another --out` });
+    await expect(readBackCommand({ ...base, seeds: 3, steps: 3 })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: `${out}: holds runs of 2 steps, not of 3 steps: choose another --out`,
+    });
+    await expect(readBackCommand({ ...base, seeds: 3, count: 20 })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: `${out}: holds runs reading 30 generated images, not reading 20 generated images: choose another --out`,
+    });
+    await expect(readBackCommand({ ...base, seeds: 3, task: 'fashion' })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: `${out}: holds runs of the task 'digits', not of the task 'fashion': choose another --out`,
+    });
+    await expect(readBackCommand({ ...base, seeds: 3, params: { centre: 14 } })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: `${out}: holds runs with the default parameters, not with params {"centre":14}: choose another --out`,
+    });
     expect(await readFile(out, 'utf8')).toBe(text);
     const notReport = join(dir.path, 'not-a-report.json');
     await writeFile(notReport, '{"runs": [{"seed": 1}]}');
@@ -169,7 +206,8 @@ describe('otfgen read-back', () => {
     await expect(readBackCommand({ ...base, task: 'socks' })).rejects.toThrow(/socks/);
     await expect(readBackCommand({ ...base, task: 'pixel-count' })).rejects.toMatchObject({
       code: 'ERR_ARGUMENT',
-      message: "<task>: read-back reads 10 classes (MNIST's digits, or the --data's): expected a task with 10 classes, such as digits or fashion, got 'pixel-count'",
+      message:
+        "<task>: read-back reads 10 classes (MNIST's digits, or the --data's): expected a task with 10 classes, such as digits or fashion, got 'pixel-count'",
     });
   });
 });

@@ -69,7 +69,13 @@ describe('Rng', () => {
 describe('seeds given to the public functions', () => {
   // A seed is an integer or a string; anything else (NaN, 1.5, an object) would otherwise be turned into text and seed without a word.
   const classifier = (x: unknown) => x as never;
-  const data = { x: new Float32Array(4 * 4), y: Int32Array.from([0, 1, 0, 1]), count: 4, sampleShape: [2, 2, 1], target: { kind: 'class', classes: 2 } } as const;
+  const data = {
+    x: new Float32Array(4 * 4),
+    y: Int32Array.from([0, 1, 0, 1]),
+    count: 4,
+    sampleShape: [2, 2, 1],
+    target: { kind: 'class', classes: 2 },
+  } as const;
   const exemplars = { x: new Float32Array(2 * 784), y: Int32Array.from([0, 1]), sampleShape: [28, 28, 1], target: { kind: 'class', classes: 2 } } as const;
   const stream = () => generate(digits, { seed: 1 });
   const images = { x: new Float32Array(10 * 784).fill(0.5), sampleShape: [28, 28, 1] } as const;
@@ -83,7 +89,11 @@ describe('seeds given to the public functions', () => {
     ['arraySource options.seed', (seed) => arraySource(data, { seed })],
     ['warmupSchedule options.seed', (seed) => warmupSchedule({ synthetic: stream(), real: stream(), totalSteps: 4, warmup: 0.5, seed })],
     ['learnedAugmenter options.seed', (seed) => learnedAugmenter({ classifier, seed })],
-    ['selfTraining options.seed', (seed) => selfTraining({ exemplars, unlabelled: { x: new Uint8Array(784), sampleShape: [28, 28, 1] }, classifier, schedule: [{ at: 1, perClass: 1 }], seed })],
+    [
+      'selfTraining options.seed',
+      (seed) =>
+        selfTraining({ exemplars, unlabelled: { x: new Uint8Array(784), sampleShape: [28, 28, 1] }, classifier, schedule: [{ at: 1, perClass: 1 }], seed }),
+    ],
     ['policyController options.seed', (seed) => policyController(digits, { steer: { slant: [-20, 20] }, seed })],
     ['mixPolicy options.seed', (seed) => mixPolicy({ sources: ['a', 'b'], seed })],
   ];

@@ -111,13 +111,32 @@ describe('selfTraining', () => {
       const batches = await grow.stream.take(6).toArray();
       return { grow, batches };
     };
-    const a = await run({ schedule: [{ at: 1, perClass: 1 }, { at: 3, perClass: 3 }] });
-    expect(a.grow.log.map((e) => [e.step, e.indices.length])).toEqual([[1, 10], [3, 30]]);
+    const a = await run({
+      schedule: [
+        { at: 1, perClass: 1 },
+        { at: 3, perClass: 3 },
+      ],
+    });
+    expect(a.grow.log.map((e) => [e.step, e.indices.length])).toEqual([
+      [1, 10],
+      [3, 30],
+    ]);
     expect(a.grow.log[0].indices).toEqual(Array.from({ length: 10 }, (_, c) => c + 20));
     expect(a.grow.current()).toEqual({ pseudoLabels: 30 });
-    const again = await run({ schedule: [{ at: 1, perClass: 1 }, { at: 3, perClass: 3 }] });
+    const again = await run({
+      schedule: [
+        { at: 1, perClass: 1 },
+        { at: 3, perClass: 3 },
+      ],
+    });
     expect(again.batches.map((b) => [b.x, b.y])).toEqual(a.batches.map((b) => [b.x, b.y]));
-    const other = await run({ schedule: [{ at: 1, perClass: 1 }, { at: 3, perClass: 3 }], seed: 8 });
+    const other = await run({
+      schedule: [
+        { at: 1, perClass: 1 },
+        { at: 3, perClass: 3 },
+      ],
+      seed: 8,
+    });
     expect(other.batches[4].y).not.toEqual(a.batches[4].y);
     // Probability of image i for class i % 10: e^(i/10) / (e^(i/10) + 9); i = 24 gives 0.551, i = 25 gives 0.575.
     const sure = await run({ minConfidence: 0.56 });
@@ -136,7 +155,10 @@ describe('selfTraining', () => {
     const grow = selfTraining({
       ...base(reads.classifier),
       unlabelled: { x: new Float32Array(1200 * N).fill(0.5), sampleShape: [28, 28, 1] }, // three chunks of at most 500
-      schedule: [{ at: 2, perClass: 3 }, { at: 4, perClass: 5 }],
+      schedule: [
+        { at: 2, perClass: 3 },
+        { at: 4, perClass: 5 },
+      ],
     });
     const r = await train({ model, steps: grow.stream, totalSteps: 5, controllers: [grow], onStep: reads.trained });
     expect(reads.readAfter).toEqual([2, 2, 2, 4, 4, 4]);
@@ -147,14 +169,17 @@ describe('selfTraining', () => {
     model.dispose();
   });
 
-  it('under a Layers model\'s fitDataset (toDataset), reads after exactly `at` trained batches, across epochs; leaks no tensor', async () => {
+  it("under a Layers model's fitDataset (toDataset), reads after exactly `at` trained batches, across epochs; leaks no tensor", async () => {
     const net = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 10 })] });
     net.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
     const before = tf.memory().numTensors;
     const reads = countingReads((x) => net.predict(x) as tf.Tensor);
     const grow = selfTraining({
       ...base(reads.classifier),
-      schedule: [{ at: 2, perClass: 1 }, { at: 5, perClass: 2 }],
+      schedule: [
+        { at: 2, perClass: 1 },
+        { at: 5, perClass: 2 },
+      ],
     });
     // batchesPerEpoch keeps one pass over the (infinite) stream across epochs, so `at` counts every trained batch.
     await net.fitDataset(toDataset(grow.stream), { epochs: 2, batchesPerEpoch: 4, verbose: 0, callbacks: { onBatchEnd: async () => reads.trained() } });
@@ -176,22 +201,41 @@ describe('selfTraining', () => {
     const refuse = (o: Partial<SelfTrainingOptions>, message: RegExp) => expect(() => selfTraining({ ...ok, ...o } as SelfTrainingOptions)).toThrow(message);
     refuse({ classifier: undefined as never }, /selfTraining options.classifier: expected a function/);
     refuse({ unlabelled: { x: [1, 2] as never, sampleShape: [28, 28, 1] } }, /selfTraining options.unlabelled.x: expected a Uint8Array or Float32Array/);
-    refuse({ unlabelled: { x: new Uint8Array(N), sampleShape: [28, 28] } }, /selfTraining options.unlabelled.sampleShape: expected the exemplars' shape \[28, 28, 1\], got \[28, 28\]/);
-    refuse({ unlabelled: { x: new Uint8Array(N + 1), sampleShape: [28, 28, 1] } }, /selfTraining options.unlabelled.x: expected one or more images of 784 values, got 785 values/);
+    refuse(
+      { unlabelled: { x: new Uint8Array(N), sampleShape: [28, 28] } },
+      /selfTraining options.unlabelled.sampleShape: expected the exemplars' shape \[28, 28, 1\], got \[28, 28\]/,
+    );
+    refuse(
+      { unlabelled: { x: new Uint8Array(N + 1), sampleShape: [28, 28, 1] } },
+      /selfTraining options.unlabelled.x: expected one or more images of 784 values, got 785 values/,
+    );
     refuse({ schedule: [] }, /selfTraining options.schedule: expected one or more readings/);
-    refuse({ schedule: [{ at: 3, perClass: 1 }, { at: 3, perClass: 2 }] }, /selfTraining options.schedule\[1\].at/);
+    refuse(
+      {
+        schedule: [
+          { at: 3, perClass: 1 },
+          { at: 3, perClass: 2 },
+        ],
+      },
+      /selfTraining options.schedule\[1\].at/,
+    );
     refuse({ schedule: [{ at: 1, perClass: 0 }] }, /selfTraining options.schedule\[0\].perClass/);
     refuse({ minConfidence: 1.5 }, /selfTraining options.minConfidence/);
-    refuse({ params: { rotation: [0, 999] } }, /selfTraining options.params.rotation: expected a number or a \[lo, hi\] range within \[-180, 180\], got \[0, 999\]/);
+    refuse(
+      { params: { rotation: [0, 999] } },
+      /selfTraining options.params.rotation: expected a number or a \[lo, hi\] range within \[-180, 180\], got \[0, 999\]/,
+    );
     refuse({ params: { twist: 1 } as never }, /selfTraining options.params.twist/);
     refuse({ exemplars: { ...exemplars(), y: new Int32Array(10) } }, /exemplarTask\(exemplars\): class 1 has no exemplar/);
     expect(() => selfTraining({ ...ok, schedule: [{ at: 0, perClass: 1 }] })).not.toThrow();
     const before = tf.memory().numTensors;
     const wrong = selfTraining({ ...ok, classifier: (x) => tf.zeros([x.shape[0], 3]) });
     await expect(wrong.stream.take(3).toArray()).rejects.toThrow(OtfgenArgumentError);
-    await expect(selfTraining({ ...ok, classifier: (x) => tf.zeros([x.shape[0], 3]) }).stream.take(3).toArray()).rejects.toThrow(
-      /selfTraining options.classifier: expected logits \[30, 10\] for 30 images, got \[30, 3\]/,
-    );
+    await expect(
+      selfTraining({ ...ok, classifier: (x) => tf.zeros([x.shape[0], 3]) })
+        .stream.take(3)
+        .toArray(),
+    ).rejects.toThrow(/selfTraining options.classifier: expected logits \[30, 10\] for 30 images, got \[30, 3\]/);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

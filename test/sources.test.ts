@@ -83,7 +83,8 @@ describe('mnist', () => {
     for (const l of test.y) perClass[l]++;
     expect(Math.min(...perClass)).toBeGreaterThan(800);
     // Real digits: ink in the middle, none in the corners.
-    let mid = 0, corner = 0;
+    let mid = 0,
+      corner = 0;
     for (let i = 0; i < 100; i++) {
       mid += test.x[i * 784 + 14 * 28 + 14];
       corner += test.x[i * 784];

@@ -57,7 +57,8 @@ describe('map / take / concat / shard', () => {
   });
 
   it('fromIterable refuses what is not iterable, naming it (a function, when its result is not, at the pass)', async () => {
-    for (const bad of [5, 'abc', {}, null]) expect(() => fromIterable(bad as never)).toThrow(/^fromIterable\(source\): expected an iterable, an async iterable or a function that makes one/);
+    for (const bad of [5, 'abc', {}, null])
+      expect(() => fromIterable(bad as never)).toThrow(/^fromIterable\(source\): expected an iterable, an async iterable or a function that makes one/);
     await expect(fromIterable((() => 7) as never).toArray()).rejects.toThrow(/^fromIterable\(source\): the function gave 7, expected an iterable/);
     expect(await fromIterable(new Set([1, 2])).toArray()).toEqual([1, 2]);
   });
@@ -74,7 +75,9 @@ describe('rebatch', () => {
 
   it('can drop the remainder', async () => {
     const { source } = tracked([3, 5]);
-    const out = await fromIterable(source).pipe(rebatch(3, { dropRemainder: true })).toArray();
+    const out = await fromIterable(source)
+      .pipe(rebatch(3, { dropRemainder: true }))
+      .toArray();
     expect(out.map((b) => b.size)).toEqual([3, 3]);
   });
 
@@ -91,7 +94,12 @@ describe('rebatch', () => {
 
 describe('shuffle', () => {
   it('is a seeded permutation of the samples', async () => {
-    const run = async (seed: number) => targets(await fromIterable(tracked([10, 10, 10, 10]).source).pipe(shuffle(16, { seed })).toArray());
+    const run = async (seed: number) =>
+      targets(
+        await fromIterable(tracked([10, 10, 10, 10]).source)
+          .pipe(shuffle(16, { seed }))
+          .toArray(),
+      );
     const a = await run(1);
     expect([...a].sort((p, q) => p - q)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(a).not.toEqual(Array.from({ length: 40 }, (_, i) => i));
@@ -132,9 +140,15 @@ describe('mix', () => {
   });
 
   it('weights may change per batch (a controller steering)', async () => {
-    const syn = fromIterable(async function* () { for (;;) yield numbered(1000, 4); }, Infinity);
-    const real = fromIterable(async function* () { for (;;) yield numbered(0, 4); }, Infinity);
-    const out = await mix([syn, real], (k) => [k % 2, 1 - (k % 2)], { batchSize: 4 }).take(4).toArray();
+    const syn = fromIterable(async function* () {
+      for (;;) yield numbered(1000, 4);
+    }, Infinity);
+    const real = fromIterable(async function* () {
+      for (;;) yield numbered(0, 4);
+    }, Infinity);
+    const out = await mix([syn, real], (k) => [k % 2, 1 - (k % 2)], { batchSize: 4 })
+      .take(4)
+      .toArray();
     const fromSyn = out.map((b) => Array.from(b.y).filter((v) => v >= 1000).length);
     expect(fromSyn).toEqual([0, 4, 0, 4]);
   });
@@ -150,7 +164,9 @@ describe('mix', () => {
     expect(() => mix([a.source], [0], { batchSize: 4 })).toThrow(/weights/);
     expect(() => mix([a.source], [-1], { batchSize: 4 })).toThrow(OtfgenArgumentError);
     expect(() => mix([a.source], [1, 2], { batchSize: 4 })).toThrow(/expected 1/);
-    expect(() => mix([a.source, [1, 2] as never], [1, 1], { batchSize: 4 })).toThrow(/^mix\(sources\[1\]\): expected an async iterable of batches .*got \[1, 2\]/);
+    expect(() => mix([a.source, [1, 2] as never], [1, 1], { batchSize: 4 })).toThrow(
+      /^mix\(sources\[1\]\): expected an async iterable of batches .*got \[1, 2\]/,
+    );
   });
 
   it('splitCounts rounds to the exact total', () => {
@@ -187,7 +203,12 @@ describe('prefetch', () => {
 
   it('break in for-await closes the whole chain', async () => {
     const { state, source } = tracked([4], { endless: true });
-    const chain = fromIterable(source).pipe(prefetch(2), rebatch(3), map((b) => b), take(100));
+    const chain = fromIterable(source).pipe(
+      prefetch(2),
+      rebatch(3),
+      map((b) => b),
+      take(100),
+    );
     let n = 0;
     for await (const _ of chain) if (++n === 5) break;
     await new Promise((r) => setTimeout(r, 10));
@@ -197,7 +218,9 @@ describe('prefetch', () => {
 
 describe('Stream', () => {
   it('is a plain AsyncIterable with a size', async () => {
-    const s = new Stream(async function* () { yield 1; }, 1);
+    const s = new Stream(async function* () {
+      yield 1;
+    }, 1);
     expect(s.size).toBe(1);
     expect(await s.toArray()).toEqual([1]);
   });

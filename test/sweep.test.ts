@@ -11,11 +11,29 @@ import { SOURCES } from '../benchmarks/study/sources.js';
 import { studyCli, recordingCli, writeIdxDataset } from './helpers.js';
 
 const row = (task: string, share: number, seed: number, acc: number): SweepRow => ({
-  task, share, seed, totalSteps: 500, batchSize: 64, finalAccuracy: acc, finalLoss: 0, wallMs: 0, dataMs: 0, computeMs: 0, backend: 'wasm',
+  task,
+  share,
+  seed,
+  totalSteps: 500,
+  batchSize: 64,
+  finalAccuracy: acc,
+  finalLoss: 0,
+  wallMs: 0,
+  dataMs: 0,
+  computeMs: 0,
+  backend: 'wasm',
 });
 
 /** Runs `fn` with a temporary folder of small IDX files (40 training, 30 test images), an `out` folder in it, and console.log muted. */
-async function inDataFolder(prefix: string, fn: (f: { sweepCommand: typeof import('../benchmarks/study/cli/sweep.js').sweepCommand; dir: string; out: string; log: { mock: { calls: unknown[][] }; mockClear(): void } }) => Promise<void>): Promise<void> {
+async function inDataFolder(
+  prefix: string,
+  fn: (f: {
+    sweepCommand: typeof import('../benchmarks/study/cli/sweep.js').sweepCommand;
+    dir: string;
+    out: string;
+    log: { mock: { calls: unknown[][] }; mockClear(): void };
+  }) => Promise<void>,
+): Promise<void> {
   const { sweepCommand } = await import('../benchmarks/study/cli/sweep.js');
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
@@ -32,11 +50,24 @@ describe('sweeps', () => {
   it('plans the baseline once per seed (and per real-image count), then every task and share', () => {
     const runs = plannedRuns({ tasks: ['pixel-count', 'digits'], shares: [0, 0.5], seeds: 2, totalSteps: 10, batchSize: 8, realImages: [100, 1000] });
     expect(runs.length).toBe(2 * 2 * 3);
-    expect(runs.filter((r) => r.task === BASELINE).map((r) => [r.seed, r.realImages])).toEqual([[1, 100], [1, 1000], [2, 100], [2, 1000]]);
+    expect(runs.filter((r) => r.task === BASELINE).map((r) => [r.seed, r.realImages])).toEqual([
+      [1, 100],
+      [1, 1000],
+      [2, 100],
+      [2, 1000],
+    ]);
   });
 
   it('the threshold is the largest share within 1 point of the baseline mean', () => {
-    const rows = [row(BASELINE, 0, 1, 0.96), row(BASELINE, 0, 2, 0.97), row('t', 0.3, 1, 0.96), row('t', 0.3, 2, 0.955), row('t', 0.5, 1, 0.95), row('t', 0.5, 2, 0.949), row('t', 0.7, 1, 0.958)];
+    const rows = [
+      row(BASELINE, 0, 1, 0.96),
+      row(BASELINE, 0, 2, 0.97),
+      row('t', 0.3, 1, 0.96),
+      row('t', 0.3, 2, 0.955),
+      row('t', 0.5, 1, 0.95),
+      row('t', 0.5, 2, 0.949),
+      row('t', 0.7, 1, 0.958),
+    ];
     // Baseline 0.965: 0.3 (0.9575) is within, 0.5 (0.9495) is not, 0.7 (0.958) is.
     expect(threshold(rows, 't')).toBe(0.7);
     expect(threshold(rows.slice(2), 't')).toBe(null);
@@ -44,7 +75,9 @@ describe('sweeps', () => {
 
   it('rejects unknown tasks and bad shares', () => {
     expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(OtfgenUnknownTaskError);
-    expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(/unknown warm-up task 'nope'; known warm-up tasks: pixel-count, digits,/);
+    expect(() => checkSweepConfig({ tasks: ['nope'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(
+      /unknown warm-up task 'nope'; known warm-up tasks: pixel-count, digits,/,
+    );
     expect(() => checkSweepConfig({ tasks: ['digits'], shares: [1.2], seeds: 1, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(/shares\[0\]/);
   });
 
@@ -52,9 +85,17 @@ describe('sweeps', () => {
     const { sweepCommand } = await import('../benchmarks/study/cli/sweep.js');
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      await expect(sweepCommand({ tasks: ['pixel-count'], shares: [0, 1.5], seeds: 1, totalSteps: 1, batchSize: 1, out: '/nonexistent/never-made', backend: 'no-such-backend' })).rejects.toThrow(
-        /sweep shares\[1\]: expected a number in \[0, 1\], got 1.5/,
-      );
+      await expect(
+        sweepCommand({
+          tasks: ['pixel-count'],
+          shares: [0, 1.5],
+          seeds: 1,
+          totalSteps: 1,
+          batchSize: 1,
+          out: '/nonexistent/never-made',
+          backend: 'no-such-backend',
+        }),
+      ).rejects.toThrow(/sweep shares\[1\]: expected a number in \[0, 1\], got 1.5/);
       expect(log).not.toHaveBeenCalled();
     } finally {
       log.mockRestore();
@@ -68,7 +109,10 @@ describe('sweeps', () => {
     expect(subsetOf(test, 500, 1).x).toEqual(a.x);
     expect(subsetOf(test, 500, 2).y).not.toEqual(a.y);
     // Each chosen image appears in the full set with the same label.
-    const find = (img: Uint8Array) => { for (let i = 0; i < test.count; i++) if (test.x.subarray(i * 784, (i + 1) * 784).every((v, k) => v === img[k])) return i; return -1; };
+    const find = (img: Uint8Array) => {
+      for (let i = 0; i < test.count; i++) if (test.x.subarray(i * 784, (i + 1) * 784).every((v, k) => v === img[k])) return i;
+      return -1;
+    };
     for (const k of [0, 250, 499]) expect(test.y[find(a.x.subarray(k * 784, (k + 1) * 784))]).toBe(a.y[k]);
     expect(subsetOf(test, 20_000, 1)).toBe(test);
   });
@@ -78,7 +122,10 @@ describe('scaling fits', () => {
   it('recovers a power law with an offset, and measures the data multiplier', async () => {
     const ns = [100, 300, 1000, 3000, 10000, 60000];
     const truth = { a: 2, b: 0.5, c: 0.01, rmse: 0 };
-    const fit = await fitPowerLaw(ns, ns.map((n) => powerLaw(truth, n)));
+    const fit = await fitPowerLaw(
+      ns,
+      ns.map((n) => powerLaw(truth, n)),
+    );
     expect(fit.a).toBeCloseTo(2, 1);
     expect(fit.b).toBeCloseTo(0.5, 2);
     expect(fit.c).toBeCloseTo(0.01, 3);
@@ -87,7 +134,7 @@ describe('scaling fits', () => {
     expect(dataMultiplier(truth, 0.005, 1000)).toBe(Infinity);
   });
 
-  it("names the warm-up arm by task and share, and by the blend when it is not a switch", async () => {
+  it('names the warm-up arm by task and share, and by the blend when it is not a switch', async () => {
     const { warmupLabel } = await import('../benchmarks/study/scaling.js');
     expect(warmupLabel('digits', 0.3)).toBe('digits warm-up 30%');
     expect(warmupLabel('digits', 0.3, 'switch')).toBe('digits warm-up 30%');
@@ -110,7 +157,10 @@ describe('runSweep', () => {
       await runSweep(config, { sources: SOURCES, baseline: SOURCES['pixel-count'], train, test, outDir: dir, backend: 'wasm', onRun });
       expect(ran).toEqual(['baseline/0/1', 'pixel-count/0.5/1']);
       ran.length = 0;
-      const results = await runSweep({ ...config, seeds: 2 }, { sources: SOURCES, baseline: SOURCES['pixel-count'], train, test, outDir: dir, backend: 'wasm', onRun });
+      const results = await runSweep(
+        { ...config, seeds: 2 },
+        { sources: SOURCES, baseline: SOURCES['pixel-count'], train, test, outDir: dir, backend: 'wasm', onRun },
+      );
       expect(ran).toEqual(['baseline/0/2', 'pixel-count/0.5/2']);
       expect(results.rows.length).toBe(4);
       const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
@@ -118,7 +168,10 @@ describe('runSweep', () => {
       // An interrupted sweep keeps what finished and drops the run under way.
       const ctl = new AbortController();
       ctl.abort();
-      const none = await runSweep({ ...config, seeds: 3 }, { sources: SOURCES, baseline: SOURCES['pixel-count'], train, test, outDir: dir, backend: 'wasm', signal: ctl.signal, onRun });
+      const none = await runSweep(
+        { ...config, seeds: 3 },
+        { sources: SOURCES, baseline: SOURCES['pixel-count'], train, test, outDir: dir, backend: 'wasm', signal: ctl.signal, onRun },
+      );
       expect(none.rows.length).toBe(4);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -143,7 +196,9 @@ describe('otfgen sweep --data', () => {
   }, 60_000);
 
   it('a data folder must be named', () => {
-    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1, data: '' }, SOURCES)).toThrow(/sweep data: expected a folder name, got ""/);
+    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 1, totalSteps: 1, batchSize: 1, data: '' }, SOURCES)).toThrow(
+      /sweep data: expected a folder name, got ""/,
+    );
   });
 });
 
@@ -154,7 +209,18 @@ describe('otfgen sweep and scaling --jobs', () => {
   it('seeds in child processes give the same rows as one process, in the same order; a resumed sweep runs only the missing seeds and keeps the rows it had', async () => {
     await inDataFolder('otfgen-sweep-jobs-', async ({ sweepCommand, dir, out, log }) => {
       // Off the defaults where cheap (blend, evaluation limit, params), so a child that missed one would differ.
-      const config = { tasks: ['digits', 'exemplars'], shares: [0, 0.5], seeds: 2, totalSteps: 3, batchSize: 8, blend: 'linear' as const, evalLimit: 20, params: { centre: 14 }, backend: 'wasm', data: dir };
+      const config = {
+        tasks: ['digits', 'exemplars'],
+        shares: [0, 0.5],
+        seeds: 2,
+        totalSteps: 3,
+        batchSize: 8,
+        blend: 'linear' as const,
+        evalLimit: 20,
+        params: { centre: 14 },
+        backend: 'wasm',
+        data: dir,
+      };
       const listeners = process.listenerCount('SIGINT');
       await sweepCommand({ ...config, seeds: 3, out: join(dir, 'one'), plots: false });
       expect((await readdir(join(dir, 'one'))).sort()).toEqual(['results.csv', 'results.json']);
@@ -186,7 +252,17 @@ describe('otfgen sweep and scaling --jobs', () => {
   it('scaling: the same rows as one process; a child that fails is named, and what the others saved is kept', async () => {
     await inDataFolder('otfgen-scaling-jobs-', async ({ dir, out }) => {
       const { scalingCommand } = await import('../benchmarks/study/cli/sweep.js');
-      const config = { tasks: ['digits'], share: 0.5, shares: [0, 0.5], realImages: [10, 20, 40], seeds: 2, totalSteps: 2, batchSize: 8, backend: 'wasm', data: dir };
+      const config = {
+        tasks: ['digits'],
+        share: 0.5,
+        shares: [0, 0.5],
+        realImages: [10, 20, 40],
+        seeds: 2,
+        totalSteps: 2,
+        batchSize: 8,
+        backend: 'wasm',
+        data: dir,
+      };
       // Without charts, one process writes the results files alone.
       await scalingCommand({ ...config, out: join(dir, 'one'), plots: false });
       expect((await readdir(join(dir, 'one'))).sort()).toEqual(['results.csv', 'results.json', 'scaling.json']);
@@ -227,8 +303,13 @@ await import(${JSON.stringify(pathToFileURL(studyCli).href)});
   }, 120_000);
 
   it('--only-seed must be one of the seeds', () => {
-    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 2, onlySeed: 3, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(/sweep onlySeed: expected an integer in \[1, 2\], got 3/);
-    expect(plannedRuns({ tasks: ['digits'], shares: [0, 0.5], seeds: 3, onlySeed: 2, totalSteps: 1, batchSize: 1 }).map((p) => `${p.task}/${p.seed}`)).toEqual(['baseline/2', 'digits/2']);
+    expect(() => checkSweepConfig({ tasks: ['digits'], shares: [0], seeds: 2, onlySeed: 3, totalSteps: 1, batchSize: 1 }, SOURCES)).toThrow(
+      /sweep onlySeed: expected an integer in \[1, 2\], got 3/,
+    );
+    expect(plannedRuns({ tasks: ['digits'], shares: [0, 0.5], seeds: 3, onlySeed: 2, totalSteps: 1, batchSize: 1 }).map((p) => `${p.task}/${p.seed}`)).toEqual([
+      'baseline/2',
+      'digits/2',
+    ]);
   });
 });
 
@@ -255,7 +336,11 @@ describe.each(['digits', 'fashion'])('exemplars-%s', (procedural) => {
     const key = (x: Float32Array, i: number) => Array.from(x.subarray(i * 784, (i + 1) * 784), (v) => v.toFixed(5)).join();
     const digitKeys = new Set(Array.from({ length: 16 }, (_, i) => key(fromDigits.x as Float32Array, i)));
     const exemplarKeys = new Set(Array.from({ length: 16 }, (_, i) => key(fromExemplars.x as Float32Array, i)));
-    const origins = mixed.map((b) => Array.from({ length: b.size }, (_, i) => (digitKeys.has(key(b.x as Float32Array, i)) ? 'd' : exemplarKeys.has(key(b.x as Float32Array, i)) ? 'e' : '?')).join(''));
+    const origins = mixed.map((b) =>
+      Array.from({ length: b.size }, (_, i) =>
+        digitKeys.has(key(b.x as Float32Array, i)) ? 'd' : exemplarKeys.has(key(b.x as Float32Array, i)) ? 'e' : '?',
+      ).join(''),
+    );
     for (const o of origins) {
       expect(o.split('d').length - 1).toBe(8);
       expect(o.split('e').length - 1).toBe(8);
@@ -272,7 +357,8 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
     const onlyThrees = Array.from({ length: 10 }, (_, k) => (k === 3 ? 1 : 0));
     const params = { centre: 14, strokeWidth: 1.5, classWeights: onlyThrees };
     const ctx = { seed: 4, batchSize: 16, train, model: undefined as never, heldOut: train, batches: 2 };
-    const first = async (s: { stream: { take(n: number): { toArray(): Promise<{ x: ArrayLike<number>; y: ArrayLike<number> }[]> } } }) => (await s.stream.take(1).toArray())[0];
+    const first = async (s: { stream: { take(n: number): { toArray(): Promise<{ x: ArrayLike<number>; y: ArrayLike<number> }[]> } } }) =>
+      (await s.stream.take(1).toArray())[0];
     const set = await first(SOURCES.digits.make({ ...ctx, params }));
     expect(set).toEqual(await first({ stream: generate(digits, { seed: 4, batchSize: 16, params }) }));
     expect(Array.from(set.y)).toEqual(new Array(16).fill(3));
@@ -292,17 +378,27 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
 
   it('reach the sources built on a procedural task, and are refused, naming the option, where none is, for an undeclared name or a value out of range', async () => {
     const { sourcesTakingParams } = await import('../src/harness/warmup-source.js');
-    expect(sourcesTakingParams(SOURCES, ['pixel-count', 'digits', 'exemplars', 'exemplars-digits'], { centre: 14 }, 'x')).toEqual(['digits', 'exemplars-digits']);
+    expect(sourcesTakingParams(SOURCES, ['pixel-count', 'digits', 'exemplars', 'exemplars-digits'], { centre: 14 }, 'x')).toEqual([
+      'digits',
+      'exemplars-digits',
+    ]);
     expect(sourcesTakingParams(SOURCES, ['pixel-count'], undefined, 'x')).toEqual([]);
     const { checkOneShotConfig } = await import('../benchmarks/study/one-shot.js');
-    const sweep = (tasks: string[], params: Record<string, unknown>) => () => checkSweepConfig({ tasks, shares: [0, 0.5], seeds: 1, totalSteps: 1, batchSize: 1, params }, SOURCES);
-    expect(sweep(['pixel-count', 'exemplars'], { centre: 14 })).toThrow(/sweep params: sets the parameters of a procedural task, and none of pixel-count, exemplars is built on one; those that are: digits, digits-fitted, fashion, /);
+    const sweep = (tasks: string[], params: Record<string, unknown>) => () =>
+      checkSweepConfig({ tasks, shares: [0, 0.5], seeds: 1, totalSteps: 1, batchSize: 1, params }, SOURCES);
+    expect(sweep(['pixel-count', 'exemplars'], { centre: 14 })).toThrow(
+      /sweep params: sets the parameters of a procedural task, and none of pixel-count, exemplars is built on one; those that are: digits, digits-fitted, fashion, /,
+    );
     expect(sweep(['pixel-count', 'digits'], { centre: 14 })).not.toThrow();
     expect(sweep(['digits'], { width: [0.5, 1] })).toThrow(/sweep params.width: task 'digits' has no such parameter; it has: strokeWidth,/);
     expect(sweep(['fashion'], { width: [0.5, 1] })).not.toThrow();
     expect(sweep(['digits-policy'], { centre: 20 })).toThrow(/sweep params.centre: expected a number or a \[lo, hi\] range within \[12, 16\], got 20/);
-    expect(() => checkOneShotConfig({ methods: ['exemplars-thick'], seeds: 1, steps: 1, batchSize: 1, params: { centre: 14 } })).toThrow(/one-shot params: .*none of exemplars-thick is built on one/);
-    expect(() => checkOneShotConfig({ methods: ['exemplars-thick', 'exemplars-fashion'], seeds: 1, steps: 1, batchSize: 1, params: { centre: 14 } })).toThrow(/one-shot params.centre: task 'fashion' has no such parameter/);
+    expect(() => checkOneShotConfig({ methods: ['exemplars-thick'], seeds: 1, steps: 1, batchSize: 1, params: { centre: 14 } })).toThrow(
+      /one-shot params: .*none of exemplars-thick is built on one/,
+    );
+    expect(() => checkOneShotConfig({ methods: ['exemplars-thick', 'exemplars-fashion'], seeds: 1, steps: 1, batchSize: 1, params: { centre: 14 } })).toThrow(
+      /one-shot params.centre: task 'fashion' has no such parameter/,
+    );
   });
 
   it('are recorded by a sweep, which resumes with the same ones (in any key order) and refuses to resume with others, as with any other setting its rows do not record', async () => {
@@ -315,17 +411,28 @@ describe('params of the named sources (--params of sweep, scaling and one-shot)'
       log.mockClear();
       await sweepCommand({ ...config, seeds: 2, params: { blur: [0, 0.1], centre: 14 } });
       expect(log.mock.calls.map((c) => String(c[0]))).toContain(`2 finished run(s) found in ${out}/results.json: skipped`);
-      expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')).rows.map((r: SweepRow) => `${r.task}/${r.seed}`)).toEqual(['baseline/1', 'digits/1', 'baseline/2', 'digits/2']);
+      expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')).rows.map((r: SweepRow) => `${r.task}/${r.seed}`)).toEqual([
+        'baseline/1',
+        'digits/1',
+        'baseline/2',
+        'digits/2',
+      ]);
       await expect(sweepCommand(config)).rejects.toMatchObject({
         code: 'ERR_FILE',
-        message: expect.stringContaining('results.json: holds runs with params {"blur":[0,0.1],"centre":14}, not with the default parameters: choose another --out'),
+        message: expect.stringContaining(
+          'results.json: holds runs with params {"blur":[0,0.1],"centre":14}, not with the default parameters: choose another --out',
+        ),
       });
       await expect(sweepCommand({ ...config, params: { centre: 13 } })).rejects.toThrow(/not with params \{"centre":13\}/);
       // So are the other settings the rows do not record; a default given outright is the same setting.
       const same = { ...config, seeds: 2, params: { centre: 14, blur: [0, 0.1] } };
       await expect(sweepCommand({ ...same, blend: 'linear' })).rejects.toThrow(/holds runs with blend switch, not with blend linear: choose another --out/);
-      await expect(sweepCommand({ ...same, lrSchedule: 'one-cycle' })).rejects.toThrow(/holds runs with learning-rate schedule constant, not with learning-rate schedule one-cycle/);
-      await expect(sweepCommand({ ...same, evalLimit: 10 })).rejects.toThrow(/holds runs with evaluation on every test image, not with evaluation on the first 10 test images/);
+      await expect(sweepCommand({ ...same, lrSchedule: 'one-cycle' })).rejects.toThrow(
+        /holds runs with learning-rate schedule constant, not with learning-rate schedule one-cycle/,
+      );
+      await expect(sweepCommand({ ...same, evalLimit: 10 })).rejects.toThrow(
+        /holds runs with evaluation on every test image, not with evaluation on the first 10 test images/,
+      );
       await expect(sweepCommand({ ...same, architecture: 'small' })).rejects.toThrow(/holds runs with the reference CNN, not with the small CNN/);
       await sweepCommand({ ...same, learningRate: 0.001, blend: 'switch', lrSchedule: 'constant', architecture: 'reference' });
       expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')).rows).toHaveLength(4);
@@ -338,12 +445,30 @@ describe('one-shot default methods', () => {
     const { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } = await import('../benchmarks/study/one-shot.js');
     const committed = JSON.parse(await readFile(new URL('../benchmarks/results/one-shot/results.json', import.meta.url), 'utf8'));
     expect(ONE_SHOT_DEFAULT_METHODS).toEqual(committed.config.methods);
-    expect(ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m))).toEqual(['digits-fitted', 'fashion', 'exemplars-cutmix', 'exemplars-thick-elastic', 'exemplars-deformed', 'exemplars-deformed-random', 'exemplars-registered', 'exemplars-registered-random', 'exemplars-fashion', 'exemplars-self-training', 'exemplars-digits-self-training', 'exemplars-fashion-self-training', 'exemplars-fashion-registered', 'exemplars-fashion-registered-random', 'exemplars-nearest']);
+    expect(ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m))).toEqual([
+      'digits-fitted',
+      'fashion',
+      'exemplars-cutmix',
+      'exemplars-thick-elastic',
+      'exemplars-deformed',
+      'exemplars-deformed-random',
+      'exemplars-registered',
+      'exemplars-registered-random',
+      'exemplars-fashion',
+      'exemplars-self-training',
+      'exemplars-digits-self-training',
+      'exemplars-fashion-self-training',
+      'exemplars-fashion-registered',
+      'exemplars-fashion-registered-random',
+      'exemplars-nearest',
+    ]);
   });
 
   it('a data folder must be named', async () => {
     const { checkOneShotConfig } = await import('../benchmarks/study/one-shot.js');
-    expect(() => checkOneShotConfig({ methods: ['exemplars'], seeds: 1, steps: 1, batchSize: 1, data: '' })).toThrow(/one-shot data: expected a folder name, got ""/);
+    expect(() => checkOneShotConfig({ methods: ['exemplars'], seeds: 1, steps: 1, batchSize: 1, data: '' })).toThrow(
+      /one-shot data: expected a folder name, got ""/,
+    );
   });
 });
 
@@ -372,9 +497,12 @@ describe('summariseOneShot', () => {
   it('rejects a baseline that is not among the methods before training anything', async () => {
     const { runOneShot } = await import('../benchmarks/study/one-shot.js');
     const none = { x: new Float32Array(0), y: new Uint8Array(0), count: 0 } as never;
-    await expect(runOneShot({ methods: ['exemplars'], seeds: 1, steps: 1, batchSize: 1, baseline: 'exemplars-wide' }, { train: none, test: none, outDir: '/nonexistent/never-made' })).rejects.toThrow(
-      /one-shot baseline.*exemplars-wide/,
-    );
+    await expect(
+      runOneShot(
+        { methods: ['exemplars'], seeds: 1, steps: 1, batchSize: 1, baseline: 'exemplars-wide' },
+        { train: none, test: none, outDir: '/nonexistent/never-made' },
+      ),
+    ).rejects.toThrow(/one-shot baseline.*exemplars-wide/);
   });
 });
 
@@ -416,13 +544,19 @@ describe('runOneShot', () => {
       expect(tf.memory().numTensors).toBe(before);
       expect(ONE_SHOT_METHODS).toContain('exemplars-learned');
       expect(ONE_SHOT_METHODS).toContain('digits'); // the reference for the methods that add procedural digits
-      await expect(runOneShot({ methods: ['pixel-count'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(OtfgenUnknownTaskError);
+      await expect(runOneShot({ methods: ['pixel-count'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(
+        OtfgenUnknownTaskError,
+      );
       // A task the sweep knows is named as such, with why one-shot cannot run it.
       await expect(runOneShot({ methods: ['pixel-count'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(
         /unknown one-shot method 'pixel-count' \(a warm-up task whose labels are pixel counts, not digits\); known one-shot methods: .*exemplars-digits/,
       );
-      await expect(runOneShot({ methods: ['digits-policy'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(/'digits-policy' \(a warm-up task steered by held-out real images/);
-      await expect(runOneShot({ methods: ['nope'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(/unknown one-shot method 'nope'; known/);
+      await expect(runOneShot({ methods: ['digits-policy'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(
+        /'digits-policy' \(a warm-up task steered by held-out real images/,
+      );
+      await expect(runOneShot({ methods: ['nope'], seeds: 1, steps: 1, batchSize: 1 }, { train, test: small, outDir: dir })).rejects.toThrow(
+        /unknown one-shot method 'nope'; known/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

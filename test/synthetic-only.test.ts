@@ -15,32 +15,56 @@ describe('otfgen synthetic-only', () => {
     const before = tf.memory().numTensors;
     const report = JSON.parse(await readFile(out, 'utf8'));
     expect(report.teacher).toEqual({ architecture: 'reference', steps: 4, count: 2 });
-    expect(report.command).toBe('npx otfgen synthetic-only --task digits --steps 8 --seeds 1 --teacher reference --teacher-steps 4 --teachers 2 --batch-size 16');
+    expect(report.command).toBe(
+      'npx otfgen synthetic-only --task digits --steps 8 --seeds 1 --teacher reference --teacher-steps 4 --teachers 2 --batch-size 16',
+    );
     expect(report.runs).toHaveLength(1);
     const run = report.runs[0];
     expect(run.teacherRealTestAccuracy).toHaveLength(2);
     for (const a of [...run.teacherRealTestAccuracy, run.realTestAccuracy]) expect(a).toBeGreaterThanOrEqual(0);
     expect(run.curve.map((e: { step: number }) => e.step)).toEqual([2, 4, 6, 8]);
     // Every model made by the command was disposed: running it again leaves the count where it was.
-    await syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 1, out: join(dir.path, 'distil-again.json'), backend: 'wasm', teacher: 'reference', teacherSteps: 2 });
+    await syntheticOnlyCommand({
+      task: 'digits',
+      steps: 2,
+      batchSize: 8,
+      seeds: 1,
+      out: join(dir.path, 'distil-again.json'),
+      backend: 'wasm',
+      teacher: 'reference',
+      teacherSteps: 2,
+    });
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
   it('refuses --temperature without --teacher, naming it', async () => {
-    await expect(syntheticOnlyCommand({ task: 'digits', steps: 1, batchSize: 8, seeds: 1, out: join(dir.path, 't.json'), backend: 'wasm', temperature: 2 })).rejects.toThrow(
-      /--temperature: the temperature is that of distillation: pass --teacher too/,
-    );
+    await expect(
+      syntheticOnlyCommand({ task: 'digits', steps: 1, batchSize: 8, seeds: 1, out: join(dir.path, 't.json'), backend: 'wasm', temperature: 2 }),
+    ).rejects.toThrow(/--temperature: the temperature is that of distillation: pass --teacher too/);
   });
 
   it('refuses a task that is not 10 classes, naming --task', async () => {
-    await expect(syntheticOnlyCommand({ task: 'pixel-count', steps: 1, batchSize: 8, seeds: 1, out: join(dir.path, 'x.json'), backend: 'wasm' })).rejects.toThrow(
+    await expect(
+      syntheticOnlyCommand({ task: 'pixel-count', steps: 1, batchSize: 8, seeds: 1, out: join(dir.path, 'x.json'), backend: 'wasm' }),
+    ).rejects.toThrow(
       /--task: synthetic-only tests on 10 classes \(MNIST's digits, or the --data's\): expected a task with 10 classes, such as digits or fashion, got 'pixel-count'/,
     );
   });
 
   it('--jobs: seeds in child processes give the same runs as one process, merged in seed order', async () => {
     // The options that decide a run are set off their defaults (all but the architecture, for speed), so a child that missed one would differ.
-    const base = { task: 'digits', steps: 4, batchSize: 8, seeds: 3, backend: 'wasm', teacher: 'reference', teacherSteps: 2, teachers: 2, temperature: 2, params: { slant: [-5, 5] } } as const;
+    const base = {
+      task: 'digits',
+      steps: 4,
+      batchSize: 8,
+      seeds: 3,
+      backend: 'wasm',
+      teacher: 'reference',
+      teacherSteps: 2,
+      teachers: 2,
+      temperature: 2,
+      params: { slant: [-5, 5] },
+    } as const;
     await syntheticOnlyCommand({ ...base, out: join(dir.path, 'one.json') });
     const one = JSON.parse(await readFile(join(dir.path, 'one.json'), 'utf8'));
     // Resumed: seed 2 is in the file already (marked), so children train seeds 1 and 3 only.
@@ -92,7 +116,10 @@ describe('otfgen synthetic-only', () => {
     expect(added.command).toBe('npx otfgen synthetic-only --task digits --steps 2 --seeds 3 --batch-size 8');
     // Other settings, or a file that is no report, are refused, naming the file and the setting; the file is left as it was.
     const text = await readFile(out, 'utf8');
-    await expect(syntheticOnlyCommand({ ...base, seeds: 2, steps: 3 })).rejects.toMatchObject({ code: 'ERR_FILE', message: `${out}: holds runs of 2 steps, not of 3 steps: choose another --out` });
+    await expect(syntheticOnlyCommand({ ...base, seeds: 2, steps: 3 })).rejects.toMatchObject({
+      code: 'ERR_FILE',
+      message: `${out}: holds runs of 2 steps, not of 3 steps: choose another --out`,
+    });
     await expect(syntheticOnlyCommand({ ...base, seeds: 2, params: { slant: [0, 5] } })).rejects.toMatchObject({
       code: 'ERR_FILE',
       message: `${out}: holds runs with the default parameters, not with params {"slant":[0,5]}: choose another --out`,
@@ -106,7 +133,9 @@ describe('otfgen synthetic-only', () => {
     await writeFile(notReport, '{"rows": []}');
     await expect(syntheticOnlyCommand({ ...base, seeds: 1, out: notReport })).rejects.toMatchObject({
       code: 'ERR_FILE',
-      message: expect.stringMatching(/not-a-report\.json: is not a synthetic-only report \(no runs array of seeds and their results\); move it away or choose another --out$/),
+      message: expect.stringMatching(
+        /not-a-report\.json: is not a synthetic-only report \(no runs array of seeds and their results\); move it away or choose another --out$/,
+      ),
     });
   }, 60_000);
 
@@ -138,7 +167,9 @@ describe('otfgen synthetic-only', () => {
     process.env.TMPDIR = tmp;
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir.path, 'f.json'), backend: 'wasm', jobs: 2, cliScript: failing })).rejects.toMatchObject({
+      await expect(
+        syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir.path, 'f.json'), backend: 'wasm', jobs: 2, cliScript: failing }),
+      ).rejects.toMatchObject({
         code: 'ERR_RUN',
         message: expect.stringMatching(/the process of seed [12] failed \(exit code 3\)/),
       });
@@ -167,7 +198,9 @@ else writeFileSync(arg('--out'), JSON.stringify({ backend: 'stand-in', runs: [{ 
     const out = join(dir.path, 'half.json');
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out, backend: 'wasm', jobs: 2, cliScript: standIn })).rejects.toMatchObject({
+      await expect(
+        syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out, backend: 'wasm', jobs: 2, cliScript: standIn }),
+      ).rejects.toMatchObject({
         code: 'ERR_RUN',
         message: expect.stringMatching(/the process of seed 2 failed \(exit code 3\)/),
       });
@@ -191,14 +224,38 @@ else writeFileSync(arg('--out'), JSON.stringify({ backend: 'stand-in', runs: [{ 
   }, 60_000);
 
   it('--data: a folder without the IDX files fails, naming the file, before any process starts', async () => {
-    await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir.path, 'd.json'), backend: 'wasm', jobs: 2, cliScript: '/nonexistent/cli.js', data: dir.path })).rejects.toMatchObject({
+    await expect(
+      syntheticOnlyCommand({
+        task: 'digits',
+        steps: 2,
+        batchSize: 8,
+        seeds: 2,
+        out: join(dir.path, 'd.json'),
+        backend: 'wasm',
+        jobs: 2,
+        cliScript: '/nonexistent/cli.js',
+        data: dir.path,
+      }),
+    ).rejects.toMatchObject({
       code: 'ERR_FILE',
       message: expect.stringMatching(/t10k-images-idx3-ubyte: missing/),
     });
   });
 
   it('checks --params before training or starting any process', async () => {
-    await expect(syntheticOnlyCommand({ task: 'digits', steps: 2, batchSize: 8, seeds: 2, out: join(dir.path, 'p.json'), backend: 'wasm', jobs: 2, cliScript: '/nonexistent/cli.js', params: { slant: [-500, 0] } })).rejects.toMatchObject({
+    await expect(
+      syntheticOnlyCommand({
+        task: 'digits',
+        steps: 2,
+        batchSize: 8,
+        seeds: 2,
+        out: join(dir.path, 'p.json'),
+        backend: 'wasm',
+        jobs: 2,
+        cliScript: '/nonexistent/cli.js',
+        params: { slant: [-500, 0] },
+      }),
+    ).rejects.toMatchObject({
       code: 'ERR_ARGUMENT',
       message: expect.stringMatching(/params\.slant: expected .* within \[-45, 45\]/),
     });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { OtfgenArgumentError, OtfgenTaskError, OtfgenUnknownTaskError, defineTask, generate, pixelCount, pixelCountTask, renderBatch, taskByName } from '../src/index.js';
+import {
+  OtfgenArgumentError,
+  OtfgenTaskError,
+  OtfgenUnknownTaskError,
+  defineTask,
+  generate,
+  pixelCount,
+  pixelCountTask,
+  renderBatch,
+  taskByName,
+} from '../src/index.js';
 import { popcount32 } from '../src/core/rng.js';
 import { sum } from './helpers.js';
 import { bitUnpacker } from '../src/tasks/pixel-count.js';
@@ -44,11 +54,15 @@ describe('pixelCount', () => {
   });
 
   it('fraction and binned targets', async () => {
-    const [f] = await generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 4 }).take(1).toArray();
+    const [f] = await generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 4 })
+      .take(1)
+      .toArray();
     const [c] = await generate(pixelCount, { seed: 1, batchSize: 4 }).take(1).toArray();
     for (let i = 0; i < 4; i++) expect(f.y[i]).toBeCloseTo(c.y[i] / 784, 6);
     const binned = pixelCountTask({ target: { bins: 10 } });
-    const [b] = await generate(binned, { seed: 1, batchSize: 100, params: { onProbability: [0, 1] } }).take(1).toArray();
+    const [b] = await generate(binned, { seed: 1, batchSize: 100, params: { onProbability: [0, 1] } })
+      .take(1)
+      .toArray();
     expect(b.target).toEqual({ kind: 'class', classes: 10 });
     expect(b.y).toBeInstanceOf(Int32Array);
     expect(new Set(b.y).size).toBeGreaterThan(5);
@@ -59,7 +73,9 @@ describe('pixelCount', () => {
   });
 
   it('odd sizes work (the tail bits beyond the last full word)', async () => {
-    const [b] = await generate(pixelCountTask({ size: 5 }), { seed: 1, batchSize: 3 }).take(1).toArray();
+    const [b] = await generate(pixelCountTask({ size: 5 }), { seed: 1, batchSize: 3 })
+      .take(1)
+      .toArray();
     for (let i = 0; i < 3; i++) expect(b.y[i]).toBe(b.x.subarray(i * 25, (i + 1) * 25).reduce((a, v) => a + v, 0));
   });
 
@@ -82,7 +98,8 @@ describe('pixelCount', () => {
       expect(wasm).not.toBeNull(); // Node 20 has WebAssembly SIMD
       const words = new Int32Array(Math.ceil(pixels / 32));
       for (const p of [0, 1 / 256, 0.3, 0.5, 0.77, 255 / 256, 1]) {
-        const a = new Rng(`bits/${pixels}/${p}`), b = new Rng(`bits/${pixels}/${p}`);
+        const a = new Rng(`bits/${pixels}/${p}`),
+          b = new Rng(`bits/${pixels}/${p}`);
         a.fillBernoulliWords(words, p);
         wasm!.fillBernoulli(b, p);
         expect(Array.from(wasm!.words)).toEqual(Array.from(words));
@@ -107,7 +124,8 @@ describe('pixelCount', () => {
 
 describe('generate', () => {
   it('same seed, same bytes; other seed, other bytes', async () => {
-    const run = async (seed: number) => (await generate(pixelCount, { seed, batchSize: 32 }).take(3).toArray()).map((b) => Buffer.from(b.x.buffer).toString('base64'));
+    const run = async (seed: number) =>
+      (await generate(pixelCount, { seed, batchSize: 32 }).take(3).toArray()).map((b) => Buffer.from(b.x.buffer).toString('base64'));
     expect(await run(5)).toEqual(await run(5));
     expect((await run(6))[0]).not.toEqual((await run(5))[0]);
   });
@@ -121,7 +139,9 @@ describe('generate', () => {
   });
 
   it('params may be a function of the batch index', async () => {
-    const out = await generate(pixelCount, { seed: 1, batchSize: 50, params: (k) => ({ onProbability: k === 0 ? 0.1 : 0.9 }) }).take(2).toArray();
+    const out = await generate(pixelCount, { seed: 1, batchSize: 50, params: (k) => ({ onProbability: k === 0 ? 0.1 : 0.9 }) })
+      .take(2)
+      .toArray();
     expect(sum(out[0].y) / 50).toBeLessThan(100);
     expect(sum(out[1].y) / 50).toBeGreaterThan(650);
   });
@@ -131,7 +151,9 @@ describe('generate', () => {
     expect(() => generate(pixelCount, { workers: 2 } as never)).toThrow(/Node-only: import \{ generate \} from 'otfgen\/node'/);
     expect(() => generate({} as never)).toThrow(/^generate\(task\): expected a task made by defineTask \(or a built-in such as digits\), got \{\}/);
     // A built-in's name instead of the task: the message says how to get the task.
-    expect(() => generate('pixel-count' as never)).toThrow(/generate\(task\): .*got "pixel-count"; for a built-in task by name, pass taskByName\("pixel-count"\)/);
+    expect(() => generate('pixel-count' as never)).toThrow(
+      /generate\(task\): .*got "pixel-count"; for a built-in task by name, pass taskByName\("pixel-count"\)/,
+    );
     expect(() => renderBatch(undefined as never, { index: 0 })).toThrow(/^renderBatch\(task\): expected a task/);
     expect(generate(pixelCount).size).toBe(Infinity);
     expect(generate(pixelCount, { batches: 7 }).size).toBe(7);
@@ -140,7 +162,9 @@ describe('generate', () => {
 
 describe('defineTask', () => {
   it('a user task in a few lines: conditional classes follow classWeights', async () => {
-    const [b] = await generate(stripes, { seed: 1, batchSize: 400, params: { classWeights: [1, 3] } }).take(1).toArray();
+    const [b] = await generate(stripes, { seed: 1, batchSize: 400, params: { classWeights: [1, 3] } })
+      .take(1)
+      .toArray();
     const ones = sum(b.y);
     expect(ones / 400).toBeGreaterThan(0.68);
     expect(ones / 400).toBeLessThan(0.82);
@@ -163,10 +187,21 @@ describe('defineTask', () => {
 
   it('a render that throws or returns a bad target gives a typed error naming task and batch', async () => {
     const bad = defineTask({ name: 'bad', sampleShape: [1], target: { kind: 'class', classes: 2 }, params: {}, render: () => 5 });
-    const err = await generate(bad, { startBatch: 3 }).take(1).toArray().catch((e) => e);
+    const err = await generate(bad, { startBatch: 3 })
+      .take(1)
+      .toArray()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(OtfgenTaskError);
     expect(err.message).toMatch(/task 'bad' failed on batch 3.*class id/);
-    const thrower = defineTask({ name: 'thrower', sampleShape: [1], target: { kind: 'regression', size: 1 }, params: {}, render: () => { throw new Error('nope'); } });
+    const thrower = defineTask({
+      name: 'thrower',
+      sampleShape: [1],
+      target: { kind: 'regression', size: 1 },
+      params: {},
+      render: () => {
+        throw new Error('nope');
+      },
+    });
     await expect(generate(thrower).take(1).toArray()).rejects.toThrow(/thrower.*nope/);
   });
 

@@ -22,11 +22,16 @@ describe('toTensors', () => {
     const { xs, ys } = toTensors(classBatch);
     expect(xs.shape).toEqual([2, 2, 1, 1]);
     expect(ys.shape).toEqual([2, 3]);
-    expect(await ys.array()).toEqual([[0, 0, 1], [1, 0, 0]]);
+    expect(await ys.array()).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+    ]);
     const idx = toTensors(classBatch, { labels: 'index' });
     expect(idx.ys.dtype).toBe('int32');
     expect(Array.from(await idx.ys.data())).toEqual([2, 0]);
-    const [reg] = await generate(pixelCountTask({ target: 'fraction' }), { batchSize: 3 }).take(1).toArray();
+    const [reg] = await generate(pixelCountTask({ target: 'fraction' }), { batchSize: 3 })
+      .take(1)
+      .toArray();
     const r = toTensors(reg);
     expect(r.ys.shape).toEqual([3, 1]);
     expect(r.xs.shape).toEqual([3, 28, 28, 1]);
@@ -42,14 +47,22 @@ describe('checkBatch', () => {
     ['x of the wrong length', { x: new Float32Array(3) }, /toTensors batch\.x: has 3 values but size 2 x sampleShape \[2, 1, 1\] needs 4/],
     ['x not a Float32Array', { x: [0, 0.5, 1, 0.25] }, /toTensors batch: expected a Batch with x: Float32Array/],
     ['y of the wrong length', { y: Int32Array.from([1]) }, /toTensors batch\.y: expected 2 values \(size 2 x 1\), got Int32Array of length 1/],
-    ['class ids in a Uint8Array', { y: Uint8Array.from([2, 0]) }, /toTensors batch\.y: expected an Int32Array of class ids \(2 values: size 2 x 1\), got Uint8Array of length 2/],
+    [
+      'class ids in a Uint8Array',
+      { y: Uint8Array.from([2, 0]) },
+      /toTensors batch\.y: expected an Int32Array of class ids \(2 values: size 2 x 1\), got Uint8Array of length 2/,
+    ],
     ['class ids in a Float32Array', { y: Float32Array.from([2, 0]) }, /toTensors batch\.y: class targets must be an Int32Array/],
     ['a class id past the last class', { y: Int32Array.from([2, 3]) }, /toTensors batch\.y\[1\]: class id 3 is outside \[0, 2\]/],
     ['a negative class id', { y: Int32Array.from([-1, 0]) }, /toTensors batch\.y\[0\]: class id -1 is outside \[0, 2\]/],
     ['a fractional size', { size: 1.5 }, /toTensors batch\.size: expected an integer ≥ 0, got 1\.5/],
     ['no sample shape', { sampleShape: undefined }, /toTensors batch\.sampleShape: expected an array of positive integers/],
     ['an unknown target', { target: { kind: 'ranking' } }, /toTensors batch\.target: expected \{ kind: 'class', classes \} or \{ kind: 'regression', size \}/],
-    ['a temperature of 0', { y: new Float32Array(6), target: { kind: 'regression', size: 3, temperature: 0 } }, /toTensors batch\.target\.temperature: expected a finite number above 0, got 0/],
+    [
+      'a temperature of 0',
+      { y: new Float32Array(6), target: { kind: 'regression', size: 3, temperature: 0 } },
+      /toTensors batch\.target\.temperature: expected a finite number above 0, got 0/,
+    ],
   ] as const)('toTensors refuses %s, naming it, and makes no tensor', (_, change, message) => {
     const before = tf.memory().numTensors;
     expect(() => toTensors(bad(change))).toThrow(message);

@@ -34,7 +34,14 @@ describe('warmupSchedule', () => {
       const fromSynthetic = Array.from(s.batch.y).filter((v) => v >= 1000).length;
       expect(fromSynthetic / 64).toBe(s.syntheticShare);
     }
-    const cos = await warmupSchedule({ synthetic: tracked([64], { endless: true, shape: [28, 28, 1], target: classes }).source, real: real(), totalSteps: 4, warmup: 1, blend: 'cosine', batchSize: 64 }).toArray();
+    const cos = await warmupSchedule({
+      synthetic: tracked([64], { endless: true, shape: [28, 28, 1], target: classes }).source,
+      real: real(),
+      totalSteps: 4,
+      warmup: 1,
+      blend: 'cosine',
+      batchSize: 64,
+    }).toArray();
     expect(cos.map((s) => s.syntheticShare)).toEqual([1, 55 / 64, 32 / 64, 9 / 64]);
   });
 
@@ -71,13 +78,19 @@ describe('warmupSchedule', () => {
     for (const c of cases) {
       const syn = tracked([c.synthetic], { endless: true, shape: [28, 28, 1], target: classes });
       const options = { totalSteps: 40, warmup: c.warmup, blend: c.blend, batchSize: c.batchSize };
-      await warmupSchedule({ ...options, synthetic: syn.source, real: tracked([c.batchSize], { endless: true, shape: [28, 28, 1], target: classes }).source }).toArray();
+      await warmupSchedule({
+        ...options,
+        synthetic: syn.source,
+        real: tracked([c.batchSize], { endless: true, shape: [28, 28, 1], target: classes }).source,
+      }).toArray();
       expect(syntheticBatches(options, c.synthetic)).toBe(syn.state.pulled);
       counted.push(syn.state.pulled);
     }
     // A blend takes about (warm-up steps + 1) / 2 batches of its size: 6.5 for 12 steps, 20.5 for 40, and 4 x 64 / 48 = 5.3 for 7.
     expect(counted).toEqual([12, 7, 7, 21, 6, 0]);
-    expect(() => syntheticBatches({ totalSteps: 10, warmup: 0.5, blend: 'fade' as never })).toThrow(/syntheticBatches options.blend: expected 'switch', 'linear' or 'cosine'/);
+    expect(() => syntheticBatches({ totalSteps: 10, warmup: 0.5, blend: 'fade' as never })).toThrow(
+      /syntheticBatches options.blend: expected 'switch', 'linear' or 'cosine'/,
+    );
     expect(() => syntheticBatches({ totalSteps: 10, warmup: 2 })).toThrow(/warmup/);
   });
 
@@ -93,7 +106,14 @@ describe('warmupSchedule', () => {
     const re = tracked([4], { endless: true, shape: [28, 28, 1], target: classes });
     for (const blend of ['switch', 'linear'] as const) {
       let n = 0;
-      for await (const _ of warmupSchedule({ synthetic: fromIterable(syn.source), real: fromIterable(re.source), totalSteps: 100, warmup: 0.1, blend, batchSize: 4 })) {
+      for await (const _ of warmupSchedule({
+        synthetic: fromIterable(syn.source),
+        real: fromIterable(re.source),
+        totalSteps: 100,
+        warmup: 0.1,
+        blend,
+        batchSize: 4,
+      })) {
         if (++n === 15) break;
       }
       expect(syn.state.closed && re.state.closed).toBe(true);

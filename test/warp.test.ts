@@ -9,16 +9,20 @@ import { registerWasmTrainingKernels } from '../src/node/index.js';
 
 beforeAll(() => registerWasmTrainingKernels());
 
-const H = 12, W = 10;
+const H = 12,
+  W = 10;
 
 /** Smooth random images: a few Gaussian blobs each. */
 function images(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);
   const out = new Float32Array(n * H * W);
-  for (let i = 0; i < n; i++) for (let b = 0; b < 3; b++) {
-    const cy = 2 + rng.next() * (H - 4), cx = 2 + rng.next() * (W - 4), r = 1 + rng.next() * 2;
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) out[i * H * W + y * W + x] += Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * r * r));
-  }
+  for (let i = 0; i < n; i++)
+    for (let b = 0; b < 3; b++) {
+      const cy = 2 + rng.next() * (H - 4),
+        cx = 2 + rng.next() * (W - 4),
+        r = 1 + rng.next() * 2;
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) out[i * H * W + y * W + x] += Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * r * r));
+    }
   return out;
 }
 
@@ -35,7 +39,9 @@ describe('affineWarpTensor', () => {
     const out = affineWarpTensor(tf.tensor4d(src, [3, H, W, 1]), tf.tensor2d(PARAMS));
     const got = await out.data();
     const want = new Float32Array(3 * H * W);
-    PARAMS.forEach(([rotation, scale, shear, shiftX, shiftY], i) => affineWarp(src, i * H * W, H, W, { rotation, scale, shear, shiftX, shiftY }, want, i * H * W));
+    PARAMS.forEach(([rotation, scale, shear, shiftX, shiftY], i) =>
+      affineWarp(src, i * H * W, H, W, { rotation, scale, shear, shiftX, shiftY }, want, i * H * W),
+    );
     let maxDiff = 0;
     for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
     expect(maxDiff).toBeLessThan(1e-4);
@@ -45,8 +51,17 @@ describe('affineWarpTensor', () => {
 
   it('is the identity at rotation 0, scale 1, shear 0, no shift, on every channel', async () => {
     await tf.setBackend('cpu');
-    const x = tf.tensor4d(Float32Array.from({ length: 2 * H * W * 3 }, (_, i) => (i % 7) / 7), [2, H, W, 3]);
-    const out = affineWarpTensor(x, tf.tensor2d([[0, 1, 0, 0, 0], [0, 1, 0, 0, 0]]));
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 2 * H * W * 3 }, (_, i) => (i % 7) / 7),
+      [2, H, W, 3],
+    );
+    const out = affineWarpTensor(
+      x,
+      tf.tensor2d([
+        [0, 1, 0, 0, 0],
+        [0, 1, 0, 0, 0],
+      ]),
+    );
     expect(out.shape).toEqual([2, H, W, 3]);
     expect(Math.max(...(await tf.abs(tf.sub(out, x)).data()))).toBeLessThan(1e-5);
   });
@@ -75,7 +90,17 @@ describe('affineWarpTensor', () => {
       const base = PARAMS.flat();
       const eps = [0.01, 0.0005, 0.01, 0.005, 0.005];
       for (let k = 0; k < base.length; k++) {
-        const at = (d: number) => tf.tidy(() => loss(tf.tensor2d(base.map((v, j) => (j === k ? v + d : v)), [3, 5]), src).dataSync()[0]);
+        const at = (d: number) =>
+          tf.tidy(
+            () =>
+              loss(
+                tf.tensor2d(
+                  base.map((v, j) => (j === k ? v + d : v)),
+                  [3, 5],
+                ),
+                src,
+              ).dataSync()[0],
+          );
         const e = eps[k % 5];
         const numeric = (at(e) - at(-e)) / (2 * e);
         expect(Math.abs(analytic[k] - numeric), `param ${k}: analytic ${analytic[k]}, numeric ${numeric}`).toBeLessThan(0.03 * Math.abs(numeric) + 0.02);
@@ -96,7 +121,8 @@ describe('affineWarpTensor', () => {
   it('an elastic field moves source points as the CPU elasticField does, and its control points get gradients', async () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;
-    const grid = 3, n = 2;
+    const grid = 3,
+      n = 2;
     const src = images(n, 4);
     // The CPU field, from a recorded sequence of draws.
     const draws = Array.from({ length: n * 2 * grid * grid }, (_, i) => ((i * 7919) % 97) / 97);
@@ -117,7 +143,10 @@ describe('affineWarpTensor', () => {
       affineWarp(src, i * H * W, H, W, { rotation: 10, scale: 1, shear: 0, shiftX: 0.5, shiftY: 0 }, want, i * H * W, field);
     }
     const x = tf.tensor4d(src, [n, H, W, 1]);
-    const params = tf.tensor2d([[10, 1, 0, 0.5, 0], [10, 1, 0, 0.5, 0]]);
+    const params = tf.tensor2d([
+      [10, 1, 0, 0.5, 0],
+      [10, 1, 0, 0.5, 0],
+    ]);
     const c = tf.tensor4d(controlTensor, [n, grid, grid, 2]);
     const warp = (ct: tf.Tensor) => affineWarpTensor(x, params, { displacement: elasticDisplacement(ct as tf.Tensor4D, H, W) });
     const got = tf.tidy(() => warp(c).dataSync());
@@ -129,11 +158,21 @@ describe('affineWarpTensor', () => {
     const g = tf.grad(loss)(c);
     const analytic = await g.data();
     for (const k of [0, 5, 13, 30]) {
-      const at = (d: number) => tf.tidy(() => loss(tf.tensor4d(controlTensor.map((v, j) => (j === k ? v + d : v)), [n, grid, grid, 2])).dataSync()[0]);
+      const at = (d: number) =>
+        tf.tidy(
+          () =>
+            loss(
+              tf.tensor4d(
+                controlTensor.map((v, j) => (j === k ? v + d : v)),
+                [n, grid, grid, 2],
+              ),
+            ).dataSync()[0],
+        );
       const numeric = (at(0.005) - at(-0.005)) / 0.01;
       expect(Math.abs(analytic[k] - numeric), `control ${k}`).toBeLessThan(0.03 * Math.abs(numeric) + 0.02);
     }
-    const notSquare = tf.zeros([1, 3, 2, 2]) as tf.Tensor4D, oneAxis = tf.zeros([n, H, W, 1]) as tf.Tensor4D;
+    const notSquare = tf.zeros([1, 3, 2, 2]) as tf.Tensor4D,
+      oneAxis = tf.zeros([n, H, W, 1]) as tf.Tensor4D;
     expect(() => elasticDisplacement(notSquare, H, W)).toThrow(/grid, grid, 2/);
     expect(() => affineWarpTensor(x, params, { displacement: oneAxis })).toThrow(/displacement/);
     tf.dispose([x, params, c, weights, g, notSquare, oneAxis]);

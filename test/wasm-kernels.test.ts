@@ -36,18 +36,34 @@ function maxDiff(a: Float32Array[], b: Float32Array[]): number {
 
 describe('conv2d gradients on wasm equal the cpu backend', () => {
   const grid: { n: number; h: number; w: number; cin: number; cout: number; k: number; stride: number; pad: 'valid' | 'same' }[] = [];
-  for (const [n, h, w] of [[1, 5, 5], [3, 8, 7]]) for (const cin of [1, 3]) for (const cout of [2, 4]) for (const k of [1, 3, 5]) for (const stride of [1, 2]) for (const pad of ['valid', 'same'] as const) {
-    if (pad === 'valid' && k > Math.min(h, w)) continue;
-    grid.push({ n, h, w, cin, cout, k, stride, pad });
-  }
+  for (const [n, h, w] of [
+    [1, 5, 5],
+    [3, 8, 7],
+  ])
+    for (const cin of [1, 3])
+      for (const cout of [2, 4])
+        for (const k of [1, 3, 5])
+          for (const stride of [1, 2])
+            for (const pad of ['valid', 'same'] as const) {
+              if (pad === 'valid' && k > Math.min(h, w)) continue;
+              grid.push({ n, h, w, cin, cout, k, stride, pad });
+            }
 
   it(`over ${grid.length} shapes (batch, size, channels, kernel 1/3/5, stride 1/2, valid/same)`, async () => {
     for (const c of grid) {
       const xs = [c.n, c.h, c.w, c.cin] as [number, number, number, number];
       const ws = [c.k, c.k, c.cin, c.cout] as [number, number, number, number];
-      const xd = values(xs.reduce((a, b) => a * b), 1), wd = values(ws.reduce((a, b) => a * b), 2);
+      const xd = values(
+          xs.reduce((a, b) => a * b),
+          1,
+        ),
+        wd = values(
+          ws.reduce((a, b) => a * b),
+          2,
+        );
       const run = () => {
-        const x = tf.tensor4d(xd, xs), w = tf.tensor4d(wd, ws);
+        const x = tf.tensor4d(xd, xs),
+          w = tf.tensor4d(wd, ws);
         const f = (x: tf.Tensor4D, w: tf.Tensor4D) => {
           const y = tf.conv2d(x, w, c.stride, c.pad);
           return tf.sum(tf.mul(y, tf.tensor(values(y.size, 3), y.shape)));
@@ -62,7 +78,13 @@ describe('conv2d gradients on wasm equal the cpu backend', () => {
   });
 
   it('max and average pooling gradients, with ties (ReLU zeros) and overlapping windows', async () => {
-    for (const [pool, size, stride, pad] of [['max', 2, 2, 'valid'], ['max', 3, 2, 'same'], ['max', 3, 1, 'valid'], ['avg', 2, 2, 'valid'], ['avg', 3, 2, 'same']] as const) {
+    for (const [pool, size, stride, pad] of [
+      ['max', 2, 2, 'valid'],
+      ['max', 3, 2, 'same'],
+      ['max', 3, 1, 'valid'],
+      ['avg', 2, 2, 'valid'],
+      ['avg', 3, 2, 'same'],
+    ] as const) {
       const xd = values(2 * 9 * 9 * 3, 5, 0.5);
       const run = () => {
         const x = tf.tensor4d(xd, [2, 9, 9, 3]);
@@ -79,7 +101,12 @@ describe('conv2d gradients on wasm equal the cpu backend', () => {
   });
 
   it('matmul with transposed operands (dense-layer gradients)', async () => {
-    for (const [ta, tb] of [[true, false], [false, true], [true, true], [false, false]]) {
+    for (const [ta, tb] of [
+      [true, false],
+      [false, true],
+      [true, true],
+      [false, false],
+    ]) {
       // a [2, 5, 4] and b [2, 5, 4] (or [2, 4, 5] when neither side is transposed to fit)
       const run = () => {
         const a = tf.tensor3d(values(40, 7), [2, 5, 4]);
@@ -96,11 +123,20 @@ describe('conv2d gradients on wasm equal the cpu backend', () => {
 describe('unsupported attributes get a clear error, never a wrong answer', () => {
   it('names the kernel and the attribute', async () => {
     await tf.setBackend('wasm');
-    const x = tf.zeros([1, 5, 5, 1]), dy = tf.zeros([1, 3, 3, 2]);
-    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 2, filterShape: [3, 3, 1, 2] })).toThrow(OtfgenBackendError);
-    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 1, 2] })).toThrow(/Conv2DBackpropFilter.*dataFormat 'NCHW'/);
+    const x = tf.zeros([1, 5, 5, 1]),
+      dy = tf.zeros([1, 3, 3, 2]);
+    expect(() =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 2, filterShape: [3, 3, 1, 2] }),
+    ).toThrow(OtfgenBackendError);
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 1, 2] })).toThrow(
+      /Conv2DBackpropFilter.*dataFormat 'NCHW'/,
+    );
     const filter = tf.zeros([3, 3, 1, 2]);
-    expect(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: [2, 2], inputShape: [1, 5, 5, 1] })).toThrow(/Conv2DBackpropInput.*dilations/);
+    expect(() =>
+      tf
+        .engine()
+        .runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: [2, 2], inputShape: [1, 5, 5, 1] }),
+    ).toThrow(/Conv2DBackpropInput.*dilations/);
     tf.dispose([x, dy, filter]);
   });
 });
@@ -113,7 +149,15 @@ describe('the reference CNN trains the same on wasm as on cpu', () => {
       const opt = new SplitAdam(0.002);
       const schedule = warmupSchedule({
         synthetic: generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 16 }),
-        real: arraySource({ x: values(160 * 784, 9).map(Math.abs), y: Int32Array.from({ length: 160 }, (_, i) => i % 10), sampleShape: [28, 28, 1], target: { kind: 'class', classes: 10 } }, { batchSize: 16, seed: 1, epochs: Infinity }),
+        real: arraySource(
+          {
+            x: values(160 * 784, 9).map(Math.abs),
+            y: Int32Array.from({ length: 160 }, (_, i) => i % 10),
+            sampleShape: [28, 28, 1],
+            target: { kind: 'class', classes: 10 },
+          },
+          { batchSize: 16, seed: 1, epochs: Infinity },
+        ),
         totalSteps: 30,
         warmup: 0.2,
       });
@@ -147,7 +191,15 @@ describe('variants train on wasm with no kernel missing', () => {
       const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
       const model = tfl.sequential({
         layers: [
-          tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+          tfl.layers.conv2d({
+            inputShape: [28, 28, 1],
+            filters: 6,
+            kernelSize: 5,
+            strides: 2,
+            padding: 'same',
+            activation: 'relu',
+            kernelInitializer: init(1),
+          }),
           tfl.layers.batchNormalization(),
           tfl.layers.conv2d({ filters: 8, kernelSize: 1, activation: 'relu', kernelInitializer: init(2) }),
           tfl.layers.averagePooling2d({ poolSize: 2 }),
@@ -159,7 +211,8 @@ describe('variants train on wasm with no kernel missing', () => {
         ],
       });
       const opt = tf.train.adam(0.01);
-      const xs = tf.tensor4d(x, [8, 28, 28, 1]), ys = tf.tensor2d(y, [8, 10]);
+      const xs = tf.tensor4d(x, [8, 28, 28, 1]),
+        ys = tf.tensor2d(y, [8, 10]);
       const losses: number[] = [];
       for (let i = 0; i < 5; i++) {
         const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true)!;

@@ -13,7 +13,8 @@ import { summarise } from '../../src/harness/summarise.js';
 import { dataAndParams, readResultsFile, writeResultsFile, type ResultsFile } from '../../src/harness/results-file.js';
 import { heldOutOf, sourcesTakingParams as takers } from '../../src/harness/warmup-source.js';
 import { SOURCES } from './sources.js';
-const sourcesTakingParams = (names: readonly string[], params: Readonly<Record<string, unknown>> | undefined, argument: string) => takers(SOURCES, names, params, argument);
+const sourcesTakingParams = (names: readonly string[], params: Readonly<Record<string, unknown>> | undefined, argument: string) =>
+  takers(SOURCES, names, params, argument);
 import { train } from '../../src/harness/train.js';
 
 export interface OneShotConfig {
@@ -76,7 +77,8 @@ export const ONE_SHOT_DEFAULT_METHODS = ONE_SHOT_METHODS.filter((k) => SOURCES[k
 
 /** Checks a config's methods, baseline and numbers, naming what is wrong; returns the seeds it runs. */
 export function checkOneShotConfig(config: OneShotConfig): number[] {
-  if (!Array.isArray(config.methods) || config.methods.length === 0) throw new OtfgenArgumentError('one-shot methods', `expected one or more of ${ONE_SHOT_METHODS.join(', ')}`);
+  if (!Array.isArray(config.methods) || config.methods.length === 0)
+    throw new OtfgenArgumentError('one-shot methods', `expected one or more of ${ONE_SHOT_METHODS.join(', ')}`);
   for (const m of config.methods) {
     if (ONE_SHOT_METHODS.includes(m)) continue;
     throw new OtfgenUnknownTaskError(m, ONE_SHOT_METHODS, 'one-shot method', SOURCES[m]?.notOneShot);
@@ -98,7 +100,12 @@ export function checkOneShotConfig(config: OneShotConfig): number[] {
  * made with other settings is not resumed, or its runs would pass for runs of these.
  */
 function runSettings(c: Partial<OneShotConfig>): Record<string, string> {
-  return { ...dataAndParams(c), steps: `of ${c.steps} steps`, batchSize: `with batches of ${c.batchSize}`, perClass: `with ${c.perClass ?? 1} real image(s) per class` };
+  return {
+    ...dataAndParams(c),
+    steps: `of ${c.steps} steps`,
+    batchSize: `with batches of ${c.batchSize}`,
+    perClass: `with ${c.perClass ?? 1} real image(s) per class`,
+  };
 }
 
 /** The rows of `outDir/results.json`, or none; refused if it holds runs made with other settings. */
@@ -108,7 +115,9 @@ export function readOneShotResults(outDir: string, config: OneShotConfig): Promi
 
 /** The method x seed runs of a config that `rows` do not hold yet, in the order they run. */
 export function missingOneShotRuns(config: OneShotConfig, rows: readonly OneShotRow[]): { method: string; seed: number }[] {
-  return checkOneShotConfig(config).flatMap((seed) => config.methods.map((method) => ({ method, seed }))).filter((p) => !rows.some((r) => r.method === p.method && r.seed === p.seed));
+  return checkOneShotConfig(config)
+    .flatMap((seed) => config.methods.map((method) => ({ method, seed })))
+    .filter((p) => !rows.some((r) => r.method === p.method && r.seed === p.seed));
 }
 
 /**
@@ -136,7 +145,16 @@ export async function runOneShot(
   for (const { method, seed } of todo) {
     if (options.signal?.aborted) break;
     const model = createModel({ seed });
-    const source = SOURCES[method].make({ seed, batchSize: config.batchSize, train: options.train, perClass: config.perClass, model, heldOut, batches: config.steps, params: config.params });
+    const source = SOURCES[method].make({
+      seed,
+      batchSize: config.batchSize,
+      train: options.train,
+      perClass: config.perClass,
+      model,
+      heldOut,
+      batches: config.steps,
+      params: config.params,
+    });
     try {
       const r = await train({
         model,
@@ -198,10 +216,19 @@ export interface OneShotSummary {
  * unless given), also each method's paired difference from it.
  */
 export function summariseOneShot(results: OneShotResults, baseline = results.config.baseline): OneShotSummary[] {
-  const summary = summarise(results.rows, (r) => r.method, () => 0, (r) => r.finalAccuracy).map((s) => ({ method: s.series, runs: s.n, accuracy: s.mean, min: s.min, max: s.max }));
+  const summary = summarise(
+    results.rows,
+    (r) => r.method,
+    () => 0,
+    (r) => r.finalAccuracy,
+  ).map((s) => ({ method: s.series, runs: s.n, accuracy: s.mean, min: s.min, max: s.max }));
   if (baseline === undefined) return summary;
   const base = new Map(results.rows.filter((r) => r.method === baseline).map((r) => [r.seed, r.finalAccuracy]));
-  if (base.size === 0) throw new OtfgenArgumentError('one-shot baseline', `expected a method with runs in these results (${summary.map((s) => s.method).join(', ')}), got ${describe(baseline)}`);
+  if (base.size === 0)
+    throw new OtfgenArgumentError(
+      'one-shot baseline',
+      `expected a method with runs in these results (${summary.map((s) => s.method).join(', ')}), got ${describe(baseline)}`,
+    );
   return summary.map((s) => {
     const d = results.rows.filter((r) => r.method === s.method && base.has(r.seed)).map((r) => r.finalAccuracy - base.get(r.seed)!);
     const mean = d.reduce((a, b) => a + b, 0) / d.length;
@@ -231,8 +258,17 @@ export async function writeOneShotOutputs(results: OneShotResults, outDir: strin
     height: 240,
     data: { values: summary },
     layer: [
-      { mark: 'bar', encoding: { y: { field: 'method', type: 'nominal', sort: byAccuracy, title: null, axis: { labelLimit: 300 } }, x: { field: 'accuracy', type: 'quantitative', title: 'final accuracy (mean of seeds)' } } },
-      { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'method', type: 'nominal', sort: byAccuracy }, x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
+      {
+        mark: 'bar',
+        encoding: {
+          y: { field: 'method', type: 'nominal', sort: byAccuracy, title: null, axis: { labelLimit: 300 } },
+          x: { field: 'accuracy', type: 'quantitative', title: 'final accuracy (mean of seeds)' },
+        },
+      },
+      {
+        mark: { type: 'rule', color: 'black' },
+        encoding: { y: { field: 'method', type: 'nominal', sort: byAccuracy }, x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } },
+      },
     ],
   } as never);
   const traces = results.rows
@@ -249,7 +285,11 @@ export async function writeOneShotOutputs(results: OneShotResults, outDir: strin
           width: 420,
           height: 160,
           mark: 'line',
-          encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: { field: 'name', type: 'nominal', title: null } },
+          encoding: {
+            x: { field: 'step', type: 'quantitative' },
+            y: { field: 'value', type: 'quantitative' },
+            color: { field: 'name', type: 'nominal', title: null },
+          },
         },
         // Each method steers its own quantities: its own y scale, and its own colours and legend.
         resolve: { scale: { y: 'independent', color: 'independent' } },

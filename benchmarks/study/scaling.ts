@@ -41,7 +41,9 @@ export async function fitPowerLaw(n: readonly number[], err: readonly number[]):
     const a0 = Math.max((err[0] - c0) * Math.pow(n[0], b0), 1e-6);
     const r = levenbergMarquardt(
       { x: n, y: err },
-      ([a, b, c]) => (x: number) => a * Math.pow(x, -b) + c,
+      ([a, b, c]) =>
+        (x: number) =>
+          a * Math.pow(x, -b) + c,
       { initialValues: [a0, b0, c0], minValues: [0, 0.01, 0], maxValues: [1e6, 2, 1], maxIterations: 500, damping: 1e-2, errorTolerance: 1e-12 },
     );
     const [a, b, c] = r.parameterValues;
@@ -87,7 +89,12 @@ export async function summariseScaling(results: SweepResults, task: string, shar
   const arms = { withoutWarmup: 'no warm-up', withWarmup: warmupLabel(task, share, results.config.blend) };
   const armOf = (r: SweepRow) => (r.task === BASELINE && r.share === 0 ? arms.withoutWarmup : r.task === task && r.share === share ? arms.withWarmup : null);
   const rows = results.rows.filter((r) => armOf(r) !== null && r.realImages !== undefined && r.totalSteps === results.config.totalSteps);
-  const points: ScalingPoint[] = summarise(rows, (r) => armOf(r)!, (r) => r.realImages!, (r) => 1 - r.finalAccuracy).map((g) => ({
+  const points: ScalingPoint[] = summarise(
+    rows,
+    (r) => armOf(r)!,
+    (r) => r.realImages!,
+    (r) => 1 - r.finalAccuracy,
+  ).map((g) => ({
     arm: g.series,
     realImages: g.x,
     error: g.mean,
@@ -97,7 +104,10 @@ export async function summariseScaling(results: SweepResults, task: string, shar
   }));
   const fitArm = (arm: string) => {
     const ps = points.filter((p) => p.arm === arm);
-    return fitPowerLaw(ps.map((p) => p.realImages), ps.map((p) => p.error));
+    return fitPowerLaw(
+      ps.map((p) => p.realImages),
+      ps.map((p) => p.error),
+    );
   };
   const fits = { withoutWarmup: await fitArm(arms.withoutWarmup), withWarmup: await fitArm(arms.withWarmup) };
   // From the two fitted curves, not a measured point against a fitted curve: the
@@ -116,7 +126,8 @@ export async function writeScalingOutputs(summary: ScalingSummary, outDir: strin
   await writeJsonAtomic(join(outDir, 'scaling.json'), summary);
   if (!charts) return [join(outDir, 'scaling.json')];
   const ns = summary.points.map((p) => p.realImages);
-  const lo = Math.min(...ns), hi = Math.max(...ns);
+  const lo = Math.min(...ns),
+    hi = Math.max(...ns);
   const curve: { arm: string; realImages: number; error: number }[] = [];
   const armNames = [...new Set(summary.points.map((p) => p.arm))];
   for (const arm of armNames) {
@@ -135,8 +146,21 @@ export async function writeScalingOutputs(summary: ScalingSummary, outDir: strin
     height: 300,
     layer: [
       { data: { values: curve }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x, y, color: { field: 'arm', type: 'nominal', title: null } } },
-      { data: { values: summary.points }, mark: { type: 'rule' }, encoding: { x, y: { field: 'min', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'max' }, color: { field: 'arm', type: 'nominal', title: null } } },
-      { data: { values: summary.points }, mark: { type: 'point', filled: true, size: 60 }, encoding: { x, y, color: { field: 'arm', type: 'nominal', title: null } } },
+      {
+        data: { values: summary.points },
+        mark: { type: 'rule' },
+        encoding: {
+          x,
+          y: { field: 'min', type: 'quantitative', scale: { type: 'log' } },
+          y2: { field: 'max' },
+          color: { field: 'arm', type: 'nominal', title: null },
+        },
+      },
+      {
+        data: { values: summary.points },
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: { x, y, color: { field: 'arm', type: 'nominal', title: null } },
+      },
     ],
   } as unknown as TopLevelSpec;
   return [join(outDir, 'scaling.json'), ...(await writeChart(join(outDir, 'scaling'), spec))];

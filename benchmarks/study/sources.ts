@@ -50,7 +50,12 @@ const noWarp = { rotation: 0, scale: 1, shear: 0, shift: 0 } as const;
 /** Random affine warp ranges: the bounds above times `f`. */
 function affineAt(f: number) {
   const r = WARP_BOUNDS;
-  return { rotation: [-r.rotation * f, r.rotation * f], scale: [1 - r.scale * f, 1 + r.scale * f], shear: [-r.shear * f, r.shear * f], shift: r.shift * f } as const;
+  return {
+    rotation: [-r.rotation * f, r.rotation * f],
+    scale: [1 - r.scale * f, 1 + r.scale * f],
+    shear: [-r.shear * f, r.shear * f],
+    shift: r.shift * f,
+  } as const;
 }
 /** The ranges of exemplars-wide. */
 const randomWarp = affineAt(1);
@@ -135,7 +140,9 @@ export function randomLattices<D extends Deformations | ExemplarDeformations>(le
     const rms = Math.sqrt(lattices.reduce((sum, v) => sum + v * v, 0) / lattices.length);
     return Float32Array.from(lattices, () => rms * rng.normal());
   };
-  return 'byExemplar' in learnt ? { ...learnt, byExemplar: learnt.byExemplar.map(randomise) } : { ...learnt, byClass: (learnt as Deformations).byClass.map(randomise) };
+  return 'byExemplar' in learnt
+    ? { ...learnt, byExemplar: learnt.byExemplar.map(randomise) }
+    : { ...learnt, byClass: (learnt as Deformations).byClass.map(randomise) };
 }
 
 /** A source's own `params` (fixed, or a function of the batch) set over the context's: its own win where both set a key. */
@@ -153,7 +160,12 @@ const proceduralDigits = (ctx: SourceContext, params?: ParamsOption<WithClassWei
 const proceduralFashion = (ctx: SourceContext) => generate(fashion, { seed: ctx.seed, batchSize: ctx.batchSize, params: onTop(ctx, undefined) });
 
 /** A procedural stream and the exemplars under `exemplarParams` (the same draws as those sources), mixed by `weights`. */
-function withExemplars(procedural: Stream<Batch>, ctx: SourceContext, exemplarParams: ParamsOption<WithClassWeights<ExemplarParams>> | undefined, weights: MixWeights): Stream<Batch> {
+function withExemplars(
+  procedural: Stream<Batch>,
+  ctx: SourceContext,
+  exemplarParams: ParamsOption<WithClassWeights<ExemplarParams>> | undefined,
+  weights: MixWeights,
+): Stream<Batch> {
   return mix([procedural, warpedExemplars(ctx, exemplarParams)], weights, { batchSize: ctx.batchSize, seed: ctx.seed });
 }
 
@@ -242,7 +254,8 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'exemplars-thick-x1.5': thickRecipe(1.5),
   'exemplars-thick-x2': thickRecipe(2),
   'exemplars-cutmix': {
-    description: "as exemplars-thick-x1.25, then CutMix (cutMix, alpha 1): a box of another sample of the batch pasted into each, the labels mixed by area (soft labels, learnt and read through a logits head)",
+    description:
+      'as exemplars-thick-x1.25, then CutMix (cutMix, alpha 1): a box of another sample of the batch pasted into each, the labels mixed by area (soft labels, learnt and read through a logits head)',
     notByDefault: 'added after the committed one-shot run',
     make: (ctx) => ({ stream: warpedExemplars(ctx, thickAt(1.25)).pipe(cutMix({ seed: ctx.seed })), head: logitsTarget(10, 1) }),
   },
@@ -259,9 +272,12 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'exemplars-deformed-random': {
     procedural: digits,
-    description: "as exemplars-deformed, with random lattices in place of the learnt ones: as many per class, each move Gaussian with the root mean square of the class's learnt moves",
+    description:
+      "as exemplars-deformed, with random lattices in place of the learnt ones: as many per class, each move Gaussian with the root mean square of the class's learnt moves",
     notByDefault: 'added after the committed one-shot run',
-    make: (ctx) => ({ stream: warpedExemplars(ctx, { ...thickAt(1), deformation: [0, 2] }, { deformations: randomLattices(digitDeformations(ctx), ctx.seed) }) }),
+    make: (ctx) => ({
+      stream: warpedExemplars(ctx, { ...thickAt(1), deformation: [0, 2] }, { deformations: randomLattices(digitDeformations(ctx), ctx.seed) }),
+    }),
   },
   'exemplars-registered': {
     procedural: digits,
@@ -271,23 +287,29 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'exemplars-registered-random': {
     procedural: digits,
-    description: "as exemplars-registered, with random lattices in place of the learnt ones: as many per exemplar, each move Gaussian with the root mean square of the exemplar's learnt moves",
+    description:
+      "as exemplars-registered, with random lattices in place of the learnt ones: as many per exemplar, each move Gaussian with the root mean square of the exemplar's learnt moves",
     notByDefault: 'added after the committed one-shot run',
-    make: (ctx) => ({ stream: warpedExemplars(ctx, { ...thickAt(1), deformation: [0, 1.5] }, { deformations: randomLattices(exemplarDeformations(ctx), ctx.seed) }) }),
+    make: (ctx) => ({
+      stream: warpedExemplars(ctx, { ...thickAt(1), deformation: [0, 1.5] }, { deformations: randomLattices(exemplarDeformations(ctx), ctx.seed) }),
+    }),
   },
   'exemplars-strength': {
-    description: "the ranges of exemplars-thick-x2 scaled by a strength in [0, 1] that a controller moves by 0.01 a step: up while the classifier's loss on the batch is under 0.5, down while over (from 0.25)",
+    description:
+      "the ranges of exemplars-thick-x2 scaled by a strength in [0, 1] that a controller moves by 0.01 a step: up while the classifier's loss on the batch is under 0.5, down while over (from 0.25)",
     make: (ctx) => {
       const strength = strengthController({ target: 0.5, params: (s) => thickAt(2 * s) });
       return { stream: warpedExemplars(ctx, strength.params), controllers: [strength] };
     },
   },
   'exemplars-ramp': {
-    description: "the ranges of exemplars-thick-x2 scaled by a strength fixed in advance: rising linearly from 0.1 at the first batch to 0.7 at the last (about the path exemplars-strength's controller takes, without the controller)",
+    description:
+      "the ranges of exemplars-thick-x2 scaled by a strength fixed in advance: rising linearly from 0.1 at the first batch to 0.7 at the last (about the path exemplars-strength's controller takes, without the controller)",
     make: (ctx) => ({ stream: warpedExemplars(ctx, (i) => thickAt(2 * rampStrength(i, ctx.batches))) }),
   },
   'exemplars-mix': {
-    description: 'an even mix of four random warp families of the exemplars (those of exemplars, exemplars-wide, exemplars-elastic and exemplars-thick), sample by sample',
+    description:
+      'an even mix of four random warp families of the exemplars (those of exemplars, exemplars-wide, exemplars-elastic and exemplars-thick), sample by sample',
     make: (ctx) => ({ stream: exemplarFamilies(ctx, [1, 1, 1, 1]) }),
   },
   'exemplars-mix-policy': {
@@ -299,12 +321,14 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'exemplars-digits': {
     procedural: digits,
-    description: 'a shape prior beside the exemplars: an even mix, sample by sample, of procedural digits (the digits task, default parameters) and the exemplars as in exemplars-thick-x1.25',
+    description:
+      'a shape prior beside the exemplars: an even mix, sample by sample, of procedural digits (the digits task, default parameters) and the exemplars as in exemplars-thick-x1.25',
     make: (ctx) => ({ stream: digitsAndExemplars(ctx, thickAt(1.25), [1, 1]) }),
   },
   'exemplars-fashion': {
     procedural: fashion,
-    description: 'as exemplars-digits with procedural fashion items (the fashion task, default parameters) for the digits: for one-shot on Fashion-MNIST (--data)',
+    description:
+      'as exemplars-digits with procedural fashion items (the fashion task, default parameters) for the digits: for one-shot on Fashion-MNIST (--data)',
     forData: 'Fashion-MNIST',
     make: (ctx) => ({ stream: withExemplars(proceduralFashion(ctx), ctx, thickAt(1.25), [1, 1]) }),
   },
@@ -325,7 +349,8 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     make: (ctx) => learnedExemplars(ctx, 3),
   },
   'exemplars-learned-teach': {
-    description: "as exemplars-learned-diverse, and the sampler also keeps a teacher's loss low (TeachAugment): the teacher is an exponential moving average of the classifier's weights (decay 0.99)",
+    description:
+      "as exemplars-learned-diverse, and the sampler also keeps a teacher's loss low (TeachAugment): the teacher is an exponential moving average of the classifier's weights (decay 0.99)",
     make: (ctx) => learnedExemplars(ctx, 3, true),
   },
   'exemplars-learned-teach-thick': {
@@ -351,13 +376,15 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   },
   'exemplars-digits-self-training': {
     procedural: digits,
-    description: 'semi-supervised, with a shape prior: an even mix, sample by sample, of procedural digits (as in exemplars-digits) and the stream of exemplars-self-training',
+    description:
+      'semi-supervised, with a shape prior: an even mix, sample by sample, of procedural digits (as in exemplars-digits) and the stream of exemplars-self-training',
     notByDefault: 'added after the committed one-shot run (it uses unlabelled real images too)',
     make: (ctx) => selfTrainingBeside(proceduralDigits(ctx), ctx),
   },
   'exemplars-fashion-self-training': {
     procedural: fashion,
-    description: 'as exemplars-digits-self-training with procedural fashion items (as in exemplars-fashion) for the digits: for one-shot on Fashion-MNIST (--data)',
+    description:
+      'as exemplars-digits-self-training with procedural fashion items (as in exemplars-fashion) for the digits: for one-shot on Fashion-MNIST (--data)',
     forData: 'Fashion-MNIST',
     make: (ctx) => selfTrainingBeside(proceduralFashion(ctx), ctx),
   },
@@ -371,10 +398,13 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
     procedural: fashion,
     description: 'as exemplars-fashion-registered, with random lattices in place of the learnt ones (as exemplars-registered-random)',
     forData: 'Fashion-MNIST',
-    make: (ctx) => ({ stream: warpedExemplars(ctx, { deformation: [0, 1.5] }, { deformations: randomLattices(exemplarDeformations(ctx, fashion), ctx.seed) }) }),
+    make: (ctx) => ({
+      stream: warpedExemplars(ctx, { deformation: [0, 1.5] }, { deformations: randomLattices(exemplarDeformations(ctx, fashion), ctx.seed) }),
+    }),
   },
   'exemplars-nearest': {
-    description: "the control for exemplars-self-training: the same unlabelled images and readings, each image labelled by the exemplar it is nearest to (cosine similarity of pixels) instead of by the classifier",
+    description:
+      'the control for exemplars-self-training: the same unlabelled images and readings, each image labelled by the exemplar it is nearest to (cosine similarity of pixels) instead of by the classifier',
     notByDefault: 'added after the committed one-shot run (it uses unlabelled real images too)',
     make: (ctx) => selfTrainingExemplars(ctx, (ex) => (x) => nearestExemplarLogits(x, ex.x, ex.y, 10)),
   },
@@ -394,7 +424,8 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'digits-policy': {
     procedural: digits,
     notOneShot: HELD_OUT,
-    description: 'procedural digits whose slant, rotation, stroke width and elastic ranges a REINFORCE policy picks (reward: held-out loss drop every 25 steps)',
+    description:
+      'procedural digits whose slant, rotation, stroke width and elastic ranges a REINFORCE policy picks (reward: held-out loss drop every 25 steps)',
     make: (ctx) => {
       const policy = policyController(digits, {
         steer: { slant: [-30, 40], rotation: [-30, 30], strokeWidth: [1, 5], elastic: [0, 0.2] },
@@ -411,7 +442,8 @@ export const SOURCES: Readonly<Record<string, SourceRecipe>> = {
   'digits-mix-policy': {
     procedural: digits,
     notOneShot: HELD_OUT,
-    description: 'procedural digits or one exemplar per class under random warps (as exemplars), picked by a REINFORCE policy for each 25 steps between held-out evaluations (reward: the held-out loss drop over them)',
+    description:
+      'procedural digits or one exemplar per class under random warps (as exemplars), picked by a REINFORCE policy for each 25 steps between held-out evaluations (reward: the held-out loss drop over them)',
     make: (ctx) => {
       const policy = mixPolicy({ sources: ['digits', 'exemplars'], reward: 'progress', seed: ctx.seed });
       return {

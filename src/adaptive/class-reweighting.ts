@@ -60,7 +60,9 @@ export class ClassReweighting implements Controller {
   }
 
   /** For `generate(task, { params: reweight.params })`: the current weights for every batch. */
-  readonly params = (_batchIndex: number): {
+  readonly params = (
+    _batchIndex: number,
+  ): {
     /** The current class shares (uniform until the first evaluation). */
     classWeights: readonly number[];
   } => ({ classWeights: this.w });

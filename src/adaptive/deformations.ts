@@ -98,7 +98,8 @@ function registerGroups(
 function imageShape(data: ArrayDataset, argument: string): [number, number] {
   datasetCount(data, argument);
   const shape = data.sampleShape;
-  if (!Array.isArray(shape) || shape.length !== 3 || shape[2] !== 1) throw new OtfgenArgumentError(`${argument}.sampleShape`, `expected [height, width, 1], got ${describe(shape)}`);
+  if (!Array.isArray(shape) || shape.length !== 3 || shape[2] !== 1)
+    throw new OtfgenArgumentError(`${argument}.sampleShape`, `expected [height, width, 1], got ${describe(shape)}`);
   if (data.target?.kind !== 'class') throw new OtfgenArgumentError(`${argument}.target`, `expected class targets, got ${describe(data.target?.kind)}`);
   return [shape[0], shape[1]];
 }
@@ -129,14 +130,16 @@ export function learnDeformations(data: ArrayDataset, options: LearnDeformations
   const n = h * w;
   const byLabel = indicesByClass(data.y, classes, 'learnDeformations(data).y');
   byLabel.forEach((list, c) => {
-    if (list.length < 2) throw new OtfgenArgumentError('learnDeformations(data)', `class ${c} has ${list.length} image(s); registering pairs needs 2 or more of every class`);
+    if (list.length < 2)
+      throw new OtfgenArgumentError('learnDeformations(data)', `class ${c} has ${list.length} image(s); registering pairs needs 2 or more of every class`);
   });
   const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;
   const { lattices, fit } = registerGroups(
     classes,
     (c) => {
       const list = byLabel[c];
-      const from = new Float32Array(pairs * n), to = new Float32Array(pairs * n);
+      const from = new Float32Array(pairs * n),
+        to = new Float32Array(pairs * n);
       for (let k = 0; k < pairs; k++) {
         const a = rng.int(list.length);
         const b = (a + 1 + rng.int(list.length - 1)) % list.length; // any other image of the class
@@ -178,7 +181,8 @@ export function learnExemplarDeformations(exemplars: Exemplars, data: ArrayDatas
   if (dh !== h || dw !== w) throw new OtfgenArgumentError(`${name}(data).sampleShape`, `expected the exemplars' [${h}, ${w}, 1], got [${dh}, ${dw}, 1]`);
   const classes = exemplars.target.classes;
   const dataClasses = (data.target as { classes: number }).classes;
-  if (dataClasses !== classes) throw new OtfgenArgumentError(`${name}(data).target`, `expected the exemplars' ${classes} classes, got ${describe(dataClasses)}`);
+  if (dataClasses !== classes)
+    throw new OtfgenArgumentError(`${name}(data).target`, `expected the exemplars' ${classes} classes, got ${describe(dataClasses)}`);
   const perExemplar = checkInt(`${name} options.perExemplar`, options.perExemplar ?? 100, 1);
   const { settings, rng } = registrationOptions(name, options);
   const exemplarClasses = indicesByClass(exemplars.y, classes, `${name}(exemplars).y`);
@@ -194,7 +198,8 @@ export function learnExemplarDeformations(exemplars: Exemplars, data: ArrayDatas
     (e) => {
       const pool = byLabel[exemplars.y[e]].slice();
       const m = Math.min(perExemplar, pool.length);
-      const from = new Float32Array(m * n), to = new Float32Array(m * n);
+      const from = new Float32Array(m * n),
+        to = new Float32Array(m * n);
       for (let k = 0; k < m; k++) {
         const j = k + rng.int(pool.length - k); // a partial shuffle: m images without repeats
         [pool[k], pool[j]] = [pool[j], pool[k]];
@@ -212,11 +217,15 @@ export function learnExemplarDeformations(exemplars: Exemplars, data: ArrayDatas
 
 /** A normalised Gaussian blur kernel [size, size, 1, 1] of standard deviation `sigma` pixels, out to 2 sigma. */
 function gaussianKernel(sigma: number): tf.Tensor4D {
-  const r = Math.max(1, Math.ceil(2 * sigma)), size = 2 * r + 1;
+  const r = Math.max(1, Math.ceil(2 * sigma)),
+    size = 2 * r + 1;
   const k = new Float32Array(size * size);
   let sum = 0;
   for (let y = -r; y <= r; y++) for (let x = -r; x <= r; x++) sum += k[(y + r) * size + x + r] = Math.exp(-(x * x + y * y) / (2 * sigma * sigma));
-  return tf.tensor4d(k.map((v) => v / sum), [size, size, 1, 1]);
+  return tf.tensor4d(
+    k.map((v) => v / sum),
+    [size, size, 1, 1],
+  );
 }
 
 /** Registers `from[k]` onto `to[k]` for each of `m` pairs at once. */
@@ -229,13 +238,15 @@ function register(
   o: RegistrationSettings & { kernel: tf.Tensor4D | null },
 ): { lattices: Float32Array; before: number; after: number } {
   const prepare = (x: Float32Array) => tf.tidy(() => (o.kernel ? tf.conv2d(tf.tensor4d(x, [m, h, w, 1]), o.kernel, 1, 'same') : tf.tensor4d(x, [m, h, w, 1])));
-  const a = prepare(from), b = prepare(to);
+  const a = prepare(from),
+    b = prepare(to);
   const identity = tf.tidy(() => tf.tile(tf.tensor2d([[0, 1, 0, 0, 0]]), [m, 1]) as tf.Tensor2D);
   const zeros = tf.zeros([m, o.grid, o.grid, 2]);
   const control = tf.variable(zeros, true);
   zeros.dispose(); // the variable holds its own reference to the values
   const optimizer = tf.train.adam(o.learningRate);
-  const difference = () => tf.mean(tf.square(tf.sub(affineWarpTensor(a, identity, { displacement: elasticDisplacement(control as tf.Tensor as tf.Tensor4D, h, w) }), b)));
+  const difference = () =>
+    tf.mean(tf.square(tf.sub(affineWarpTensor(a, identity, { displacement: elasticDisplacement(control as tf.Tensor as tf.Tensor4D, h, w) }), b)));
   try {
     const before = tf.tidy(() => tf.mean(tf.square(tf.sub(a, b))).dataSync()[0]);
     for (let i = 0; i < o.iterations; i++) {

@@ -10,9 +10,23 @@ export { affineWarpTensor, elasticDisplacement, AFFINE_PARAM_NAMES, type AffineW
 export { learnDeformations, learnExemplarDeformations, type LearnDeformationsOptions, type LearnExemplarDeformationsOptions } from './deformations.js';
 export { learnedAugmenter, type LearnedAugmenter, type LearnedAugmenterOptions, type AugmenterLogEntry } from './learned.js';
 export { classReweighting, type ClassReweighting, type ClassReweightingOptions, type ReweightingLogEntry } from './class-reweighting.js';
-export { policyController, type PolicyController, type PolicyControllerOptions, type PolicyLogEntry, type PolicyReward, type ReinforceOptions } from './policy.js';
+export {
+  policyController,
+  type PolicyController,
+  type PolicyControllerOptions,
+  type PolicyLogEntry,
+  type PolicyReward,
+  type ReinforceOptions,
+} from './policy.js';
 export { mixPolicy, type MixPolicy, type MixPolicyLogEntry, type MixPolicyOptions } from './mix-policy.js';
 export { strengthController, type StrengthController, type StrengthControllerOptions, type StrengthLogEntry } from './strength.js';
-export { selfTraining, type SelfTraining, type SelfTrainingOptions, type SelfTrainingStage, type SelfTrainingLogEntry, type UnlabelledImages } from './self-training.js';
+export {
+  selfTraining,
+  type SelfTraining,
+  type SelfTrainingOptions,
+  type SelfTrainingStage,
+  type SelfTrainingLogEntry,
+  type UnlabelledImages,
+} from './self-training.js';
 export { clipByGlobalNorm } from './gradients.js';
 export type { Controller, TrainingSignal } from './controller.js';

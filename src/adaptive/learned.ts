@@ -144,13 +144,19 @@ export class LearnedAugmenter implements Controller {
     this.grid = checkInt('learnedAugmenter options.grid', options.grid ?? 3, 2, 16);
     this.strength = options.strength ?? 'max';
     this.diversity = checkNumber('learnedAugmenter options.diversity', options.diversity ?? 0, 0);
-    if (this.diversity > 0 && this.noiseSize === 0) throw new OtfgenArgumentError('learnedAugmenter options.diversity', 'needs noise to measure the spread: give noiseSize > 0');
+    if (this.diversity > 0 && this.noiseSize === 0)
+      throw new OtfgenArgumentError('learnedAugmenter options.diversity', 'needs noise to measure the spread: give noiseSize > 0');
     if (options.teacher !== undefined && typeof options.teacher !== 'function') {
-      throw new OtfgenArgumentError('learnedAugmenter options.teacher', `expected a function from images [n, h, w, c] to logits [n, classes], got ${describe(options.teacher)}`);
+      throw new OtfgenArgumentError(
+        'learnedAugmenter options.teacher',
+        `expected a function from images [n, h, w, c] to logits [n, classes], got ${describe(options.teacher)}`,
+      );
     }
-    if (options.teacherWeight !== undefined && options.teacher === undefined) throw new OtfgenArgumentError('learnedAugmenter options.teacherWeight', 'needs options.teacher');
+    if (options.teacherWeight !== undefined && options.teacher === undefined)
+      throw new OtfgenArgumentError('learnedAugmenter options.teacherWeight', 'needs options.teacher');
     this.teacherWeight = checkNumber('learnedAugmenter options.teacherWeight', options.teacherWeight ?? 1, 0);
-    if (this.strength !== 'uniform' && this.strength !== 'max') throw new OtfgenArgumentError('learnedAugmenter options.strength', `expected 'uniform' or 'max', got ${describe(this.strength)}`);
+    if (this.strength !== 'uniform' && this.strength !== 'max')
+      throw new OtfgenArgumentError('learnedAugmenter options.strength', `expected 'uniform' or 'max', got ${describe(this.strength)}`);
     this.optimizer = tf.train.adam(checkNumber('learnedAugmenter options.learningRate', options.learningRate ?? 0.001, 0));
   }
 
@@ -272,7 +278,11 @@ export class LearnedAugmenter implements Controller {
     return { params, control: tf.reshape(moves, [n, this.grid, this.grid, 2]) as tf.Tensor4D };
   }
 
-  private warpOf(images: tf.Tensor4D, noise: tf.Tensor2D, strength: tf.Tensor2D): { warped: tf.Tensor4D; params: tf.Tensor2D; elastic: tf.Tensor4D | null; raw: tf.Tensor2D } {
+  private warpOf(
+    images: tf.Tensor4D,
+    noise: tf.Tensor2D,
+    strength: tf.Tensor2D,
+  ): { warped: tf.Tensor4D; params: tf.Tensor2D; elastic: tf.Tensor4D | null; raw: tf.Tensor2D } {
     const [n, h, w] = images.shape;
     const raw = this.samplerOf(images, noise);
     const { params, control } = this.split(raw, n, strength);
@@ -293,11 +303,21 @@ export class LearnedAugmenter implements Controller {
     const rng = new Rng(`${this.seed}/learned-augmenter`);
     const glorot = (rows: number, cols: number) => {
       const limit = Math.sqrt(6 / (rows + cols));
-      return tf.variable(tf.tensor2d(Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit)), [rows, cols]));
+      return tf.variable(
+        tf.tensor2d(
+          Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit)),
+          [rows, cols],
+        ),
+      );
     };
     // Inside tidy: a variable copies its initial tensor, which tidy then frees.
     const outputs = 5 + (this.maxElastic > 0 ? 2 * this.grid * this.grid : 0);
-    this.weights = tf.tidy(() => [glorot(features, this.hidden), tf.variable(tf.zeros([this.hidden])), glorot(this.hidden, outputs), tf.variable(tf.zeros([outputs]))]);
+    this.weights = tf.tidy(() => [
+      glorot(features, this.hidden),
+      tf.variable(tf.zeros([this.hidden])),
+      glorot(this.hidden, outputs),
+      tf.variable(tf.zeros([outputs])),
+    ]);
     return this.weights;
   }
 
@@ -305,12 +325,18 @@ export class LearnedAugmenter implements Controller {
   private strengthOf(k: number, n: number, ramp: number): tf.Tensor2D {
     if (this.strength === 'max') return tf.fill([n, 1], ramp) as tf.Tensor2D;
     const rng = Rng.forIndex(this.seed, k, 'learned-augmenter-strength');
-    return tf.tensor2d(Float32Array.from({ length: n }, () => ramp * rng.next()), [n, 1]);
+    return tf.tensor2d(
+      Float32Array.from({ length: n }, () => ramp * rng.next()),
+      [n, 1],
+    );
   }
 
   private noise(k: number, n: number): tf.Tensor2D {
     const rng = Rng.forIndex(this.seed, k, 'learned-augmenter-noise');
-    return tf.tensor2d(Float32Array.from({ length: n * this.noiseSize }, () => rng.normal()), [n, this.noiseSize]);
+    return tf.tensor2d(
+      Float32Array.from({ length: n * this.noiseSize }, () => rng.normal()),
+      [n, this.noiseSize],
+    );
   }
 }
 
@@ -322,5 +348,9 @@ function poolSize(h: number, w: number): number {
 function checkImages(batch: Batch): void {
   const s = batch.sampleShape;
   if (s.length !== 3) throw new OtfgenArgumentError('learnedAugmenter batch.sampleShape', `expected images [height, width, channels], got [${s.join(', ')}]`);
-  if (batch.target.kind !== 'class') throw new OtfgenArgumentError('learnedAugmenter batch.target', `expected class targets (the classifier's loss needs labels), got ${describe(batch.target.kind)}`);
+  if (batch.target.kind !== 'class')
+    throw new OtfgenArgumentError(
+      'learnedAugmenter batch.target',
+      `expected class targets (the classifier's loss needs labels), got ${describe(batch.target.kind)}`,
+    );
 }

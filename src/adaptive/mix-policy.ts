@@ -57,10 +57,18 @@ export class MixPolicy implements Controller {
     const sources = options?.sources;
     if (typeof sources === 'number' && Number.isInteger(sources) && sources >= 2 && sources <= 1000) {
       this.sources = Array.from({ length: sources }, (_, i) => `source${i}`);
-    } else if (Array.isArray(sources) && sources.length >= 2 && sources.every((s) => typeof s === 'string' && s !== '') && new Set(sources).size === sources.length) {
+    } else if (
+      Array.isArray(sources) &&
+      sources.length >= 2 &&
+      sources.every((s) => typeof s === 'string' && s !== '') &&
+      new Set(sources).size === sources.length
+    ) {
       this.sources = [...sources];
     } else {
-      throw new OtfgenArgumentError('mixPolicy options.sources', `expected the number of the mix's sources (2 or more) or their distinct names, got ${describe(sources)}`);
+      throw new OtfgenArgumentError(
+        'mixPolicy options.sources',
+        `expected the number of the mix's sources (2 or more) or their distinct names, got ${describe(sources)}`,
+      );
     }
     this.policy = new Reinforce('mixPolicy options', [{ name: 'source', arms: this.sources.length }], options, 'mix-policy');
   }

@@ -66,13 +66,15 @@ export class PolicyController<P extends ParamSpace> implements Controller {
 
   constructor(task: Task<P>, options: PolicyControllerOptions<P>) {
     checkTask('policyController(task)', task);
-    if (!options?.steer || typeof options.steer !== 'object') throw new OtfgenArgumentError('policyController options.steer', "expected the parameters to steer, e.g. { rotation: true } or { rotation: [-30, 30] }");
+    if (!options?.steer || typeof options.steer !== 'object')
+      throw new OtfgenArgumentError('policyController options.steer', 'expected the parameters to steer, e.g. { rotation: true } or { rotation: [-30, 30] }');
     this.bins = checkInt('policyController options.bins', options.bins ?? 4, 2, 100);
     this.fixed = { ...(options.fixed ?? {}) };
     this.steered = Object.entries(options.steer).map(([name, range]) => {
       const where = `policyController options.steer.${name}`;
       const spec = paramSpec(task, name, where) as NumberParam;
-      if ((spec as { type?: string }).type === 'weights') throw new OtfgenArgumentError(where, 'weights parameters cannot be binned; steer a numeric parameter, or a mix of streams with mixPolicy');
+      if ((spec as { type?: string }).type === 'weights')
+        throw new OtfgenArgumentError(where, 'weights parameters cannot be binned; steer a numeric parameter, or a mix of streams with mixPolicy');
       if (name in this.fixed) throw new OtfgenArgumentError(where, 'is also in options.fixed; give it in one place');
       const [lo, hi] = range === true ? [spec.min, spec.max] : (range as readonly [number, number]);
       if (!(Array.isArray(range) || range === true) || !(lo >= spec.min && hi <= spec.max && lo < hi)) {
@@ -81,7 +83,12 @@ export class PolicyController<P extends ParamSpace> implements Controller {
       return { name, lo, hi };
     });
     if (this.steered.length === 0) throw new OtfgenArgumentError('policyController options.steer', 'names no parameter');
-    this.policy = new Reinforce('policyController options', this.steered.map((s) => ({ name: s.name, arms: this.bins })), options, 'policy');
+    this.policy = new Reinforce(
+      'policyController options',
+      this.steered.map((s) => ({ name: s.name, arms: this.bins })),
+      options,
+      'policy',
+    );
   }
 
   /** For `generate(task, { params: policy.params })`: picks this batch's bins. */

@@ -72,9 +72,15 @@ export class Reinforce {
    * @param heads each head's name and number of choices
    * @param stream the name of the seeded random stream the choices are drawn from
    */
-  constructor(where: string, heads: readonly { name: string; arms: number }[], options: ReinforceOptions, private readonly stream: string) {
+  constructor(
+    where: string,
+    heads: readonly { name: string; arms: number }[],
+    options: ReinforceOptions,
+    private readonly stream: string,
+  ) {
     this.reward = options.reward ?? 'loss';
-    if (this.reward !== 'loss' && this.reward !== 'progress') throw new OtfgenArgumentError(`${where}.reward`, `expected 'loss' or 'progress', got ${describe(this.reward)}`);
+    if (this.reward !== 'loss' && this.reward !== 'progress')
+      throw new OtfgenArgumentError(`${where}.reward`, `expected 'loss' or 'progress', got ${describe(this.reward)}`);
     this.lr = checkNumber(`${where}.learningRate`, options.learningRate ?? (this.reward === 'loss' ? 0.1 : 0.5), 0);
     this.decay = checkNumber(`${where}.baselineDecay`, options.baselineDecay ?? 0.9, 0, 1);
     this.explore = checkNumber(`${where}.explore`, options.explore ?? 0.25, 0, 0.99);

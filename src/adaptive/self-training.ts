@@ -124,12 +124,17 @@ export class SelfTraining implements Controller {
     const first = exemplarTask(ex); // the task before any reading; building it checks the exemplars, naming what is wrong
     this.exemplars = ex;
     const u = options.unlabelled;
-    if (!u || !(u.x instanceof Uint8Array || u.x instanceof Float32Array)) throw new OtfgenArgumentError('selfTraining options.unlabelled.x', `expected a Uint8Array or Float32Array of images, got ${describe(u?.x)}`);
+    if (!u || !(u.x instanceof Uint8Array || u.x instanceof Float32Array))
+      throw new OtfgenArgumentError('selfTraining options.unlabelled.x', `expected a Uint8Array or Float32Array of images, got ${describe(u?.x)}`);
     if (!Array.isArray(u.sampleShape) || u.sampleShape.join('x') !== ex.sampleShape.join('x')) {
-      throw new OtfgenArgumentError('selfTraining options.unlabelled.sampleShape', `expected the exemplars' shape [${ex.sampleShape.join(', ')}], got ${describe(u.sampleShape)}`);
+      throw new OtfgenArgumentError(
+        'selfTraining options.unlabelled.sampleShape',
+        `expected the exemplars' shape [${ex.sampleShape.join(', ')}], got ${describe(u.sampleShape)}`,
+      );
     }
     const n = sampleLength(ex.sampleShape);
-    if (u.x.length === 0 || u.x.length % n !== 0) throw new OtfgenArgumentError('selfTraining options.unlabelled.x', `expected one or more images of ${n} values, got ${u.x.length} values`);
+    if (u.x.length === 0 || u.x.length % n !== 0)
+      throw new OtfgenArgumentError('selfTraining options.unlabelled.x', `expected one or more images of ${n} values, got ${u.x.length} values`);
     this.unlabelled = u;
     this.count = u.x.length / n;
     if (!Array.isArray(options.schedule) || options.schedule.length === 0) {
@@ -193,7 +198,10 @@ export class SelfTraining implements Controller {
       const p = tf.tidy(() => {
         const logits = this.options.classifier(tf.tensor4d(chunk.subarray(0, k * n), [k, ...shape]));
         if (logits.shape.length !== 2 || logits.shape[0] !== k || logits.shape[1] !== classes) {
-          throw new OtfgenArgumentError('selfTraining options.classifier', `expected logits [${k}, ${classes}] for ${k} images, got [${logits.shape.join(', ')}]`);
+          throw new OtfgenArgumentError(
+            'selfTraining options.classifier',
+            `expected logits [${k}, ${classes}] for ${k} images, got [${logits.shape.join(', ')}]`,
+          );
         }
         return tf.softmax(logits);
       });

@@ -83,7 +83,11 @@ async function sourcesOf(o: BenchCommandOptions): Promise<BenchSource[]> {
   if (o.idx !== undefined) {
     const dir = o.idx;
     const { mnist } = await import('../node/files/mnist.js');
-    out.push({ name: `idx:${dir}`, kind: 'idx', open: async () => arraySource(await mnist({ split: 'train', dir }), { batchSize: o.batchSize, seed: o.seed, epochs: Infinity }) });
+    out.push({
+      name: `idx:${dir}`,
+      kind: 'idx',
+      open: async () => arraySource(await mnist({ split: 'train', dir }), { batchSize: o.batchSize, seed: o.seed, epochs: Infinity }),
+    });
   }
   if (o.imageFolder !== undefined) {
     const dir = o.imageFolder;
@@ -102,7 +106,8 @@ async function pass(stream: Stream<Batch>, count: number, work?: (b: Batch) => P
     if (work) await work(b);
   }
   const report = t.report();
-  if (report.items < count) throw new OtfgenArgumentError('bench --batches', `the source ended after ${report.items} batches; ${count} were asked (give fewer)`);
+  if (report.items < count)
+    throw new OtfgenArgumentError('bench --batches', `the source ended after ${report.items} batches; ${count} were asked (give fewer)`);
   return { report, shape };
 }
 
@@ -139,7 +144,14 @@ export async function benchCommand(o: BenchCommandOptions): Promise<BenchRow[]> 
         model.dispose();
       }
     }
-    const row: BenchRow = { source: s.name, kind: s.kind, sampleShape: alone.shape, openMs: +openMs.toFixed(1), alone: alone.report, ...(training ? { training } : {}) };
+    const row: BenchRow = {
+      source: s.name,
+      kind: s.kind,
+      sampleShape: alone.shape,
+      openMs: +openMs.toFixed(1),
+      alone: alone.report,
+      ...(training ? { training } : {}),
+    };
     rows.push(row);
     const t = training ? `; training: ${training.stepsPerSecond.toFixed(1)} steps/s, data wait ${(training.dataWaitShare * 100).toFixed(1)}%` : '';
     console.log(`  ${s.name}: ${Math.round(alone.report.sourceSamplesPerSecond).toLocaleString('en-US')} samples/s alone${t}`);

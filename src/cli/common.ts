@@ -48,7 +48,12 @@ export async function realData(dir: string | undefined): Promise<[MnistDataset, 
 }
 
 /** Whether a value is a task made by `defineTask` (what a task module must export). */
-const isTask = (v: unknown): v is Task<any> => typeof v === 'object' && v !== null && typeof (v as Task<any>).render === 'function' && typeof (v as Task<any>).name === 'string' && Array.isArray((v as Task<any>).sampleShape);
+const isTask = (v: unknown): v is Task<any> =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Task<any>).render === 'function' &&
+  typeof (v as Task<any>).name === 'string' &&
+  Array.isArray((v as Task<any>).sampleShape);
 
 /** A task module's file as the URL workers import it by. */
 export function moduleUrl(file: string): string {
@@ -87,7 +92,8 @@ export async function resolveTask(o: { readonly task?: string; readonly taskModu
     if (!task) throw new OtfgenArgumentError('--task', `the --task-module ${o.taskModule} exports no task named '${o.task}'; it exports: ${names}`);
     return { task, taskModule: url };
   }
-  if (tasks.length > 1) throw new OtfgenArgumentError('--task', `the --task-module ${o.taskModule} exports ${tasks.length} tasks (${names}): name one with --task`);
+  if (tasks.length > 1)
+    throw new OtfgenArgumentError('--task', `the --task-module ${o.taskModule} exports ${tasks.length} tasks (${names}): name one with --task`);
   return { task: tasks[0], taskModule: url };
 }
 
@@ -95,7 +101,8 @@ export async function resolveTask(o: { readonly task?: string; readonly taskModu
 export function numberList(option: string) {
   return (text: string): number[] => {
     const values = text.split(',').map((s) => Number(s.trim()));
-    if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new OtfgenArgumentError(option, `expected comma-separated numbers, got '${text}'`);
+    if (values.length === 0 || values.some((v) => !Number.isFinite(v)))
+      throw new OtfgenArgumentError(option, `expected comma-separated numbers, got '${text}'`);
     return values;
   };
 }
@@ -156,7 +163,8 @@ export const quote = (arg: string) => (/^[\w./:=,-]+$/.test(arg) ? arg : `'${arg
  * draws in code), any other text a string seed. The default is the number 1, not the text '1'
  * (commander does not pass defaults through the parser, and a string seed draws other bytes).
  */
-export const seedOption = () => new Option('--seed <seed>', 'seed: an integer or any text').argParser((v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v)).default(1);
+export const seedOption = () =>
+  new Option('--seed <seed>', 'seed: an integer or any text').argParser((v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v)).default(1);
 
 /** Chooses the backend (`--backend`) and prints which, and why. */
 export async function useBackend(name: string): Promise<BackendSelection> {

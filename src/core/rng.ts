@@ -13,7 +13,12 @@ import { OtfgenArgumentError, describe } from './errors.js';
 /** A seed: an integer or a string. */
 export type Seed = number | string;
 
-interface XorState { x: number; y: number; z: number; w: number }
+interface XorState {
+  x: number;
+  y: number;
+  z: number;
+  w: number;
+}
 
 const INV_2_32 = 1 / 4294967296;
 
@@ -104,14 +109,22 @@ export class Rng {
 
   /** Fills `out` with random 32-bit words (inline recurrence: no call per word). */
   fillWords(out: Int32Array | Uint32Array, start = 0, end = out.length): void {
-    let x = this.x, y = this.y, z = this.z, w = this.w;
+    let x = this.x,
+      y = this.y,
+      z = this.z,
+      w = this.w;
     for (let i = start; i < end; i++) {
       const t = x ^ (x << 11);
-      x = y; y = z; z = w;
+      x = y;
+      y = z;
+      z = w;
       w ^= (w >>> 19) ^ t ^ (t >>> 8);
       out[i] = w;
     }
-    this.x = x; this.y = y; this.z = z; this.w = w;
+    this.x = x;
+    this.y = y;
+    this.z = z;
+    this.w = w;
   }
 
   /**
@@ -124,20 +137,34 @@ export class Rng {
    */
   fillBernoulliWords(out: Int32Array | Uint32Array, p: number, start = 0, end = out.length): void {
     const { q, low } = bernoulliDigits(p);
-    if (q <= 0) { out.fill(0, start, end); return; }
-    if (q >= 256) { out.fill(-1, start, end); return; }
-    let x = this.x, y = this.y, z = this.z, w = this.w;
+    if (q <= 0) {
+      out.fill(0, start, end);
+      return;
+    }
+    if (q >= 256) {
+      out.fill(-1, start, end);
+      return;
+    }
+    let x = this.x,
+      y = this.y,
+      z = this.z,
+      w = this.w;
     for (let i = start; i < end; i++) {
       let r = 0;
       for (let b = low; b < 8; b++) {
         const t = x ^ (x << 11);
-        x = y; y = z; z = w;
+        x = y;
+        y = z;
+        z = w;
         w ^= (w >>> 19) ^ t ^ (t >>> 8);
         r = (q >> b) & 1 ? r | w : r & w;
       }
       out[i] = r;
     }
-    this.x = x; this.y = y; this.z = z; this.w = w;
+    this.x = x;
+    this.y = y;
+    this.z = z;
+    this.w = w;
   }
 }
 

@@ -98,20 +98,26 @@ export interface FitParamsResult<P extends ParamSpace> {
  */
 export function fitParams<P extends ParamSpace>(task: Task<P>, reference: FitReference, options: FitParamsOptions<P>): FitParamsResult<P> {
   checkTask('fitParams(task)', task);
-  if (!options || typeof options !== 'object') throw new OtfgenArgumentError('fitParams options', "expected an object with at least { fit: ['paramName', ...] }");
+  if (!options || typeof options !== 'object')
+    throw new OtfgenArgumentError('fitParams options', "expected an object with at least { fit: ['paramName', ...] }");
   const [refCount, h, w, c] = checkImages('fitParams reference', reference);
   const shape = task.sampleShape;
   if (shape.length !== 3 || shape[0] !== h || shape[1] !== w || shape[2] !== c) {
-    throw new OtfgenArgumentError('fitParams reference.sampleShape', `task '${task.name}' makes [${shape.join(', ')}] samples; the reference images are [${h}, ${w}, ${c}]: fit to images of the task's shape`);
+    throw new OtfgenArgumentError(
+      'fitParams reference.sampleShape',
+      `task '${task.name}' makes [${shape.join(', ')}] samples; the reference images are [${h}, ${w}, ${c}]: fit to images of the task's shape`,
+    );
   }
   const specs = checkFitKeys(task, options.fit);
   const statistics = options.statistics === undefined ? DEFAULT_STATISTICS : checkStatistics('fitParams options.statistics', options.statistics);
   const samples = checkInt('fitParams options.samples', options.samples ?? 2000, 10);
   const iterations = checkInt('fitParams options.iterations', options.iterations ?? 400, 0);
   const referenceSamples = checkInt('fitParams options.referenceSamples', options.referenceSamples ?? 2000, 10);
-  if (options.onIteration !== undefined && typeof options.onIteration !== 'function') throw new OtfgenArgumentError('fitParams options.onIteration', `expected a function, got ${describe(options.onIteration)}`);
+  if (options.onIteration !== undefined && typeof options.onIteration !== 'function')
+    throw new OtfgenArgumentError('fitParams options.onIteration', `expected a function, got ${describe(options.onIteration)}`);
   const base = (options.params ?? {}) as Record<string, unknown>;
-  if (typeof base !== 'object' || base === null) throw new OtfgenArgumentError('fitParams options.params', `expected an object of the task's parameters, got ${describe(base)}`);
+  if (typeof base !== 'object' || base === null)
+    throw new OtfgenArgumentError('fitParams options.params', `expected an object of the task's parameters, got ${describe(base)}`);
   const seed = checkSeed('fitParams options.seed', options.seed ?? 0);
   // Every given value against its declared range (the fitted ones too: they are the start).
   for (const [key, value] of Object.entries(base)) {
@@ -152,13 +158,18 @@ export function fitParams<P extends ParamSpace>(task: Task<P>, reference: FitRef
     const stats = imageStatistics(into);
     const groups = groupsOf(classes === null ? null : into.y);
     return groups.map((g, k) =>
-      statistics.map((s, j) => (g !== null && g.length === 0 ? missingClass(task, k) : statisticDistance(quantiles(stats[s], g ?? undefined), refQuantiles[k][j], scales[j]))),
+      statistics.map((s, j) =>
+        g !== null && g.length === 0 ? missingClass(task, k) : statisticDistance(quantiles(stats[s], g ?? undefined), refQuantiles[k][j], scales[j]),
+      ),
     );
   };
   const mean = (d: number[][]) => d.reduce((t, row) => t + row.reduce((a, b) => a + b, 0), 0) / (d.length * statistics.length);
 
   const first = measure(start);
-  let theta = start, best = mean(first), bestDistances = first, sigma = 0.1;
+  let theta = start,
+    best = mean(first),
+    bestDistances = first,
+    sigma = 0.1;
   const history: number[] = [];
   for (let it = 0; it < iterations; it++) {
     const candidate = theta.map((t) => Math.min(1, Math.max(0, t + sigma * rng.normal())));
@@ -166,7 +177,10 @@ export function fitParams<P extends ParamSpace>(task: Task<P>, reference: FitRef
     const m = mean(d);
     // The one-fifth rule: widen the steps after a success, narrow them slowly after a failure.
     if (m < best) {
-      theta = candidate; best = m; bestDistances = d; sigma *= 1.5;
+      theta = candidate;
+      best = m;
+      bestDistances = d;
+      sigma *= 1.5;
     } else sigma *= 1.5 ** -0.25;
     sigma = Math.min(0.3, Math.max(0.003, sigma));
     history.push(best);
@@ -184,14 +198,22 @@ export function fitParams<P extends ParamSpace>(task: Task<P>, reference: FitRef
 }
 
 function checkFitKeys<P extends ParamSpace>(task: Task<P>, fit: unknown): [string, NumberParam][] {
-  const numberKeys = Object.entries(task.params).filter(([, s]) => s.type !== 'weights').map(([k]) => k);
+  const numberKeys = Object.entries(task.params)
+    .filter(([, s]) => s.type !== 'weights')
+    .map(([k]) => k);
   if (!Array.isArray(fit) || fit.length === 0) {
-    throw new OtfgenArgumentError('fitParams options.fit', `expected a non-empty list of task '${task.name}' number parameters (${numberKeys.join(', ')}), got ${describe(fit)}`);
+    throw new OtfgenArgumentError(
+      'fitParams options.fit',
+      `expected a non-empty list of task '${task.name}' number parameters (${numberKeys.join(', ')}), got ${describe(fit)}`,
+    );
   }
   return fit.map((key, i) => {
     const spec = (task.params as ParamSpace)[key as string];
     if (!spec || spec.type === 'weights') {
-      throw new OtfgenArgumentError(`fitParams options.fit[${i}]`, `task '${task.name}' has no number parameter ${describe(key)}; it has: ${numberKeys.join(', ')}`);
+      throw new OtfgenArgumentError(
+        `fitParams options.fit[${i}]`,
+        `task '${task.name}' has no number parameter ${describe(key)}; it has: ${numberKeys.join(', ')}`,
+      );
     }
     if (fit.indexOf(key) !== i) throw new OtfgenArgumentError(`fitParams options.fit[${i}]`, `'${key}' is named twice`);
     return [key as string, spec];
@@ -217,11 +239,17 @@ function checkPerClass(task: Task<any>, reference: FitReference, count: number, 
   }
   const missing = [...seen.keys()].filter((k) => seen[k] < 2);
   if (missing.length) {
-    throw new OtfgenArgumentError('fitParams reference.y', `perClass needs at least 2 reference images of each class; class ${missing.join(', ')} has fewer among the ${pick.length} drawn (raise referenceSamples, or fit all classes together)`);
+    throw new OtfgenArgumentError(
+      'fitParams reference.y',
+      `perClass needs at least 2 reference images of each class; class ${missing.join(', ')} has fewer among the ${pick.length} drawn (raise referenceSamples, or fit all classes together)`,
+    );
   }
   return classes;
 }
 
 function missingClass(task: Task<any>, k: number): never {
-  throw new OtfgenArgumentError('fitParams options.params.classWeights', `with perClass every class must be generated; class ${k} of task '${task.name}' has weight 0 or too few samples (raise samples)`);
+  throw new OtfgenArgumentError(
+    'fitParams options.params.classWeights',
+    `with perClass every class must be generated; class ${k} of task '${task.name}' has weight 0 or too few samples (raise samples)`,
+  );
 }

@@ -8,19 +8,7 @@ import { OtfgenArgumentError, describe } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 
 /** The statistics {@link imageStatistics} measures, one number per image each. */
-export const IMAGE_STATISTICS = [
-  'ink',
-  'cover',
-  'height',
-  'width',
-  'spreadY',
-  'spreadX',
-  'slant',
-  'edges',
-  'texture',
-  'centreY',
-  'centreX',
-] as const;
+export const IMAGE_STATISTICS = ['ink', 'cover', 'height', 'width', 'spreadY', 'spreadX', 'slant', 'edges', 'texture', 'centreY', 'centreX'] as const;
 
 /**
  * One statistic of an image, on values in [0, 1]; "ink" is a pixel over 0.1.
@@ -88,8 +76,22 @@ export function imageStatistics(images: ImageArray): ImageStatistics {
       for (let k = 0; k < c; k++) v += images.x[o + p * c + k];
       grey[p] = v * scale;
     }
-    let ink = 0, inkSum = 0, mass = 0, my = 0, mx = 0, myy = 0, mxx = 0, mxy = 0;
-    let top = h, bottom = -1, left = w, right = -1, strong = 0, edges = 0, texture = 0, pairs = 0;
+    let ink = 0,
+      inkSum = 0,
+      mass = 0,
+      my = 0,
+      mx = 0,
+      myy = 0,
+      mxx = 0,
+      mxy = 0;
+    let top = h,
+      bottom = -1,
+      left = w,
+      right = -1,
+      strong = 0,
+      edges = 0,
+      texture = 0,
+      pairs = 0;
     for (let r = 0; r < h; r++) {
       for (let col = 0; col < w; col++) {
         const v = grey[r * w + col];
@@ -101,17 +103,28 @@ export function imageStatistics(images: ImageArray): ImageStatistics {
         if (v <= 0.1) continue;
         ink++;
         inkSum += v;
-        mass += v; my += v * r; mx += v * col; myy += v * r * r; mxx += v * col * col; mxy += v * r * col;
+        mass += v;
+        my += v * r;
+        mx += v * col;
+        myy += v * r * r;
+        mxx += v * col * col;
+        mxy += v * r * col;
         if (r < top) top = r;
         if (r > bottom) bottom = r;
         if (col < left) left = col;
         if (col > right) right = col;
-        if (right1 > 0.1) { texture += Math.abs(right1 - v); pairs++; }
+        if (right1 > 0.1) {
+          texture += Math.abs(right1 - v);
+          pairs++;
+        }
       }
     }
     if (ink === 0) continue; // a blank image: every statistic 0
-    const cy = my / mass, cx = mx / mass;
-    const vyy = Math.max(myy / mass - cy * cy, 0), vxx = Math.max(mxx / mass - cx * cx, 0), vxy = mxy / mass - cx * cy;
+    const cy = my / mass,
+      cx = mx / mass;
+    const vyy = Math.max(myy / mass - cy * cy, 0),
+      vxx = Math.max(mxx / mass - cx * cx, 0),
+      vxy = mxy / mass - cx * cy;
     stats.ink[i] = inkSum / ink;
     stats.cover[i] = ink / (h * w);
     stats.height[i] = (bottom - top + 1) / h;
@@ -175,7 +188,9 @@ export function sampleIndices(count: number, n: number, rng: Rng): Uint32Array {
   const all = Uint32Array.from({ length: count }, (_, i) => i);
   for (let i = 0; i < n; i++) {
     const j = i + rng.int(count - i);
-    const t = all[i]; all[i] = all[j]; all[j] = t;
+    const t = all[i];
+    all[i] = all[j];
+    all[j] = t;
   }
   return all.slice(0, n).sort();
 }

@@ -60,10 +60,14 @@ export function headUnits(target: TargetSpec): number {
 export function createModel(options: ModelOptions = {}): HarnessModel {
   const architecture = options.architecture ?? 'reference';
   if (!ARCHITECTURES.includes(architecture)) {
-    throw new OtfgenArgumentError('createModel options.architecture', `expected one of ${ARCHITECTURES.map((a) => `'${a}'`).join(', ')}, got ${describe(architecture)}`);
+    throw new OtfgenArgumentError(
+      'createModel options.architecture',
+      `expected one of ${ARCHITECTURES.map((a) => `'${a}'`).join(', ')}, got ${describe(architecture)}`,
+    );
   }
   const inputShape = [...(options.inputShape ?? [28, 28, 1])];
-  if (inputShape.length !== 3) throw new OtfgenArgumentError('createModel options.inputShape', `expected [height, width, channels], got ${describe(inputShape)}`);
+  if (inputShape.length !== 3)
+    throw new OtfgenArgumentError('createModel options.inputShape', `expected [height, width, channels], got ${describe(inputShape)}`);
   inputShape.forEach((d, i) => checkInt(`createModel options.inputShape[${i}]`, d, 1));
   const seed = checkInt('createModel options.seed', options.seed ?? 0, 0);
   let k = 0;
@@ -94,7 +98,11 @@ export function createModel(options: ModelOptions = {}): HarnessModel {
     let m = models.get(key(target));
     if (!m) {
       const units = headUnits(target);
-      const head = tfl.layers.dense({ units, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed * 101 + 50 + units }), name: `head_${key(target).replace(':', '_')}_${seed}_${models.size}` });
+      const head = tfl.layers.dense({
+        units,
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed * 101 + 50 + units }),
+        name: `head_${key(target).replace(':', '_')}_${seed}_${models.size}`,
+      });
       m = tfl.sequential({ layers: [body, head] });
       models.set(key(target), m);
     }
@@ -126,6 +134,9 @@ function variablesOf(weights: tfl.LayerVariable[]): tf.Variable[] {
 /** Throws unless a batch's sample shape fits the model. */
 export function checkInput(model: HarnessModel, sampleShape: readonly number[], target: TargetSpec): void {
   if (!sameShape(model.inputShape, sampleShape)) {
-    throw new OtfgenArgumentError('batch.sampleShape', `[${sampleShape.join(', ')}] does not fit the model's input [${model.inputShape.join(', ')}] (${describeTarget(target)})`);
+    throw new OtfgenArgumentError(
+      'batch.sampleShape',
+      `[${sampleShape.join(', ')}] does not fit the model's input [${model.inputShape.join(', ')}] (${describeTarget(target)})`,
+    );
   }
 }

@@ -46,7 +46,9 @@ export async function previewPng<P extends ParamSpace>(task: Task<P>, options: P
   for (let r = 0; r < rows; r++) {
     const params = { ...(options.params ?? {}) } as Record<string, unknown>;
     if (classes) params.classWeights = Array.from({ length: classes }, (_, k) => (k === r ? 1 : 0));
-    const [b] = await generate(task, { seed: options.seed ?? 0, batchSize: perRow, startBatch: r, params: params as Partial<ParamValues<P>> }).take(1).toArray();
+    const [b] = await generate(task, { seed: options.seed ?? 0, batchSize: perRow, startBatch: r, params: params as Partial<ParamValues<P>> })
+      .take(1)
+      .toArray();
     batches.push(b);
   }
   const gap = 2;
@@ -57,7 +59,8 @@ export async function previewPng<P extends ParamSpace>(task: Task<P>, options: P
     for (let k = 0; k < perRow; k++) {
       for (let y = 0; y < h * scale; y++) {
         for (let x = 0; x < w * scale; x++) {
-          const px = gap + k * (w * scale + gap) + x, py = gap + r * (h * scale + gap) + y;
+          const px = gap + k * (w * scale + gap) + x,
+            py = gap + r * (h * scale + gap) + y;
           const o = (py * png.width + px) * 4;
           const src = ((k * h + Math.floor(y / scale)) * w + Math.floor(x / scale)) * c;
           for (let ch = 0; ch < 3; ch++) png.data[o + ch] = Math.round(255 * Math.min(1, Math.max(0, b.x[src + (c === 3 ? ch : 0)])));

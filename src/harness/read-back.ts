@@ -68,13 +68,20 @@ export interface ReadBackResult {
 export async function readBack<P extends ParamSpace>(options: ReadBackOptions<P>): Promise<ReadBackResult> {
   const { task, train: real } = options;
   const t = task?.target;
-  if (real?.target?.kind !== 'class') throw new OtfgenArgumentError('readBack options.train', 'expected real images with class targets, such as mnist() returns');
+  if (real?.target?.kind !== 'class')
+    throw new OtfgenArgumentError('readBack options.train', 'expected real images with class targets, such as mnist() returns');
   const classes = real.target.classes;
   if (t?.kind !== 'class' || t.classes !== classes) {
-    throw new OtfgenArgumentError('readBack options.task', `expected a class task with the real images' ${classes} classes, got '${task?.name}' (${t?.kind === 'class' ? `${t.classes} classes` : `${t?.kind ?? 'no'} target`})`);
+    throw new OtfgenArgumentError(
+      'readBack options.task',
+      `expected a class task with the real images' ${classes} classes, got '${task?.name}' (${t?.kind === 'class' ? `${t.classes} classes` : `${t?.kind ?? 'no'} target`})`,
+    );
   }
   if (task.sampleShape.join('x') !== real.sampleShape.join('x')) {
-    throw new OtfgenArgumentError('readBack options.task', `expected samples of the real images' shape [${real.sampleShape.join(', ')}], got '${task.name}' with [${task.sampleShape.join(', ')}]`);
+    throw new OtfgenArgumentError(
+      'readBack options.task',
+      `expected samples of the real images' shape [${real.sampleShape.join(', ')}], got '${task.name}' with [${task.sampleShape.join(', ')}]`,
+    );
   }
   const steps = checkInt('readBack options.steps', options.steps ?? 1000, 1);
   const batchSize = checkInt('readBack options.batchSize', options.batchSize ?? 64, 1);
@@ -82,7 +89,9 @@ export async function readBack<P extends ParamSpace>(options: ReadBackOptions<P>
   const count = checkInt('readBack options.count', options.count ?? 10_000, 1);
   options.signal?.throwIfAborted();
   // Rendered before the model exists: bad params fail with nothing to dispose.
-  const [batch] = await generate(task, { seed: options.sampleSeed ?? 1, batchSize: count, params: options.params }).take(1).toArray();
+  const [batch] = await generate(task, { seed: options.sampleSeed ?? 1, batchSize: count, params: options.params })
+    .take(1)
+    .toArray();
   const generated: ArrayDataset = { x: batch.x, y: batch.y, sampleShape: task.sampleShape, target: t };
   const model = createModel({ seed, architecture: options.architecture, inputShape: task.sampleShape });
   try {

@@ -23,7 +23,9 @@ export type Settings<C> = (config: Partial<C>) => Record<string, string>;
 
 /** JSON with object keys sorted, so equal params give equal text whatever order their keys were written in. */
 function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+  return JSON.stringify(value, (_, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 /** The settings both experiments have: which data (`--data`), and the procedural task's params. */

@@ -20,6 +20,13 @@ export function summarise<T>(rows: readonly T[], series: (r: T) => string, x: (r
     g.ys.push(y(r));
   }
   return [...groups.values()]
-    .map((g) => ({ series: g.series, x: g.x, mean: g.ys.reduce((a, b) => a + b, 0) / g.ys.length, min: Math.min(...g.ys), max: Math.max(...g.ys), n: g.ys.length }))
+    .map((g) => ({
+      series: g.series,
+      x: g.x,
+      mean: g.ys.reduce((a, b) => a + b, 0) / g.ys.length,
+      min: Math.min(...g.ys),
+      max: Math.max(...g.ys),
+      n: g.ys.length,
+    }))
     .sort((a, b) => a.series.localeCompare(b.series) || a.x - b.x);
 }

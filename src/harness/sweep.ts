@@ -86,7 +86,8 @@ export const BASELINE = 'baseline';
 
 /** Checks a sweep config, naming the bad field. */
 export function checkSweepConfig(config: SweepConfig, sources: Readonly<Record<string, WarmupSource>>): SweepConfig {
-  if (!Array.isArray(config.tasks) || config.tasks.length === 0) throw new OtfgenArgumentError('sweep tasks', `expected one or more of ${Object.keys(sources).join(', ')}`);
+  if (!Array.isArray(config.tasks) || config.tasks.length === 0)
+    throw new OtfgenArgumentError('sweep tasks', `expected one or more of ${Object.keys(sources).join(', ')}`);
   for (const t of config.tasks) if (!sources[t]) throw new OtfgenUnknownTaskError(t, Object.keys(sources), 'warm-up task');
   if (!Array.isArray(config.shares) || config.shares.length === 0) throw new OtfgenArgumentError('sweep shares', 'expected one or more shares in [0, 1]');
   config.shares.forEach((s, i) => checkFraction(`sweep shares[${i}]`, s));
@@ -122,7 +123,12 @@ export function plannedRuns(config: SweepConfig): PlannedRun[] {
 }
 
 const sameRun = (r: SweepRow, p: PlannedRun, c: SweepConfig) =>
-  r.task === p.task && r.share === p.share && r.seed === p.seed && r.realImages === p.realImages && r.totalSteps === c.totalSteps && r.batchSize === c.batchSize;
+  r.task === p.task &&
+  r.share === p.share &&
+  r.seed === p.seed &&
+  r.realImages === p.realImages &&
+  r.totalSteps === c.totalSteps &&
+  r.batchSize === c.batchSize;
 
 /** The planned runs of a config that `rows` do not hold yet, in plan order. */
 export function missingRuns(config: SweepConfig, rows: readonly SweepRow[]): PlannedRun[] {
@@ -136,10 +142,13 @@ export function subsetOf(data: MnistDataset, count: number, seed: number): Mnist
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
   for (let i = 0; i < count; i++) {
     const j = i + rng.int(data.count - i);
-    const t = order[i]; order[i] = order[j]; order[j] = t;
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
   }
   const n = sampleLength(data.sampleShape);
-  const x = new Uint8Array(count * n), y = new Uint8Array(count);
+  const x = new Uint8Array(count * n),
+    y = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     x.set(data.x.subarray(order[i] * n, (order[i] + 1) * n), i * n);
     y[i] = data.y[order[i]];
@@ -209,7 +218,15 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
     options.onProgress?.({ run: done, runs: todo.length, skipped: planned.length - todo.length, ...p });
     const model = createModel({ seed: p.seed, architecture: config.architecture });
     const schedule = { totalSteps: config.totalSteps, warmup: p.share, blend: config.blend ?? 'switch', batchSize: config.batchSize } as const;
-    const ctx: SourceContext = { seed: p.seed, batchSize: config.batchSize, train: options.train, model, heldOut, batches: syntheticBatches(schedule), params: config.params };
+    const ctx: SourceContext = {
+      seed: p.seed,
+      batchSize: config.batchSize,
+      train: options.train,
+      model,
+      heldOut,
+      batches: syntheticBatches(schedule),
+      params: config.params,
+    };
     const source = p.task === BASELINE ? (options.baseline ?? options.sources[config.tasks[0]]) : options.sources[p.task];
     const synthetic = source.make(ctx);
     const realData = p.realImages === undefined ? options.train : subsetOf(options.train, p.realImages, p.seed);
@@ -254,7 +271,11 @@ export async function runSweep(config: SweepConfig, options: SweepRunOptions): P
 export function rowsByTask(results: SweepResults): SweepRow[] {
   const { config } = results;
   const mine = results.rows.filter(
-    (r) => r.totalSteps === config.totalSteps && r.batchSize === config.batchSize && r.realImages === undefined && (r.task === BASELINE || config.tasks.includes(r.task)),
+    (r) =>
+      r.totalSteps === config.totalSteps &&
+      r.batchSize === config.batchSize &&
+      r.realImages === undefined &&
+      (r.task === BASELINE || config.tasks.includes(r.task)),
   );
   const base = mine.filter((r) => r.task === BASELINE);
   return [...mine.filter((r) => r.task !== BASELINE), ...config.tasks.flatMap((task) => base.map((b) => ({ ...b, task })))];
@@ -292,15 +313,52 @@ export interface SweepSummaryRow {
 /** Mean results per task and share, the table the CLI prints and the README quotes. */
 export function summariseSweep(results: SweepResults): SweepSummaryRow[] {
   const rows = rowsByTask(results);
-  const acc = summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalAccuracy);
-  const loss = summarise(rows, (r) => r.task, (r) => r.share, (r) => r.finalLoss);
-  const wall = summarise(rows, (r) => r.task, (r) => r.share, (r) => r.wallMs / 1000);
-  return acc.map((a, i) => ({ task: a.series, share: a.x, runs: a.n, accuracy: a.mean, accuracyMin: a.min, accuracyMax: a.max, loss: loss[i].mean, wallSeconds: wall[i].mean }));
+  const acc = summarise(
+    rows,
+    (r) => r.task,
+    (r) => r.share,
+    (r) => r.finalAccuracy,
+  );
+  const loss = summarise(
+    rows,
+    (r) => r.task,
+    (r) => r.share,
+    (r) => r.finalLoss,
+  );
+  const wall = summarise(
+    rows,
+    (r) => r.task,
+    (r) => r.share,
+    (r) => r.wallMs / 1000,
+  );
+  return acc.map((a, i) => ({
+    task: a.series,
+    share: a.x,
+    runs: a.n,
+    accuracy: a.mean,
+    accuracyMin: a.min,
+    accuracyMax: a.max,
+    loss: loss[i].mean,
+    wallSeconds: wall[i].mean,
+  }));
 }
 
 /** Writes every row of the results as outDir/results.csv. */
 export async function writeResultsCsv(results: SweepResults, outDir: string): Promise<string> {
-  const fields: (keyof SweepRow)[] = ['task', 'share', 'seed', 'realImages', 'totalSteps', 'batchSize', 'finalAccuracy', 'finalLoss', 'wallMs', 'dataMs', 'computeMs', 'backend'];
+  const fields: (keyof SweepRow)[] = [
+    'task',
+    'share',
+    'seed',
+    'realImages',
+    'totalSteps',
+    'batchSize',
+    'finalAccuracy',
+    'finalLoss',
+    'wallMs',
+    'dataMs',
+    'computeMs',
+    'backend',
+  ];
   const csv = [fields.join(','), ...results.rows.map((r) => fields.map((f) => r[f] ?? '').join(','))].join('\n') + '\n';
   await writeFileAtomic(join(outDir, 'results.csv'), csv);
   return join(outDir, 'results.csv');

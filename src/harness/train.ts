@@ -164,8 +164,13 @@ export function learningRateAt(schedule: LearningRateSchedule, lr: number, step:
  */
 export async function train(options: TrainOptions): Promise<RunResult> {
   const { model } = options;
-  if (!model || typeof model.modelFor !== 'function') throw new OtfgenArgumentError('train options.model', `expected a model made by createModel, got ${describe(model)}`);
-  checkAsyncIterable('train options.steps', options.steps, 'an async iterable of batches or warm-up steps (generate(task), warmupSchedule(...); fromIterable(array) for an array)');
+  if (!model || typeof model.modelFor !== 'function')
+    throw new OtfgenArgumentError('train options.model', `expected a model made by createModel, got ${describe(model)}`);
+  checkAsyncIterable(
+    'train options.steps',
+    options.steps,
+    'an async iterable of batches or warm-up steps (generate(task), warmupSchedule(...); fromIterable(array) for an array)',
+  );
   // Checked now, not after the last step, where they are first read.
   if (options.evaluation !== undefined) checkEvaluation('train options.evaluation', options.evaluation);
   if (options.feedback !== undefined) checkEvaluation('train options.feedback', options.feedback);
@@ -175,7 +180,8 @@ export async function train(options: TrainOptions): Promise<RunResult> {
     throw new OtfgenArgumentError('train options.totalSteps', `expected a positive integer (the stream's size is ${describe(size)}); give totalSteps`);
   }
   const schedule = options.lrSchedule ?? 'constant';
-  if (schedule !== 'constant' && schedule !== 'one-cycle') throw new OtfgenArgumentError('train options.lrSchedule', `expected 'constant' or 'one-cycle', got ${describe(schedule)}`);
+  if (schedule !== 'constant' && schedule !== 'one-cycle')
+    throw new OtfgenArgumentError('train options.lrSchedule', `expected 'constant' or 'one-cycle', got ${describe(schedule)}`);
   const peak = checkNumber('train options.learningRate', options.learningRate ?? defaultLearningRate(schedule), 0);
   const clipNorm = checkNumber('train options.clipNorm', options.clipNorm ?? 5, 0);
   const evalAt = new Set(options.evaluation?.at ?? []);
@@ -187,7 +193,8 @@ export async function train(options: TrainOptions): Promise<RunResult> {
   const evals: EvalRecord[] = [];
   let prevTarget: TargetSpec | null = null;
   const start = performance.now();
-  let dataMs = 0, computeMs = 0;
+  let dataMs = 0,
+    computeMs = 0;
   const it = options.steps[Symbol.asyncIterator]();
   try {
     for (let step = 0; step < total; step++) {
@@ -260,7 +267,8 @@ export class SplitAdam {
   apply(grads: tf.NamedTensorMap, bodyNames: ReadonlySet<string>, headKey: string): void {
     let head = this.heads.get(headKey);
     if (!head) this.heads.set(headKey, (head = tf.train.adam(this.learningRate)));
-    const forBody: tf.NamedTensorMap = {}, forHead: tf.NamedTensorMap = {};
+    const forBody: tf.NamedTensorMap = {},
+      forHead: tf.NamedTensorMap = {};
     for (const [name, g] of Object.entries(grads)) (bodyNames.has(name) ? forBody : forHead)[name] = g;
     for (const opt of [this.body, head]) (opt as unknown as { learningRate: number }).learningRate = this.learningRate;
     // applyGradients is typed for variables but takes gradient tensors by variable name.
@@ -310,7 +318,10 @@ function checkEvaluation(argument: string, options: EvaluationOptions): { count:
   if (options.limit !== undefined) checkInt(`${argument}.limit`, options.limit, 1);
   if (options.batchSize !== undefined) checkInt(`${argument}.batchSize`, options.batchSize, 1);
   if (options.head !== undefined && headUnits(options.head) !== target.classes) {
-    throw new OtfgenArgumentError(`${argument}.head`, `expected a head of ${target.classes} outputs (one per class of the data), got ${describeTarget(options.head)}`);
+    throw new OtfgenArgumentError(
+      `${argument}.head`,
+      `expected a head of ${target.classes} outputs (one per class of the data), got ${describeTarget(options.head)}`,
+    );
   }
   return { count, classes: target.classes };
 }
@@ -331,7 +342,8 @@ export async function evaluate(model: HarnessModel, options: EvaluationOptions):
   const head = options.head ?? data.target;
   const net = model.modelFor(head);
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  let correct = 0, lossSum = 0;
+  let correct = 0,
+    lossSum = 0;
   for await (const batch of arraySource(subset, { batchSize: options.batchSize ?? 500, shuffle: false })) {
     const { xs, ys } = toTensors(batch);
     const [predicted, loss] = tf.tidy(() => {
@@ -346,6 +358,13 @@ export async function evaluate(model: HarnessModel, options: EvaluationOptions):
     lossSum += (await loss.data())[0];
     tf.dispose([xs, ys, predicted, loss]);
   }
-  const perClass = confusion.map((row, c) => row[c] / Math.max(1, row.reduce((a, b) => a + b, 0)));
+  const perClass = confusion.map(
+    (row, c) =>
+      row[c] /
+      Math.max(
+        1,
+        row.reduce((a, b) => a + b, 0),
+      ),
+  );
   return { accuracy: correct / limit, loss: lossSum / limit, perClass, confusion };
 }

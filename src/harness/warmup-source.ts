@@ -83,7 +83,10 @@ export function sourcesTakingParams(
   const takers = names.filter((name) => all[name]?.procedural);
   if (takers.length === 0) {
     const some = Object.keys(all).filter((k) => all[k].procedural);
-    throw new OtfgenArgumentError(argument, `sets the parameters of a procedural task, and none of ${names.join(', ')} is built on one; those that are: ${some.join(', ')}`);
+    throw new OtfgenArgumentError(
+      argument,
+      `sets the parameters of a procedural task, and none of ${names.join(', ')} is built on one; those that are: ${some.join(', ')}`,
+    );
   }
   for (const name of takers) checkParams(all[name].procedural!, params as Record<string, never>, argument);
   return takers;

@@ -76,14 +76,18 @@ export function cutMix(options: CutMixOptions): Operator<Batch, Batch> {
   const alpha = options.alpha === undefined ? 1 : checkPositive('cutMix options.alpha', options.alpha, '1, the default, draws the share uniformly');
   const p = options.p === undefined ? 1 : checkFraction('cutMix options.p', options.p);
   const labels = options.labels ?? 'logits';
-  if (labels !== 'logits' && labels !== 'probabilities') throw new OtfgenArgumentError('cutMix options.labels', `expected 'logits' or 'probabilities', got ${describe(labels)}`);
+  if (labels !== 'logits' && labels !== 'probabilities')
+    throw new OtfgenArgumentError('cutMix options.labels', `expected 'logits' or 'probabilities', got ${describe(labels)}`);
   return map((batch: Batch, k: number) => {
     checkBatch('cutMix input', batch);
     if (batch.target.kind !== 'class') {
       throw new OtfgenArgumentError('cutMix input', `mixes the labels of class batches; got a batch with target ${describeTarget(batch.target)}`);
     }
     if (batch.sampleShape.length !== 3) {
-      throw new OtfgenArgumentError('cutMix input', `pastes boxes of images of shape [height, width, channels]; got sampleShape [${batch.sampleShape.join(', ')}]`);
+      throw new OtfgenArgumentError(
+        'cutMix input',
+        `pastes boxes of images of shape [height, width, channels]; got sampleShape [${batch.sampleShape.join(', ')}]`,
+      );
     }
     return mixBatch(batch, batch.target.classes, Rng.forIndex(seed, k, 'cutmix'), alpha, p, labels === 'logits');
   });
@@ -106,10 +110,14 @@ function mixBatch(batch: Batch, classes: number, rng: Rng, alpha: number, p: num
     if (rng.next() < p) {
       partner = rng.int(batch.size);
       const side = Math.sqrt(1 - symmetricBeta(rng, alpha));
-      const bh = Math.round(h * side), bw = Math.round(w * side);
-      const cy = rng.int(h), cx = rng.int(w);
-      const y0 = Math.max(0, cy - (bh >> 1)), y1 = Math.min(h, cy + (bh >> 1) + (bh & 1));
-      const x0 = Math.max(0, cx - (bw >> 1)), x1 = Math.min(w, cx + (bw >> 1) + (bw & 1));
+      const bh = Math.round(h * side),
+        bw = Math.round(w * side);
+      const cy = rng.int(h),
+        cx = rng.int(w);
+      const y0 = Math.max(0, cy - (bh >> 1)),
+        y1 = Math.min(h, cy + (bh >> 1) + (bh & 1));
+      const x0 = Math.max(0, cx - (bw >> 1)),
+        x1 = Math.min(w, cx + (bw >> 1) + (bw & 1));
       for (let r = y0; r < y1; r++) {
         const at = (r * w + x0) * c;
         out.x.set(batch.x.subarray(partner * n + at, partner * n + at + (x1 - x0) * c), s * n + at);
@@ -133,13 +141,15 @@ function mixBatch(batch: Batch, classes: number, rng: Rng, alpha: number, p: num
  */
 function symmetricBeta(rng: Rng, alpha: number): number {
   if (alpha === 1) return rng.next();
-  const g1 = gamma(rng, alpha), g2 = gamma(rng, alpha);
+  const g1 = gamma(rng, alpha),
+    g2 = gamma(rng, alpha);
   return g1 + g2 > 0 ? g1 / (g1 + g2) : 0.5;
 }
 
 function gamma(rng: Rng, a: number): number {
   if (a < 1) return gamma(rng, a + 1) * Math.pow(1 - rng.next(), 1 / a);
-  const d = a - 1 / 3, k = 1 / Math.sqrt(9 * d);
+  const d = a - 1 / 3,
+    k = 1 / Math.sqrt(9 * d);
   for (;;) {
     let z: number, v: number;
     do {

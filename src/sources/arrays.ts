@@ -45,7 +45,8 @@ export function datasetCount(data: ArrayDataset, argument = 'dataset'): number {
   const count = data.x.length / n;
   const per = data.target?.kind === 'class' ? 1 : data.target?.kind === 'regression' ? data.target.size : NaN;
   if (!Number.isFinite(per)) throw new OtfgenArgumentError(`${argument}.target`, "expected { kind: 'class', classes } or { kind: 'regression', size }");
-  if (!ArrayBuffer.isView(data.y) && !Array.isArray(data.y)) throw new OtfgenArgumentError(`${argument}.y`, `expected a typed array of targets, got ${describe(data.y)}`);
+  if (!ArrayBuffer.isView(data.y) && !Array.isArray(data.y))
+    throw new OtfgenArgumentError(`${argument}.y`, `expected a typed array of targets, got ${describe(data.y)}`);
   if (data.y.length !== count * per) {
     throw new OtfgenArgumentError(`${argument}.y`, `has ${data.y.length} values; ${count} samples need ${count * per}`);
   }
@@ -61,7 +62,8 @@ export function indicesByClass(y: ArrayLike<number>, classes: number, argument: 
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < y.length; i++) {
     const label = y[i];
-    if (!Number.isInteger(label) || label < 0 || label >= classes) throw new OtfgenArgumentError(`${argument}[${i}]`, `expected a class id in 0..${classes - 1}, got ${describe(label)}`);
+    if (!Number.isInteger(label) || label < 0 || label >= classes)
+      throw new OtfgenArgumentError(`${argument}[${i}]`, `expected a class id in 0..${classes - 1}, got ${describe(label)}`);
     byClass[label].push(i);
   }
   return byClass;
@@ -86,23 +88,28 @@ export function arraySource(data: ArrayDataset, options: ArraySourceOptions = {}
   const n = sampleLength(data.sampleShape);
   const per = data.target.kind === 'class' ? 1 : data.target.size;
   const scale = data.x instanceof Uint8Array ? 1 / 255 : 1;
-  return new Stream<Batch>(async function* () {
-    const order = new Int32Array(count);
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      for (let i = 0; i < count; i++) order[i] = i;
-      if (shuffled) {
-        const rng = Rng.forIndex(seed, epoch, 'epoch');
-        for (let i = count - 1; i > 0; i--) {
-          const j = rng.int(i + 1);
-          const t = order[i]; order[i] = order[j]; order[j] = t;
+  return new Stream<Batch>(
+    async function* () {
+      const order = new Int32Array(count);
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        for (let i = 0; i < count; i++) order[i] = i;
+        if (shuffled) {
+          const rng = Rng.forIndex(seed, epoch, 'epoch');
+          for (let i = count - 1; i > 0; i--) {
+            const j = rng.int(i + 1);
+            const t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+          }
+        }
+        for (let b = 0; b < perEpoch; b++) {
+          const size = Math.min(batchSize, count - b * batchSize);
+          yield gather(data, order, b * batchSize, size, n, per, scale);
         }
       }
-      for (let b = 0; b < perEpoch; b++) {
-        const size = Math.min(batchSize, count - b * batchSize);
-        yield gather(data, order, b * batchSize, size, n, per, scale);
-      }
-    }
-  }, epochs === Infinity ? Infinity : perEpoch * epochs);
+    },
+    epochs === Infinity ? Infinity : perEpoch * epochs,
+  );
 }
 
 /** A batch of the samples order[start .. start + size). Outside the generator, so V8 optimises it on its own. */

@@ -80,10 +80,7 @@ export function parseIdxHeader(head: Uint8Array, name: string, totalBytes?: numb
   }
   if (totalBytes !== undefined && totalBytes !== headerBytes + dataBytes) {
     const what = totalBytes < headerBytes + dataBytes ? 'truncated' : 'has trailing bytes';
-    throw new OtfgenFileError(
-      name,
-      `${what}: header says ${type} [${shape.join(', ')}] = ${headerBytes + dataBytes} bytes, file has ${totalBytes}`,
-    );
+    throw new OtfgenFileError(name, `${what}: header says ${type} [${shape.join(', ')}] = ${headerBytes + dataBytes} bytes, file has ${totalBytes}`);
   }
   return { type, shape, headerBytes, dataBytes };
 }
@@ -108,10 +105,26 @@ function decode(raw: Uint8Array, type: IdxType): IdxData {
   const n = raw.length / BYTES[type];
   const v = new DataView(raw.buffer, raw.byteOffset, raw.length);
   switch (type) {
-    case 'int16': { const a = new Int16Array(n); for (let i = 0; i < n; i++) a[i] = v.getInt16(2 * i, false); return a; }
-    case 'int32': { const a = new Int32Array(n); for (let i = 0; i < n; i++) a[i] = v.getInt32(4 * i, false); return a; }
-    case 'float32': { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = v.getFloat32(4 * i, false); return a; }
-    default: { const a = new Float64Array(n); for (let i = 0; i < n; i++) a[i] = v.getFloat64(8 * i, false); return a; }
+    case 'int16': {
+      const a = new Int16Array(n);
+      for (let i = 0; i < n; i++) a[i] = v.getInt16(2 * i, false);
+      return a;
+    }
+    case 'int32': {
+      const a = new Int32Array(n);
+      for (let i = 0; i < n; i++) a[i] = v.getInt32(4 * i, false);
+      return a;
+    }
+    case 'float32': {
+      const a = new Float32Array(n);
+      for (let i = 0; i < n; i++) a[i] = v.getFloat32(4 * i, false);
+      return a;
+    }
+    default: {
+      const a = new Float64Array(n);
+      for (let i = 0; i < n; i++) a[i] = v.getFloat64(8 * i, false);
+      return a;
+    }
   }
 }
 
@@ -138,12 +151,23 @@ export function encodeIdx(data: IdxData, shape: readonly number[]): Uint8Array {
   shape.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
   const o = headerBytes;
   switch (type) {
-    case 'uint8': out.set(data as Uint8Array, o); break;
-    case 'int8': out.set(new Uint8Array(data.buffer, data.byteOffset, data.length), o); break;
-    case 'int16': for (let i = 0; i < count; i++) v.setInt16(o + 2 * i, data[i], false); break;
-    case 'int32': for (let i = 0; i < count; i++) v.setInt32(o + 4 * i, data[i], false); break;
-    case 'float32': for (let i = 0; i < count; i++) v.setFloat32(o + 4 * i, data[i], false); break;
-    default: for (let i = 0; i < count; i++) v.setFloat64(o + 8 * i, data[i], false);
+    case 'uint8':
+      out.set(data as Uint8Array, o);
+      break;
+    case 'int8':
+      out.set(new Uint8Array(data.buffer, data.byteOffset, data.length), o);
+      break;
+    case 'int16':
+      for (let i = 0; i < count; i++) v.setInt16(o + 2 * i, data[i], false);
+      break;
+    case 'int32':
+      for (let i = 0; i < count; i++) v.setInt32(o + 4 * i, data[i], false);
+      break;
+    case 'float32':
+      for (let i = 0; i < count; i++) v.setFloat32(o + 4 * i, data[i], false);
+      break;
+    default:
+      for (let i = 0; i < count; i++) v.setFloat64(o + 8 * i, data[i], false);
   }
   return out;
 }

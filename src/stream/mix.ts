@@ -87,7 +87,9 @@ export function mixCounted(sources: readonly AsyncIterable<Batch>[], weights: Mi
         for (let i = 0, o = 0; i < counts.length; i++) for (let c = 0; c < counts[i]; c++) order[o++] = i;
         for (let i = batchSize - 1; i > 0; i--) {
           const j = rng.int(i + 1);
-          const t = order[i]; order[i] = order[j]; order[j] = t;
+          const t = order[i];
+          order[i] = order[j];
+          order[j] = t;
         }
         let out: Batch | null = null;
         const got = sources.map(() => 0);
@@ -101,7 +103,8 @@ export function mixCounted(sources: readonly AsyncIterable<Batch>[], weights: Mi
         }
         if (!out || n === 0) return;
         if (n < batchSize) {
-          const per = out.x.length / batchSize, tper = out.y.length / batchSize;
+          const per = out.x.length / batchSize,
+            tper = out.y.length / batchSize;
           yield { batch: { ...out, x: out.x.slice(0, n * per), y: out.y.slice(0, n * tper), size: n }, counts: got };
           return;
         }

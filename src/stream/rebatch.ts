@@ -19,35 +19,38 @@ export interface RebatchOptions {
 export function rebatch(size: number, options: RebatchOptions = {}): Operator<Batch, Batch> {
   checkInt('rebatch(size)', size, 1);
   return (source) =>
-    new Stream<Batch>(async function* () {
-      let out: Batch | null = null;
-      let filled = 0;
-      for await (const b of source) {
-        if (out && (!sameShape(out.sampleShape, b.sampleShape) || !sameTarget(out.target, b.target))) {
-          throw new OtfgenArgumentError('rebatch source', 'batches changed sample shape or target spec mid-stream');
-        }
-        // Whole input batch of the right size with nothing pending: pass it on uncopied.
-        if (filled === 0 && b.size === size) {
-          yield b;
-          continue;
-        }
-        let used = 0;
-        while (used < b.size) {
-          out ??= allocBatch(size, b.sampleShape, b.target);
-          const n = Math.min(size - filled, b.size - used);
-          copySamples(b, used, out, filled, n);
-          used += n;
-          filled += n;
-          if (filled === size) {
-            const full: Batch = out;
-            out = null;
-            filled = 0;
-            yield full;
+    new Stream<Batch>(
+      async function* () {
+        let out: Batch | null = null;
+        let filled = 0;
+        for await (const b of source) {
+          if (out && (!sameShape(out.sampleShape, b.sampleShape) || !sameTarget(out.target, b.target))) {
+            throw new OtfgenArgumentError('rebatch source', 'batches changed sample shape or target spec mid-stream');
+          }
+          // Whole input batch of the right size with nothing pending: pass it on uncopied.
+          if (filled === 0 && b.size === size) {
+            yield b;
+            continue;
+          }
+          let used = 0;
+          while (used < b.size) {
+            out ??= allocBatch(size, b.sampleShape, b.target);
+            const n = Math.min(size - filled, b.size - used);
+            copySamples(b, used, out, filled, n);
+            used += n;
+            filled += n;
+            if (filled === size) {
+              const full: Batch = out;
+              out = null;
+              filled = 0;
+              yield full;
+            }
           }
         }
-      }
-      if (out && filled > 0 && !options.dropRemainder) {
-        yield { ...out, x: out.x.slice(0, filled * (out.x.length / size)), y: out.y.slice(0, filled * (out.y.length / size)), size: filled };
-      }
-    }, sizeOf(source) === Infinity ? Infinity : null);
+        if (out && filled > 0 && !options.dropRemainder) {
+          yield { ...out, x: out.x.slice(0, filled * (out.x.length / size)), y: out.y.slice(0, filled * (out.y.length / size)), size: filled };
+        }
+      },
+      sizeOf(source) === Infinity ? Infinity : null,
+    );
 }

@@ -29,40 +29,43 @@ export function shuffle(bufferSize: number, options: ShuffleOptions = {}): Opera
   if (options.batchSize !== undefined) checkInt('shuffle options.batchSize', options.batchSize, 1);
   const seed = checkSeed('shuffle options.seed', options.seed ?? 0);
   return (source) =>
-    new Stream<Batch>(async function* () {
-      const rng = new Rng(seed);
-      let buf: Batch | null = null;
-      let count = 0;
-      let outSize = options.batchSize ?? 0;
-      const emit = (n: number): Batch => {
-        const b = buf!;
-        const out = allocBatch(n, b.sampleShape, b.target);
-        const len = sampleLength(b.sampleShape);
-        const tl = targetLength(b.target);
-        for (let i = 0; i < n; i++) {
-          const j = rng.int(count);
-          copySamples(b, j, out, i, 1);
-          // Swap-remove: the last buffered sample takes j's place.
-          count--;
-          if (j !== count) {
-            b.x.copyWithin(j * len, count * len, (count + 1) * len);
-            b.y.copyWithin(j * tl, count * tl, (count + 1) * tl);
+    new Stream<Batch>(
+      async function* () {
+        const rng = new Rng(seed);
+        let buf: Batch | null = null;
+        let count = 0;
+        let outSize = options.batchSize ?? 0;
+        const emit = (n: number): Batch => {
+          const b = buf!;
+          const out = allocBatch(n, b.sampleShape, b.target);
+          const len = sampleLength(b.sampleShape);
+          const tl = targetLength(b.target);
+          for (let i = 0; i < n; i++) {
+            const j = rng.int(count);
+            copySamples(b, j, out, i, 1);
+            // Swap-remove: the last buffered sample takes j's place.
+            count--;
+            if (j !== count) {
+              b.x.copyWithin(j * len, count * len, (count + 1) * len);
+              b.y.copyWithin(j * tl, count * tl, (count + 1) * tl);
+            }
           }
+          return out;
+        };
+        for await (const b of source) {
+          if (!outSize) outSize = b.size;
+          const need = count + b.size;
+          if (!buf || need > buf.size) {
+            const grown = allocBatch(Math.max(need, bufferSize + outSize + b.size), b.sampleShape, b.target);
+            if (buf) copySamples(buf, 0, grown, 0, count);
+            buf = grown;
+          }
+          copySamples(b, 0, buf, count, b.size);
+          count += b.size;
+          while (count >= bufferSize + outSize) yield emit(outSize);
         }
-        return out;
-      };
-      for await (const b of source) {
-        if (!outSize) outSize = b.size;
-        const need = count + b.size;
-        if (!buf || need > buf.size) {
-          const grown = allocBatch(Math.max(need, bufferSize + outSize + b.size), b.sampleShape, b.target);
-          if (buf) copySamples(buf, 0, grown, 0, count);
-          buf = grown;
-        }
-        copySamples(b, 0, buf, count, b.size);
-        count += b.size;
-        while (count >= bufferSize + outSize) yield emit(outSize);
-      }
-      while (count > 0) yield emit(Math.min(outSize, count));
-    }, sizeOf(source) === Infinity ? Infinity : null);
+        while (count > 0) yield emit(Math.min(outSize, count));
+      },
+      sizeOf(source) === Infinity ? Infinity : null,
+    );
 }

@@ -57,7 +57,8 @@ export class Stream<T> implements AsyncIterable<T> {
   pipe(...ops: Operator<any, any>[]): Stream<any>;
   pipe(...ops: Operator<any, any>[]): Stream<any> {
     ops.forEach((op, i) => {
-      if (typeof op !== 'function') throw new OtfgenArgumentError(`pipe(operators[${i}])`, `expected an operator (a function from stream to stream, e.g. take(10)), got ${describe(op)}`);
+      if (typeof op !== 'function')
+        throw new OtfgenArgumentError(`pipe(operators[${i}])`, `expected an operator (a function from stream to stream, e.g. take(10)), got ${describe(op)}`);
     });
     return ops.reduce<Stream<any>>((s, op) => op(s), this);
   }

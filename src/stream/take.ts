@@ -14,13 +14,16 @@ export function take<T>(n: number): Operator<T, T> {
   checkInt('take(n)', n, 0);
   return (source) => {
     const s = sizeOf(source);
-    return new Stream<T>(async function* () {
-      if (n === 0) return;
-      let i = 0;
-      for await (const item of source) {
-        yield item;
-        if (++i >= n) return;
-      }
-    }, s === null ? null : Math.min(n, s));
+    return new Stream<T>(
+      async function* () {
+        if (n === 0) return;
+        let i = 0;
+        for await (const item of source) {
+          yield item;
+          if (++i >= n) return;
+        }
+      },
+      s === null ? null : Math.min(n, s),
+    );
   };
 }

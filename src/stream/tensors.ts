@@ -30,7 +30,8 @@ export interface TensorBatch {
  */
 export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorBatch {
   const labels = options.labels ?? 'oneHot';
-  if (labels !== 'oneHot' && labels !== 'index') throw new OtfgenArgumentError('toTensors options.labels', `expected 'oneHot' or 'index', got ${describe(labels)}`);
+  if (labels !== 'oneHot' && labels !== 'index')
+    throw new OtfgenArgumentError('toTensors options.labels', `expected 'oneHot' or 'index', got ${describe(labels)}`);
   checkBatch('toTensors batch', batch);
   const xs = tf.tensor(batch.x, [batch.size, ...batch.sampleShape], 'float32');
   const t = batch.target;

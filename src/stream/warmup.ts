@@ -71,7 +71,10 @@ export interface WarmupStep {
 export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
   if (!options || typeof options !== 'object') throw new OtfgenArgumentError('warmupSchedule(options)', 'expected an options object');
   const { synthetic, real } = options;
-  for (const [name, s] of [['synthetic', synthetic], ['real', real]] as const) {
+  for (const [name, s] of [
+    ['synthetic', synthetic],
+    ['real', real],
+  ] as const) {
     checkAsyncIterable(`warmupSchedule options.${name}`, s, 'an async iterable of batches, e.g. generate(task) or arraySource(data)');
   }
   const totalSteps = checkInt('warmupSchedule options.totalSteps', options.totalSteps, 1);
@@ -129,7 +132,8 @@ export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
 /** A blend option, 'switch' when absent, or a typed error naming `name`. */
 function checkBlend(name: string, blend: unknown): WarmupBlend {
   if (blend === undefined) return 'switch';
-  if (blend !== 'switch' && blend !== 'linear' && blend !== 'cosine') throw new OtfgenArgumentError(name, `expected 'switch', 'linear' or 'cosine', got ${describe(blend)}`);
+  if (blend !== 'switch' && blend !== 'linear' && blend !== 'cosine')
+    throw new OtfgenArgumentError(name, `expected 'switch', 'linear' or 'cosine', got ${describe(blend)}`);
   return blend;
 }
 

@@ -96,7 +96,7 @@ export interface TaskDefinition<P extends ParamSpace> {
    * @example
    * ```ts
    * // bars.ts, a module of its own: a worker imports it and takes its export `bars`.
- * export const bars = defineTask({ ...definition, origin: { module: import.meta.url, export: 'bars' } });
+   * export const bars = defineTask({ ...definition, origin: { module: import.meta.url, export: 'bars' } });
    * ```
    */
   readonly origin?: TaskOrigin;
@@ -149,7 +149,10 @@ const NAME = /^[a-z][a-zA-Z0-9-]*$/;
 export function defineTask<P extends ParamSpace>(def: TaskDefinition<P>): Task<WithClassWeights<P>> {
   if (!def || typeof def !== 'object') throw new OtfgenArgumentError('defineTask(definition)', 'expected an object');
   if (typeof def.name !== 'string' || !NAME.test(def.name)) {
-    throw new OtfgenArgumentError('defineTask name', `expected a name like 'my-task' (letters, digits, dashes, starting with a lower-case letter), got ${describe(def.name)}`);
+    throw new OtfgenArgumentError(
+      'defineTask name',
+      `expected a name like 'my-task' (letters, digits, dashes, starting with a lower-case letter), got ${describe(def.name)}`,
+    );
   }
   const where = `task '${def.name}'`;
   if (!Array.isArray(def.sampleShape) || def.sampleShape.length === 0) {

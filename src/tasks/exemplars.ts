@@ -156,7 +156,8 @@ export function pickExemplars(data: ArrayDataset, options: { perClass?: number; 
  */
 export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions = {}): Task<WithClassWeights<ExemplarParams>> {
   const [h, w, c] = exemplars.sampleShape;
-  if (exemplars.sampleShape.length !== 3 || c !== 1) throw new OtfgenArgumentError('exemplarTask(exemplars).sampleShape', `expected [height, width, 1], got [${exemplars.sampleShape.join(', ')}]`);
+  if (exemplars.sampleShape.length !== 3 || c !== 1)
+    throw new OtfgenArgumentError('exemplarTask(exemplars).sampleShape', `expected [height, width, 1], got [${exemplars.sampleShape.join(', ')}]`);
   const classes = exemplars.target.classes;
   const n = h * w;
   const byClass = indicesByClass(exemplars.y, classes, 'exemplarTask(exemplars).y');
@@ -174,7 +175,11 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
   const warped = new Float32Array(n); // the warp, before a thickness change
   return defineTask({
     name: 'exemplars',
-    origin: { module: 'otfgen', export: 'exemplarTask', args: options.deformations === undefined && options.elasticGrid === undefined ? [exemplars] : [exemplars, options] },
+    origin: {
+      module: 'otfgen',
+      export: 'exemplarTask',
+      args: options.deformations === undefined && options.elasticGrid === undefined ? [exemplars] : [exemplars, options],
+    },
     description: 'real exemplars under random affine warps',
     sampleShape: exemplars.sampleShape,
     target: exemplars.target,
@@ -183,7 +188,12 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
       scale: { min: 0.25, max: 4, default: [0.9, 1.1], description: 'zoom factor' },
       shear: { min: -60, max: 60, default: [-10, 10], description: 'horizontal shear in degrees' },
       shift: { min: 0, max: 14, default: 2, description: 'largest shift in pixels along each axis' },
-      elastic: { min: 0, max: 6, default: 0, description: `largest move in pixels of each point of a ${elasticGrid}x${elasticGrid} lattice (smooth elastic warp)` },
+      elastic: {
+        min: 0,
+        max: 6,
+        default: 0,
+        description: `largest move in pixels of each point of a ${elasticGrid}x${elasticGrid} lattice (smooth elastic warp)`,
+      },
       deformation: deformations
         ? { min: 0, max: 4, default: 0, description: `a learnt deformation of the ${deformations.byExemplar ? 'exemplar' : 'class'}, times this factor` }
         : { min: 0, max: 0, default: 0, description: 'a learnt deformation of the class, times this factor: needs exemplarTask options.deformations' },
@@ -200,7 +210,9 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
       if (p.elastic > 0) elasticField(rng, p.elastic, elasticGrid, h, w, control, field);
       let displacement = p.elastic > 0 ? field : undefined;
       if (deformations && p.deformation > 0) {
-        const g = deformations.grid, size = 2 * g * g, lattices = deformations.lists[deformations.byExemplar ? src : label];
+        const g = deformations.grid,
+          size = 2 * g * g,
+          lattices = deformations.lists[deformations.byExemplar ? src : label];
         latticeField(lattices, rng.int(lattices.length / size) * size, 'pairs', g, h, w, p.deformation, moved);
         if (displacement)
           for (let i = 0; i < n; i++) {
@@ -235,15 +247,23 @@ function checkDeformations(
   const name = 'exemplarTask options.deformations';
   const byExemplar = typeof d === 'object' && d !== null && 'byExemplar' in d;
   const lists: unknown = byExemplar ? (d as ExemplarDeformations).byExemplar : (d as Deformations | null)?.byClass;
-  if (typeof d !== 'object' || d === null || !Array.isArray(lists)) throw new OtfgenArgumentError(name, `expected what learnDeformations or learnExemplarDeformations returns, got ${describe(d)}`);
+  if (typeof d !== 'object' || d === null || !Array.isArray(lists))
+    throw new OtfgenArgumentError(name, `expected what learnDeformations or learnExemplarDeformations returns, got ${describe(d)}`);
   if (d.height !== h || d.width !== w) throw new OtfgenArgumentError(name, `learnt on ${d.height}x${d.width} images; the exemplars are ${h}x${w}`);
   checkInt(`${name}.grid`, d.grid, 2, 14);
-  if (byExemplar && lists.length !== exemplarCount) throw new OtfgenArgumentError(name, `has ${lists.length} exemplars; the task has ${exemplarCount} (learnExemplarDeformations over these exemplars gives one list each)`);
+  if (byExemplar && lists.length !== exemplarCount)
+    throw new OtfgenArgumentError(
+      name,
+      `has ${lists.length} exemplars; the task has ${exemplarCount} (learnExemplarDeformations over these exemplars gives one list each)`,
+    );
   if (!byExemplar && lists.length !== classes) throw new OtfgenArgumentError(name, `has ${lists.length} classes; the exemplars have ${classes}`);
   const size = 2 * d.grid * d.grid;
   lists.forEach((lattices, i) => {
     if (!(lattices instanceof Float32Array) || lattices.length === 0 || lattices.length % size !== 0) {
-      throw new OtfgenArgumentError(`${name}.${byExemplar ? 'byExemplar' : 'byClass'}[${i}]`, `expected a Float32Array of one or more lattices of ${size} numbers, got ${describe(lattices)}`);
+      throw new OtfgenArgumentError(
+        `${name}.${byExemplar ? 'byExemplar' : 'byClass'}[${i}]`,
+        `expected a Float32Array of one or more lattices of ${size} numbers, got ${describe(lattices)}`,
+      );
     }
   });
   return { grid: d.grid, lists: lists as Float32Array[], byExemplar };
@@ -261,7 +281,10 @@ function changeThickness(img: Float32Array, h: number, w: number, t: number, out
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       const v = img[i];
-      const l = x > 0 ? img[i - 1] : 0, r = x + 1 < w ? img[i + 1] : 0, u = y > 0 ? img[i - w] : 0, d = y + 1 < h ? img[i + w] : 0;
+      const l = x > 0 ? img[i - 1] : 0,
+        r = x + 1 < w ? img[i + 1] : 0,
+        u = y > 0 ? img[i - w] : 0,
+        d = y + 1 < h ? img[i + w] : 0;
       const m = t > 0 ? Math.max(v, l, r, u, d) : Math.min(v, l, r, u, d);
       out[offset + i] = (1 - a) * v + a * m;
     }

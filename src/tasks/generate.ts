@@ -57,15 +57,19 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateO
   const seed = checkSeed('generate options.seed', options.seed ?? 0);
   const paramsAt = compileParams(task, options.params);
   const recycle = checkBoolean('generate options.recycle', options.recycle ?? false);
-  return new GeneratedStream<P>(task, function* () {
-    let lent: Batch | null = null;
-    for (let k = start; k < start + count; k++) {
-      const into: BatchArrays | undefined = lent ? detachArrays(lent) : undefined;
-      const batch: Batch = renderBatchWith(task, seed, k, batchSize, paramsAt(k), into);
-      if (recycle) lent = batch;
-      yield batch;
-    }
-  }, count);
+  return new GeneratedStream<P>(
+    task,
+    function* () {
+      let lent: Batch | null = null;
+      for (let k = start; k < start + count; k++) {
+        const into: BatchArrays | undefined = lent ? detachArrays(lent) : undefined;
+        const batch: Batch = renderBatchWith(task, seed, k, batchSize, paramsAt(k), into);
+        if (recycle) lent = batch;
+        yield batch;
+      }
+    },
+    count,
+  );
 }
 
 /** The stream `generate` returns: a Stream of batches that also names its task. */
@@ -114,12 +118,19 @@ export function renderBatch<P extends ParamSpace>(
 function checkInto(task: Task<any>, batchSize: number, into: BatchArrays): void {
   const t = task.target;
   const yKind = t.kind === 'class' ? Int32Array : Float32Array;
-  const xLength = batchSize * task.sampleLength, yLength = batchSize * targetLength(t);
+  const xLength = batchSize * task.sampleLength,
+    yLength = batchSize * targetLength(t);
   if (!(into?.x instanceof Float32Array) || into.x.length !== xLength) {
-    throw new OtfgenArgumentError('renderBatch options.into.x', `expected a Float32Array of ${xLength} values (batch ${batchSize} × ${task.sampleLength}), got ${describe(into?.x)}${into?.x?.length !== undefined ? ` of length ${into.x.length}` : ''}`);
+    throw new OtfgenArgumentError(
+      'renderBatch options.into.x',
+      `expected a Float32Array of ${xLength} values (batch ${batchSize} × ${task.sampleLength}), got ${describe(into?.x)}${into?.x?.length !== undefined ? ` of length ${into.x.length}` : ''}`,
+    );
   }
   if (!(into.y instanceof yKind) || into.y.length !== yLength) {
-    throw new OtfgenArgumentError('renderBatch options.into.y', `expected a${yKind === Int32Array ? 'n Int32Array' : ' Float32Array'} of ${yLength} values for task '${task.name}', got ${describe(into.y)}${into.y?.length !== undefined ? ` of length ${into.y.length}` : ''}`);
+    throw new OtfgenArgumentError(
+      'renderBatch options.into.y',
+      `expected a${yKind === Int32Array ? 'n Int32Array' : ' Float32Array'} of ${yLength} values for task '${task.name}', got ${describe(into.y)}${into.y?.length !== undefined ? ` of length ${into.y.length}` : ''}`,
+    );
   }
 }
 
@@ -147,7 +158,8 @@ function compileParams<P extends ParamSpace>(task: Task<P>, params: ParamsOption
  * each value in its range), naming them `argument` in errors, e.g. 'sweep params'.
  */
 export function checkParams<P extends ParamSpace>(task: Task<P>, params: Partial<ParamValues<P>>, argument: string): void {
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new OtfgenArgumentError(argument, `expected an object of ${task.name}'s parameters, got ${describe(params)}`);
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw new OtfgenArgumentError(argument, `expected an object of ${task.name}'s parameters, got ${describe(params)}`);
   compileOnce(task, params, argument);
 }
 
@@ -155,7 +167,9 @@ function compileOnce<P extends ParamSpace>(task: Task<P>, given: Partial<ParamVa
   for (const key of Object.keys(given ?? {})) paramSpec(task, key, `${where}.${key}`);
   const values: Record<string, unknown> = {};
   const rangedKeys: string[] = [];
-  const lo: number[] = [], hi: number[] = [], integer: number[] = [];
+  const lo: number[] = [],
+    hi: number[] = [],
+    integer: number[] = [];
   let classWeights: readonly number[] | null = null;
   for (const [key, spec] of Object.entries(task.params)) {
     const value = (given as Record<string, unknown>)?.[key] ?? spec.default;
@@ -190,7 +204,9 @@ function compileOnce<P extends ParamSpace>(task: Task<P>, given: Partial<ParamVa
 function renderBatchWith<P extends ParamSpace>(task: Task<P>, seed: Seed, k: number, batchSize: number, p: CompiledParams, into?: BatchArrays): Batch {
   const rng = Rng.forIndex(seed, k, task.name);
   // Reused arrays are zeroed first: a task may write only the pixels it draws.
-  const batch = into ? { x: into.x.fill(0), y: into.y.fill(0), size: batchSize, sampleShape: task.sampleShape, target: task.target } : allocBatch(batchSize, task.sampleShape, task.target);
+  const batch = into
+    ? { x: into.x.fill(0), y: into.y.fill(0), size: batchSize, sampleShape: task.sampleShape, target: task.target }
+    : allocBatch(batchSize, task.sampleShape, task.target);
   const n = task.sampleLength;
   const params = { ...p.values } as Record<string, number>;
   const t = task.target;

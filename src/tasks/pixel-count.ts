@@ -131,13 +131,25 @@ export function bitUnpacker(): (words: Int32Array, pixels: number, out: Float32A
       for (; i < full; i++, h += 16) {
         const w = words[i];
         let t = (w & 255) << 2;
-        pairs[h] = table[t]; pairs[h + 1] = table[t + 1]; pairs[h + 2] = table[t + 2]; pairs[h + 3] = table[t + 3];
+        pairs[h] = table[t];
+        pairs[h + 1] = table[t + 1];
+        pairs[h + 2] = table[t + 2];
+        pairs[h + 3] = table[t + 3];
         t = ((w >>> 8) & 255) << 2;
-        pairs[h + 4] = table[t]; pairs[h + 5] = table[t + 1]; pairs[h + 6] = table[t + 2]; pairs[h + 7] = table[t + 3];
+        pairs[h + 4] = table[t];
+        pairs[h + 5] = table[t + 1];
+        pairs[h + 6] = table[t + 2];
+        pairs[h + 7] = table[t + 3];
         t = ((w >>> 16) & 255) << 2;
-        pairs[h + 8] = table[t]; pairs[h + 9] = table[t + 1]; pairs[h + 10] = table[t + 2]; pairs[h + 11] = table[t + 3];
+        pairs[h + 8] = table[t];
+        pairs[h + 9] = table[t + 1];
+        pairs[h + 10] = table[t + 2];
+        pairs[h + 11] = table[t + 3];
         t = (w >>> 24) << 2;
-        pairs[h + 12] = table[t]; pairs[h + 13] = table[t + 1]; pairs[h + 14] = table[t + 2]; pairs[h + 15] = table[t + 3];
+        pairs[h + 12] = table[t];
+        pairs[h + 13] = table[t + 1];
+        pairs[h + 14] = table[t + 2];
+        pairs[h + 15] = table[t + 3];
       }
       o += full * 32;
     }

@@ -84,7 +84,10 @@ function idxFromDisk(batchSize: number): () => AsyncIterable<Batch> {
   return () =>
     (async function* () {
       const [images, labels] = await Promise.all([readIdx(join(dir, 'train-images-idx3-ubyte')), readIdx(join(dir, 'train-labels-idx1-ubyte'))]);
-      yield* arraySource({ x: images.data as Uint8Array, y: labels.data as Uint8Array, sampleShape: [28, 28, 1], target: { kind: 'class', classes: 10 } }, { batchSize, seed: 1, epochs: 1 });
+      yield* arraySource(
+        { x: images.data as Uint8Array, y: labels.data as Uint8Array, sampleShape: [28, 28, 1], target: { kind: 'class', classes: 10 } },
+        { batchSize, seed: 1, epochs: 1 },
+      );
     })();
 }
 
@@ -109,7 +112,11 @@ interface Case {
  * no batches sent and nothing waiting on a consumer. Workers stay up between
  * measurements (warm JIT, as the worker streams are).
  */
-function threadCeiling(taskExport: 'digits' | 'fashion', batchSize: number, n: number): { measure: (seconds: number) => Promise<number>; close(): Promise<void> } {
+function threadCeiling(
+  taskExport: 'digits' | 'fashion',
+  batchSize: number,
+  n: number,
+): { measure: (seconds: number) => Promise<number>; close(): Promise<void> } {
   const index = ['./index.js', '../../dist/index.js'].map((rel) => new URL(rel, import.meta.url)).find((u) => existsSync(fileURLToPath(u)));
   if (!index) throw new Error('dist/index.js was not found: run npm run build');
   const code = `
@@ -188,16 +195,44 @@ export async function throughputBench(out: string): Promise<object> {
     cases.push(
       { name: 'memory-write limit (allocate + fill)', batchSize: bs, make: memoryLimit(bs) },
       { name: 'pixelCount (p = 0.5)', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs }) },
-      { name: 'pixelCount (p drawn in [0.1, 0.9])', batchSize: bs, make: () => generate(pixelCount, { seed: 1, batchSize: bs, params: { onProbability: [0.1, 0.9] } }) },
+      {
+        name: 'pixelCount (p drawn in [0.1, 0.9])',
+        batchSize: bs,
+        make: () => generate(pixelCount, { seed: 1, batchSize: bs, params: { onProbability: [0.1, 0.9] } }),
+      },
       { name: 'digits (default parameters)', batchSize: bs, make: () => generate(digits, { seed: 1, batchSize: bs }) },
-      { name: `digits, ${workers} workers`, batchSize: bs, make: inWorkers(() => generateParallel(digits, { seed: 1, batchSize: bs, workers })), backlog: backlog(digits, bs), oneThread: 'digits (default parameters)' },
+      {
+        name: `digits, ${workers} workers`,
+        batchSize: bs,
+        make: inWorkers(() => generateParallel(digits, { seed: 1, batchSize: bs, workers })),
+        backlog: backlog(digits, bs),
+        oneThread: 'digits (default parameters)',
+      },
       { name: 'digits, recycled memory', batchSize: bs, make: () => generate(digits, { seed: 1, batchSize: bs, recycle: true }) },
-      { name: `digits, ${workers} workers, recycled memory`, batchSize: bs, make: inWorkers(() => generateParallel(digits, { seed: 1, batchSize: bs, workers, recycle: true })), backlog: backlog(digits, bs), oneThread: 'digits, recycled memory' },
+      {
+        name: `digits, ${workers} workers, recycled memory`,
+        batchSize: bs,
+        make: inWorkers(() => generateParallel(digits, { seed: 1, batchSize: bs, workers, recycle: true })),
+        backlog: backlog(digits, bs),
+        oneThread: 'digits, recycled memory',
+      },
       { name: `digits, ${workers} threads rendering alone (ceiling)`, batchSize: bs, measure: ceiling('digits', bs), oneThread: 'digits (default parameters)' },
       { name: 'fashion (default parameters)', batchSize: bs, make: () => generate(fashion, { seed: 1, batchSize: bs }) },
-      { name: `fashion, ${workers} workers`, batchSize: bs, make: inWorkers(() => generateParallel(fashion, { seed: 1, batchSize: bs, workers })), backlog: backlog(fashion, bs), oneThread: 'fashion (default parameters)' },
+      {
+        name: `fashion, ${workers} workers`,
+        batchSize: bs,
+        make: inWorkers(() => generateParallel(fashion, { seed: 1, batchSize: bs, workers })),
+        backlog: backlog(fashion, bs),
+        oneThread: 'fashion (default parameters)',
+      },
       { name: 'fashion, recycled memory', batchSize: bs, make: () => generate(fashion, { seed: 1, batchSize: bs, recycle: true }) },
-      { name: `fashion, ${workers} workers, recycled memory`, batchSize: bs, make: inWorkers(() => generateParallel(fashion, { seed: 1, batchSize: bs, workers, recycle: true })), backlog: backlog(fashion, bs), oneThread: 'fashion, recycled memory' },
+      {
+        name: `fashion, ${workers} workers, recycled memory`,
+        batchSize: bs,
+        make: inWorkers(() => generateParallel(fashion, { seed: 1, batchSize: bs, workers, recycle: true })),
+        backlog: backlog(fashion, bs),
+        oneThread: 'fashion, recycled memory',
+      },
       { name: 'MNIST in memory (arraySource, shuffled)', batchSize: bs, make: () => arraySource(train, { seed: 1, batchSize: bs, epochs: Infinity }) },
       { name: 'MNIST IDX from disk (read + parse each pass, cold)', batchSize: bs, make: idxFromDisk(bs), fromStart: true },
       { name: 'PNG folder (sharp decode, 10,000 files)', batchSize: bs, make: pngSource(png, bs) },
@@ -229,12 +264,19 @@ export async function throughputBench(out: string): Promise<object> {
     // could pair a quiet round's limit with a noisy round's rate.
     const limits = samples.get(key('memory-write limit (allocate + fill)', c.batchSize))!;
     const runs = samples.get(key(c.name, c.batchSize))!;
-    return { name: c.name, batchSize: c.batchSize, samplesPerSecond: Math.round(median(runs)), rounds: runs.map(Math.round), ratioToMemoryLimit: +median(runs.map((v, i) => v / limits[i])).toFixed(3) };
+    return {
+      name: c.name,
+      batchSize: c.batchSize,
+      samplesPerSecond: Math.round(median(runs)),
+      rounds: runs.map(Math.round),
+      ratioToMemoryLimit: +median(runs.map((v, i) => v / limits[i])).toFixed(3),
+    };
   });
   // Scaling: each round's n-worker rate over the one-thread rate measured just before it.
   const scaling = cases.flatMap((c) => {
     if (!c.oneThread) return [];
-    const many = samples.get(key(c.name, c.batchSize))!, one = samples.get(key(c.oneThread, c.batchSize))!;
+    const many = samples.get(key(c.name, c.batchSize))!,
+      one = samples.get(key(c.oneThread, c.batchSize))!;
     const ratios = many.map((v, i) => v / one[i]);
     return [{ name: c.name, batchSize: c.batchSize, workers, medianRatio: +median(ratios).toFixed(2), rounds: ratios.map((v) => +v.toFixed(2)) }];
   });
@@ -314,7 +356,10 @@ export async function trainStepBench(out: string): Promise<object> {
   const batch: Batch = (await generate(pixelCount, { seed: 1, batchSize: 64 }).take(1).toArray())[0];
   const real: Batch = { ...batch, y: Int32Array.from({ length: 64 }, (_, i) => i % 10), target: { kind: 'class', classes: 10 } };
   const per: Record<string, { stepsMs: number[]; kernels: { name: string; ms: number; share: number }[] }> = {};
-  for (const [backend, steps] of [['wasm', 40], ['cpu', 4]] as const) {
+  for (const [backend, steps] of [
+    ['wasm', 40],
+    ['cpu', 4],
+  ] as const) {
     await selectBackend({ backend });
     const model = createModel({ seed: 1 });
     const opt = new SplitAdam(0.001);
@@ -333,13 +378,17 @@ export async function trainStepBench(out: string): Promise<object> {
     const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
     per[backend] = {
       stepsMs: stepsMs.map((v) => +v.toFixed(2)),
-      kernels: [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, ms]) => ({ name, ms: +ms.toFixed(3), share: +(ms / total).toFixed(3) })),
+      kernels: [...byKernel.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 12)
+        .map(([name, ms]) => ({ name, ms: +ms.toFixed(3), share: +(ms / total).toFixed(3) })),
     };
     opt.dispose();
     model.dispose();
     console.log(`${backend}: median ${median(stepsMs).toFixed(1)} ms per step (${steps} steps)`);
   }
-  const wasmMs = median(per.wasm.stepsMs), cpuMs = median(per.cpu.stepsMs);
+  const wasmMs = median(per.wasm.stepsMs),
+    cpuMs = median(per.cpu.stepsMs);
   const report = {
     machine: machine(),
     model: 'reference CNN: conv 3x3x8, max-pool, conv 3x3x16, max-pool, dense 64, dense 10; Adam, clip 5; batch 64 of 28x28x1',
@@ -349,7 +398,12 @@ export async function trainStepBench(out: string): Promise<object> {
   };
   await writeFile(join(out, 'train-step.json'), JSON.stringify(report, null, 2) + '\n');
   console.log(`wasm + otfgen kernels: ${wasmMs.toFixed(1)} ms, cpu: ${cpuMs.toFixed(0)} ms, ${report.speedupWasmOverCpu}x`);
-  console.log(markdownTable(['wasm kernel', 'ms', 'share of step'], per.wasm.kernels.map((k) => [k.name, k.ms.toFixed(2), `${(k.share * 100).toFixed(1)}%`])));
+  console.log(
+    markdownTable(
+      ['wasm kernel', 'ms', 'share of step'],
+      per.wasm.kernels.map((k) => [k.name, k.ms.toFixed(2), `${(k.share * 100).toFixed(1)}%`]),
+    ),
+  );
   return report;
 }
 
@@ -363,7 +417,9 @@ export async function trainStepBench(out: string): Promise<object> {
  * measures in a large heap), which interleaving in one process cannot avoid.
  */
 export async function consumerBench(out: string): Promise<object> {
-  const [index, node] = ['index.js', 'node.js'].map((file) => [`./${file}`, `../../dist/${file}`].map((rel) => new URL(rel, import.meta.url)).find((u) => existsSync(fileURLToPath(u))));
+  const [index, node] = ['index.js', 'node.js'].map((file) =>
+    [`./${file}`, `../../dist/${file}`].map((rel) => new URL(rel, import.meta.url)).find((u) => existsSync(fileURLToPath(u))),
+  );
   if (!index || !node) throw new Error('dist/index.js and dist/node.js were not found: run npm run build');
   const workers = cpus().length;
   const batchSize = 64;
@@ -384,7 +440,17 @@ export async function consumerBench(out: string): Promise<object> {
       await ceiling.measure(1.5); // warm-up, as the streams have
       return { rate: await ceiling.measure(3), heapMB: process.memoryUsage().heapUsed / 1e6 };
     }
-    const config = JSON.stringify({ index: index.href, node: node.href, objects, batchSize, workers: s.workers, recycle: s.recycle, prefetch: s.prefetch, warmupMs: 1500, ms: 3000 });
+    const config = JSON.stringify({
+      index: index.href,
+      node: node.href,
+      objects,
+      batchSize,
+      workers: s.workers,
+      recycle: s.recycle,
+      prefetch: s.prefetch,
+      warmupMs: 1500,
+      ms: 3000,
+    });
     const code = `
       const c = ${config};
       const [m, n] = await Promise.all([import(c.index), import(c.node)]);
@@ -445,7 +511,13 @@ export async function consumerBench(out: string): Promise<object> {
   await writeFile(join(out, 'consumer.json'), JSON.stringify(report, null, 2) + '\n');
   const table = markdownTable(
     ['consumer holds', 'stream', 'samples/s', 'over 1 thread (median)', 'each round'],
-    results.map((r) => [`${r.objects.toLocaleString('en-US')} objects (${r.heapMB} MB heap)`, r.stream, r.samplesPerSecond.toLocaleString('en-US'), r.overOneThread === null ? '' : `${r.overOneThread.toFixed(2)}x`, r.ratioRounds?.map((v) => v.toFixed(2)).join(', ') ?? '']),
+    results.map((r) => [
+      `${r.objects.toLocaleString('en-US')} objects (${r.heapMB} MB heap)`,
+      r.stream,
+      r.samplesPerSecond.toLocaleString('en-US'),
+      r.overOneThread === null ? '' : `${r.overOneThread.toFixed(2)}x`,
+      r.ratioRounds?.map((v) => v.toFixed(2)).join(', ') ?? '',
+    ]),
   );
   await writeFile(join(out, 'consumer.md'), `${table}\n`);
   console.log(table);

@@ -26,7 +26,10 @@ export function dataAndParamsArgs(o: { readonly data?: string; readonly params?:
 export function tenClassTask(name: string, argument: string, what: string): Task<any> {
   const task = taskByName(name);
   if (task.target.kind !== 'class' || task.target.classes !== 10) {
-    throw new OtfgenArgumentError(argument, `${what} 10 classes (MNIST's digits, or the --data's): expected a task with 10 classes, such as digits or fashion, got '${name}'`);
+    throw new OtfgenArgumentError(
+      argument,
+      `${what} 10 classes (MNIST's digits, or the --data's): expected a task with 10 classes, such as digits or fashion, got '${name}'`,
+    );
   }
   return task;
 }

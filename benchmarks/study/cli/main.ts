@@ -11,7 +11,6 @@ import { SOURCES as SWEEP_TASKS } from '../sources.js';
 import { jsonObject, numberList, positiveInt, positiveNumber } from './common.js';
 import { scalingCommand, sweepCommand } from './sweep.js';
 
-
 /** What --jobs children run: the launcher, which loads this file under tsx. */
 const cliScript = fileURLToPath(new URL('../cli.mjs', import.meta.url));
 
@@ -22,15 +21,29 @@ const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, 
 // Checked against the task's declared parameters where the task is used (typed errors naming the parameter).
 // Any dataset in MNIST's four IDX files: Fashion-MNIST's own files, or benchmarks/fashion-mnist-idx.ts's.
 const dataOption = (use = 'train and test on') =>
-  new Option('--data <dir>', `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes, e.g. Fashion-MNIST's) instead of MNIST`);
+  new Option(
+    '--data <dir>',
+    `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes, e.g. Fashion-MNIST's) instead of MNIST`,
+  );
 const paramsOption = (whose = 'task parameters') =>
-  new Option('--params <json>', `${whose}, as a JSON object: e.g. '{"strokeWidth":[1.5,4]}', or @file: a JSON file of them, or a report of otfgen fit`).argParser(jsonObject('--params'));
+  new Option(
+    '--params <json>',
+    `${whose}, as a JSON object: e.g. '{"strokeWidth":[1.5,4]}', or @file: a JSON file of them, or a report of otfgen fit`,
+  ).argParser(jsonObject('--params'));
 const blendOption = () =>
-  new Option('--blend <mode>', "how synthetic hands over to real: at the warm-up's end, or mixed within batches, the synthetic share falling linearly or on a cosine").choices(['switch', 'linear', 'cosine']).default('switch');
+  new Option(
+    '--blend <mode>',
+    "how synthetic hands over to real: at the warm-up's end, or mixed within batches, the synthetic share falling linearly or on a cosine",
+  )
+    .choices(['switch', 'linear', 'cosine'])
+    .default('switch');
 // --only-seed of the resumable commands (sweep, scaling): a results file keeps the other seeds' runs. --jobs: of every command that trains seeds.
-const onlySeedOption = () => new Option('--only-seed <n>', 'run only this seed of 1..--seeds (the results file keeps the others it holds)').argParser(positiveInt('--only-seed'));
+const onlySeedOption = () =>
+  new Option('--only-seed <n>', 'run only this seed of 1..--seeds (the results file keeps the others it holds)').argParser(positiveInt('--only-seed'));
 const jobsOption = () =>
-  new Option('--jobs <n>', 'seeds run at once, each in its own process (the same results, less wall time on several cores)').argParser(positiveInt('--jobs')).default(1);
+  new Option('--jobs <n>', 'seeds run at once, each in its own process (the same results, less wall time on several cores)')
+    .argParser(positiveInt('--jobs'))
+    .default(1);
 // --no-plots: charts take about a second to render; without them the results files are written all the same.
 const noPlotsOption = () => new Option('--no-plots', 'write the results files only, no charts (SVG and PNG)');
 /** --params of the commands that train on named sources: they set the procedural task's parameters. */
@@ -38,17 +51,29 @@ const sourceParamsOption = (what: string) => paramsOption(`parameters of the pro
 
 program
   .command('demo')
-  .description("a short warm-up experiment on real MNIST: pixel-count, procedural-digit and fitted-digit (MNIST_DIGIT_PARAMS) warm-ups, shares 0, 0.3, 0.6, 0.9, 150 steps each; prints a table, writes a plot")
+  .description(
+    'a short warm-up experiment on real MNIST: pixel-count, procedural-digit and fitted-digit (MNIST_DIGIT_PARAMS) warm-ups, shares 0, 0.3, 0.6, 0.9, 150 steps each; prints a table, writes a plot',
+  )
   .option('--out <dir>', 'where results and plots go', 'out/demo')
   .addOption(backendOption())
   .action((o) =>
-    sweepCommand({ tasks: ['pixel-count', 'digits', 'digits-fitted'], shares: [0, 0.3, 0.6, 0.9], seeds: 1, totalSteps: 150, batchSize: 64, out: o.out, backend: o.backend }),
+    sweepCommand({
+      tasks: ['pixel-count', 'digits', 'digits-fitted'],
+      shares: [0, 0.3, 0.6, 0.9],
+      seeds: 1,
+      totalSteps: 150,
+      batchSize: 64,
+      out: o.out,
+      backend: o.backend,
+    }),
   );
 
 program
   .command('sweep')
   .description('a warm-up study: final real-test accuracy vs synthetic share, per warm-up task and seed (resumable)')
-  .option('--tasks <names>', `warm-up tasks, comma-separated: ${Object.keys(SWEEP_TASKS).join(', ')}`, (v: string) => v.split(',').map((s) => s.trim()), ['pixel-count'])
+  .option('--tasks <names>', `warm-up tasks, comma-separated: ${Object.keys(SWEEP_TASKS).join(', ')}`, (v: string) => v.split(',').map((s) => s.trim()), [
+    'pixel-count',
+  ])
   .option('--shares <list>', 'synthetic shares of the steps', numberList('--shares'), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
   .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), 3)
   .addOption(onlySeedOption())
@@ -126,11 +151,16 @@ program
 
 program
   .command('one-shot')
-  .description('one real MNIST image per class (or of the --data): random affine warps vs the learned augmenter vs the policy controller (and the procedural digits beside the exemplars), by real-test accuracy')
+  .description(
+    'one real MNIST image per class (or of the --data): random affine warps vs the learned augmenter vs the policy controller (and the procedural digits beside the exemplars), by real-test accuracy',
+  )
   .addOption(
     new Option('--methods <names>', `comma-separated: ${ONE_SHOT_METHODS.join(', ')}`)
       .argParser((v: string) => v.split(',').map((s) => s.trim()))
-      .default([...ONE_SHOT_DEFAULT_METHODS], `all but ${ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m)).join(', ')}: the committed run's MNIST methods`),
+      .default(
+        [...ONE_SHOT_DEFAULT_METHODS],
+        `all but ${ONE_SHOT_METHODS.filter((m) => !ONE_SHOT_DEFAULT_METHODS.includes(m)).join(', ')}: the committed run's MNIST methods`,
+      ),
   )
   .option('--seeds <n>', 'seeds 1..n (each picks other exemplars)', positiveInt('--seeds'), 3)
   .option('--only-seed <n>', 'run only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
@@ -156,11 +186,27 @@ program
   .option('--only-seed <n>', 'train only this seed (instead of 1..--seeds)', positiveInt('--only-seed'))
   .addOption(jobsOption())
   .addOption(paramsOption())
-  .addOption(new Option('--architecture <name>', "the classifier: the study's reference CNN, or 'wide' (4x the filters) to see what the task teaches beyond its capacity").choices(['reference', 'wide']).default('reference'))
-  .addOption(new Option('--teacher <name>', 'distil: first train teacher CNNs of this architecture on the task; the classifier then learns their mean logits on fresh samples (still no real image)').choices(['reference', 'wide']))
+  .addOption(
+    new Option(
+      '--architecture <name>',
+      "the classifier: the study's reference CNN, or 'wide' (4x the filters) to see what the task teaches beyond its capacity",
+    )
+      .choices(['reference', 'wide'])
+      .default('reference'),
+  )
+  .addOption(
+    new Option(
+      '--teacher <name>',
+      'distil: first train teacher CNNs of this architecture on the task; the classifier then learns their mean logits on fresh samples (still no real image)',
+    ).choices(['reference', 'wide']),
+  )
   .option('--teacher-steps <n>', 'training steps of each teacher', positiveInt('--teacher-steps'), 3000)
   .option('--teachers <n>', 'teachers per seed (an ensemble: their logits are averaged)', positiveInt('--teachers'), 1)
-  .option('--temperature <t>', 'distil by softened cross-entropy at this temperature (2 is a good start) instead of the mean squared error of the logits', positiveNumber('--temperature'))
+  .option(
+    '--temperature <t>',
+    'distil by softened cross-entropy at this temperature (2 is a good start) instead of the mean squared error of the logits',
+    positiveNumber('--temperature'),
+  )
   .option('--out <file>', 'result JSON (an existing one is resumed: its seeds are not trained again)', 'out/synthetic-only.json')
   .addOption(dataOption())
   .addOption(backendOption())
@@ -168,8 +214,10 @@ program
 
 program
   .command('read-back')
-  .description("the reverse of synthetic-only: train the reference CNN on the real images (MNIST's, or the --data's), then have it classify the task's generated images; per class, how many it reads as their class and what it takes the others for")
-  .argument('<task>', 'a built-in class task with the real images\' classes, e.g. digits, or fashion with --data')
+  .description(
+    "the reverse of synthetic-only: train the reference CNN on the real images (MNIST's, or the --data's), then have it classify the task's generated images; per class, how many it reads as their class and what it takes the others for",
+  )
+  .argument('<task>', "a built-in class task with the real images' classes, e.g. digits, or fashion with --data")
   .option('--steps <n>', 'training steps on the real images', positiveInt('--steps'), 1000)
   .option('--seeds <n>', 'seeds 1..n of the CNN (the result is their mean)', positiveInt('--seeds'), 3)
   .option('--only-seed <n>', 'run only this seed of 1..--seeds (an existing report keeps the other seeds it holds)', positiveInt('--only-seed'))
@@ -183,7 +231,9 @@ program
 
 program
   .command('bench')
-  .description('throughput of generators and sources, worker streams in a consumer process with a large heap, and the training step per backend; writes benchmarks/results/*.json')
+  .description(
+    'throughput of generators and sources, worker streams in a consumer process with a large heap, and the training step per backend; writes benchmarks/results/*.json',
+  )
   .addOption(new Option('--only <part>', 'one part').choices(['throughput', 'consumer', 'train']))
   .option('--out <dir>', 'results folder', 'benchmarks/results')
   .action(async (o) => (await import('./bench.js')).benchCommand(o));

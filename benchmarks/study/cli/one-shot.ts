@@ -35,7 +35,9 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
   const jobs = Math.min(jobsOption ?? 1, seeds.length);
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
   const params = paramsPhrase(o.methods, o.params, '--params');
-  console.log(`one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}${params}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`);
+  console.log(
+    `one-shot ${o.data === undefined ? 'MNIST' : `on ${o.data}`}: ${o.perClass ?? 1} real image(s) per class; ${o.methods.join(', ')}${params}; ${seedText}; ${o.steps} steps of ${o.batchSize} -> ${o.out}`,
+  );
   // Loaded here even when the seeds run in other processes: a bad --data fails once, before any starts.
   const [train, test] = await realData(o.data);
   const skipped = (n: number) => {
@@ -47,7 +49,16 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
       const results = await readOneShotResults(o.out, o);
       const todo = missingOneShotRuns(o, results.rows);
       skipped(seeds.length * o.methods.length - todo.length);
-      await resumeSeedsInProcesses({ command: 'one-shot', cliScript, seeds: [...new Set(todo.map((p) => p.seed))], jobs, signal, outDir: o.out, results, args: (seed, out) => childArgs(o, seed, out) });
+      await resumeSeedsInProcesses({
+        command: 'one-shot',
+        cliScript,
+        seeds: [...new Set(todo.map((p) => p.seed))],
+        jobs,
+        signal,
+        outDir: o.out,
+        results,
+        args: (seed, out) => childArgs(o, seed, out),
+      });
       return results;
     }
     backend = (await useBackend(o.backend)).choice;
@@ -78,8 +89,24 @@ export async function oneShotCommand(options: OneShotCommandOptions): Promise<vo
 /** The arguments of a `--jobs` child: this run, one seed, results at `out`. */
 function childArgs(o: OneShotConfig & { out: string; backend: string }, seed: number, out: string): string[] {
   return [
-    'one-shot', '--methods', o.methods.join(','), '--seeds', String(o.seeds), '--steps', String(o.steps), '--batch-size', String(o.batchSize), '--per-class', String(o.perClass ?? 1),
-    '--only-seed', String(seed), '--out', out, '--backend', o.backend, '--no-plots', // the parent draws the charts of all the seeds
+    'one-shot',
+    '--methods',
+    o.methods.join(','),
+    '--seeds',
+    String(o.seeds),
+    '--steps',
+    String(o.steps),
+    '--batch-size',
+    String(o.batchSize),
+    '--per-class',
+    String(o.perClass ?? 1),
+    '--only-seed',
+    String(seed),
+    '--out',
+    out,
+    '--backend',
+    o.backend,
+    '--no-plots', // the parent draws the charts of all the seeds
     ...dataAndParamsArgs(o),
   ];
 }

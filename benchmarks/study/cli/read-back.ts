@@ -41,13 +41,20 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
   if (o.onlySeed !== undefined) checkInt('--only-seed', o.onlySeed, 1, o.seeds);
   const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
   const head = reportHead(o);
-  const saved = await readSeedReport<ReportHead, Run>(o.out, { command: 'read-back', head, settings: settingsOf, isRun: (r) => typeof r.accuracy === 'number' && Array.isArray(r.confusion) });
+  const saved = await readSeedReport<ReportHead, Run>(o.out, {
+    command: 'read-back',
+    head,
+    settings: settingsOf,
+    isRun: (r) => typeof r.accuracy === 'number' && Array.isArray(r.confusion),
+  });
   const runs = new Map(saved.runs.map((r) => [r.seed, r]));
   const todo = seeds.filter((s) => !runs.has(s));
   const jobs = Math.min(o.jobs ?? 1, todo.length);
   const names = o.task === 'fashion' ? FASHION_CLASSES : Array.from({ length: 10 }, (_, c) => String(c));
   const seedText = o.onlySeed === undefined ? `seeds 1..${o.seeds}` : `seed ${o.onlySeed} of ${o.seeds}`;
-  console.log(`read-back of '${o.task}': the reference CNN trained on the real ${o.data === undefined ? 'MNIST' : `images in ${o.data}`} (${o.steps} steps of 64, one-cycle, ${seedText}) classifies ${o.count} generated images`);
+  console.log(
+    `read-back of '${o.task}': the reference CNN trained on the real ${o.data === undefined ? 'MNIST' : `images in ${o.data}`} (${o.steps} steps of 64, one-cycle, ${seedText}) classifies ${o.count} generated images`,
+  );
   if (todo.length < seeds.length) console.log(`${seeds.length - todo.length} finished seed(s) found in ${o.out}: skipped (another --out runs them again)`);
   // With --jobs the children choose theirs, by the same --backend; the report says the last child's.
   let backend = saved.backend;
@@ -87,8 +94,15 @@ export async function readBackCommand(o: ReadBackCommandOptions): Promise<void> 
   const others = all.filter((r) => !seeds.includes(r.seed)).map((r) => r.seed);
   if (others.length) console.log(`${o.out} also holds seed(s) ${others.join(', ')} of earlier runs: the means cover them too`);
   const r = report(o, head, names, all, backend, jobs);
-  console.log(`\nmean of ${all.length} seed(s): real test accuracy ${r.meanRealTestAccuracy.toFixed(4)}; generated images read as their class ${r.meanAccuracy.toFixed(4)}\n`);
-  console.log(markdownTable(['class', 'generated images read as their class', 'most often read as'], r.perClass.map((c) => [c.class, `${(100 * c.readAsItself).toFixed(0)}%`, `${c.mostOftenReadAs.class} (${(100 * c.mostOftenReadAs.share).toFixed(0)}%)`])));
+  console.log(
+    `\nmean of ${all.length} seed(s): real test accuracy ${r.meanRealTestAccuracy.toFixed(4)}; generated images read as their class ${r.meanAccuracy.toFixed(4)}\n`,
+  );
+  console.log(
+    markdownTable(
+      ['class', 'generated images read as their class', 'most often read as'],
+      r.perClass.map((c) => [c.class, `${(100 * c.readAsItself).toFixed(0)}%`, `${c.mostOftenReadAs.class} (${(100 * c.mostOftenReadAs.share).toFixed(0)}%)`]),
+    ),
+  );
   console.log(todo.length > 0 ? `wrote ${o.out}` : `${o.out}: nothing to run, left as it was`);
 }
 
@@ -126,7 +140,10 @@ function report(o: ReadBackCommandOptions, head: ReportHead, names: readonly str
   const perClass = names.map((name, c) => {
     const row = names.map((_, p) => runs.reduce((a, r) => a + r.confusion[c][p], 0));
     const n = row.reduce((a, v) => a + v, 0);
-    const [other] = row.map((v, p) => ({ p, v })).filter((e) => e.p !== c).sort((a, b) => b.v - a.v);
+    const [other] = row
+      .map((v, p) => ({ p, v }))
+      .filter((e) => e.p !== c)
+      .sort((a, b) => b.v - a.v);
     return { class: name, readAsItself: +(row[c] / n).toFixed(4), mostOftenReadAs: { class: names[other.p], share: +(other.v / n).toFixed(4) } };
   });
   const { generated, ...settings } = head;

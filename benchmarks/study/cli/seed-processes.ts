@@ -81,7 +81,13 @@ export async function runSeedsInProcesses<T>(o: SeedProcessesOptions<T>): Promis
         children.delete(child);
         if (signal === 'SIGINT') own?.abort(); // a Ctrl-C reached the child first
         if (code === 0) resolve();
-        else reject(new OtfgenError('ERR_RUN', `${o.command}: the process of seed ${seed} failed (${signal ?? `exit code ${code}`}); its output above, prefixed [seed ${seed}], says why`));
+        else
+          reject(
+            new OtfgenError(
+              'ERR_RUN',
+              `${o.command}: the process of seed ${seed} failed (${signal ?? `exit code ${code}`}); its output above, prefixed [seed ${seed}], says why`,
+            ),
+          );
       });
     });
   try {

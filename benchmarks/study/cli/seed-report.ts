@@ -34,7 +34,8 @@ export async function readSeedReport<H, R extends SeedRun>(
   let parsed: Partial<H> & { runs?: R[]; backend?: string };
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
-    if (!Array.isArray(parsed.runs) || !parsed.runs.every((r) => Number.isInteger(r?.seed) && o.isRun(r))) throw new Error('no runs array of seeds and their results');
+    if (!Array.isArray(parsed.runs) || !parsed.runs.every((r) => Number.isInteger(r?.seed) && o.isRun(r)))
+      throw new Error('no runs array of seeds and their results');
   } catch (e) {
     throw new OtfgenFileError(path, `is not a ${o.command} report (${(e as Error).message}); move it away or choose another --out`);
   }

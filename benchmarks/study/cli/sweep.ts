@@ -38,21 +38,43 @@ type Config = SweepConfig & { readonly out: string; readonly backend: string };
 /** The arguments of a `--jobs` child: this sweep (or scaling run), one seed, results at `out`. */
 function childArgs(c: Config, seed: number, out: string): string[] {
   // --no-plots: the child's folder is temporary, and the parent draws the charts of all the seeds.
-  const common = ['--seeds', String(c.seeds), '--only-seed', String(seed), '--steps', String(c.totalSteps), '--batch-size', String(c.batchSize), '--blend', c.blend ?? 'switch', '--out', out, '--backend', c.backend, '--no-plots'];
+  const common = [
+    '--seeds',
+    String(c.seeds),
+    '--only-seed',
+    String(seed),
+    '--steps',
+    String(c.totalSteps),
+    '--batch-size',
+    String(c.batchSize),
+    '--blend',
+    c.blend ?? 'switch',
+    '--out',
+    out,
+    '--backend',
+    c.backend,
+    '--no-plots',
+  ];
   const data = dataAndParamsArgs(c);
   if (c.realImages) {
     // scaling: one task, the baseline and one share.
     const share = c.shares.find((x) => x > 0) ?? 0;
     return ['scaling', '--task', c.tasks[0], '--share', String(share), '--sizes', c.realImages.join(','), ...common, ...data];
   }
-  const lr = [...(c.learningRate === undefined ? [] : ['--lr', String(c.learningRate)]), '--lr-schedule', c.lrSchedule ?? 'constant', ...(c.evalLimit === undefined ? [] : ['--eval-limit', String(c.evalLimit)])];
+  const lr = [
+    ...(c.learningRate === undefined ? [] : ['--lr', String(c.learningRate)]),
+    '--lr-schedule',
+    c.lrSchedule ?? 'constant',
+    ...(c.evalLimit === undefined ? [] : ['--eval-limit', String(c.evalLimit)]),
+  ];
   return ['sweep', '--tasks', c.tasks.join(','), '--shares', c.shares.join(','), ...common, ...lr, ...data];
 }
 
 /** `--jobs`: the seeds with runs missing, each in a child process that resumes its rows. */
 async function runInProcesses(c: Config, jobs: number, cliScript: string | undefined, signal: AbortSignal): Promise<SweepResults> {
   // The children are CLI commands, which have no option for the architecture.
-  if (c.architecture !== undefined && c.architecture !== 'reference') throw new OtfgenArgumentError('jobs', `the CLI's sweeps train the reference CNN; run the ${c.architecture} CNN's seeds in one process (jobs 1)`);
+  if (c.architecture !== undefined && c.architecture !== 'reference')
+    throw new OtfgenArgumentError('jobs', `the CLI's sweeps train the reference CNN; run the ${c.architecture} CNN's seeds in one process (jobs 1)`);
   const results = await readSweepResults(c.out, c);
   const todo = missingRuns(c, results.rows);
   const skipped = plannedRuns(c).length - todo.length;
@@ -85,7 +107,9 @@ async function runWithProgress(options: SweepCliOptions): Promise<{ value: Sweep
   const seedText = opts.onlySeed === undefined ? `${opts.seeds} seed(s)` : `seed ${opts.onlySeed} of ${opts.seeds}`;
   const sizes = opts.realImages ? `; real images ${opts.realImages.join(', ')}` : '';
   const data = opts.data === undefined ? '' : `; data ${opts.data}`;
-  console.log(`${runs} runs (${opts.tasks.join(', ')}${params}${data}; shares ${opts.shares.join(', ')}; ${seedText}${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`);
+  console.log(
+    `${runs} runs (${opts.tasks.join(', ')}${params}${data}; shares ${opts.shares.join(', ')}; ${seedText}${sizes}; ${opts.totalSteps} steps of ${opts.batchSize}) -> ${opts.out}`,
+  );
   return interruptibly(async (signal) => {
     if (jobs > 1) return runInProcesses(opts, jobs, cliScript, signal);
     const tty = process.stdout.isTTY;
@@ -111,7 +135,10 @@ async function runWithProgress(options: SweepCliOptions): Promise<{ value: Sweep
         bar.update(e.run * opts.totalSteps + (e.step ? e.step.step + 1 : 0), { run: `${e.task} share ${e.share} seed ${e.seed}${n}` });
       },
       onRun: (r) => {
-        if (!tty) console.log(`  ${r.task} share ${r.share} seed ${r.seed}${r.realImages ? ` N ${r.realImages}` : ''}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`);
+        if (!tty)
+          console.log(
+            `  ${r.task} share ${r.share} seed ${r.seed}${r.realImages ? ` N ${r.realImages}` : ''}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`,
+          );
       },
     });
     (bar as ReturnType<typeof progressBar> | null)?.stop();
@@ -126,7 +153,15 @@ export async function sweepCommand(opts: SweepCliOptions): Promise<void> {
     '\n' +
       markdownTable(
         ['warm-up task', 'synthetic share', 'runs', 'final accuracy (mean)', 'min..max', 'final loss', 'wall s'],
-        summary.map((s) => [s.task, s.share.toFixed(2), s.runs, s.accuracy.toFixed(4), `${s.accuracyMin.toFixed(3)}..${s.accuracyMax.toFixed(3)}`, s.loss.toFixed(3), s.wallSeconds.toFixed(1)]),
+        summary.map((s) => [
+          s.task,
+          s.share.toFixed(2),
+          s.runs,
+          s.accuracy.toFixed(4),
+          `${s.accuracyMin.toFixed(3)}..${s.accuracyMax.toFixed(3)}`,
+          s.loss.toFixed(3),
+          s.wallSeconds.toFixed(1),
+        ]),
       ),
   );
   for (const task of opts.tasks) {
@@ -152,7 +187,15 @@ export async function scalingCommand(opts: SweepCliOptions & { share: number }):
     '\n' +
       markdownTable(
         ['real images', 'error, no warm-up', `error, ${warmupLabel(opts.tasks[0], opts.share, opts.blend)}`, 'effective data multiplier'],
-        [...byN.entries()].sort((a, b) => a[0] - b[0]).map(([n, e]) => [n, e.without?.toFixed(4) ?? '', e.with?.toFixed(4) ?? '', s.multipliers.find((m) => m.realImages === n)?.multiplier?.toFixed(2) ?? 'beyond the fit'])),
+        [...byN.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([n, e]) => [
+            n,
+            e.without?.toFixed(4) ?? '',
+            e.with?.toFixed(4) ?? '',
+            s.multipliers.find((m) => m.realImages === n)?.multiplier?.toFixed(2) ?? 'beyond the fit',
+          ]),
+      ),
   );
   const f = (x: { a: number; b: number; c: number }) => `${x.a.toFixed(3)} N^-${x.b.toFixed(3)} + ${x.c.toFixed(4)}`;
   console.log(`fit, no warm-up: error = ${f(s.fits.withoutWarmup)}; with warm-up: error = ${f(s.fits.withWarmup)}`);

@@ -62,24 +62,50 @@ type Run = {
 };
 
 export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promise<void> {
-  const o: Resolved = { ...options, architecture: options.architecture ?? 'reference', teacherSteps: options.teacherSteps ?? 3000, teachers: options.teachers ?? 1 };
+  const o: Resolved = {
+    ...options,
+    architecture: options.architecture ?? 'reference',
+    teacherSteps: options.teacherSteps ?? 3000,
+    teachers: options.teachers ?? 1,
+  };
   const task = tenClassTask(o.task, '--task', 'synthetic-only tests on');
-  if (o.temperature !== undefined && !o.teacher) throw new OtfgenArgumentError('--temperature', 'the temperature is that of distillation: pass --teacher too, or leave --temperature out');
+  if (o.temperature !== undefined && !o.teacher)
+    throw new OtfgenArgumentError('--temperature', 'the temperature is that of distillation: pass --teacher too, or leave --temperature out');
   // Checks --params against the task's declared ranges here, before any process or model starts.
   if (o.params !== undefined) checkParams(task, o.params as Record<string, never>, '--params');
   const seeds = o.onlySeed !== undefined ? [o.onlySeed] : Array.from({ length: o.seeds }, (_, i) => i + 1);
   const head = reportHead(o);
-  const saved = await readSeedReport<ReportHead, Run>(o.out, { command: 'synthetic-only', head, settings: settingsOf, isRun: (r) => typeof r.realTestAccuracy === 'number' && Array.isArray(r.perClass) });
+  const saved = await readSeedReport<ReportHead, Run>(o.out, {
+    command: 'synthetic-only',
+    head,
+    settings: settingsOf,
+    isRun: (r) => typeof r.realTestAccuracy === 'number' && Array.isArray(r.perClass),
+  });
   const runs = new Map(saved.runs.map((r) => [r.seed, r]));
   const todo = seeds.filter((s) => !runs.has(s));
   const jobs = Math.min(o.jobs ?? 1, todo.length);
   const seedText = o.onlySeed !== undefined ? `seed ${o.onlySeed}` : `seeds 1..${o.seeds}`;
-  console.log(`training the ${o.architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, ${seedText}; testing on the real ${o.data === undefined ? 'MNIST test images' : `test images in ${o.data}`}`);
-  if (o.teacher) console.log(`distilling: ${o.teachers} ${o.teacher} teacher(s) of ${o.teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples${o.temperature === undefined ? ' (mean squared error)' : ` (softened cross-entropy, temperature ${o.temperature})`}`);
+  console.log(
+    `training the ${o.architecture} CNN on '${o.task}' only: ${o.steps} steps of ${o.batchSize}, one-cycle, ${seedText}; testing on the real ${o.data === undefined ? 'MNIST test images' : `test images in ${o.data}`}`,
+  );
+  if (o.teacher)
+    console.log(
+      `distilling: ${o.teachers} ${o.teacher} teacher(s) of ${o.teacherSteps} steps per seed on '${o.task}'; the classifier learns their mean logits on fresh samples${o.temperature === undefined ? ' (mean squared error)' : ` (softened cross-entropy, temperature ${o.temperature})`}`,
+    );
   if (todo.length < seeds.length) console.log(`${seeds.length - todo.length} finished seed(s) found in ${o.out}: skipped (another --out trains them again)`);
   let backend = saved.backend;
   // The report is written after every seed (whole or not at all), so a failure or Ctrl-C keeps the seeds that finished.
-  const save = () => writeJsonAtomic(o.out, report(o, head, [...runs.values()].sort((a, b) => a.seed - b.seed), backend, jobs));
+  const save = () =>
+    writeJsonAtomic(
+      o.out,
+      report(
+        o,
+        head,
+        [...runs.values()].sort((a, b) => a.seed - b.seed),
+        backend,
+        jobs,
+      ),
+    );
   let test: Awaited<ReturnType<typeof mnist>>;
   const interrupted = await runReportSeeds<Run>({
     command: 'synthetic-only',
@@ -103,7 +129,12 @@ export async function syntheticOnlyCommand(options: SyntheticOnlyOptions): Promi
   const others = all.filter((r) => !seeds.includes(r.seed)).map((r) => r.seed);
   if (others.length) console.log(`${o.out} also holds seed(s) ${others.join(', ')} of earlier runs: the mean covers them too`);
   const r = report(o, head, all, backend, jobs);
-  console.log(markdownTable(['seed', 'real test accuracy'], [...all.map((run) => [run.seed, run.realTestAccuracy.toFixed(4)]), ['mean', r.meanRealTestAccuracy.toFixed(4)]]));
+  console.log(
+    markdownTable(
+      ['seed', 'real test accuracy'],
+      [...all.map((run) => [run.seed, run.realTestAccuracy.toFixed(4)]), ['mean', r.meanRealTestAccuracy.toFixed(4)]],
+    ),
+  );
   console.log(`per class (mean): ${r.meanPerClass.map((v, c) => `${c}: ${v.toFixed(2)}`).join(', ')}`);
   console.log(todo.length > 0 ? `wrote ${o.out}` : `${o.out}: nothing to train, left as it was`);
 }
@@ -117,7 +148,16 @@ function reportHead(o: Resolved) {
     params: o.params ?? {},
     architecture: o.architecture,
     ...(o.data === undefined ? {} : { data: o.data }),
-    ...(o.teacher ? { teacher: { architecture: o.teacher, steps: o.teacherSteps, count: o.teachers, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) } } : {}),
+    ...(o.teacher
+      ? {
+          teacher: {
+            architecture: o.teacher,
+            steps: o.teacherSteps,
+            count: o.teachers,
+            ...(o.temperature === undefined ? {} : { temperature: o.temperature }),
+          },
+        }
+      : {}),
   };
 }
 
@@ -144,20 +184,30 @@ function report(o: Resolved, head: ReportHead, runs: Run[], backend: string, job
  * a file made with others (defaults filled in: reports from before a field was
  * recorded had its default).
  */
-function settingsOf(h: Partial<ReportHead> & { data?: string; teacher?: { architecture: string; steps: number; count: number; temperature?: number } }): Record<string, string> {
+function settingsOf(
+  h: Partial<ReportHead> & { data?: string; teacher?: { architecture: string; steps: number; count: number; temperature?: number } },
+): Record<string, string> {
   const t = h.teacher;
   return {
     task: `of the task '${h.task}'`,
     steps: `of ${h.steps} steps`,
     batchSize: `of batches of ${h.batchSize}`,
     architecture: `of the ${h.architecture ?? 'reference'} CNN`,
-    teacher: t ? `distilled from ${t.count} ${t.architecture} teacher(s) of ${t.steps} steps (${t.temperature === undefined ? 'mean squared error' : `temperature ${t.temperature}`})` : 'without teachers',
+    teacher: t
+      ? `distilled from ${t.count} ${t.architecture} teacher(s) of ${t.steps} steps (${t.temperature === undefined ? 'mean squared error' : `temperature ${t.temperature}`})`
+      : 'without teachers',
     ...dataAndParams({ data: h.data, params: h.params && Object.keys(h.params).length > 0 ? h.params : undefined }),
   };
 }
 
 /** One seed: the teachers (when distilling), then the classifier; every model is disposed, even on failure. */
-async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test: Awaited<ReturnType<typeof mnist>>, seed: number, signal: AbortSignal): Promise<Run | undefined> {
+async function trainSeed(
+  o: Resolved,
+  task: ReturnType<typeof taskByName>,
+  test: Awaited<ReturnType<typeof mnist>>,
+  seed: number,
+  signal: AbortSignal,
+): Promise<Run | undefined> {
   const params = o.params as Record<string, never> | undefined;
   const teachers: HarnessModel[] = [];
   let model: HarnessModel | undefined;
@@ -168,18 +218,29 @@ async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test:
       const teacherSeed = seed + 1000 * t;
       const teacher = createModel({ seed: teacherSeed, architecture: o.teacher });
       teachers.push(teacher);
-      const r = await train({ model: teacher, steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }), totalSteps: o.teacherSteps, lrSchedule: 'one-cycle', evaluation: { data: test }, signal });
+      const r = await train({
+        model: teacher,
+        steps: generate(task, { seed: teacherSeed, batchSize: o.batchSize, params }),
+        totalSteps: o.teacherSteps,
+        lrSchedule: 'one-cycle',
+        evaluation: { data: test },
+        signal,
+      });
       if (r.interrupted) return undefined;
       teacherAccuracy.push(r.final!.accuracy);
       teacherMs += r.wallMs;
-      console.log(`  seed ${seed}, teacher ${t + 1} (seed ${teacherSeed}): real test accuracy ${r.final!.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`);
+      console.log(
+        `  seed ${seed}, teacher ${t + 1} (seed ${teacherSeed}): real test accuracy ${r.final!.accuracy.toFixed(4)} (${(r.wallMs / 1000).toFixed(0)} s)`,
+      );
     }
     model = createModel({ seed, architecture: o.architecture });
     const head = o.teacher ? logitsTarget(10) : undefined;
     const r = await train({
       model,
       // A student sees other samples than its teachers did (seed + 100).
-      steps: o.teacher ? generate(task, { seed: seed + 100, batchSize: o.batchSize, params }).pipe(teacherLogits(teachers, { temperature: o.temperature })) : generate(task, { seed, batchSize: o.batchSize, params }),
+      steps: o.teacher
+        ? generate(task, { seed: seed + 100, batchSize: o.batchSize, params }).pipe(teacherLogits(teachers, { temperature: o.temperature }))
+        : generate(task, { seed, batchSize: o.batchSize, params }),
       totalSteps: o.steps,
       lrSchedule: 'one-cycle',
       evaluation: { data: test, at: [Math.round(o.steps / 4), Math.round(o.steps / 2), Math.round((3 * o.steps) / 4)], head },
@@ -209,7 +270,11 @@ async function trainSeed(o: Resolved, task: ReturnType<typeof taskByName>, test:
  */
 function runArgs(o: Resolved, seeds: string[], extra: string[]): string[] {
   return [
-    '--task', o.task, '--steps', String(o.steps), ...seeds,
+    '--task',
+    o.task,
+    '--steps',
+    String(o.steps),
+    ...seeds,
     ...(o.architecture === 'reference' ? [] : ['--architecture', o.architecture]),
     ...(o.teacher ? ['--teacher', o.teacher, '--teacher-steps', String(o.teacherSteps), '--teachers', String(o.teachers)] : []),
     ...(o.temperature === undefined ? [] : ['--temperature', String(o.temperature)]),

@@ -106,12 +106,21 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: { x: Info; d
     xt = s.run(wasmKernel('Slice'), { x: xt }, { begin: [0, 0, 0, 0], size: [cin, h + Math.min(bottom, 0), w + Math.min(right, 0), n] });
   }
   const dyt = s.run(transpose, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, N, Cout]
-  const dwT = s.run(wasmKernel('Conv2D'), { x: xt, filter: dyt }, {
-    strides: [1, 1],
-    pad: [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: [info.strideHeight, info.strideWidth],
-  }); // [Cin, KH, KW, Cout]
+  const dwT = s.run(
+    wasmKernel('Conv2D'),
+    { x: xt, filter: dyt },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, Math.max(bottom, 0)],
+        [left, Math.max(right, 0)],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+    },
+  ); // [Cin, KH, KW, Cout]
   const dw = s.run(transpose, { x: dwT }, { perm: [1, 2, 0, 3] });
   return s.finish(dw, [kh, kw, cin, cout], 'Conv2DBackpropFilter');
 }
@@ -124,16 +133,32 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: { dy: Info; f
   const info = convInfo(inputShape, filter.shape, attrs);
   const [n, h, w] = inputShape;
   const [, oh, ow] = dy.shape;
-  const sh = info.strideHeight, sw = info.strideWidth;
+  const sh = info.strideHeight,
+    sw = info.strideWidth;
   const s = new Scratch(backend);
   let g = dy;
   if (sh > 1 || sw > 1) {
     // Zeros between rows and columns: [N, OH, 1, OW, 1, C] padded to [N, OH, sh, OW, sw, C].
     const r6 = s.run(wasmKernel('Reshape'), { x: dy }, { shape: [n, oh, 1, ow, 1, cout] });
-    const p6 = s.run(wasmKernel('PadV2'), { x: r6 }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    const p6 = s.run(
+      wasmKernel('PadV2'),
+      { x: r6 },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     g = s.run(wasmKernel('Reshape'), { x: p6 }, { shape: [n, oh * sh, ow * sw, cout] });
   }
-  const gh = g.shape[1], gw = g.shape[2];
+  const gh = g.shape[1],
+    gw = g.shape[2];
   const top = kh - 1 - info.padInfo.top;
   const left = kw - 1 - info.padInfo.left;
   let bottom = h - gh - top + kh - 1;
@@ -151,12 +176,21 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: { dy: Info; f
   }
   const flipped = s.run(wasmKernel('Reverse'), { x: filter }, { dims: [0, 1] });
   const swapped = s.run(wasmKernel('Transpose'), { x: flipped }, { perm: [0, 1, 3, 2] }); // [KH, KW, Cout, Cin]
-  const dx = s.run(wasmKernel('Conv2D'), { x: g, filter: swapped }, {
-    strides: [1, 1],
-    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: [1, 1],
-  });
+  const dx = s.run(
+    wasmKernel('Conv2D'),
+    { x: g, filter: swapped },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+    },
+  );
   return s.finish(dx, [n, h, w, cin], 'Conv2DBackpropInput');
 }
 
@@ -174,7 +208,14 @@ type HeapBackend = Backend & {
  */
 function maxPoolGrad({ inputs, backend, attrs }: { inputs: { dy: Info; input: Info }; backend: HeapBackend; attrs: Record<string, any> }): Info {
   const { dy, input } = inputs;
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const dx = backend.makeOutput(input.shape, 'float32');
   // Views after makeOutput: allocating may grow the heap and detach earlier views.
   const out = backend.typedArrayFromHeap(dx);
@@ -182,16 +223,21 @@ function maxPoolGrad({ inputs, backend, attrs }: { inputs: { dy: Info; input: In
   const g = backend.typedArrayFromHeap(dy);
   out.fill(0);
   const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  const rowX = inWidth * ch, imgX = inHeight * rowX;
-  const rowY = outWidth * ch, imgY = outHeight * rowY;
+  const top = info.padInfo.top,
+    left = info.padInfo.left;
+  const rowX = inWidth * ch,
+    imgX = inHeight * rowX;
+  const rowY = outWidth * ch,
+    imgY = outHeight * rowY;
   const best = new Float32Array(ch);
   const at = new Int32Array(ch);
   for (let b = 0; b < batchSize; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
-      const r0 = Math.max(0, oy * strideHeight - top), r1 = Math.min(inHeight, oy * strideHeight - top + filterHeight);
+      const r0 = Math.max(0, oy * strideHeight - top),
+        r1 = Math.min(inHeight, oy * strideHeight - top + filterHeight);
       for (let ox = 0; ox < outWidth; ox++) {
-        const c0 = Math.max(0, ox * strideWidth - left), c1 = Math.min(inWidth, ox * strideWidth - left + filterWidth);
+        const c0 = Math.max(0, ox * strideWidth - left),
+          c1 = Math.min(inWidth, ox * strideWidth - left + filterWidth);
         if (r0 >= r1 || c0 >= c1) continue;
         // The window's first pixel starts each channel's maximum; channels innermost
         // keeps reads contiguous while the scan order per channel stays row-major.
@@ -226,7 +272,15 @@ function maxPoolGrad({ inputs, backend, attrs }: { inputs: { dy: Info; input: In
  * product), and dense-layer gradients always use it. Transposing first (a
  * copy of one operand) and multiplying plainly gives the same sums.
  */
-function batchMatMul({ inputs, backend, attrs }: { inputs: { a: Info; b: Info }; backend: Backend; attrs: { transposeA: boolean; transposeB: boolean } }): Info {
+function batchMatMul({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: { a: Info; b: Info };
+  backend: Backend;
+  attrs: { transposeA: boolean; transposeB: boolean };
+}): Info {
   if (!attrs.transposeA && !attrs.transposeB) return builtinMatMul!({ inputs, backend, attrs });
   const s = new Scratch(backend);
   const t = (x: Info) => {

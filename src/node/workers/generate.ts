@@ -81,7 +81,7 @@ export function generateInWorkers<P extends ParamSpace>(task: Task<P>, options: 
   const start = rest.startBatch ?? 0;
   const end = start + (rest.batches ?? Infinity);
   const paramsAt = (k: number): Record<string, unknown> =>
-    (typeof rest.params === 'function' ? rest.params(k) : rest.params ?? {}) as Record<string, unknown>;
+    (typeof rest.params === 'function' ? rest.params(k) : (rest.params ?? {})) as Record<string, unknown>;
   const script = workerScript();
 
   return new Stream<Batch>(() => {
@@ -305,4 +305,3 @@ function workerScript(): URL {
   }
   throw new OtfgenError('ERR_WORKER', 'the generation worker script (dist/worker.js) was not found: run npm run build');
 }
-

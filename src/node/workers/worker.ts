@@ -32,9 +32,13 @@ async function handle(m: ToWorker): Promise<void> {
     try {
       const mod: Record<string, unknown> = m.origin.module === 'otfgen' ? BUILT_IN : await import(m.origin.module);
       // export '*': the module's export that is the task named in the message.
-      const value = m.origin.export === '*' ? Object.values(mod).find((v) => (v as Task<any>)?.name === m.name && typeof (v as Task<any>).render === 'function') : mod[m.origin.export];
+      const value =
+        m.origin.export === '*'
+          ? Object.values(mod).find((v) => (v as Task<any>)?.name === m.name && typeof (v as Task<any>).render === 'function')
+          : mod[m.origin.export];
       const made = typeof value === 'function' ? (value as (...a: unknown[]) => unknown)(...(m.origin.args ?? [])) : value;
-      if (!made || typeof (made as Task<any>).render !== 'function') throw new Error(`'${m.origin.export}' of ${m.origin.module} is not a task made by defineTask`);
+      if (!made || typeof (made as Task<any>).render !== 'function')
+        throw new Error(`'${m.origin.export}' of ${m.origin.module} is not a task made by defineTask`);
       task = made as Task<any>;
       send({ type: 'ready', name: task.name });
     } catch (e) {

@@ -60,7 +60,8 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
   const format = options.format ?? 'idx';
   const dtype = options.dtype ?? 'uint8';
   if (format !== 'idx' && format !== 'npy') throw new OtfgenArgumentError('exportDataset options.format', `expected 'idx' or 'npy', got ${describe(format)}`);
-  if (dtype !== 'uint8' && dtype !== 'float32') throw new OtfgenArgumentError('exportDataset options.dtype', `expected 'uint8' or 'float32', got ${describe(dtype)}`);
+  if (dtype !== 'uint8' && dtype !== 'float32')
+    throw new OtfgenArgumentError('exportDataset options.dtype', `expected 'uint8' or 'float32', got ${describe(dtype)}`);
   await mkdir(options.dir, { recursive: true });
   const isClass = task.target.kind === 'class';
   const per = task.target.kind === 'class' ? 1 : task.target.size;
@@ -71,7 +72,10 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
   const stem = join(options.dir, task.name);
   const names =
     format === 'idx'
-      ? { images: `${stem}-images-idx${shape.length}-${dtype === 'uint8' ? 'ubyte' : 'float'}`, targets: `${stem}-${isClass ? 'labels' : 'targets'}-idx${targetShape.length}-${isClass ? 'ubyte' : 'float'}` }
+      ? {
+          images: `${stem}-images-idx${shape.length}-${dtype === 'uint8' ? 'ubyte' : 'float'}`,
+          targets: `${stem}-${isClass ? 'labels' : 'targets'}-idx${targetShape.length}-${isClass ? 'ubyte' : 'float'}`,
+        }
       : { images: `${stem}-images.npy`, targets: `${stem}-${isClass ? 'labels' : 'targets'}.npy` };
   const images = await AtomicFile.create(names.images);
   const targets = await AtomicFile.create(names.targets);
@@ -82,7 +86,14 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
     await images.write(format === 'idx' ? idxHeader(xType, shape) : npyHeader(xType, shape));
     await targets.write(format === 'idx' ? idxHeader(yType, targetShape) : npyHeader(yType, targetShape));
     let left = count;
-    const stream = generateInWorkers(task, { seed: options.seed, batchSize, params: options.params, workers: options.workers, taskModule: options.taskModule, batches: Math.ceil(count / batchSize) });
+    const stream = generateInWorkers(task, {
+      seed: options.seed,
+      batchSize,
+      params: options.params,
+      workers: options.workers,
+      taskModule: options.taskModule,
+      batches: Math.ceil(count / batchSize),
+    });
     for await (const b of stream) {
       const take = Math.min(left, b.size);
       await images.write(encodeSamples(b, take, xType, format === 'idx'));

@@ -37,17 +37,22 @@ export async function writeImageFolder(
     for await (const b of stream) {
       if (b.target.kind !== 'class') throw new OtfgenArgumentError('writeImageFolder(stream)', 'needs class targets (one folder per class)');
       const [height, width, channels] = b.sampleShape;
-      if (b.sampleShape.length !== 3 || (channels !== 1 && channels !== 3)) throw new OtfgenArgumentError('writeImageFolder(stream)', `needs [height, width, 1 or 3] samples, got [${b.sampleShape.join(', ')}]`);
+      if (b.sampleShape.length !== 3 || (channels !== 1 && channels !== 3))
+        throw new OtfgenArgumentError('writeImageFolder(stream)', `needs [height, width, 1 or 3] samples, got [${b.sampleShape.join(', ')}]`);
       const n = height * width * channels;
       const take = Math.min(b.size, count - written);
       await Promise.all(Array.from({ length: b.target.classes }, (_, c) => mkdir(join(tmp, String(c)), { recursive: true })));
-      await mapLimit(Array.from({ length: take }, (_, i) => i), options.concurrency ?? 8, async (i) => {
-        const px = Buffer.alloc(n);
-        for (let k = 0; k < n; k++) px[k] = Math.round(Math.min(1, Math.max(0, b.x[i * n + k])) * 255);
-        const img = sharp(px, { raw: { width, height, channels } });
-        // Grey samples as a grey PNG (without this libvips writes sRGB).
-        await (channels === 1 ? img.toColourspace('b-w') : img).png().toFile(join(tmp, String(b.y[i]), `${String(written + i).padStart(7, '0')}.png`));
-      });
+      await mapLimit(
+        Array.from({ length: take }, (_, i) => i),
+        options.concurrency ?? 8,
+        async (i) => {
+          const px = Buffer.alloc(n);
+          for (let k = 0; k < n; k++) px[k] = Math.round(Math.min(1, Math.max(0, b.x[i * n + k])) * 255);
+          const img = sharp(px, { raw: { width, height, channels } });
+          // Grey samples as a grey PNG (without this libvips writes sRGB).
+          await (channels === 1 ? img.toColourspace('b-w') : img).png().toFile(join(tmp, String(b.y[i]), `${String(written + i).padStart(7, '0')}.png`));
+        },
+      );
       written += take;
       if (written === count) break;
     }
@@ -60,4 +65,3 @@ export async function writeImageFolder(
     throw e;
   }
 }
-

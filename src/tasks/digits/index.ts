@@ -121,7 +121,12 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
       elastic: { min: 0, max: 0.2, default: [0, 0.14], description: 'smooth displacement amplitude (glyph units)' },
       blur: { min: 0, max: 1, default: [0, 0.3], description: 'edge softness: 0 sharp, 1 blurred' },
       centre: { min: 12, max: 16, default: 13.5, description: "pixel row and column of the ink's centre of mass (MNIST's: 14)" },
-      styleWeights: { type: 'weights', length: MAX_STYLES, default: DEFAULT_STYLE_WEIGHTS, description: 'weight of each writing-style slot; slots 4 and 5 (added styles) are off by default' },
+      styleWeights: {
+        type: 'weights',
+        length: MAX_STYLES,
+        default: DEFAULT_STYLE_WEIGHTS,
+        description: 'weight of each writing-style slot; slots 4 and 5 (added styles) are off by default',
+      },
     },
     render(rng, p, out, offset, label) {
       const styles = GLYPHS[label];
@@ -135,7 +140,9 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
       // 1. Skeleton points: jitter, the elastic field, aspect, slant and rotation, all on
       //    the few control points (smooth maps: the spline through them barely differs).
       const sl = Math.tan((p.slant * Math.PI) / 180);
-      const a = (p.rotation * Math.PI) / 180, cos = Math.cos(a), sin = Math.sin(a);
+      const a = (p.rotation * Math.PI) / 180,
+        cos = Math.cos(a),
+        sin = Math.sin(a);
       let n = 0;
       let strokes = 0;
       let cursor = 0;
@@ -155,10 +162,15 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
         cursor += 2 * m;
       }
       // Pixels per glyph unit, from the control points' extent: sets how finely splines are cut.
-      let cMinX = Infinity, cMaxX = -Infinity, cMinY = Infinity, cMaxY = -Infinity;
+      let cMinX = Infinity,
+        cMaxX = -Infinity,
+        cMinY = Infinity,
+        cMaxY = -Infinity;
       for (let i = 0; i < cursor; i += 2) {
-        cMinX = Math.min(cMinX, ctrl[i]); cMaxX = Math.max(cMaxX, ctrl[i]);
-        cMinY = Math.min(cMinY, ctrl[i + 1]); cMaxY = Math.max(cMaxY, ctrl[i + 1]);
+        cMinX = Math.min(cMinX, ctrl[i]);
+        cMaxX = Math.max(cMaxX, ctrl[i]);
+        cMinY = Math.min(cMinY, ctrl[i + 1]);
+        cMaxY = Math.max(cMaxY, ctrl[i + 1]);
       }
       const pxPerUnit = (BOX * p.scale) / Math.max(cMaxX - cMinX, cMaxY - cMinY, 1e-6);
       cursor = 0;
@@ -170,9 +182,13 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
       }
       starts[strokes] = n;
       // 2. The flattened strokes' extent (splines may pass outside their control points).
-      let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+      let minX = Infinity,
+        maxX = -Infinity,
+        minY = Infinity,
+        maxY = -Infinity;
       for (let i = 0; i < n; i++) {
-        const x = pts[3 * i], y = pts[3 * i + 1];
+        const x = pts[3 * i],
+          y = pts[3 * i + 1];
         if (x < minX) minX = x;
         if (x > maxX) maxX = x;
         if (y < minY) minY = y;
@@ -183,7 +199,8 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
       const side = Math.max(maxX - minX, maxY - minY, 1e-6);
       // The widest the pen gets (pressure widens it up to 1 + pressure) must fit in the box too.
       const s = Math.max(BOX * p.scale - w * (1 + p.pressure), 1) / side;
-      const midX = (minX + maxX) / 2, midY = (minY + maxY) / 2;
+      const midX = (minX + maxX) / 2,
+        midY = (minY + maxY) / 2;
       for (let k = 0; k < strokes; k++) {
         const u = p.pressure * (2 * rng.next() - 1);
         for (let i = starts[k]; i < starts[k + 1]; i++) {
@@ -193,18 +210,22 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
         }
       }
       // 4. Centre of mass of the strokes (segment length x width at its midpoint) to the frame's centre.
-      let mass = 0, cx = 0, cy = 0;
+      let mass = 0,
+        cx = 0,
+        cy = 0;
       for (let k = 0; k < strokes; k++) {
         for (let i = starts[k]; i + 1 < starts[k + 1]; i++) {
-          const dx = pts[3 * i + 3] - pts[3 * i], dy = pts[3 * i + 4] - pts[3 * i + 1];
+          const dx = pts[3 * i + 3] - pts[3 * i],
+            dy = pts[3 * i + 4] - pts[3 * i + 1];
           const mw = hypot2(dx, dy) * (pts[3 * i + 2] + pts[3 * i + 5]);
           mass += mw;
-          cx += mw * (pts[3 * i] + pts[3 * i + 3]) / 2;
-          cy += mw * (pts[3 * i + 1] + pts[3 * i + 4]) / 2;
+          cx += (mw * (pts[3 * i] + pts[3 * i + 3])) / 2;
+          cy += (mw * (pts[3 * i + 1] + pts[3 * i + 4])) / 2;
         }
       }
       // The geometry is in pixel units where pixel k covers [k, k + 1): pixel index c is the point c + 0.5.
-      const ox = p.centre + 0.5 - (mass > 0 ? cx / mass : 0), oy = p.centre + 0.5 - (mass > 0 ? cy / mass : 0);
+      const ox = p.centre + 0.5 - (mass > 0 ? cx / mass : 0),
+        oy = p.centre + 0.5 - (mass > 0 ? cy / mass : 0);
       for (let i = 0; i < n; i++) {
         pts[3 * i] += ox;
         pts[3 * i + 1] += oy;
@@ -217,8 +238,11 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
         for (let k = 0; k < strokes; k++) raster.stroke(pts, starts[k], starts[k + 1] - starts[k], soft);
         // Pixels outside the drawn box are 0 and would add exact zeros: skipped.
         const sums = raster.moments();
-        const m = sums[0], mx = sums[1], my = sums[2];
-        const sx = m > 0 ? p.centre - mx / m : 0, sy = m > 0 ? p.centre - my / m : 0;
+        const m = sums[0],
+          mx = sums[1],
+          my = sums[2];
+        const sx = m > 0 ? p.centre - mx / m : 0,
+          sy = m > 0 ? p.centre - my / m : 0;
         if (pass === 1 || sx * sx + sy * sy <= 0.25) break;
         for (let i = 0; i < n; i++) {
           pts[3 * i] += sx;
@@ -238,12 +262,20 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
     const first = n;
     for (let i = 0; i + 1 < m; i++) {
       // Indices of the x coordinates of the four points around piece i.
-      const p0 = at + 2 * Math.max(i - 1, 0), p1 = at + 2 * i, p2 = p1 + 2, p3 = at + 2 * Math.min(i + 2, m - 1);
+      const p0 = at + 2 * Math.max(i - 1, 0),
+        p1 = at + 2 * i,
+        p2 = p1 + 2,
+        p3 = at + 2 * Math.min(i + 2, m - 1);
       const chord = hypot2(c[p2] - c[p1], c[p2 + 1] - c[p1 + 1]) * pxPerUnit;
       const steps = Math.min(MAX_STEPS, Math.max(1, Math.ceil(chord / SEGMENT_PX)));
       for (let k = i === 0 ? 0 : 1; k <= steps && n < MAX_POINTS; k++) {
-        const t = k / steps, t2 = t * t, t3 = t2 * t;
-        const b0 = -0.5 * t3 + t2 - 0.5 * t, b1 = 1.5 * t3 - 2.5 * t2 + 1, b2 = -1.5 * t3 + 2 * t2 + 0.5 * t, b3 = 0.5 * t3 - 0.5 * t2;
+        const t = k / steps,
+          t2 = t * t,
+          t3 = t2 * t;
+        const b0 = -0.5 * t3 + t2 - 0.5 * t,
+          b1 = 1.5 * t3 - 2.5 * t2 + 1,
+          b2 = -1.5 * t3 + 2 * t2 + 0.5 * t,
+          b3 = 0.5 * t3 - 0.5 * t2;
         o[3 * n] = b0 * c[p0] + b1 * c[p1] + b2 * c[p2] + b3 * c[p3];
         o[3 * n + 1] = b0 * c[p0 + 1] + b1 * c[p1 + 1] + b2 * c[p2 + 1] + b3 * c[p3 + 1];
         n++;

@@ -31,9 +31,19 @@ const BOX_MARGIN = 1e-6;
 
 /** Draws the capsule of the record at `at` in `rec` into the image at `offset` in `out`, `width` pixels a row. */
 function jsSegment(rec: Float64Array, at: number, out: Float32Array, offset: number, width: number): void {
-  const cx0 = rec[at], cx1 = rec[at + 1], cy0 = rec[at + 2], cy1 = rec[at + 3];
-  const x0 = rec[at + 4], y0 = rec[at + 5], r0 = rec[at + 6], dr = rec[at + 7];
-  const dx = rec[at + 8], dy = rec[at + 9], invLen2 = rec[at + 10], half = rec[at + 11], inv = rec[at + 12];
+  const cx0 = rec[at],
+    cx1 = rec[at + 1],
+    cy0 = rec[at + 2],
+    cy1 = rec[at + 3];
+  const x0 = rec[at + 4],
+    y0 = rec[at + 5],
+    r0 = rec[at + 6],
+    dr = rec[at + 7];
+  const dx = rec[at + 8],
+    dy = rec[at + 9],
+    invLen2 = rec[at + 10],
+    half = rec[at + 11],
+    inv = rec[at + 12];
   for (let py = cy0; py <= cy1; py++) {
     const ry = py + 0.5 - y0;
     const row = offset + py * width;
@@ -43,7 +53,8 @@ function jsSegment(rec: Float64Array, at: number, out: Float32Array, offset: num
       const rx = px + 0.5 - x0;
       let t = (rx * dx + ry * dy) * invLen2;
       t = t < 0 ? 0 : t > 1 ? 1 : t;
-      const ex = rx - t * dx, ey = ry - t * dy;
+      const ex = rx - t * dx,
+        ey = ry - t * dy;
       const r = r0 + dr * t;
       const d2 = ex * ex + ey * ey;
       const reach = r + half;
@@ -64,19 +75,38 @@ function jsSegment(rec: Float64Array, at: number, out: Float32Array, offset: num
  * number of columns (see strokeRaster). `rec` must have room for 2 records a
  * segment.
  */
-function segmentRecords(pts: Float64Array, from: number, count: number, width: number, height: number, soft: number, rec: Float64Array, n: number, box: Int32Array, pairs: boolean): number {
-  const half = soft / 2, inv = 1 / soft;
+function segmentRecords(
+  pts: Float64Array,
+  from: number,
+  count: number,
+  width: number,
+  height: number,
+  soft: number,
+  rec: Float64Array,
+  n: number,
+  box: Int32Array,
+  pairs: boolean,
+): number {
+  const half = soft / 2,
+    inv = 1 / soft;
   const last = count === 1 ? from + 1 : from + count - 1;
   for (let k = from; k < last; k++) {
-    const i = k, j = count === 1 ? k : k + 1;
-    const x0 = pts[3 * i], y0 = pts[3 * i + 1], r0 = pts[3 * i + 2];
-    const x1 = pts[3 * j], y1 = pts[3 * j + 1], r1 = pts[3 * j + 2];
+    const i = k,
+      j = count === 1 ? k : k + 1;
+    const x0 = pts[3 * i],
+      y0 = pts[3 * i + 1],
+      r0 = pts[3 * i + 2];
+    const x1 = pts[3 * j],
+      y1 = pts[3 * j + 1],
+      r1 = pts[3 * j + 2];
     // The pixels whose centres (px + 0.5) lie within the capsule's reach of its
     // end points' box, with a margin far above rounding error: every pixel the
     // capsule can change, and few others.
     const rMax = (r0 > r1 ? r0 : r1) + half + BOX_MARGIN;
-    let cx0 = Math.max(0, Math.ceil(Math.min(x0, x1) - rMax - 0.5)), cx1 = Math.min(width - 1, Math.floor(Math.max(x0, x1) + rMax - 0.5));
-    const cy0 = Math.max(0, Math.ceil(Math.min(y0, y1) - rMax - 0.5)), cy1 = Math.min(height - 1, Math.floor(Math.max(y0, y1) + rMax - 0.5));
+    let cx0 = Math.max(0, Math.ceil(Math.min(x0, x1) - rMax - 0.5)),
+      cx1 = Math.min(width - 1, Math.floor(Math.max(x0, x1) + rMax - 0.5));
+    const cy0 = Math.max(0, Math.ceil(Math.min(y0, y1) - rMax - 0.5)),
+      cy1 = Math.min(height - 1, Math.floor(Math.max(y0, y1) + rMax - 0.5));
     if (!(cx0 <= cx1 && cy0 <= cy1)) continue; // out of the image
     if (cx0 < box[0]) box[0] = cx0;
     if (cx1 > box[1]) box[1] = cx1;
@@ -92,13 +122,24 @@ function segmentRecords(pts: Float64Array, from: number, count: number, width: n
       else if (cx0 > 0) cx0--;
       else split = cx1--;
     }
-    const dx = x1 - x0, dy = y1 - y0;
+    const dx = x1 - x0,
+      dy = y1 - y0;
     const len2 = dx * dx + dy * dy;
     for (;;) {
       const at = RECORD * n++;
-      rec[at] = cx0; rec[at + 1] = cx1; rec[at + 2] = cy0; rec[at + 3] = cy1;
-      rec[at + 4] = x0; rec[at + 5] = y0; rec[at + 6] = r0; rec[at + 7] = r1 - r0;
-      rec[at + 8] = dx; rec[at + 9] = dy; rec[at + 10] = len2 > 1e-12 ? 1 / len2 : 0; rec[at + 11] = half; rec[at + 12] = inv;
+      rec[at] = cx0;
+      rec[at + 1] = cx1;
+      rec[at + 2] = cy0;
+      rec[at + 3] = cy1;
+      rec[at + 4] = x0;
+      rec[at + 5] = y0;
+      rec[at + 6] = r0;
+      rec[at + 7] = r1 - r0;
+      rec[at + 8] = dx;
+      rec[at + 9] = dy;
+      rec[at + 10] = len2 > 1e-12 ? 1 / len2 : 0;
+      rec[at + 11] = half;
+      rec[at + 12] = inv;
       if (split < 0) break;
       cx0 = split - 1;
       cx1 = split;
@@ -118,7 +159,16 @@ const scratchBox = new Int32Array(4);
  * maximum coverage. A single point draws a dot. Plain JS; `strokeRaster` is
  * the faster way to draw many strokes into one image.
  */
-export function strokePolyline(pts: Float64Array, from: number, count: number, out: Float32Array, offset: number, width: number, height: number, soft = 1): void {
+export function strokePolyline(
+  pts: Float64Array,
+  from: number,
+  count: number,
+  out: Float32Array,
+  offset: number,
+  width: number,
+  height: number,
+  soft = 1,
+): void {
   if (scratch.length < 2 * RECORD * count) scratch = new Float64Array(2 * RECORD * count);
   const n = segmentRecords(pts, from, count, width, height, soft, scratch, 0, scratchBox, false);
   for (let k = 0; k < n; k++) jsSegment(scratch, RECORD * k, out, offset, width);
@@ -132,10 +182,12 @@ export function strokePolyline(pts: Float64Array, from: number, count: number, o
  * each digit's 15. Edge values (0, infinities, NaN) go to the builtin.
  */
 export function hypot2(x: number, y: number): number {
-  const a = Math.abs(x), b = Math.abs(y);
+  const a = Math.abs(x),
+    b = Math.abs(y);
   const m = a > b ? a : b;
   if (!(m > 0 && m < Infinity) || b !== b) return Math.hypot(x, y);
-  const p = a / m, q = b / m;
+  const p = a / m,
+    q = b / m;
   return Math.sqrt(p * p + q * q) * m;
 }
 
@@ -182,19 +234,26 @@ export function strokeRaster(width: number, height: number, options: { js?: bool
     // memset (about 45 ns for 28x28) where a JS loop over the box's pixels
     // took about 400 ns.
     if (box[0] <= box[1]) image.fill(0);
-    box[0] = width; box[1] = -1; box[2] = height; box[3] = -1;
+    box[0] = width;
+    box[1] = -1;
+    box[2] = height;
+    box[3] = -1;
   };
-  const wasm = mod && (new WebAssembly.Instance(mod, { env: { memory: memory! } }).exports as {
-    segments: (image: number, width: number, records: number, end: number) => void;
-    moments: (image: number, width: number, x0: number, x1: number, y0: number, y1: number, out: number) => void;
-  });
+  const wasm =
+    mod &&
+    (new WebAssembly.Instance(mod, { env: { memory: memory! } }).exports as {
+      segments: (image: number, width: number, records: number, end: number) => void;
+      moments: (image: number, width: number, x0: number, x1: number, y0: number, y1: number, out: number) => void;
+    });
   const moments = () => {
     if (box[0] > box[1] || box[2] > box[3]) {
       sums.fill(0);
     } else if (wasm) {
       wasm.moments(0, width, box[0], box[1], box[2], box[3], sumsAt);
     } else {
-      let m = 0, mx = 0, my = 0;
+      let m = 0,
+        mx = 0,
+        my = 0;
       for (let y = box[2]; y <= box[3]; y++) {
         for (let x = box[0]; x <= box[1]; x++) {
           const v = image[y * width + x];
@@ -203,7 +262,9 @@ export function strokeRaster(width: number, height: number, options: { js?: bool
           my += v * y;
         }
       }
-      sums[0] = m; sums[1] = mx; sums[2] = my;
+      sums[0] = m;
+      sums[1] = mx;
+      sums[2] = my;
     }
     return sums;
   };
@@ -241,69 +302,303 @@ function segmentModule(): Uint8Array<ArrayBuffer> {
   const [y0, dy, ry] = [12, 13, 14]; // f64
   const [X0, DX, DY, R0, DR, INVL, HALF, INV, RY, RYDY, PC, rx, t, d2, reach, v, prev, e] = Array.from({ length: 18 }, (_, i) => 15 + i); // v128
   const f64x2 = (a: number, b: number) => [...s(simdOp.v128Const), ...f64le(a, b)];
-  const ONE = f64x2(1, 1), ZERO = f64x2(0, 0), HALF_PX = f64x2(0.5, 0.5), TWO = f64x2(2, 2);
+  const ONE = f64x2(1, 1),
+    ZERO = f64x2(0, 0),
+    HALF_PX = f64x2(0.5, 0.5),
+    TWO = f64x2(2, 2);
   const LANES01 = [...s(simdOp.v128Const), ...i32le(0, 1, 0, 0)];
   const memarg = [0, 0]; // alignment hint 1 byte, offset 0
   const load = (field: number) => [get, rec, op.f64Load, 3, ...uleb(8 * field)];
   const loadInt = (field: number, to: number) => [...load(field), op.i32TruncF64S, set, to];
   const loadSplat = (field: number, to: number) => [...load(field), ...s(f64x2Splat), set, to];
   const code = [
-    op.block, op.void, op.loop, op.void, // records
-    get, rec, get, end, op.i32GeU, op.brIf, 1,
-    ...loadInt(0, cx0), ...loadInt(1, cx1), ...loadInt(2, cy0), ...loadInt(3, cy1),
-    ...loadSplat(4, X0), ...load(5), set, y0, ...loadSplat(6, R0), ...loadSplat(7, DR),
-    ...loadSplat(8, DX), ...load(9), tee, dy, ...s(f64x2Splat), set, DY,
-    ...loadSplat(10, INVL), ...loadSplat(11, HALF), ...loadSplat(12, INV),
-    get, cy0, set, py,
-    op.loop, op.void, // rows
+    op.block,
+    op.void,
+    op.loop,
+    op.void, // records
+    get,
+    rec,
+    get,
+    end,
+    op.i32GeU,
+    op.brIf,
+    1,
+    ...loadInt(0, cx0),
+    ...loadInt(1, cx1),
+    ...loadInt(2, cy0),
+    ...loadInt(3, cy1),
+    ...loadSplat(4, X0),
+    ...load(5),
+    set,
+    y0,
+    ...loadSplat(6, R0),
+    ...loadSplat(7, DR),
+    ...loadSplat(8, DX),
+    ...load(9),
+    tee,
+    dy,
+    ...s(f64x2Splat),
+    set,
+    DY,
+    ...loadSplat(10, INVL),
+    ...loadSplat(11, HALF),
+    ...loadSplat(12, INV),
+    get,
+    cy0,
+    set,
+    py,
+    op.loop,
+    op.void, // rows
     // row = image + 4 * py * width; ry = py + 0.5 - y0, and ry * dy
-    get, image, get, py, get, width, op.i32Mul, op.i32Const, 2, op.i32Shl, op.i32Add, set, row,
-    get, py, op.f64ConvertI32S, op.f64Const, ...f64le(0.5), op.f64Add, get, y0, op.f64Sub, tee, ry,
-    ...s(f64x2Splat), set, RY,
-    get, ry, get, dy, op.f64Mul, ...s(f64x2Splat), set, RYDY,
+    get,
+    image,
+    get,
+    py,
+    get,
+    width,
+    op.i32Mul,
+    op.i32Const,
+    2,
+    op.i32Shl,
+    op.i32Add,
+    set,
+    row,
+    get,
+    py,
+    op.f64ConvertI32S,
+    op.f64Const,
+    ...f64le(0.5),
+    op.f64Add,
+    get,
+    y0,
+    op.f64Sub,
+    tee,
+    ry,
+    ...s(f64x2Splat),
+    set,
+    RY,
+    get,
+    ry,
+    get,
+    dy,
+    op.f64Mul,
+    ...s(f64x2Splat),
+    set,
+    RYDY,
     // addr = row + 4 cx0 .. rowEnd = row + 4 (cx1 + 1); PC = the pair's centres (cx0 + 0.5, cx0 + 1.5)
-    get, row, get, cx0, op.i32Const, 2, op.i32Shl, op.i32Add, set, addr,
-    get, row, get, cx1, op.i32Const, 1, op.i32Add, op.i32Const, 2, op.i32Shl, op.i32Add, set, rowEnd,
-    get, cx0, ...s(simdOp.i32x4Splat), ...LANES01, ...s(simdOp.i32x4Add), ...s(simdOp.f64x2ConvertLowI32x4S),
-    ...HALF_PX, ...s(f64x2Add), set, PC,
-    op.loop, op.void, // pixel pairs
+    get,
+    row,
+    get,
+    cx0,
+    op.i32Const,
+    2,
+    op.i32Shl,
+    op.i32Add,
+    set,
+    addr,
+    get,
+    row,
+    get,
+    cx1,
+    op.i32Const,
+    1,
+    op.i32Add,
+    op.i32Const,
+    2,
+    op.i32Shl,
+    op.i32Add,
+    set,
+    rowEnd,
+    get,
+    cx0,
+    ...s(simdOp.i32x4Splat),
+    ...LANES01,
+    ...s(simdOp.i32x4Add),
+    ...s(simdOp.f64x2ConvertLowI32x4S),
+    ...HALF_PX,
+    ...s(f64x2Add),
+    set,
+    PC,
+    op.loop,
+    op.void, // pixel pairs
     // rx = (px, px + 1) + 0.5 - x0 (the centres are exact: small integers and halves)
-    get, PC, get, X0, ...s(f64x2Sub), tee, rx,
+    get,
+    PC,
+    get,
+    X0,
+    ...s(f64x2Sub),
+    tee,
+    rx,
     // t = clamp((rx dx + ry dy) invLen2, 0, 1): pmin(t, 1) is 1 < t ? 1 : t, pmax(t, 0) is t < 0 ? 0 : t
-    get, DX, ...s(f64x2Mul), get, RYDY, ...s(f64x2Add), get, INVL, ...s(f64x2Mul),
-    ...ONE, ...s(f64x2Pmin), ...ZERO, ...s(f64x2Pmax), set, t,
+    get,
+    DX,
+    ...s(f64x2Mul),
+    get,
+    RYDY,
+    ...s(f64x2Add),
+    get,
+    INVL,
+    ...s(f64x2Mul),
+    ...ONE,
+    ...s(f64x2Pmin),
+    ...ZERO,
+    ...s(f64x2Pmax),
+    set,
+    t,
     // d2 = (rx - t dx)² + (ry - t dy)²
-    get, rx, get, t, get, DX, ...s(f64x2Mul), ...s(f64x2Sub), tee, e, get, e, ...s(f64x2Mul),
-    get, RY, get, t, get, DY, ...s(f64x2Mul), ...s(f64x2Sub), tee, e, get, e, ...s(f64x2Mul),
-    ...s(f64x2Add), set, d2,
+    get,
+    rx,
+    get,
+    t,
+    get,
+    DX,
+    ...s(f64x2Mul),
+    ...s(f64x2Sub),
+    tee,
+    e,
+    get,
+    e,
+    ...s(f64x2Mul),
+    get,
+    RY,
+    get,
+    t,
+    get,
+    DY,
+    ...s(f64x2Mul),
+    ...s(f64x2Sub),
+    tee,
+    e,
+    get,
+    e,
+    ...s(f64x2Mul),
+    ...s(f64x2Add),
+    set,
+    d2,
     // reach = r0 + dr t + half
-    get, R0, get, DR, get, t, ...s(f64x2Mul), ...s(f64x2Add), get, HALF, ...s(f64x2Add), set, reach,
+    get,
+    R0,
+    get,
+    DR,
+    get,
+    t,
+    ...s(f64x2Mul),
+    ...s(f64x2Add),
+    get,
+    HALF,
+    ...s(f64x2Add),
+    set,
+    reach,
     // v = min((reach - sqrt(d2)) inv, 1). jsSegment's v is 1 inside the inner
     // radius r - half, and this is 1 there up to a few float64 ulps (reach minus
     // inner is soft, rounded); both store float32 1 (its spacing below 1 is
     // 6e-8), and where jsSegment's ramp exceeds 1 by rounding, both store 1 too.
-    get, reach, get, d2, ...s(f64x2Sqrt), ...s(f64x2Sub), get, INV, ...s(f64x2Mul), ...ONE, ...s(f64x2Pmin), set, v,
+    get,
+    reach,
+    get,
+    d2,
+    ...s(f64x2Sqrt),
+    ...s(f64x2Sub),
+    get,
+    INV,
+    ...s(f64x2Mul),
+    ...ONE,
+    ...s(f64x2Pmin),
+    set,
+    v,
     // prev = the two pixels, as float64
-    get, addr, ...s(simdOp.v128Load64Zero), ...memarg, ...s(simdOp.f64x2PromoteLowF32x4), set, prev,
+    get,
+    addr,
+    ...s(simdOp.v128Load64Zero),
+    ...memarg,
+    ...s(simdOp.f64x2PromoteLowF32x4),
+    set,
+    prev,
     // store d2 < reach² && v > prev ? v : prev, as float32 (v <= 1, so a full
     // pixel stays; d2 < reach² as in jsSegment: sqrt(d2) may round to just
     // under reach where d2 does not, and v would be a speck above 0)
-    get, addr, get, v, get, prev,
-    get, d2, get, reach, get, reach, ...s(f64x2Mul), ...s(f64x2Lt),
-    get, v, get, prev, ...s(f64x2Gt), ...s(v128And),
-    ...s(v128Bitselect), ...s(simdOp.f32x4DemoteF64x2Zero), ...s(simdOp.v128Store64Lane), ...memarg, 0,
+    get,
+    addr,
+    get,
+    v,
+    get,
+    prev,
+    get,
+    d2,
+    get,
+    reach,
+    get,
+    reach,
+    ...s(f64x2Mul),
+    ...s(f64x2Lt),
+    get,
+    v,
+    get,
+    prev,
+    ...s(f64x2Gt),
+    ...s(v128And),
+    ...s(v128Bitselect),
+    ...s(simdOp.f32x4DemoteF64x2Zero),
+    ...s(simdOp.v128Store64Lane),
+    ...memarg,
+    0,
     // next pair while addr < rowEnd
-    get, PC, ...TWO, ...s(f64x2Add), set, PC,
-    get, addr, op.i32Const, 8, op.i32Add, tee, addr, get, rowEnd, op.i32LtS, op.brIf, 0,
+    get,
+    PC,
+    ...TWO,
+    ...s(f64x2Add),
+    set,
+    PC,
+    get,
+    addr,
+    op.i32Const,
+    8,
+    op.i32Add,
+    tee,
+    addr,
+    get,
+    rowEnd,
+    op.i32LtS,
+    op.brIf,
+    0,
     op.end,
     // next row while py + 1 <= cy1
-    get, py, op.i32Const, 1, op.i32Add, tee, py, get, cy1, op.i32LeS, op.brIf, 0,
+    get,
+    py,
+    op.i32Const,
+    1,
+    op.i32Add,
+    tee,
+    py,
+    get,
+    cy1,
+    op.i32LeS,
+    op.brIf,
+    0,
     op.end,
-    get, rec, op.i32Const, ...sleb(8 * RECORD), op.i32Add, set, rec, op.br, 0,
-    op.end, op.end,
+    get,
+    rec,
+    op.i32Const,
+    ...sleb(8 * RECORD),
+    op.i32Add,
+    set,
+    rec,
+    op.br,
+    0,
+    op.end,
+    op.end,
   ];
   return wasmModule([
-    { name: 'segments', params: [i32, i32, i32, i32], locals: [[8, i32], [3, f64], [18, v128]], code },
+    {
+      name: 'segments',
+      params: [i32, i32, i32, i32],
+      locals: [
+        [8, i32],
+        [3, f64],
+        [18, v128],
+      ],
+      code,
+    },
     momentsFunction(),
   ]);
 }
@@ -322,25 +617,138 @@ function momentsFunction(): WasmFunction {
   const [py, px, addr] = [7, 8, 9]; // i32
   const [m, mx, my, v, fy] = [10, 11, 12, 13, 14]; // f64
   const code = [
-    get, y0, set, py,
-    op.loop, op.void, // rows
-    get, py, op.f64ConvertI32S, set, fy,
+    get,
+    y0,
+    set,
+    py,
+    op.loop,
+    op.void, // rows
+    get,
+    py,
+    op.f64ConvertI32S,
+    set,
+    fy,
     // addr = image + 4 (py width + x0)
-    get, image, get, py, get, width, op.i32Mul, get, x0, op.i32Add, op.i32Const, 2, op.i32Shl, op.i32Add, set, addr,
-    get, x0, set, px,
-    op.loop, op.void, // columns
-    get, addr, op.f32Load, 2, 0, op.f64PromoteF32, set, v,
-    get, m, get, v, op.f64Add, set, m,
-    get, mx, get, v, get, px, op.f64ConvertI32S, op.f64Mul, op.f64Add, set, mx,
-    get, my, get, v, get, fy, op.f64Mul, op.f64Add, set, my,
-    get, addr, op.i32Const, 4, op.i32Add, set, addr,
-    get, px, op.i32Const, 1, op.i32Add, tee, px, get, x1, op.i32LeS, op.brIf, 0,
+    get,
+    image,
+    get,
+    py,
+    get,
+    width,
+    op.i32Mul,
+    get,
+    x0,
+    op.i32Add,
+    op.i32Const,
+    2,
+    op.i32Shl,
+    op.i32Add,
+    set,
+    addr,
+    get,
+    x0,
+    set,
+    px,
+    op.loop,
+    op.void, // columns
+    get,
+    addr,
+    op.f32Load,
+    2,
+    0,
+    op.f64PromoteF32,
+    set,
+    v,
+    get,
+    m,
+    get,
+    v,
+    op.f64Add,
+    set,
+    m,
+    get,
+    mx,
+    get,
+    v,
+    get,
+    px,
+    op.f64ConvertI32S,
+    op.f64Mul,
+    op.f64Add,
+    set,
+    mx,
+    get,
+    my,
+    get,
+    v,
+    get,
+    fy,
+    op.f64Mul,
+    op.f64Add,
+    set,
+    my,
+    get,
+    addr,
+    op.i32Const,
+    4,
+    op.i32Add,
+    set,
+    addr,
+    get,
+    px,
+    op.i32Const,
+    1,
+    op.i32Add,
+    tee,
+    px,
+    get,
+    x1,
+    op.i32LeS,
+    op.brIf,
+    0,
     op.end,
-    get, py, op.i32Const, 1, op.i32Add, tee, py, get, y1, op.i32LeS, op.brIf, 0,
+    get,
+    py,
+    op.i32Const,
+    1,
+    op.i32Add,
+    tee,
+    py,
+    get,
+    y1,
+    op.i32LeS,
+    op.brIf,
+    0,
     op.end,
-    get, out, get, m, op.f64Store, 3, 0,
-    get, out, get, mx, op.f64Store, 3, 8,
-    get, out, get, my, op.f64Store, 3, 16,
+    get,
+    out,
+    get,
+    m,
+    op.f64Store,
+    3,
+    0,
+    get,
+    out,
+    get,
+    mx,
+    op.f64Store,
+    3,
+    8,
+    get,
+    out,
+    get,
+    my,
+    op.f64Store,
+    3,
+    16,
   ];
-  return { name: 'moments', params: [i32, i32, i32, i32, i32, i32, i32], locals: [[3, i32], [5, f64]], code };
+  return {
+    name: 'moments',
+    params: [i32, i32, i32, i32, i32, i32, i32],
+    locals: [
+      [3, i32],
+      [5, f64],
+    ],
+    code,
+  };
 }

@@ -54,7 +54,8 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
   const { acc, strokes, dark } = canvas;
   const grid = new Float64Array(6 * 6);
   // Each column's noise grid cell and offset in it.
-  const cellX = new Int32Array(S), cellFx = new Float64Array(S);
+  const cellX = new Int32Array(S),
+    cellFx = new Float64Array(S);
   for (let x = 0; x < S; x++) {
     const gx = (x / S) * 5;
     cellX[x] = Math.floor(gx);
@@ -62,7 +63,10 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
   }
   let n = 0; // vertices in poly
   // Unit-box coordinates to pixels: the item box is `bw` x `bh` pixels, centred.
-  let ox = 0, oy = 0, bw = 26, bh = 26;
+  let ox = 0,
+    oy = 0,
+    bw = 26,
+    bh = 26;
   const v = (x: number, y: number) => {
     poly[2 * n] = ox + x * bw;
     poly[2 * n + 1] = oy + y * bh;
@@ -92,13 +96,18 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
   /** A top: body, sleeves at an angle, neckline. sleeve in [lo, hi] of the body height. */
   function top(width: number, length: number, sleeve: number, neck: number, flare: number): void {
     frame(26 * width, 28 * length);
-    const hw = 0.3, sw = 0.13;
+    const hw = 0.3,
+      sw = 0.13;
     const long = sleeve > 0.5;
     // Sleeve direction: short sleeves stick out, long ones hang down.
-    const dx = long ? -0.1 : -0.75, dy = long ? 0.995 : 0.66;
-    const sx = 0.5 - hw - 0.04, sy = 0.05;
-    const ex = sx + dx * sleeve * (long ? 1 : 0.45), ey = sy + dy * sleeve * (long ? 1 : 0.45);
-    const px = -dy * sw, py = dx * sw; // perpendicular, towards the body
+    const dx = long ? -0.1 : -0.75,
+      dy = long ? 0.995 : 0.66;
+    const sx = 0.5 - hw - 0.04,
+      sy = 0.05;
+    const ex = sx + dx * sleeve * (long ? 1 : 0.45),
+      ey = sy + dy * sleeve * (long ? 1 : 0.45);
+    const px = -dy * sw,
+      py = dx * sw; // perpendicular, towards the body
     const half = [
       [0.5 - neck, 0],
       [sx, sy],
@@ -155,27 +164,57 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           stroke(dark, 0.45, 0.38, 0, 0.5, 0.12 + 0.08 * p.collar, 0.62, 0);
           for (let k = 0; k < 4; k++) stroke(dark, 0.6, 0.5, 0.3 + 0.18 * k);
           break;
-        case 1: { // Trouser: two legs
+        case 1: {
+          // Trouser: two legs
           frame(8 * p.width + 4, 28 * p.length);
           const gap = 0.03 + 0.03 * rng.next();
-          v(0.08 + j(), 0); v(0.92 + j(), 0); v(1 + j(), 1); v(0.5 + gap + 0.06, 1); v(0.5, 0.3); v(0.5 - gap - 0.06, 1); v(0 + j(), 1);
+          v(0.08 + j(), 0);
+          v(0.92 + j(), 0);
+          v(1 + j(), 1);
+          v(0.5 + gap + 0.06, 1);
+          v(0.5, 0.3);
+          v(0.5 - gap - 0.06, 1);
+          v(0 + j(), 1);
           fill();
           break;
         }
-        case 3: { // Dress: fitted top, flared skirt
+        case 3: {
+          // Dress: fitted top, flared skirt
           frame(24 * p.width, 28 * p.length);
-          const flare = 0.06 + 0.2 * rng.next(), strap = 0.05 + 0.06 * p.collar;
-          v(0.34, 0.02); v(0.34 + strap, 0.02); v(0.5, 0.1 + 0.06 * p.collar); v(0.66 - strap, 0.02); v(0.66, 0.02);
-          v(0.72, 0.22); v(0.66, 0.36); v(0.5 + 0.16 + flare + j(), 1); v(0.5 - 0.16 - flare + j(), 1); v(0.34, 0.36); v(0.28, 0.22);
+          const flare = 0.06 + 0.2 * rng.next(),
+            strap = 0.05 + 0.06 * p.collar;
+          v(0.34, 0.02);
+          v(0.34 + strap, 0.02);
+          v(0.5, 0.1 + 0.06 * p.collar);
+          v(0.66 - strap, 0.02);
+          v(0.66, 0.02);
+          v(0.72, 0.22);
+          v(0.66, 0.36);
+          v(0.5 + 0.16 + flare + j(), 1);
+          v(0.5 - 0.16 - flare + j(), 1);
+          v(0.34, 0.36);
+          v(0.28, 0.22);
           fill();
           break;
         }
-        case 5: { // Sandal: thin sole, straps, maybe a heel
+        case 5: {
+          // Sandal: thin sole, straps, maybe a heel
           frame(shoeWidth(p.width), 21, 2.2);
           const heel = 0.25 * p.heel;
-          v(0, 0.8 - heel * 0.3); v(0.7, 0.78); v(1, 0.72 - heel); v(1, 0.8 - heel); v(0.75, 0.88); v(0, 0.9 - heel * 0.3);
+          v(0, 0.8 - heel * 0.3);
+          v(0.7, 0.78);
+          v(1, 0.72 - heel);
+          v(1, 0.8 - heel);
+          v(0.75, 0.88);
+          v(0, 0.9 - heel * 0.3);
           fill();
-          if (heel > 0.05) { v(0.82, 0.76 - heel); v(0.96, 0.74 - heel); v(0.95, 1); v(0.86, 1); fill(); }
+          if (heel > 0.05) {
+            v(0.82, 0.76 - heel);
+            v(0.96, 0.74 - heel);
+            v(0.95, 1);
+            v(0.86, 1);
+            fill();
+          }
           const k = Math.round(p.straps);
           for (let i = 0; i < k; i++) {
             const x = 0.12 + (0.6 * (i + 0.5)) / k;
@@ -184,26 +223,49 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
           stroke(strokes, 0.8, 0.88, 0.72 - heel, 0.84, 0.35, 0.7, 0.45);
           break;
         }
-        case 7: { // Sneaker: low profile, sole line, laces
+        case 7: {
+          // Sneaker: low profile, sole line, laces
           frame(shoeWidth(p.width), 13 + 3 * rng.next(), 7);
-          v(0, 0.95); v(0.01, 0.72); v(0.2, 0.5 + j()); v(0.5, 0.25 + j()); v(0.62, 0.12); v(0.8, 0.05 + j()); v(0.97, 0.12); v(1, 0.95);
+          v(0, 0.95);
+          v(0.01, 0.72);
+          v(0.2, 0.5 + j());
+          v(0.5, 0.25 + j());
+          v(0.62, 0.12);
+          v(0.8, 0.05 + j());
+          v(0.97, 0.12);
+          v(1, 0.95);
           fill();
           stroke(dark, 0.5, 0, 0.8, 1, 0.8);
           for (let i = 0; i < 4; i++) stroke(dark, 0.5, 0.3 + 0.07 * i, 0.42 - 0.07 * i, 0.36 + 0.07 * i, 0.5 - 0.07 * i);
           break;
         }
-        case 9: { // Ankle boot: tall shaft, heel block
+        case 9: {
+          // Ankle boot: tall shaft, heel block
           const shaft = 0.25 * p.heel;
           frame(shoeWidth(p.width), 20, 4);
-          v(0, 0.95); v(0.02, 0.72); v(0.3, 0.58 + j()); v(0.46, 0.32 - shaft); v(0.5, 0.02); v(0.88, 0.02); v(0.9, 0.45); v(1, 0.6); v(1, 1); v(0.74, 1); v(0.7, 0.95);
+          v(0, 0.95);
+          v(0.02, 0.72);
+          v(0.3, 0.58 + j());
+          v(0.46, 0.32 - shaft);
+          v(0.5, 0.02);
+          v(0.88, 0.02);
+          v(0.9, 0.45);
+          v(1, 0.6);
+          v(1, 1);
+          v(0.74, 1);
+          v(0.7, 0.95);
           fill();
           stroke(dark, 0.5, 0.02, 0.9, 0.7, 0.9);
           break;
         }
-        default: { // 8, Bag: body, flap, handle
+        default: {
+          // 8, Bag: body, flap, handle
           frame(26 * p.width, 18 + 4 * rng.next(), 7 - 2 * rng.next());
           const taper = 0.1 * rng.next();
-          v(taper, 0.25); v(1 - taper, 0.25); v(1, 1); v(0, 1);
+          v(taper, 0.25);
+          v(1 - taper, 0.25);
+          v(1, 1);
+          v(0, 1);
           fill();
           stroke(dark, 0.5, 0.02, 0.5, 0.98, 0.5);
           if (p.handle > 0.15) {
@@ -229,7 +291,10 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
     for (let i = 0; i < grid.length; i++) grid[i] = rng.next();
     const lightY = rng.next() < 0.5 ? 1 : -1;
     // Locals, not the closure's variables, in the loops: the JIT keeps them in registers.
-    const { noise, cols, rows } = canvas, gr = grid, cx = cellX, cf = cellFx;
+    const { noise, cols, rows } = canvas,
+      gr = grid,
+      cx = cellX,
+      cf = cellFx;
     // The noise grid's rows, interpolated along x at each column.
     for (let g = 0; g < 6; g++) {
       for (let x = 0; x < S; x++) noise[g * S + x] = gr[g * 6 + cx[x]] * (1 - cf[x]) + gr[g * 6 + cx[x] + 1] * cf[x];
@@ -237,7 +302,8 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
     // Stripes: the pattern is |column's parity − row's parity|, so checks where both alternate.
     for (let x = 0; x < S; x++) cols[x] = kind >= 2 ? Math.floor(x / period) & 1 : 0;
     for (let y = 0; y < S; y++) {
-      const gy = (y / S) * 5, y0 = Math.floor(gy);
+      const gy = (y / S) * 5,
+        y0 = Math.floor(gy);
       rows[4 * y] = gy - y0;
       rows[4 * y + 1] = kind === 1 || kind === 3 ? Math.floor(y / period) & 1 : 0;
       rows[4 * y + 2] = 0.5 * (0.5 + (lightY * (y - S / 2)) / S);

@@ -38,7 +38,8 @@ function clippedEdge(acc: Float64Array, stride: number, sign: number, x0: number
   if (y0 === y1) return;
   if (x0 >= 0 && x0 <= width && x1 >= 0 && x1 <= width) return edge(acc, stride, sign, x0, y0, x1, y1, height);
   // Where the edge crosses x = 0 and x = width, as parameters along it from (x0, y0), in order.
-  let ta = -1, tb = -1;
+  let ta = -1,
+    tb = -1;
   if (x1 !== x0) {
     ta = -x0 / (x1 - x0);
     tb = (width - x0) / (x1 - x0);
@@ -48,15 +49,18 @@ function clippedEdge(acc: Float64Array, stride: number, sign: number, x0: number
       tb = t;
     }
   }
-  let px = x0, py = y0;
+  let px = x0,
+    py = y0;
   if (ta > 0 && ta < 1) {
-    const qx = x0 + ta * (x1 - x0), qy = y0 + ta * (y1 - y0);
+    const qx = x0 + ta * (x1 - x0),
+      qy = y0 + ta * (y1 - y0);
     edge(acc, stride, sign, clamp(px, width), py, clamp(qx, width), qy, height);
     px = qx;
     py = qy;
   }
   if (tb > 0 && tb < 1) {
-    const qx = x0 + tb * (x1 - x0), qy = y0 + tb * (y1 - y0);
+    const qx = x0 + tb * (x1 - x0),
+      qy = y0 + tb * (y1 - y0);
     edge(acc, stride, sign, clamp(px, width), py, clamp(qx, width), qy, height);
     px = qx;
     py = qy;
@@ -88,8 +92,10 @@ function edge(acc: Float64Array, stride: number, sign: number, x0: number, y0: n
     const dy = (y + 1 < y1 ? y + 1 : y1) - (y > y0 ? y : y0);
     const xNext = x + dxdy * dy;
     const d = dy * dir;
-    const xa = x < xNext ? x : xNext, xb = x < xNext ? xNext : x;
-    const ia = Math.floor(xa), ib = Math.ceil(xb);
+    const xa = x < xNext ? x : xNext,
+      xb = x < xNext ? xNext : x;
+    const ia = Math.floor(xa),
+      ib = Math.ceil(xb);
     if (ib <= ia + 1) {
       // Within one pixel: the share of the pixel right of the edge's mean x.
       const m = 0.5 * (x + xNext) - ia;
