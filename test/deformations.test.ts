@@ -9,12 +9,12 @@ import {
   affineWarp,
   exemplarTask,
   generate,
-  latticeField,
   pickExemplars,
   type Deformations,
   type ExemplarDeformations,
   type Exemplars,
 } from '../src/index.js';
+import { latticeField } from '../src/image/affine.js';
 import { learnDeformations, learnExemplarDeformations } from '../src/adaptive/deformations.js';
 import { registerWasmTrainingKernels } from '../src/node/index.js';
 import { generateInWorkers } from '../src/node/index.js';

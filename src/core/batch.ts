@@ -62,7 +62,10 @@ export function allocBatch(size: number, sampleShape: readonly number[], target:
   };
 }
 
-/** A batch's arrays alone: memory to render a batch into (`renderBatch`'s `into`). */
+/**
+ * A batch's arrays alone: memory to render a batch into (`renderBatch`'s `into`).
+ * @inline
+ */
 export interface BatchArrays {
   /** batchSize × the task's sample length values. */
   readonly x: Float32Array;

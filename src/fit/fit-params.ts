@@ -22,13 +22,19 @@ import {
   type ImageStatistic,
 } from './image-statistics.js';
 
-/** Real images to fit to: unlabelled, or with labels for `perClass`. A dataset from `mnist` or `imageFolder` is one. */
+/**
+ * Real images to fit to: unlabelled, or with labels for `perClass`. A dataset from `mnist` or `imageFolder` is one.
+ * @inline
+ */
 export interface FitReference extends ImageArray {
   /** Class ids, one per image: needed by `perClass` only. */
   readonly y?: ArrayLike<number>;
 }
 
-/** Options of {@link fitParams}. */
+/**
+ * Options of {@link fitParams}.
+ * @inline
+ */
 export interface FitParamsOptions<P extends ParamSpace> {
   /**
    * The number parameters whose ranges to fit. Name those the statistics can
@@ -39,7 +45,7 @@ export interface FitParamsOptions<P extends ParamSpace> {
   readonly fit: readonly Extract<keyof P, string>[];
   /** The starting point and every other parameter's value (default: the task's defaults); a fixed value starts as [v, v]. */
   readonly params?: Partial<ParamValues<P>>;
-  /** The statistics to match (default {@link DEFAULT_STATISTICS}: all but the centre). */
+  /** The statistics to match (default: all but the centre, centreY and centreX). */
   readonly statistics?: readonly ImageStatistic[];
   /**
    * Match each class's statistics to the same class's real images, averaged
@@ -59,7 +65,10 @@ export interface FitParamsOptions<P extends ParamSpace> {
   readonly onIteration?: (iteration: number, best: number) => void;
 }
 
-/** A distance at the start of the search and at its end. */
+/**
+ * A distance at the start of the search and at its end.
+ * @inline
+ */
 export interface FitDistance {
   /** With the starting ranges. */
   readonly before: number;

@@ -26,7 +26,10 @@ export type ImageStatistic = (typeof IMAGE_STATISTICS)[number];
 /** Statistics compared by default: all but the centre, which most generators fix (MNIST centres by mass). */
 export const DEFAULT_STATISTICS: readonly ImageStatistic[] = IMAGE_STATISTICS.filter((s) => s !== 'centreY' && s !== 'centreX');
 
-/** Images as {@link imageStatistics} takes them. */
+/**
+ * Images as {@link imageStatistics} takes them.
+ * @inline
+ */
 export interface ImageArray {
   /** The images one after another, [height, width, channels] each (channels are averaged). Uint8 is scaled by 1/255. */
   readonly x: Uint8Array | Float32Array;

@@ -310,7 +310,7 @@ export interface SweepSummaryRow {
   readonly wallSeconds: number;
 }
 
-/** Mean results per task and share, the table the CLI prints and the README quotes. */
+/** Mean results per task and share, the table the CLI prints. */
 export function summariseSweep(results: SweepResults): SweepSummaryRow[] {
   const rows = rowsByTask(results);
   const acc = summarise(

@@ -21,6 +21,7 @@ export interface AffineParams {
 /**
  * A smooth displacement field: per output pixel, how far (in pixels) its
  * source point moves in x and y. Made by {@link elasticField}.
+ * @inline
  */
 export interface Displacement {
   /** x offset of each output pixel's source point, height × width, row-major. */

@@ -12,7 +12,10 @@ import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { map } from '../stream/map.js';
 import type { Operator } from '../stream/stream.js';
 
-/** Options of {@link cutMix}. */
+/**
+ * Options of {@link cutMix}.
+ * @inline
+ */
 export interface CutMixOptions {
   /** Seeds the boxes and partners: batch k's depend on (seed, k) only. */
   readonly seed: Seed;
@@ -57,7 +60,7 @@ export const CUTMIX_ABSENT_LOGIT = Math.fround(Math.log(1e-9));
  * your own. The same seed gives the same bytes.
  *
  * With one real MNIST image per class under random warps, CutMix on top
- * added 1.6 ± 0.9 points of real-test accuracy (10 seeds; README, one-shot
+ * added 1.6 ± 0.9 points of real-test accuracy (10 seeds; docs/adaptive.md, one-shot
  * with CutMix): it combines the exemplars' strokes, which warps cannot.
  * @example
  * ```ts

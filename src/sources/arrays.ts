@@ -16,7 +16,10 @@ export interface ArrayDataset {
   readonly target: TargetSpec;
 }
 
-/** Options of {@link arraySource}. */
+/**
+ * Options of {@link arraySource}.
+ * @inline
+ */
 export interface ArraySourceOptions {
   /** Samples per batch, default 64. */
   readonly batchSize?: number;

@@ -7,7 +7,10 @@ import { Stream, checkAsyncIterable, sizeOf } from './stream.js';
 /** Weights per source: fixed, or a function of the output batch index (a controller may steer it). */
 export type MixWeights = readonly number[] | ((batchIndex: number) => readonly number[]);
 
-/** Options of {@link mix}. */
+/**
+ * Options of {@link mix}.
+ * @inline
+ */
 export interface MixOptions {
   /** Samples per output batch. */
   readonly batchSize: number;

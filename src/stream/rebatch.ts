@@ -3,7 +3,10 @@ import { allocBatch, copySamples, sameShape, sameTarget, type Batch } from '../c
 import { OtfgenArgumentError, checkInt } from '../core/errors.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
-/** Options of {@link rebatch}. */
+/**
+ * Options of {@link rebatch}.
+ * @inline
+ */
 export interface RebatchOptions {
   /** Drop a final batch smaller than `size` (default false: it is yielded). */
   readonly dropRemainder?: boolean;

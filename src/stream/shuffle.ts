@@ -4,7 +4,10 @@ import { checkInt } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
-/** Options of {@link shuffle}. */
+/**
+ * Options of {@link shuffle}.
+ * @inline
+ */
 export interface ShuffleOptions {
   /** Seeds the shuffle (default 0). */
   readonly seed?: Seed;

@@ -4,13 +4,19 @@ import { checkBatch, type Batch } from '../core/batch.js';
 import { checkAsyncIterable } from './stream.js';
 import { OtfgenArgumentError, describe } from '../core/errors.js';
 
-/** Options of {@link toTensors}. */
+/**
+ * Options of {@link toTensors}.
+ * @inline
+ */
 export interface ToTensorsOptions {
   /** Class targets as 'oneHot' float32 [n, classes] (default) or 'index' int32 [n]. */
   readonly labels?: 'oneHot' | 'index';
 }
 
-/** A batch as tensors: one tensor for all samples, one for all targets. */
+/**
+ * A batch as tensors: one tensor for all samples, one for all targets.
+ * @inline
+ */
 export interface TensorBatch {
   /** The samples, float32 [n, ...sampleShape]. */
   readonly xs: tf.Tensor;
@@ -43,7 +49,10 @@ export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorB
   return { xs, ys: tf.tensor2d(oneHot, [batch.size, t.classes], 'float32') };
 }
 
-/** The part of tfjs's Dataset that `model.fitDataset` uses. */
+/**
+ * The part of tfjs's Dataset that `model.fitDataset` uses.
+ * @inline
+ */
 export interface FitDataset {
   /** Batches per pass: a count, `Infinity` for endless, `NaN` when unknown (tfjs types this as a number). */
   readonly size: number;

@@ -2,7 +2,10 @@
 import { checkAsyncIterable, Stream, sizeOf } from './stream.js';
 import { checkInt } from '../core/errors.js';
 
-/** Options of {@link timed}. */
+/**
+ * Options of {@link timed}.
+ * @inline
+ */
 export interface TimedOptions {
   /**
    * Waits kept for the latency percentiles: the most recent ones (default

@@ -48,7 +48,9 @@ export type ParamValues<P extends ParamSpace> = {
   [K in keyof P]: NonNullable<P[K]> extends WeightsParam ? readonly number[] : number | readonly [number, number];
 };
 
-/** What `render` sees: every number drawn for this sample, weights as given. */
+/**
+ * What `render` sees: every number drawn for this sample, weights as given.
+ */
 export type ResolvedParams<P extends ParamSpace> = {
   readonly [K in keyof P]: NonNullable<P[K]> extends WeightsParam ? readonly number[] : number;
 };
@@ -58,6 +60,7 @@ export type ResolvedParams<P extends ParamSpace> = {
  * target: the class id for class tasks (conditional tasks are asked for
  * `label` and should return it), the value for 1-value regression. Vector
  * regression targets are written to `y` at `yOffset`.
+ * @inline
  */
 export type RenderFn<P extends ParamSpace> = (
   rng: Rng,
@@ -87,7 +90,7 @@ export interface TaskDefinition<P extends ParamSpace> {
    * draws it; false when `render` decides the class itself.
    */
   readonly conditional?: boolean;
-  /** Writes one sample and returns its target; see {@link RenderFn}. It must draw its randomness from `rng` alone, so that a seed gives the same bytes. */
+  /** Writes one sample and returns its target; see `RenderFn`. It must draw its randomness from `rng` alone, so that a seed gives the same bytes. */
   readonly render: RenderFn<P>;
   /**
    * How another thread can rebuild this task (generation in worker threads):
@@ -102,7 +105,10 @@ export interface TaskDefinition<P extends ParamSpace> {
   readonly origin?: TaskOrigin;
 }
 
-/** Where a task can be rebuilt from: `module` 'otfgen' means otfgen's own exports. */
+/**
+ * Where a task can be rebuilt from: `module` 'otfgen' means otfgen's own exports.
+ * @inline
+ */
 export interface TaskOrigin {
   /** An ES module URL or path (e.g. `import.meta.url`), or 'otfgen'. */
   readonly module: string;
@@ -112,7 +118,9 @@ export interface TaskOrigin {
   readonly args?: readonly unknown[];
 }
 
-/** A parameter space plus the `classWeights` every conditional class task gets. */
+/**
+ * A parameter space plus the `classWeights` every conditional class task gets.
+ */
 export type WithClassWeights<P extends ParamSpace> = P & {
   /** Relative sampling weight of each class (uniform unless given). */
   readonly classWeights?: WeightsParam;

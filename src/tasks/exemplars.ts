@@ -105,7 +105,10 @@ export interface Exemplars {
   };
 }
 
-/** Options of {@link exemplarTask}. */
+/**
+ * Options of {@link exemplarTask}.
+ * @inline
+ */
 export interface ExemplarTaskOptions {
   /**
    * Deformations for the `deformation` parameter to apply: by class, from

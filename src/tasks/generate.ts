@@ -8,7 +8,10 @@ import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream } from '../stream/stream.js';
 import { checkParamValue, checkTask, paramSpec, type ParamSpace, type ParamValues, type Task } from './define-task.js';
 
-/** Parameters for a stream: fixed, or a function of the batch index (a controller may steer it). */
+/**
+ * Parameters for a stream: fixed, or a function of the batch index (a controller may steer it).
+ * @inline
+ */
 export type ParamsOption<P extends ParamSpace> = Partial<ParamValues<P>> | ((batchIndex: number) => Partial<ParamValues<P>>);
 
 /** Options of {@link generate}. */

@@ -7,7 +7,10 @@ import { popcount32 } from '../core/rng.js';
 import { defineTask, type NumberParam, type Task } from './define-task.js';
 import { wasmBits } from './wasm-bits.js';
 
-/** Options of {@link pixelCountTask}. */
+/**
+ * Options of {@link pixelCountTask}.
+ * @inline
+ */
 export interface PixelCountOptions {
   /** Side of the square image (default 28). */
   readonly size?: number;

@@ -16,9 +16,8 @@ import type { FromWorker, ToWorker } from './protocol.js';
 
 /**
  * Bytes of batches per message between a worker and the consumer (10 batches of
- * 64 digits). 2 workers, digits at batch 64, rounds paired in one process
- * against one batch a message: 1.09x with recycled memory, 1.11x with fresh
- * (4 and 16 batches a message 1.06x to 1.09x; a deeper prefetch alone 0.99x).
+ * 64 digits): a message costs each side more than a batch's bytes, so several
+ * batches travel together (docs/speed.md has the measurements).
  */
 const MESSAGE_BYTES = 2 ** 21;
 /** Past this, more batches a message save nothing worth the wait for the first. */
@@ -202,20 +201,13 @@ export function generateInWorkers<P extends ParamSpace>(task: Task<P>, options: 
             return { done: false, value: batch };
           }
           // Fresh memory: the consumer gets a copy made here, as it takes the
-          // batch, and the worker's arrays go back to be drawn over. A batch
-          // that waits (in the queue, then in the consumer's hands) can live
-          // through a minor collection and be promoted; once it dies in the old
-          // generation, V8 (11) needs full (mark-compact) collections, each as
-          // long as the consumer's whole heap takes to mark. Handing over the
-          // worker's arrays: 0.66x the one-thread rate with a 150 MB consumer
-          // heap. Copies made on arrival (f5b8598) waited behind the prefetch:
-          // 0.5x to 1.55x with that heap, depending on where V8's heap limit
-          // happened to settle (the same build, only the consumer's imports
-          // awaited in parallel or in turn: a full collection every 300 ms, or
-          // none while pulling), and 0.61x with 16 batches ahead a worker. A
-          // copy made here dies young, as a one-thread batch does: `otfgen
-          // bench --only consumer`.
-          // The typed-array constructor copies 64 digits in 26 to 28 µs here, slice() in 31 to 37.
+          // batch, and the worker's arrays go back to be drawn over. A copy made
+          // now dies young, as a one-thread batch does; the worker's own arrays,
+          // or copies made on arrival, wait in the queue long enough to be
+          // promoted to V8's old generation, whose full collections then stall a
+          // consumer with a large heap (docs/speed.md; `npm run study -- bench
+          // --only consumer` measures it). The typed-array constructor copies
+          // faster than slice().
           const copy: Batch = { ...batch, x: new Float32Array(batch.x), y: batch.y.slice() };
           spare.push({ x: batch.x, y: batch.y });
           return { done: false, value: copy };

@@ -33,16 +33,16 @@ export type DigitParams = {
   readonly blur: NumberParam;
   /**
    * Where the ink's centre of mass goes, as a pixel index of row and column.
-   * Default 13.5, the middle of the 28 pixels, kept because the committed
-   * studies were made with it; MNIST's digits have theirs at 14.0 (±0.3):
-   * give 14 to match them (+0.9 to +2.3 points trained on digits alone, see the README).
+   * Default 13.5, the middle of the 28 pixels, so that streams keep their
+   * bytes; MNIST's digits have theirs at 14.0 (±0.3): give 14 to match them
+   * (docs/digits.md measures what that gains).
    */
   readonly centre: NumberParam;
   /**
    * Relative weight of each of the 6 style slots (0-based). Slots 0 to 3 hold
    * each digit's first styles (a digit with fewer ignores the rest), slots 4
-   * and 5 styles added later. Default [1, 1, 1, 1, 0, 0]; [1, 1, 1, 1, 1, 1] draws from all
-   * (better with a wider classifier than the reference CNN: see the README).
+   * and 5 further styles. Default [1, 1, 1, 1, 0, 0]; [1, 1, 1, 1, 1, 1] draws from all
+   * (better with a wider classifier than the reference CNN: docs/digits.md).
    */
   readonly styleWeights: WeightsParam;
 };
@@ -56,7 +56,7 @@ export type DigitParams = {
  * Trained on them alone for 3,000 steps, the reference CNN reaches 94.7% on
  * the real MNIST test set, against 89.6% with the defaults; as a warm-up they
  * keep the final accuracy within a point of all-real training up to an 80%
- * synthetic share (70% with the defaults). See the README.
+ * synthetic share (70% with the defaults): docs/fitting.md.
  * @example
  * ```ts
  * const stream = generate(digits, { seed: 1, params: MNIST_DIGIT_PARAMS });
