@@ -72,7 +72,7 @@ describe('otfgen read-back', () => {
     await readBackCommand({ task: 'fashion', steps: 2, seeds: 2, count: 30, out, backend: 'wasm', data });
     const report = JSON.parse(await readFile(out, 'utf8'));
     expect(report).toMatchObject({ task: 'fashion', data, steps: 2, generated: { count: 30, seed: 1 } });
-    expect(report.command).toBe(`npx otfgen read-back fashion --steps 2 --seeds 2 --count 30 --data ${data}`);
+    expect(report.command).toBe(`npm run study -- read-back fashion --steps 2 --seeds 2 --count 30 --data ${data}`);
     expect(report.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2]);
     expect(report.perClass.map((c: { class: string }) => c.class)).toEqual([
       'T-shirt/top',
@@ -133,7 +133,7 @@ describe('otfgen read-back', () => {
     expect(report.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2, 3]);
     expect(report.runs[0].accuracy).toBe(0.5);
     expect(report.meanAccuracy).toBe(+((0.5 + report.runs[1].accuracy + report.runs[2].accuracy) / 3).toFixed(4));
-    expect(report.command).toBe(`npx otfgen read-back digits --steps 2 --seeds 3 --count 30 --data ${data} --jobs 2`);
+    expect(report.command).toBe(`npm run study -- read-back digits --steps 2 --seeds 3 --count 30 --data ${data} --jobs 2`);
     // The runs a fresh report gives, seed by seed.
     await readBackCommand({ ...base, seeds: 3, out: join(dir.path, 'fresh.json') });
     const fresh = JSON.parse(await readFile(join(dir.path, 'fresh.json'), 'utf8'));

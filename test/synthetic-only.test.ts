@@ -16,7 +16,7 @@ describe('otfgen synthetic-only', () => {
     const report = JSON.parse(await readFile(out, 'utf8'));
     expect(report.teacher).toEqual({ architecture: 'reference', steps: 4, count: 2 });
     expect(report.command).toBe(
-      'npx otfgen synthetic-only --task digits --steps 8 --seeds 1 --teacher reference --teacher-steps 4 --teachers 2 --batch-size 16',
+      'npm run study -- synthetic-only --task digits --steps 8 --seeds 1 --teacher reference --teacher-steps 4 --teachers 2 --batch-size 16',
     );
     expect(report.runs).toHaveLength(1);
     const run = report.runs[0];
@@ -108,12 +108,12 @@ describe('otfgen synthetic-only', () => {
     await syntheticOnlyCommand({ ...base, seeds: 2 });
     expect(process.listenerCount('SIGINT')).toBe(listeners);
     expect(report.meanRealTestAccuracy).toBe(+((0.5 + report.runs[1].realTestAccuracy) / 2).toFixed(4));
-    expect(report.command).toBe('npx otfgen synthetic-only --task digits --steps 2 --seeds 2 --batch-size 8');
+    expect(report.command).toBe('npm run study -- synthetic-only --task digits --steps 2 --seeds 2 --batch-size 8');
     // Seed 3 added alone: the report holds seeds 1 to 3, and its command is the one that makes them all.
     await syntheticOnlyCommand({ ...base, seeds: 1, onlySeed: 3 });
     const added = JSON.parse(await readFile(out, 'utf8'));
     expect(added.runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2, 3]);
-    expect(added.command).toBe('npx otfgen synthetic-only --task digits --steps 2 --seeds 3 --batch-size 8');
+    expect(added.command).toBe('npm run study -- synthetic-only --task digits --steps 2 --seeds 3 --batch-size 8');
     // Other settings, or a file that is no report, are refused, naming the file and the setting; the file is left as it was.
     const text = await readFile(out, 'utf8');
     await expect(syntheticOnlyCommand({ ...base, seeds: 2, steps: 3 })).rejects.toMatchObject({
@@ -218,7 +218,7 @@ else writeFileSync(arg('--out'), JSON.stringify({ backend: 'stand-in', runs: [{ 
     await syntheticOnlyCommand({ task: 'fashion', steps: 2, batchSize: 8, seeds: 1, out, backend: 'wasm', data });
     const report = JSON.parse(await readFile(out, 'utf8'));
     expect(report.data).toBe(data);
-    expect(report.command).toBe(`npx otfgen synthetic-only --task fashion --steps 2 --seeds 1 --batch-size 8 --data ${data}`);
+    expect(report.command).toBe(`npm run study -- synthetic-only --task fashion --steps 2 --seeds 1 --batch-size 8 --data ${data}`);
     // The confusion matrix counts the 30 test images of the folder, not MNIST's 10,000.
     expect(report.runs[0].confusion.flat().reduce((a: number, v: number) => a + v, 0)).toBe(30);
   }, 60_000);

@@ -29,7 +29,7 @@ export interface SweepCommandOptions {
 
 export async function sweepCommand(o: SweepCommandOptions): Promise<void> {
   await loadTraining('otfgen sweep');
-  const { runSweep, checkSweepConfig, summariseSweep, threshold } = await import('../harness/sweep.js');
+  const { runSweep, checkSweepConfig } = await import('../harness/sweep.js');
   const { taskSource } = await import('../harness/warmup-source.js');
   const sources = { [o.task.name]: taskSource(o.task) };
   const config = {
@@ -62,6 +62,13 @@ export async function sweepCommand(o: SweepCommandOptions): Promise<void> {
       onRun: (r) => console.log(`  ${r.task} share ${r.share} seed ${r.seed}: accuracy ${r.finalAccuracy.toFixed(4)} in ${(r.wallMs / 1000).toFixed(1)} s`),
     }),
   );
+  await printSweepSummary(results, [o.task.name]);
+  if (results.rows.length) console.log(`wrote ${(await writeSweepOutputs(results, o.out, { charts: o.plots })).join(', ')}`);
+}
+
+/** Prints a sweep's table (mean accuracy per task and share) and each task's threshold. */
+export async function printSweepSummary(results: SweepResults, tasks: readonly string[]): Promise<void> {
+  const { summariseSweep, threshold } = await import('../harness/sweep.js');
   const summary = summariseSweep(results);
   console.log(
     '\n' +
@@ -78,9 +85,10 @@ export async function sweepCommand(o: SweepCommandOptions): Promise<void> {
         ]),
       ),
   );
-  const t = threshold(results.rows, o.task.name);
-  console.log(`threshold (${o.task.name}): ${t === null ? 'no baseline run' : `${t.toFixed(2)}, the largest share within 1 point of the 0% baseline`}`);
-  if (results.rows.length) console.log(`wrote ${(await writeSweepOutputs(results, o.out, { charts: o.plots })).join(', ')}`);
+  for (const task of tasks) {
+    const t = threshold(results.rows, task);
+    console.log(`threshold (${task}): ${t === null ? 'no baseline run' : `${t.toFixed(2)}, the largest share within 1 point of the 0% baseline`}`);
+  }
 }
 
 /** Writes results.csv and, unless `charts` is false (or the plotting peers are missing), the three plots beside results.json; returns the paths written. */

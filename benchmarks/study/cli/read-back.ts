@@ -155,7 +155,7 @@ function report(o: ReadBackCommandOptions, head: ReportHead, names: readonly str
     meanAccuracy: mean((r) => r.accuracy),
     perClass,
     runs: runs.map(({ seed, realTestAccuracy, accuracy, confusion }) => ({ seed, realTestAccuracy, accuracy, confusion })),
-    command: ['npx otfgen read-back', ...runArgs(o, commandSeeds(runs, o), jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
+    command: ['npm run study -- read-back', ...runArgs(o, commandSeeds(runs, o), jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
   };
 }
 

@@ -6,13 +6,11 @@ import {
   plannedRuns,
   readSweepResults,
   runSweep,
-  summariseSweep,
-  threshold,
   writeResultsCsv,
   type SweepConfig,
   type SweepResults,
 } from '../../../src/harness/sweep.js';
-import { writeSweepOutputs } from '../../../src/cli/sweep.js';
+import { printSweepSummary, writeSweepOutputs } from '../../../src/cli/sweep.js';
 import { SOURCES } from '../sources.js';
 import { summariseScaling, warmupLabel, writeScalingOutputs } from '../scaling.js';
 import { dataAndParamsArgs, interruptibly, markdownTable, paramsPhrase, progressBar, realData, useBackend } from './common.js';
@@ -148,26 +146,7 @@ async function runWithProgress(options: SweepCliOptions): Promise<{ value: Sweep
 
 export async function sweepCommand(opts: SweepCliOptions): Promise<void> {
   const { value: results } = await runWithProgress(opts);
-  const summary = summariseSweep(results);
-  console.log(
-    '\n' +
-      markdownTable(
-        ['warm-up task', 'synthetic share', 'runs', 'final accuracy (mean)', 'min..max', 'final loss', 'wall s'],
-        summary.map((s) => [
-          s.task,
-          s.share.toFixed(2),
-          s.runs,
-          s.accuracy.toFixed(4),
-          `${s.accuracyMin.toFixed(3)}..${s.accuracyMax.toFixed(3)}`,
-          s.loss.toFixed(3),
-          s.wallSeconds.toFixed(1),
-        ]),
-      ),
-  );
-  for (const task of opts.tasks) {
-    const t = threshold(results.rows, task);
-    console.log(`threshold (${task}): ${t === null ? 'no baseline run' : `${t.toFixed(2)}, the largest share within 1 point of the 0% baseline`}`);
-  }
+  await printSweepSummary(results, opts.tasks);
   if (results.rows.length) console.log(`wrote ${(await writeSweepOutputs(results, opts.out, { charts: opts.plots !== false })).join(', ')}`);
 }
 

@@ -175,7 +175,7 @@ function report(o: Resolved, head: ReportHead, runs: Run[], backend: string, job
     maxRealTestAccuracy: Math.max(...runs.map((r) => r.realTestAccuracy)),
     meanPerClass: runs[0].perClass.map((_, c) => +(runs.reduce((a, r) => a + r.perClass[c], 0) / runs.length).toFixed(4)),
     runs,
-    command: ['npx otfgen synthetic-only', ...runArgs(o, seedArgs(runs, o), jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
+    command: ['npm run study -- synthetic-only', ...runArgs(o, seedArgs(runs, o), jobs > 1 ? ['--jobs', String(jobs)] : []).map(quote)].join(' '),
   };
 }
 
