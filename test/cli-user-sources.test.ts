@@ -103,6 +103,23 @@ describe('otfgen sweep of a task module', () => {
     expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')).rows).toEqual(saved.rows);
   }, 120_000);
 
+  it('refuses, before training, a task whose samples do not fit the real images, and a blend across targets', async () => {
+    const data = await writeIdxDataset(join(dir.path, 'fit-data'), 20, 10);
+    const { resolveTask } = await import('../src/cli/common.js');
+    const { sweepCommand } = await import('../src/cli/sweep.js');
+    const { task: bars } = await resolveTask({ taskModule: fileURLToPath(new URL('./fixtures/user-tasks.mjs', import.meta.url)), task: 'bars' });
+    const base = { shares: [0, 0.5], seeds: 1, steps: 2, batchSize: 8, blend: 'switch', data, backend: 'wasm', plots: false } as const;
+    const out = join(dir.path, 'never');
+    await expect(sweepCommand({ ...base, task: bars, out })).rejects.toThrow(
+      `--task: task 'bars' draws [8, 8, 1] samples, and the real images of ${data} are [28, 28, 1]: one model trains on both`,
+    );
+    const { task: pixels } = await resolveTask({ task: 'pixel-count' });
+    await expect(sweepCommand({ ...base, blend: 'linear', task: pixels, out })).rejects.toThrow(
+      /^--blend: a linear blend mixes the task's samples with real ones in one batch/,
+    );
+    await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' }); // nothing was written
+  }, 60_000);
+
   it('from the built CLI: a module of several tasks needs --task, and an unknown one is named', async () => {
     const several = fileURLToPath(new URL('./fixtures/user-tasks.mjs', import.meta.url));
     const run = (args: string[]) =>

@@ -5,6 +5,8 @@
  * JSON and CSV, a table, and charts when the plotting peers are installed.
  */
 import { join } from 'node:path';
+import { OtfgenArgumentError } from '../core/errors.js';
+import type { MnistDataset } from '../node/files/mnist.js';
 import type { Task } from '../tasks/define-task.js';
 import type { WarmupBlend } from '../stream/warmup.js';
 import type { SweepResults } from '../harness/sweep.js';
@@ -46,6 +48,7 @@ export async function sweepCommand(o: SweepCommandOptions): Promise<void> {
   };
   checkSweepConfig(config, sources); // before any data loads: a bad option fails at once
   const [train, test] = await realData(o.data);
+  checkFits(o.task, train, o.blend, o.data);
   const sel = await useBackend(o.backend);
   console.log(`${o.task.name}: shares ${o.shares.join(', ')}, ${o.seeds} seed(s), ${o.steps} steps of ${o.batchSize} on ${o.data ?? 'MNIST'} -> ${o.out}`);
   const { value: results } = await interruptibly((signal) =>
@@ -64,6 +67,25 @@ export async function sweepCommand(o: SweepCommandOptions): Promise<void> {
   );
   await printSweepSummary(results, [o.task.name]);
   if (results.rows.length) console.log(`wrote ${(await writeSweepOutputs(results, o.out, { charts: o.plots })).join(', ')}`);
+}
+
+/** The task must draw samples of the real images' shape (one model trains on both), and the same target to be blended with them. */
+function checkFits(task: Task<any>, real: MnistDataset, blend: WarmupBlend, data: string | undefined): void {
+  const shape = (s: readonly number[]) => `[${s.join(', ')}]`;
+  const where = data ?? 'MNIST';
+  if (shape(task.sampleShape) !== shape(real.sampleShape)) {
+    throw new OtfgenArgumentError(
+      '--task',
+      `task '${task.name}' draws ${shape(task.sampleShape)} samples, and the real images of ${where} are ${shape(real.sampleShape)}: one model trains on both`,
+    );
+  }
+  const sameTarget = task.target.kind === 'class' && real.target.kind === 'class' && task.target.classes === real.target.classes;
+  if (blend !== 'switch' && !sameTarget) {
+    throw new OtfgenArgumentError(
+      '--blend',
+      `a ${blend} blend mixes the task's samples with real ones in one batch, so it needs the real images' classes; task '${task.name}' has another: use --blend switch (the head is swapped at the switch)`,
+    );
+  }
 }
 
 /** Prints a sweep's table (mean accuracy per task and share) and each task's threshold. */
