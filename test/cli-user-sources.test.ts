@@ -128,11 +128,16 @@ describe('otfgen sweep of a task module', () => {
         (e: { stderr: string }) => e.stderr.trim(),
       );
     expect(await run(['sweep', '--task-module', several, '--steps', '1'])).toBe(
-      `otfgen: --task: the --task-module ${several} exports 2 tasks (bars, fragile): name one with --task`,
+      `otfgen: <task>: the --task-module ${several} exports 2 tasks (bars, fragile): name one`,
     );
     expect(await run(['sweep', 'nope', '--task-module', several, '--steps', '1'])).toBe(
-      `otfgen: --task: the --task-module ${several} exports no task named 'nope'; it exports: bars, fragile`,
+      `otfgen: <task>: the --task-module ${several} exports no task named 'nope'; it exports: bars, fragile`,
     );
+    // export takes the task as --task, and its errors say so.
+    expect(await run(['export', '--task-module', several, '--count', '1'])).toBe(
+      `otfgen: --task: the --task-module ${several} exports 2 tasks (bars, fragile): name one`,
+    );
+    expect(await run(['preview'])).toBe('otfgen: <task>: name a built-in task (pixel-count, digits, fashion) or give --task-module <file>');
     expect(await run(['preview', '--task-module', '/nonexistent/task.js'])).toMatch(/^otfgen: \/nonexistent\/task\.js: cannot import the --task-module: /);
   }, 60_000);
 });

@@ -16,7 +16,7 @@ import type { Stream } from '../stream/stream.js';
 import { timed, type TimingReport } from '../stream/timed.js';
 import type { Task } from '../tasks/define-task.js';
 import { generate } from '../tasks/generate.js';
-import { taskByName } from '../tasks/index.js';
+import { builtinTasks, taskByName } from '../tasks/index.js';
 import { loadTraining, markdownTable, tasksOfModule, useBackend } from './common.js';
 import { writeChart } from './plots.js';
 
@@ -113,7 +113,7 @@ async function pass(stream: Stream<Batch>, count: number, work?: (b: Batch) => P
 
 export async function benchCommand(o: BenchCommandOptions): Promise<BenchRow[]> {
   const given = o.tasks !== undefined || o.taskModule !== undefined || o.idx !== undefined || o.imageFolder !== undefined;
-  const options = given ? o : { ...o, tasks: ['pixel-count', 'digits', 'fashion'] };
+  const options = given ? o : { ...o, tasks: Object.keys(builtinTasks) };
   const sources = await sourcesOf(options);
   let harness: typeof import('../harness/index.js') | null = null;
   if (o.train) {

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { OtfgenArgumentError, OtfgenError, OtfgenFileError } from '../core/errors.js';
 import type { BackendSelection } from '../node/backend/select.js';
 import type { MnistDataset } from '../node/files/mnist.js';
-import { taskByName } from '../tasks/index.js';
+import { builtinTasks, taskByName } from '../tasks/index.js';
 import type { Task } from '../tasks/define-task.js';
 
 /**
@@ -79,21 +79,25 @@ export async function tasksOfModule(file: string): Promise<{ tasks: Task<any>[];
  * The task a command works on: a built-in by `--task <name>`, or one of a
  * module's exports (`--task-module <file>`). With a module, `--task` picks
  * the export by task name; without it the module must export exactly one.
+ * `argument` names the task's option or argument in errors.
  */
-export async function resolveTask(o: { readonly task?: string; readonly taskModule?: string }): Promise<{ task: Task<any>; taskModule?: string }> {
+export async function resolveTask(
+  o: { readonly task?: string; readonly taskModule?: string },
+  argument = '--task',
+): Promise<{ task: Task<any>; taskModule?: string }> {
   if (o.taskModule === undefined) {
-    if (o.task === undefined) throw new OtfgenArgumentError('--task', 'name a built-in task (pixel-count, digits, fashion) or give --task-module <file>');
+    if (o.task === undefined)
+      throw new OtfgenArgumentError(argument, `name a built-in task (${Object.keys(builtinTasks).join(', ')}) or give --task-module <file>`);
     return { task: taskByName(o.task) };
   }
   const { tasks, url } = await tasksOfModule(o.taskModule);
   const names = tasks.map((t) => t.name).join(', ');
   if (o.task !== undefined) {
     const task = tasks.find((t) => t.name === o.task);
-    if (!task) throw new OtfgenArgumentError('--task', `the --task-module ${o.taskModule} exports no task named '${o.task}'; it exports: ${names}`);
+    if (!task) throw new OtfgenArgumentError(argument, `the --task-module ${o.taskModule} exports no task named '${o.task}'; it exports: ${names}`);
     return { task, taskModule: url };
   }
-  if (tasks.length > 1)
-    throw new OtfgenArgumentError('--task', `the --task-module ${o.taskModule} exports ${tasks.length} tasks (${names}): name one with --task`);
+  if (tasks.length > 1) throw new OtfgenArgumentError(argument, `the --task-module ${o.taskModule} exports ${tasks.length} tasks (${names}): name one`);
   return { task: tasks[0], taskModule: url };
 }
 

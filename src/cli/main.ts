@@ -7,6 +7,7 @@
 import { Command, Option } from 'commander';
 import { OtfgenError } from '../core/errors.js';
 import { IMAGE_STATISTICS } from '../fit/image-statistics.js';
+import { builtinTasks } from '../tasks/index.js';
 import { jsonObject, numberList, positiveInt, resolveTask, seedOption } from './common.js';
 
 /** Set by the build (tsup's define); 'dev' when the source runs unbuilt. */
@@ -18,6 +19,7 @@ const program = new Command('otfgen')
   .version(version, '-v, --version', 'print the version')
   .showHelpAfterError();
 
+const TASK_HELP = `a built-in task (${Object.keys(builtinTasks).join(', ')}), or the name of one in --task-module`;
 const backendOption = () => new Option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm or cpu').default('auto');
 const paramsOption = () =>
   new Option(
@@ -37,8 +39,8 @@ const dataOption = (use: string) =>
 const noPlotsOption = () => new Option('--no-plots', 'write the results files only, no charts');
 
 /** The task of a command: a built-in by name or a module's export; its params checked here, naming --params. */
-async function taskOf(o: { task?: string; taskModule?: string; params?: Record<string, unknown> }) {
-  const resolved = await resolveTask(o);
+async function taskOf(o: { task?: string; taskModule?: string; params?: Record<string, unknown> }, argument = '--task') {
+  const resolved = await resolveTask(o, argument);
   if (o.params !== undefined) {
     const { checkParams } = await import('../tasks/generate.js');
     checkParams(resolved.task, o.params as never, '--params');
@@ -49,7 +51,7 @@ async function taskOf(o: { task?: string; taskModule?: string; params?: Record<s
 program
   .command('preview')
   .description('a PNG grid of samples of a task, one row per class')
-  .argument('[task]', 'a built-in task (pixel-count, digits, fashion), or the name of one in --task-module')
+  .argument('[task]', TASK_HELP)
   .addOption(taskModuleOption())
   .addOption(seedOption())
   .option('--out <file>', 'PNG file to write', 'preview.png')
@@ -57,7 +59,7 @@ program
   .option('--scale <n>', 'pixels per sample pixel', positiveInt('--scale'), 3)
   .addOption(paramsOption())
   .action(async (name: string | undefined, o) => {
-    const { task } = await taskOf({ ...o, task: name });
+    const { task } = await taskOf({ ...o, task: name }, '<task>');
     const { writePreview } = await import('../harness/preview.js');
     await writePreview(task, o.out, { seed: o.seed, perRow: o.perRow, scale: o.scale, params: o.params });
     console.log(`wrote ${o.out}`);
@@ -66,7 +68,7 @@ program
 program
   .command('export')
   .description('write a generated dataset to IDX or NPY files, for training code in other frameworks')
-  .option('--task <name>', 'a built-in task (pixel-count, digits, fashion), or the name of one in --task-module')
+  .option('--task <name>', TASK_HELP)
   .addOption(taskModuleOption())
   .requiredOption('--count <n>', 'samples', positiveInt('--count'))
   .addOption(seedOption())
@@ -119,7 +121,7 @@ program
   .option('--out <file>', 'report (JSON)', 'out/fit.json')
   .addOption(dataOption('fit to the training images of'))
   .action(async (name: string | undefined, o) => {
-    const { task } = await resolveTask({ ...o, task: name });
+    const { task } = await resolveTask({ ...o, task: name }, '<task>');
     await (await import('./fit.js')).fitCommand({ ...o, task });
   });
 
@@ -151,7 +153,7 @@ program
   .description(
     'how much of a training run can your task replace? The reference CNN trained on real images with a growing share of its steps a warm-up on the task: final test accuracy per share (resumable)',
   )
-  .argument('[task]', 'a built-in task (pixel-count, digits, fashion), or the name of one in --task-module')
+  .argument('[task]', TASK_HELP)
   .addOption(taskModuleOption())
   .addOption(paramsOption())
   .option('--shares <list>', 'synthetic shares of the steps', numberList('--shares'), [0, 0.3, 0.6, 0.9])
@@ -170,7 +172,7 @@ program
   .addOption(noPlotsOption())
   .addOption(backendOption())
   .action(async (name: string | undefined, o) => {
-    const { task } = await taskOf({ ...o, task: name });
+    const { task } = await taskOf({ ...o, task: name }, '<task>');
     await (await import('./sweep.js')).sweepCommand({ ...o, task });
   });
 
