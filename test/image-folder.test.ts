@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,5 +74,25 @@ describe('image folders', () => {
     await expect(writeImageFolder(failing(), dir, { count: 50 })).rejects.toThrow('source broke');
     expect(existsSync(dir)).toBe(false);
     expect((await readdir(root)).filter((f) => f.startsWith('half'))).toEqual([]);
+  });
+
+  // Issue 40, item 1: writing into an existing folder deleted it and everything the user kept there.
+  it("never replaces a folder with anything in it: the user's files stay, and nothing is written", async () => {
+    const dir = join(root, 'mine');
+    await mkdir(dir);
+    await writeFile(join(dir, 'notes.txt'), 'keep me');
+    const stream = generate(digits, { seed: 1, batchSize: 10 });
+    await expect(writeImageFolder(stream, dir, { count: 10 })).rejects.toThrow(
+      `${dir}: exists and holds 1 entry: writeImageFolder writes a new folder and never replaces one; choose another, or empty it first`,
+    );
+    expect(await readdir(dir)).toEqual(['notes.txt']);
+    expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('keep me');
+    expect((await readdir(root)).filter((f) => f.startsWith('mine.'))).toEqual([]);
+    // A file where the folder should go is refused too; an empty folder is filled.
+    await expect(writeImageFolder(stream, join(dir, 'notes.txt'), { count: 10 })).rejects.toThrow(/notes\.txt: exists and is not a folder/);
+    const empty = join(root, 'empty');
+    await mkdir(empty);
+    await writeImageFolder(stream, empty, { count: 10 });
+    expect((await readdir(empty)).length).toBeGreaterThan(1);
   });
 });

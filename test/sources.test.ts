@@ -66,6 +66,35 @@ describe('IDX', () => {
     await expect(readIdx(join(dir, 'missing.idx'))).rejects.toThrow(/missing.idx: cannot open/);
   });
 
+  // Issue 40, item 6: a folder gave a raw EISDIR that named no file.
+  it('a folder instead of a file is named as one', async () => {
+    const err = await readIdx(dir).catch((e) => e);
+    expect(err).toBeInstanceOf(OtfgenFileError);
+    expect(err.message).toBe(`${dir}: is a folder, not an IDX file: name one of its files (e.g. train-images-idx3-ubyte)`);
+  });
+
+  // Issue 40, item 7: a gzipped file was inflated whole before anything was checked.
+  it('a gzipped file is checked on its header first, and inflated no further than the header announces', async () => {
+    const header = encodeIdx(new Uint8Array(20), [4, 5]).subarray(0, 12);
+    // The header announces 20 bytes; 64 MB of zeros follow (64 kB gzipped).
+    const bomb = join(dir, 'bomb.idx.gz');
+    await writeFile(bomb, gzipSync(Buffer.concat([header, Buffer.alloc(64 << 20)])));
+    await expect(readIdx(bomb)).rejects.toThrow(`${bomb}: has trailing bytes: inflates to more than the 32 bytes its header announces (uint8 [4, 5])`);
+    // A bad header behind the same zeros is refused on the header.
+    const badMagic = join(dir, 'bad-magic.idx.gz');
+    await writeFile(badMagic, gzipSync(Buffer.concat([Buffer.from([1, 2, 8, 1, 0, 0, 0, 1]), Buffer.alloc(64 << 20)])));
+    await expect(readIdx(badMagic)).rejects.toThrow(/bad-magic\.idx\.gz: not an IDX file: magic number/);
+    // Truncated data is named as such.
+    const short = join(dir, 'short.idx.gz');
+    await writeFile(short, gzipSync(encodeIdx(new Uint8Array(20), [4, 5]).subarray(0, 25)));
+    await expect(readIdx(short)).rejects.toThrow(/short\.idx\.gz: .*truncated/);
+    // A header of many dimensions, longer than the first inflated block, still reads.
+    const wide = join(dir, 'wide.idx.gz');
+    const shape = Array.from({ length: 200 }, () => 1);
+    await writeFile(wide, gzipSync(encodeIdx(Uint8Array.from([7]), shape)));
+    expect(Array.from((await readIdx(wide)).data)).toEqual([7]);
+  });
+
   it('a header announcing gigabytes is refused before allocating', async () => {
     const path = join(dir, 'huge.idx');
     await writeFile(path, Uint8Array.from([0, 0, 8, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));

@@ -1,13 +1,34 @@
 /** Writes any class stream as an image folder: `dir/<class>/<index>.png`. */
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Batch } from '../../core/batch.js';
-import { OtfgenArgumentError, checkInt } from '../../core/errors.js';
+import { OtfgenArgumentError, OtfgenFileError, checkInt } from '../../core/errors.js';
 import { loadSharp, mapLimit } from '../sharp.js';
+
+/** The target must be new or an empty folder: writing never replaces what is there. */
+async function checkNewFolder(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw new OtfgenFileError(dir, code === 'ENOTDIR' ? 'exists and is not a folder: choose a new folder name' : `cannot read: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  if (entries.length > 0) {
+    throw new OtfgenFileError(
+      dir,
+      `exists and holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}: writeImageFolder writes a new folder and never replaces one; choose another, or empty it first`,
+    );
+  }
+}
 
 /**
  * Writes `count` samples of a class stream as `dir/<class>/<index>.png`
- * (8-bit grey or RGB). The folder appears whole or not at all.
+ * (8-bit grey or RGB). The folder appears whole or not at all; `dir` must be
+ * new or empty (an existing folder with anything in it is refused, never replaced).
  * @example
  * ```ts
  * await writeImageFolder(generate(digits, { seed: 1 }), 'digits-png', { count: 10000 });
@@ -29,6 +50,7 @@ export async function writeImageFolder(
   count: number;
 }> {
   const count = checkInt('writeImageFolder options.count', options.count, 1);
+  await checkNewFolder(dir);
   const sharp = await loadSharp();
   const tmp = `${dir}.${process.pid}.tmp`;
   await rm(tmp, { recursive: true, force: true });
@@ -57,8 +79,10 @@ export async function writeImageFolder(
       if (written === count) break;
     }
     if (written < count) throw new OtfgenArgumentError('writeImageFolder(stream)', `ended after ${written} samples; ${count} were asked`);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
+    // rename(2) replaces an empty folder, and fails (ENOTEMPTY, EEXIST) on one that filled up meanwhile.
+    await rename(tmp, dir).catch((e) => {
+      throw new OtfgenFileError(dir, `cannot put the images in place: ${(e as Error).message}`, { cause: e });
+    });
     return { dir, count };
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
