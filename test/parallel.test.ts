@@ -162,6 +162,37 @@ describe('recycled batch memory', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(workersAlive()).toBe(0);
   });
+
+  // Issue 40, item 13: kept recycled batches failed later with "has 0 values", saying nothing of why.
+  it('a recycled batch kept past its turn says it was recycled and how to keep one', async () => {
+    const { checkBatch } = await import('../src/index.js');
+    const kept = await generateInWorkers(digits, { seed: 5, batchSize: 8, batches: 3, recycle: true }).toArray();
+    expect(() => checkBatch('batch', kept[0])).toThrow(
+      /^batch\.x: is empty: the batch was recycled .*copy a batch to keep it: \{ \.\.\.b, x: b\.x\.slice\(\), y: b\.y\.slice\(\) \}/,
+    );
+    expect(() => checkBatch('batch', kept[2])).not.toThrow(); // the last is still lent
+  });
+});
+
+// Issue 40, item 17: a string thrown by render came back from a worker as "task 'x' failed on batch 0: task 'x' failed on batch 0: ...".
+describe('a render that throws a string', () => {
+  it('is reported once, the same in one thread and in workers', async () => {
+    const module = new URL('./fixtures/throws-string.mjs', import.meta.url);
+    const { stringly } = await import(module.href);
+    const { generate } = await import('../src/index.js');
+    const here = await generate(stringly)
+      .take(1)
+      .toArray()
+      .catch((e: Error) => e);
+    const there = await generateInWorkers(stringly, { workers: 2, taskModule: module })
+      .take(1)
+      .toArray()
+      .catch((e: Error) => e);
+    for (const e of [here, there]) {
+      expect(e).toBeInstanceOf(OtfgenTaskError);
+      expect((e as Error).message).toBe("task 'stringly' failed on batch 0: broken on purpose");
+    }
+  });
 });
 
 describe('generate with workers, as a whole program', () => {

@@ -27,7 +27,7 @@ describe('toTensors', () => {
       [1, 0, 0],
     ]);
     const idx = toTensors(classBatch, { labels: 'index' });
-    expect(idx.ys.dtype).toBe('int32');
+    expect(idx.ys.dtype).toBe('float32'); // what sparseCategoricalCrossentropy takes
     expect(Array.from(await idx.ys.data())).toEqual([2, 0]);
     const [reg] = await generate(pixelCountTask({ target: 'fraction' }), { batchSize: 3 })
       .take(1)
@@ -77,6 +77,38 @@ describe('checkBatch', () => {
 });
 
 describe('toDataset', () => {
+  // Issue 40, item 12: 'index' labels were int32, which sparseCategoricalCrossentropy refuses ("'floor' must be float32").
+  it('fitDataset takes each label form with the Layers loss made for it, and leaks no tensors', async () => {
+    const { digits } = await import('../src/index.js');
+    const forms = [
+      { labels: 'oneHot', loss: 'categoricalCrossentropy' },
+      { labels: 'index', loss: 'sparseCategoricalCrossentropy' },
+    ] as const;
+    for (const { labels, loss } of forms) {
+      const model = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 10, activation: 'softmax' })] });
+      model.compile({ optimizer: tf.train.adam(0.01), loss });
+      // Warm the optimizer's variables so the count below is steady state.
+      await model.fitDataset(toDataset(generate(digits, { seed: 2, batchSize: 16 }).take(1), { labels }), { epochs: 1, verbose: 0 });
+      const before = tf.memory().numTensors;
+      const history = await model.fitDataset(toDataset(generate(digits, { seed: 1, batchSize: 16 }).take(3), { labels }), { epochs: 2, verbose: 0 });
+      expect(
+        history.history.loss.every((l) => Number.isFinite(l as number)),
+        labels,
+      ).toBe(true);
+      expect(tf.memory().numTensors, labels).toBe(before);
+      model.dispose();
+    }
+    // Regression targets with the mean squared error.
+    const model = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 1 })] });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    const history = await model.fitDataset(toDataset(generate(pixelCountTask({ target: 'fraction' }), { seed: 1, batchSize: 16 }).take(3)), {
+      epochs: 2,
+      verbose: 0,
+    });
+    expect(history.history.loss.every((l) => Number.isFinite(l as number))).toBe(true);
+    model.dispose();
+  });
+
   it('model.fitDataset trains from a stream and leaks no tensors', async () => {
     const x = new Uint8Array(64 * 4);
     const y = new Uint8Array(64);

@@ -126,6 +126,13 @@ export function checkBatch(argument: string, b: Batch): Batch {
     throw new OtfgenArgumentError(`${argument}.sampleShape`, `expected an array of positive integers, got ${describe(b.sampleShape)}`);
   }
   const n = sampleLength(b.sampleShape);
+  if (b.x.length === 0 && b.size > 0 && b.x.buffer.byteLength === 0) {
+    // A batch of a stream with `recycle: true`, kept past the next one: its memory went on to that batch.
+    throw new OtfgenArgumentError(
+      `${argument}.x`,
+      'is empty: the batch was recycled (a stream with recycle: true lends each batch until the next is asked for, then draws the next over its memory); copy a batch to keep it: { ...b, x: b.x.slice(), y: b.y.slice() }, or generate without recycle',
+    );
+  }
   if (b.x.length !== b.size * n) {
     throw new OtfgenArgumentError(
       `${argument}.x`,

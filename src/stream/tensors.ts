@@ -9,7 +9,10 @@ import { OtfgenArgumentError, describe } from '../core/errors.js';
  * @inline
  */
 export interface ToTensorsOptions {
-  /** Class targets as 'oneHot' float32 [n, classes] (default) or 'index' int32 [n]. */
+  /**
+   * Class targets as 'oneHot' float32 [n, classes] (default, for categoricalCrossentropy) or 'index'
+   * float32 [n] class ids (for sparseCategoricalCrossentropy, which takes float32 labels only).
+   */
   readonly labels?: 'oneHot' | 'index';
 }
 
@@ -20,7 +23,7 @@ export interface ToTensorsOptions {
 export interface TensorBatch {
   /** The samples, float32 [n, ...sampleShape]. */
   readonly xs: tf.Tensor;
-  /** The targets: one-hot float32 [n, classes] or int32 [n] for classes, float32 [n, size] for regression. */
+  /** The targets: one-hot float32 [n, classes] or float32 [n] class ids for classes, float32 [n, size] for regression. */
   readonly ys: tf.Tensor;
 }
 
@@ -42,7 +45,7 @@ export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorB
   const xs = tf.tensor(batch.x, [batch.size, ...batch.sampleShape], 'float32');
   const t = batch.target;
   if (t.kind === 'regression') return { xs, ys: tf.tensor2d(batch.y, [batch.size, t.size], 'float32') };
-  if (labels === 'index') return { xs, ys: tf.tensor1d(batch.y, 'int32') };
+  if (labels === 'index') return { xs, ys: tf.tensor1d(batch.y, 'float32') };
   // One-hot built on the CPU side: one tensor made, none to dispose.
   const oneHot = new Float32Array(batch.size * t.classes);
   for (let i = 0; i < batch.size; i++) oneHot[i * t.classes + batch.y[i]] = 1;

@@ -4,6 +4,7 @@
  * thread) and transfers them back.
  */
 import { parentPort } from 'node:worker_threads';
+import { OtfgenTaskError } from '../../core/errors.js';
 import { renderBatch } from '../../tasks/generate.js';
 import { digits } from '../../tasks/digits/index.js';
 import { exemplarTask } from '../../tasks/exemplars.js';
@@ -61,7 +62,8 @@ async function handle(m: ToWorker): Promise<void> {
   } catch (e) {
     // The batches before the failing one still arrive, then its error.
     if (done.length > 0) send({ type: 'batch', index: m.index, batches: done }, transfer);
-    const cause = (e as { cause?: unknown }).cause;
-    send({ type: 'error', index: k, message: cause instanceof Error ? cause.message : (e as Error).message });
+    // The render's own failure, whatever it threw (an Error or not): the parent wraps it in its OtfgenTaskError.
+    const cause = e instanceof OtfgenTaskError ? e.cause : e;
+    send({ type: 'error', index: k, message: cause instanceof Error ? cause.message : String(cause) });
   }
 }
