@@ -44,6 +44,26 @@ describe('the otfgen command', () => {
     expect(stderr.trim()).toBe(`otfgen: ENOTDIR: not a directory, mkdir '${builtCli}/out'`);
   });
 
+  // Issue 40, item 11: export made its folder before checking, and named internal options ('generate options.workers').
+  it('export checks its flags first, names them, and makes no folder', async () => {
+    const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = await mkdtemp(join(tmpdir(), 'otfgen-export-flags-'));
+    try {
+      const out = join(root, 'out');
+      const workers = await run(['export', '--task', 'digits', '--count', '5', '--workers', '300', '--out', out]);
+      expect(workers.stderr.trim()).toMatch(/^otfgen: --workers: expected an integer in \[1, 256\]/);
+      const split = await run(['export', '--task', 'pixel-count', '--count', '5', '--split', 'train', '--out', out]);
+      expect(split.stderr.trim()).toMatch(/^otfgen: --split: names the files as MNIST's/);
+      const params = await run(['export', '--task', 'digits', '--count', '5', '--params', '{"slant":[99,100]}', '--out', out]);
+      expect(params.stderr.trim()).toMatch(/^otfgen: --params\.slant:/);
+      expect(await readdir(root)).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('--version prints the version of package.json', async () => {
     const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     const { stdout } = await promisify(execFile)(process.execPath, [builtCli, '--version']);

@@ -87,3 +87,71 @@ describe('exportDataset', () => {
     await expect(exportDataset(digits, { dir, count: 5, format: 'csv' as never })).rejects.toThrow(/format/);
   });
 });
+
+describe('exports that fail or stop', () => {
+  // Issue 40, item 15: exports were named after the task, which mnist({ dir }) and --data could not read.
+  it("with split, writes MNIST's names, which mnist({ dir }) reads back to the byte", async () => {
+    const { mnist } = await import('../src/node/index.js');
+    const out = join(dir, 'as-mnist');
+    await exportDataset(digits, { dir: out, count: 30, seed: 4, batchSize: 10, split: 'train' });
+    await exportDataset(digits, { dir: out, count: 20, seed: 5, batchSize: 10, split: 'test' });
+    expect((await readdir(out)).sort()).toEqual(['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
+    const train = await mnist({ split: 'train', dir: out });
+    const { x, y } = await reference(30, 10);
+    expect(train.count).toBe(30);
+    expect(Array.from(train.y)).toEqual(y);
+    expect(Array.from(train.x)).toEqual(Array.from(x, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
+    expect((await mnist({ split: 'test', dir: out })).count).toBe(20);
+    await expect(exportDataset(digits, { dir: out, count: 5, split: 'train', format: 'npy' })).rejects.toThrow(
+      /^exportDataset options\.split: names the files as MNIST's/,
+    );
+  });
+
+  // Issue 40, item 11: the folder was made before the options were checked.
+  it("checks every option, the stream's too, before it makes the folder", async () => {
+    const out = join(dir, 'never-made');
+    await expect(exportDataset(digits, { dir: out, count: 5, params: { slant: [99, 100] } })).rejects.toThrow(/params\.slant/);
+    await expect(exportDataset(digits, { dir: out, count: 5, workers: 300 })).rejects.toThrow(/options\.workers/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  // Issue 40, item 2: an interrupted export left its temporary files (150 MB a try).
+  it('stopped by its signal, writes nothing at the paths and leaves no temporary file', async () => {
+    const out = join(dir, 'stopped');
+    const ctl = new AbortController();
+    let batches = 0;
+    const params = () => {
+      if (++batches === 3) ctl.abort(new Error('stopped on purpose'));
+      return {};
+    };
+    await expect(exportDataset(digits, { dir: out, count: 100, batchSize: 10, params, signal: ctl.signal })).rejects.toThrow('stopped on purpose');
+    expect(await readdir(out)).toEqual([]);
+  });
+});
+
+describe('otfgen export, stopped by a signal', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)(
+    '%s: exit code %i, nothing written and no temporary file left',
+    async (signal, code) => {
+      const { spawn } = await import('node:child_process');
+      const { builtCli } = await import('./helpers.js');
+      const out = join(dir, `cli-${signal}`);
+      const child = spawn(process.execPath, [builtCli, 'export', '--task', 'digits', '--count', '2000000', '--out', out], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      // Wait until the temporaries exist and are being written.
+      while (!(existsSync(out) && (await readdir(out)).some((f) => f.endsWith('.tmp')))) await new Promise((r) => setTimeout(r, 20));
+      child.kill(signal);
+      const exit = await new Promise<number | null>((r) => child.once('close', r));
+      expect(exit).toBe(code);
+      expect(stderr).toContain(`interrupted (${signal})`);
+      expect(await readdir(out)).toEqual([]);
+    },
+    60_000,
+  );
+});

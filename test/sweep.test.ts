@@ -562,3 +562,47 @@ describe('runOneShot', () => {
     }
   }, 120_000);
 });
+
+// Issue 40, item 3: SIGTERM to a sweep with --jobs left its seed processes running to completion.
+describe('a study sweep with --jobs, stopped by SIGTERM', () => {
+  it('stops its seed processes, keeps what finished, and exits 143', async () => {
+    const { spawn, execFileSync } = await import('node:child_process');
+    const { studyCli } = await import('./helpers.js');
+    const dir = await mkdtemp(join(tmpdir(), 'otfgen-sigterm-'));
+    try {
+      await writeIdxDataset(dir, 40, 30);
+      const args = ['sweep', '--tasks', 'digits', '--shares', '0,0.5', '--seeds', '2', '--jobs', '2', '--steps', '100000', '--batch-size', '8'];
+      const parent = spawn(process.execPath, [studyCli, ...args, '--data', dir, '--out', join(dir, 'out'), '--no-plots', '--backend', 'wasm'], {
+        stdio: 'ignore',
+      });
+      const children = () => {
+        try {
+          return execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent.pid)], { encoding: 'utf8' })
+            .trim()
+            .split(/\s+/)
+            .filter(Boolean)
+            .map(Number);
+        } catch {
+          return []; // ps exits 1 when there are none
+        }
+      };
+      let seeds: number[] = [];
+      while ((seeds = children()).length < 2) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1500)); // both seeds training
+      parent.kill('SIGTERM');
+      const code = await new Promise<number | null>((r) => parent.once('close', r));
+      expect(code).toBe(143);
+      const alive = seeds.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(alive).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

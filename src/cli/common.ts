@@ -199,32 +199,46 @@ export function progressBar(total: number, label: string): SingleBar {
   return bar;
 }
 
+/** The signals that stop a command, and the exit code a shell expects after each (128 + its number). */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
 /**
- * Runs `run` (a resumable command's training) with a signal that Ctrl-C aborts, so that what
- * finished is saved: a first Ctrl-C aborts and `run` ends early, a second exits at once. When
- * aborted, it says how to resume and sets exit code 130. The SIGINT handlers are removed when `run`
- * ends, so a command run in this process leaves none behind. With `signal` (a caller's own), that is
- * the one `run` gets and Ctrl-C is left alone.
+ * Runs `run` (a command's long work) with a signal that Ctrl-C, SIGTERM or
+ * SIGHUP aborts, so that what finished is saved and nothing is left running
+ * (a command's worker threads and child processes stop on the abort): the
+ * first such signal aborts and `run` ends early, a second exits at once. When
+ * aborted, it says how to resume and sets the exit code a shell expects (130,
+ * 143 or 129). The handlers are removed when `run` ends, so a command run in
+ * this process leaves none behind. With `signal` (a caller's own), that is the
+ * one `run` gets and the process signals are left alone.
  */
 export async function interruptibly<T>(run: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<{ value: T; interrupted: boolean }> {
   const ctl = new AbortController();
-  const quit = () => process.exit(130);
-  const first = () => {
-    console.error('\ninterrupted: finishing up and saving finished runs (Ctrl-C again to quit now)');
+  let code = 130;
+  const quit = () => process.exit(code);
+  const first = (name: StopSignal) => {
+    code = STOP_SIGNALS[name];
+    console.error(`\ninterrupted (${name}): finishing up and saving finished runs (again to quit now)`);
     ctl.abort();
-    process.once('SIGINT', quit);
+    for (const s of stops) process.removeListener(s, onSignal);
+    for (const s of stops) process.once(s, quit);
   };
-  if (!signal) process.once('SIGINT', first);
+  const onSignal = (name: NodeJS.Signals) => first(name as StopSignal);
+  const stops = Object.keys(STOP_SIGNALS) as StopSignal[];
+  if (!signal) for (const s of stops) process.once(s, onSignal);
   try {
     const value = await run(signal ?? ctl.signal);
     const interrupted = (signal ?? ctl.signal).aborted;
     if (interrupted) {
       console.log('interrupted: run the same command again to resume');
-      process.exitCode = 130;
+      process.exitCode = code;
     }
     return { value, interrupted };
   } finally {
-    process.removeListener('SIGINT', first);
-    process.removeListener('SIGINT', quit);
+    for (const s of stops) {
+      process.removeListener(s, onSignal);
+      process.removeListener(s, quit);
+    }
   }
 }

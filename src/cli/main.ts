@@ -5,10 +5,10 @@
  * optional peer work with only the required ones installed.
  */
 import { Command, Option } from 'commander';
-import { OtfgenError } from '../core/errors.js';
+import { OtfgenArgumentError, OtfgenError, checkInt } from '../core/errors.js';
 import { IMAGE_STATISTICS } from '../fit/image-statistics.js';
 import { builtinTasks } from '../tasks/index.js';
-import { jsonObject, numberList, positiveInt, resolveTask, seedOption } from './common.js';
+import { interruptibly, jsonObject, numberList, positiveInt, resolveTask, seedOption } from './common.js';
 
 /** Set by the build (tsup's define); 'dev' when the source runs unbuilt. */
 declare const OTFGEN_VERSION: string | undefined;
@@ -78,21 +78,33 @@ program
   )
   .option('--workers <n>', 'worker threads', positiveInt('--workers'), 1)
   .addOption(paramsOption())
+  .addOption(
+    new Option('--split <name>', "name the files as MNIST's train or test split (t10k-...), so --data and mnist({ dir }) read them back").choices([
+      'train',
+      'test',
+    ]),
+  )
   .option('--out <dir>', 'folder to write', 'out/export')
   .action(async (o) => {
+    // The flags' own ranges, checked here so errors name the flag (the library names its options).
+    checkInt('--workers', o.workers, 1, 256);
+    checkInt('--count', o.count, 1, 2 ** 31 - 1);
     const { task, taskModule } = await taskOf(o);
     const { exportDataset } = await import('../node/writers/export.js');
-    const r = await exportDataset(task, {
-      dir: o.out,
-      count: o.count,
-      seed: o.seed,
-      format: o.format,
-      dtype: o.dtype,
-      workers: o.workers,
-      params: o.params,
-      ...(taskModule ? { taskModule } : {}),
-    });
-    console.log(`wrote ${r.count} samples: ${r.images}, ${r.targets}`);
+    const options = { dir: o.out, count: o.count, seed: o.seed, format: o.format, dtype: o.dtype, workers: o.workers, params: o.params, split: o.split };
+    if (o.split !== undefined && (o.format !== 'idx' || o.dtype !== 'uint8' || task.target.kind !== 'class')) {
+      throw new OtfgenArgumentError(
+        '--split',
+        "names the files as MNIST's, which are IDX files of bytes with class labels: use --format idx and --dtype uint8 with a class task",
+      );
+    }
+    const { value: r } = await interruptibly((signal) =>
+      exportDataset(task, { ...options, signal, ...(taskModule ? { taskModule } : {}) }).catch((e: unknown) => {
+        if (signal.aborted) return null; // stopped: nothing was written, the temporaries are gone
+        throw e;
+      }),
+    );
+    if (r) console.log(`wrote ${r.count} samples: ${r.images}, ${r.targets}`);
   });
 
 program

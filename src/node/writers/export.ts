@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Batch } from '../../core/batch.js';
 import { OtfgenArgumentError, checkInt, describe } from '../../core/errors.js';
 import { checkSeed, type Seed } from '../../core/rng.js';
-import { checkTask, type ParamSpace, type ParamValues, type Task } from '../../tasks/define-task.js';
+import { checkTask, type ParamSpace, type Task } from '../../tasks/define-task.js';
+import type { ParamsOption } from '../../tasks/generate.js';
 import { generateInWorkers } from '../workers/generate.js';
 import { AtomicFile } from './atomic-file.js';
 import { IDX_TYPES } from '../../sources/idx.js';
@@ -26,13 +27,22 @@ export interface ExportOptions<P extends ParamSpace> {
   /** Samples as 'uint8' (round(x * 255), MNIST's encoding; default) or exact 'float32'. */
   readonly dtype?: 'uint8' | 'float32';
   /** The task's parameters, as `generate` takes them. */
-  readonly params?: Partial<ParamValues<P>>;
+  readonly params?: ParamsOption<P>;
   /** Samples generated at a time (default 1,000). It is part of the stream's seeding: another batch size, other samples. */
   readonly batchSize?: number;
   /** Worker threads generating (default 1); the files are the same whatever the count. */
   readonly workers?: number;
   /** For workers and a task of your own without an `origin`: the ES module that exports it (see `generateInWorkers`). */
   readonly taskModule?: string | URL;
+  /**
+   * Name the IDX files as MNIST's split of that name (`train-images-idx3-ubyte`
+   * and `train-labels-idx1-ubyte`, or `t10k-...` for 'test'), so `mnist({ dir })`
+   * and the CLI's `--data` read them back. For format 'idx', dtype 'uint8' and
+   * class targets; unset, the files are named after the task.
+   */
+  readonly split?: 'train' | 'test';
+  /** Stops the export between batches: nothing appears at the files' paths, their temporaries are removed, and it rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** The files written. */
@@ -62,14 +72,24 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
   if (format !== 'idx' && format !== 'npy') throw new OtfgenArgumentError('exportDataset options.format', `expected 'idx' or 'npy', got ${describe(format)}`);
   if (dtype !== 'uint8' && dtype !== 'float32')
     throw new OtfgenArgumentError('exportDataset options.dtype', `expected 'uint8' or 'float32', got ${describe(dtype)}`);
-  await mkdir(options.dir, { recursive: true });
+  const split = options.split;
+  if (split !== undefined) {
+    if (split !== 'train' && split !== 'test')
+      throw new OtfgenArgumentError('exportDataset options.split', `expected 'train' or 'test', got ${describe(split)}`);
+    if (format !== 'idx' || dtype !== 'uint8' || task.target.kind !== 'class') {
+      throw new OtfgenArgumentError(
+        'exportDataset options.split',
+        "names the files as MNIST's, which are IDX files of bytes with class labels: use format 'idx' and dtype 'uint8' with a class task",
+      );
+    }
+  }
   const isClass = task.target.kind === 'class';
   const per = task.target.kind === 'class' ? 1 : task.target.size;
   // One channel is dropped in IDX, as MNIST's [N, 28, 28] files do; NPY keeps NHWC.
   const sample = format === 'idx' && task.sampleShape.length === 3 && task.sampleShape[2] === 1 ? task.sampleShape.slice(0, 2) : task.sampleShape;
   const shape = [count, ...sample];
   const targetShape = per === 1 ? [count] : [count, per];
-  const stem = join(options.dir, task.name);
+  const stem = join(options.dir, split === undefined ? task.name : split === 'train' ? 'train' : 't10k');
   const names =
     format === 'idx'
       ? {
@@ -77,6 +97,17 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
           targets: `${stem}-${isClass ? 'labels' : 'targets'}-idx${targetShape.length}-${isClass ? 'ubyte' : 'float'}`,
         }
       : { images: `${stem}-images.npy`, targets: `${stem}-${isClass ? 'labels' : 'targets'}.npy` };
+  // The stream checks its own options (workers, params, task module) as it is made, before anything is created on disk.
+  const stream = generateInWorkers(task, {
+    seed: options.seed,
+    batchSize,
+    params: options.params,
+    workers: options.workers,
+    taskModule: options.taskModule,
+    batches: Math.ceil(count / batchSize),
+  });
+  options.signal?.throwIfAborted();
+  await mkdir(options.dir, { recursive: true });
   const images = await AtomicFile.create(names.images);
   const targets = await AtomicFile.create(names.targets);
   try {
@@ -86,15 +117,8 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
     await images.write(format === 'idx' ? idxHeader(xType, shape) : npyHeader(xType, shape));
     await targets.write(format === 'idx' ? idxHeader(yType, targetShape) : npyHeader(yType, targetShape));
     let left = count;
-    const stream = generateInWorkers(task, {
-      seed: options.seed,
-      batchSize,
-      params: options.params,
-      workers: options.workers,
-      taskModule: options.taskModule,
-      batches: Math.ceil(count / batchSize),
-    });
     for await (const b of stream) {
+      options.signal?.throwIfAborted();
       const take = Math.min(left, b.size);
       await images.write(encodeSamples(b, take, xType, format === 'idx'));
       await targets.write(encodeTargets(b, take, per, yType, format === 'idx'));
