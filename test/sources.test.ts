@@ -163,3 +163,16 @@ describe('arraySource', () => {
     expect(() => arraySource(data, { shuffle: 'no' as never })).toThrow(/^arraySource options\.shuffle: expected true or false, got "no"/);
   });
 });
+
+// Issue 40, item 14: every caller of mnist() got the same cached arrays, so one caller's edit leaked into the next call.
+describe('mnist()', () => {
+  it('gives each call arrays of its own', async () => {
+    const a = await mnist({ split: 'test' });
+    const first = [a.x[100], a.y[0]];
+    a.x[100] = 77;
+    a.y[0] = 9 - a.y[0];
+    const b = await mnist({ split: 'test' });
+    expect([b.x[100], b.y[0]]).toEqual(first);
+    expect(b.x).not.toBe(a.x);
+  });
+});

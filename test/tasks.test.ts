@@ -148,7 +148,7 @@ describe('generate', () => {
 
   it('validates its options', () => {
     expect(() => generate(pixelCount, { batchSize: 0 })).toThrow(/batchSize/);
-    expect(() => generate(pixelCount, { workers: 2 } as never)).toThrow(/Node-only: import \{ generate \} from 'otfgen\/node'/);
+    expect(() => generate(pixelCount, { workers: 2 } as never)).toThrow(/Node-only: import \{ generateInWorkers \} from 'otfgen\/node'/);
     expect(() => generate({} as never)).toThrow(/^generate\(task\): expected a task made by defineTask \(or a built-in such as digits\), got \{\}/);
     // A built-in's name instead of the task: the message says how to get the task.
     expect(() => generate('pixel-count' as never)).toThrow(
@@ -225,5 +225,21 @@ describe('defineTask', () => {
     expect(taskByName('pixel-count')).toBe(pixelCount);
     expect(() => taskByName('pixle-count')).toThrow(OtfgenUnknownTaskError);
     expect(() => taskByName('pixle-count')).toThrow(/known tasks: .*pixel-count/);
+  });
+});
+
+// Issue 40, item 10: batchSize 1e9 gave an untyped RangeError at the first next().
+describe('a batch size too large for memory', () => {
+  it('is refused up front, naming the option, with the memory it would need and the most that fit', async () => {
+    const { OtfgenArgumentError, arraySource, digits, generate, renderBatch } = await import('../src/index.js');
+    const want =
+      /batchSize: 1000000000 samples of \[28, 28, 1\] need 2920\.6 GB for one batch \(784000000000 float32 values, more than a typed array holds\); at most 2739137 fit in one batch/;
+    expect(() => generate(digits, { batchSize: 1e9 })).toThrow(OtfgenArgumentError);
+    expect(() => generate(digits, { batchSize: 1e9 })).toThrow(want);
+    expect(() => renderBatch(digits, { index: 0, batchSize: 1e9 })).toThrow(/^renderBatch options\.batchSize: 1000000000 samples/);
+    const data = { x: new Uint8Array(784), y: new Uint8Array(1), sampleShape: [28, 28, 1], target: { kind: 'class', classes: 10 } } as const;
+    expect(() => arraySource(data, { batchSize: 1e9 })).toThrow(/^arraySource options\.batchSize: 1000000000 samples/);
+    // The largest that fits is accepted (nothing is allocated until a batch is asked for).
+    expect(() => generate(digits, { batchSize: 2739137 })).not.toThrow();
   });
 });

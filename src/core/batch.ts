@@ -2,7 +2,7 @@
  * The unit that flows through every stream: one typed array of samples and one
  * of targets, sample-major.
  */
-import { OtfgenArgumentError, checkPositive, describe } from './errors.js';
+import { OtfgenArgumentError, checkInt, checkPositive, describe } from './errors.js';
 
 /** What a batch's `y` holds: class ids, or regression targets of `size` values per sample. */
 export type TargetSpec =
@@ -44,6 +44,27 @@ export function sampleLength(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
+}
+
+/** The most values one batch's samples may hold: the largest typed array every engine allocates. */
+const MAX_BATCH_VALUES = 2 ** 31 - 1;
+
+/**
+ * A batch size: an integer ≥ 1 whose batch of samples of `sampleShape` fits one
+ * typed array, checked up front with the memory it would need (not as a
+ * RangeError at the first batch). Returns it.
+ */
+export function checkBatchSize(argument: string, batchSize: unknown, sampleShape: readonly number[]): number {
+  const size = checkInt(argument, batchSize, 1);
+  const n = sampleLength(sampleShape);
+  if (size * n > MAX_BATCH_VALUES) {
+    const gb = ((size * n * 4) / 2 ** 30).toFixed(1);
+    throw new OtfgenArgumentError(
+      argument,
+      `${size} samples of [${sampleShape.join(', ')}] need ${gb} GB for one batch (${size * n} float32 values, more than a typed array holds); at most ${Math.floor(MAX_BATCH_VALUES / n)} fit in one batch`,
+    );
+  }
+  return size;
 }
 
 /** Number of target values per sample. */

@@ -1,5 +1,5 @@
 /** arraySource: a dataset held in typed arrays, as a stream of batches reshuffled each epoch. */
-import { allocBatch, sampleLength, type Batch, type TargetSpec } from '../core/batch.js';
+import { allocBatch, checkBatchSize, sampleLength, type Batch, type TargetSpec } from '../core/batch.js';
 import { OtfgenArgumentError, checkBoolean, checkInt, describe } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream } from '../stream/stream.js';
@@ -81,7 +81,7 @@ export function indicesByClass(y: ArrayLike<number>, classes: number, argument: 
  */
 export function arraySource(data: ArrayDataset, options: ArraySourceOptions = {}): Stream<Batch> {
   const count = datasetCount(data, 'arraySource(data)');
-  const batchSize = checkInt('arraySource options.batchSize', options.batchSize ?? 64, 1);
+  const batchSize = checkBatchSize('arraySource options.batchSize', options.batchSize ?? 64, data.sampleShape);
   const epochs = options.epochs ?? 1;
   if (epochs !== Infinity) checkInt('arraySource options.epochs', epochs, 0);
   if (count === 0 && epochs > 0) throw new OtfgenArgumentError('arraySource(data)', 'holds no samples');

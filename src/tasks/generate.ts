@@ -2,7 +2,7 @@
  * generate: an endless, seeded stream of batches from a task. Batch k depends
  * only on (seed, k, params), so it can be made alone, in any worker, in any order.
  */
-import { allocBatch, detachArrays, targetLength, type Batch, type BatchArrays } from '../core/batch.js';
+import { allocBatch, checkBatchSize, detachArrays, targetLength, type Batch, type BatchArrays } from '../core/batch.js';
 import { OtfgenArgumentError, OtfgenTaskError, checkBoolean, checkInt, describe } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream } from '../stream/stream.js';
@@ -52,9 +52,9 @@ export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateO
   checkTask('generate(task)', task);
   const workers = (options as { workers?: unknown }).workers;
   if (workers !== undefined && workers !== 1) {
-    throw new OtfgenArgumentError('generate options.workers', "worker threads are Node-only: import { generate } from 'otfgen/node'");
+    throw new OtfgenArgumentError('generate options.workers', "worker threads are Node-only: import { generateInWorkers } from 'otfgen/node'");
   }
-  const batchSize = checkInt('generate options.batchSize', options.batchSize ?? 64, 1);
+  const batchSize = checkBatchSize('generate options.batchSize', options.batchSize ?? 64, task.sampleShape);
   const start = checkInt('generate options.startBatch', options.startBatch ?? 0, 0);
   const count = options.batches === undefined ? Infinity : checkInt('generate options.batches', options.batches, 0);
   const seed = checkSeed('generate options.seed', options.seed ?? 0);
@@ -112,7 +112,7 @@ export function renderBatch<P extends ParamSpace>(
 ): Batch {
   checkTask('renderBatch(task)', task);
   const index = checkInt('renderBatch options.index', options.index, 0);
-  const batchSize = checkInt('renderBatch options.batchSize', options.batchSize ?? 64, 1);
+  const batchSize = checkBatchSize('renderBatch options.batchSize', options.batchSize ?? 64, task.sampleShape);
   const into = options.into;
   if (into !== undefined) checkInto(task, batchSize, into);
   return renderBatchWith(task, checkSeed('renderBatch options.seed', options.seed ?? 0), index, batchSize, compileParams(task, options.params)(index), into);

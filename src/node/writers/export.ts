@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Batch } from '../../core/batch.js';
+import { checkBatchSize, type Batch } from '../../core/batch.js';
 import { OtfgenArgumentError, checkInt, describe } from '../../core/errors.js';
 import { checkSeed, type Seed } from '../../core/rng.js';
 import { checkTask, type ParamSpace, type Task } from '../../tasks/define-task.js';
@@ -66,7 +66,7 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
   checkTask('exportDataset(task)', task);
   const count = checkInt('exportDataset options.count', options.count, 1, 2 ** 31 - 1);
   if (options.seed !== undefined) checkSeed('exportDataset options.seed', options.seed);
-  const batchSize = checkInt('exportDataset options.batchSize', options.batchSize ?? 1000, 1);
+  const batchSize = checkBatchSize('exportDataset options.batchSize', options.batchSize ?? 1000, task.sampleShape);
   const format = options.format ?? 'idx';
   const dtype = options.dtype ?? 'uint8';
   if (format !== 'idx' && format !== 'npy') throw new OtfgenArgumentError('exportDataset options.format', `expected 'idx' or 'npy', got ${describe(format)}`);
