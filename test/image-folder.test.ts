@@ -46,12 +46,12 @@ describe('image folders', () => {
     await expect(imageFolder(join(root, 'digits'), { shuffle: 1 as never })).rejects.toThrow(/imageFolder options.shuffle: expected true or false, got 1/);
   });
 
-  it('a corrupt or odd-sized image is an error naming the file', async () => {
+  it('a corrupt or odd-sized image is an error naming the file, when met in a folder not scanned', async () => {
     const dir = join(root, 'bad');
     await writeImageFolder(generate(digits, { seed: 1, batchSize: 20 }), dir, { count: 20 });
     const classDir = join(dir, (await readdir(dir))[0]);
     await writeFile(join(classDir, 'zzz-corrupt.png'), 'not a png');
-    const err = await (await imageFolder(dir, { batchSize: 32, shuffle: false })).toArray().catch((e) => e);
+    const err = await (await imageFolder(dir, { batchSize: 32, shuffle: false, scan: false })).toArray().catch((e) => e);
     expect(err).toBeInstanceOf(OtfgenFileError);
     expect(err.message).toMatch(/zzz-corrupt\.png: cannot decode/);
     await rm(join(classDir, 'zzz-corrupt.png'));
@@ -59,9 +59,11 @@ describe('image folders', () => {
       .greyscale()
       .png()
       .toFile(join(classDir, 'zzz-wide.png'));
-    await expect((await imageFolder(dir, { batchSize: 32, shuffle: false })).toArray()).rejects.toThrow(
+    await expect((await imageFolder(dir, { batchSize: 32, shuffle: false, scan: false })).toArray()).rejects.toThrow(
       /zzz-wide\.png: is 30x28x1; the folder's images are 28x28x1/,
     );
+    // Scanned (the default for a folder this size), it is named before the first batch.
+    await expect(imageFolder(dir, { batchSize: 32 })).rejects.toThrow(/zzz-wide\.png: is 30x28; the folder's images are 28x28/);
     await expect(imageFolder(join(root, 'missing'))).rejects.toThrow(/missing: cannot read the folder/);
   });
 
@@ -94,5 +96,24 @@ describe('image folders', () => {
     await mkdir(empty);
     await writeImageFolder(stream, empty, { count: 10 });
     expect((await readdir(empty)).length).toBeGreaterThan(1);
+  });
+
+  // Issue 40, item 8: images in nested folders were dropped silently (183 of 200), and an empty folder counted as a class.
+  it('reads images in nested folders into their top-level class, and refuses a class folder with no image', async () => {
+    const dir = join(root, 'nested');
+    await writeImageFolder(generate(digits, { seed: 3, batchSize: 20 }), dir, { count: 40 });
+    const classes = (await readdir(dir)).sort();
+    // Move half of the first class's images two folders down.
+    const first = join(dir, classes[0]);
+    const deep = join(first, 'a', 'b');
+    await mkdir(deep, { recursive: true });
+    const moved = (await readdir(first)).filter((f) => f.endsWith('.png')).slice(0, 2);
+    for (const f of moved) await writeFile(join(deep, f), await readFile(join(first, f)));
+    for (const f of moved) await rm(join(first, f));
+    const all = await (await imageFolder(dir, { batchSize: 40, shuffle: false })).toArray();
+    expect(all[0].size).toBe(40);
+    expect(all[0].target).toEqual({ kind: 'class', classes: classes.length });
+    await mkdir(join(dir, 'zz-empty', 'inner'), { recursive: true });
+    await expect(imageFolder(dir)).rejects.toThrow(`${join(dir, 'zz-empty')}: holds no .png, .jpg or .webp images: a class folder needs at least one`);
   });
 });

@@ -11,6 +11,11 @@ import { Rng, checkSeed, type Seed } from '../../core/rng.js';
 import { Stream } from '../../stream/stream.js';
 import { loadSharp, mapLimit } from '../sharp.js';
 
+/** Image files, by name. */
+const IMAGE = /\.(png|jpe?g|webp)$/i;
+/** Folders of up to this many images are scanned before the first batch by default. */
+const SCAN_UP_TO = 20_000;
+
 /** Options of {@link imageFolder}. */
 export interface ImageFolderOptions {
   /** Samples per batch (default 64). */
@@ -23,12 +28,20 @@ export interface ImageFolderOptions {
   readonly epochs?: number;
   /** Files decoded at once (default 16). */
   readonly concurrency?: number;
+  /**
+   * Read every image's header before the first batch, so a corrupt or
+   * odd-sized file is named at once (default: for folders of up to 20,000
+   * images; larger ones are checked as each image is decoded).
+   */
+  readonly scan?: boolean;
 }
 
 /**
  * A stream of batches decoded from an image folder: sub-folders are the
- * classes (sorted by name: class id 0, 1, ...), each image one sample. All
- * images must share one size; a corrupt or odd-sized file is an error naming it.
+ * classes (sorted by name: class id 0, 1, ...), each image one sample, images
+ * in folders nested inside a class folder included. All images must share one
+ * size; a corrupt or odd-sized file is an error naming it, and a class folder
+ * with no image is an error naming the folder.
  * @example
  * ```ts
  * const s = await imageFolder('digits-png', { batchSize: 64, seed: 1 });
@@ -41,6 +54,7 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   const epochs = options.epochs ?? 1;
   if (epochs !== Infinity) checkInt('imageFolder options.epochs', epochs, 0);
   const shuffled = checkBoolean('imageFolder options.shuffle', options.shuffle ?? true);
+  if (options.scan !== undefined) checkBoolean('imageFolder options.scan', options.scan);
   let classes: string[];
   try {
     classes = (await readdir(dir, { withFileTypes: true }))
@@ -53,9 +67,16 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   if (classes.length < 2) throw new OtfgenFileError(dir, `expected a folder per class (at least 2), found ${classes.length}`);
   const files: { path: string; label: number }[] = [];
   for (const [label, c] of classes.entries()) {
-    for (const f of (await readdir(join(dir, c))).sort()) if (/\.(png|jpe?g|webp)$/i.test(f)) files.push({ path: join(dir, c, f), label });
+    // Images in nested folders belong to their top-level class folder.
+    const inside = (await readdir(join(dir, c), { recursive: true })).filter((f) => IMAGE.test(f)).sort();
+    if (inside.length === 0) {
+      throw new OtfgenFileError(
+        join(dir, c),
+        'holds no .png, .jpg or .webp images: a class folder needs at least one (add its images, or move the folder out)',
+      );
+    }
+    for (const f of inside) files.push({ path: join(dir, c, f), label });
   }
-  if (files.length === 0) throw new OtfgenFileError(dir, 'holds no .png, .jpg or .webp images');
   // Grey folders stay one channel (libvips would otherwise hand back sRGB).
   let grey = false;
   try {
@@ -73,6 +94,20 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
     }
   };
   const first = (await decode(files[0].path)).info;
+  if (options.scan ?? files.length <= SCAN_UP_TO) {
+    // Every file's header, before the first batch: a corrupt or odd-sized one is named now, not midway through training.
+    await mapLimit(files, options.concurrency ?? 16, async (f) => {
+      let meta;
+      try {
+        meta = await sharp(f.path).metadata();
+      } catch (e) {
+        throw new OtfgenFileError(f.path, `cannot decode: ${(e as Error).message}`, { cause: e });
+      }
+      if (meta.width !== first.width || meta.height !== first.height) {
+        throw new OtfgenFileError(f.path, `is ${meta.width}x${meta.height}; the folder's images are ${first.width}x${first.height}`);
+      }
+    });
+  }
   const shape = [first.height, first.width, first.channels];
   const n = first.height * first.width * first.channels;
   const target = { kind: 'class', classes: classes.length } as const;

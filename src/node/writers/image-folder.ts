@@ -26,7 +26,8 @@ async function checkNewFolder(dir: string): Promise<void> {
 }
 
 /**
- * Writes `count` samples of a class stream as `dir/<class>/<index>.png`
+ * Writes `count` samples of a class stream as `dir/<class>/<index>.png` (a
+ * folder for each class it writes samples of)
  * (8-bit grey or RGB). The folder appears whole or not at all; `dir` must be
  * new or empty (an existing folder with anything in it is refused, never replaced).
  * @example
@@ -63,7 +64,8 @@ export async function writeImageFolder(
         throw new OtfgenArgumentError('writeImageFolder(stream)', `needs [height, width, 1 or 3] samples, got [${b.sampleShape.join(', ')}]`);
       const n = height * width * channels;
       const take = Math.min(b.size, count - written);
-      await Promise.all(Array.from({ length: b.target.classes }, (_, c) => mkdir(join(tmp, String(c)), { recursive: true })));
+      // A folder for each class this batch writes: a class with no sample gets none (imageFolder refuses an empty class folder).
+      await Promise.all([...new Set(b.y.subarray(0, take))].map((c) => mkdir(join(tmp, String(c)), { recursive: true })));
       await mapLimit(
         Array.from({ length: take }, (_, i) => i),
         options.concurrency ?? 8,
