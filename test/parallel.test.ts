@@ -195,6 +195,19 @@ describe('a render that throws a string', () => {
   });
 });
 
+// Issue 40, item 16: a TypeScript task module failed in workers ("Unknown file extension .ts"): a worker does not inherit its parent's loader.
+describe('a task module written in TypeScript', () => {
+  it('runs in workers (through tsx) with the same bytes as in one thread', async () => {
+    const module = new URL('./fixtures/ts-task.ts', import.meta.url);
+    const { dots } = await import('./fixtures/ts-task.js');
+    const { generate } = await import('../src/index.js');
+    const bytes = (bs: Batch[]) => bs.map((b) => [Array.from(b.x), Array.from(b.y)]);
+    const here = await generate(dots, { seed: 3, batchSize: 8 }).take(6).toArray();
+    const there = await generateInWorkers(dots, { seed: 3, batchSize: 8, workers: 2, taskModule: module }).take(6).toArray();
+    expect(bytes(there)).toEqual(bytes(here));
+  });
+});
+
 describe('generate with workers, as a whole program', () => {
   it('many short streams, each left by break, never end the process early', async () => {
     const { execFileSync } = await import('node:child_process');

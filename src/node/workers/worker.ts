@@ -28,9 +28,34 @@ port.on('message', (m: ToWorker) => {
   queue = queue.then(() => handle(m));
 });
 
+/** A TypeScript module, by its path's extension. */
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+// Through a variable: bundlers must not pull tsx (a tool, not a dependency) into the worker.
+const TSX_API = 'tsx/esm/api';
+let typescript: Promise<void> | null = null;
+
+/**
+ * Registers tsx's loader in this thread, once: a worker thread does not
+ * inherit the loader its parent runs under (Node 20 ignores `--import` for
+ * workers), so a TypeScript task module needs it registered here.
+ */
+function loadTypeScript(module: string): Promise<void> {
+  typescript ??= import(/* @vite-ignore */ TSX_API).then(
+    (api: { register(): unknown }) => void api.register(),
+    (e: Error) => {
+      typescript = null;
+      throw new Error(
+        `${module} is TypeScript, which worker threads load through tsx: npm install -D tsx, or point taskModule at its built JavaScript (${e.message})`,
+      );
+    },
+  );
+  return typescript;
+}
+
 async function handle(m: ToWorker): Promise<void> {
   if (m.type === 'init') {
     try {
+      if (TYPESCRIPT.test(new URL(m.origin.module, 'file:///').pathname)) await loadTypeScript(m.origin.module);
       const mod: Record<string, unknown> = m.origin.module === 'otfgen' ? BUILT_IN : await import(m.origin.module);
       // export '*': the module's export that is the task named in the message.
       const value =
