@@ -274,3 +274,38 @@ describe('gather and its gradient on wasm equal the cpu backend', () => {
     }
   });
 });
+
+// Issue 40, item 18: the wasm kernels took the output size from dy's shape; given a dy larger than the
+// convolution's output (conv2dTranspose with 'same' padding can give one), they differed from cpu by hundreds.
+describe('conv2d gradients with dy larger than the convolution output', () => {
+  const cases = [
+    { x: [1, 2, 2, 3], k: 3, stride: 2, dy: [1, 2, 2, 4] }, // the conv's output is 1x1
+    { x: [2, 3, 5, 2], k: 5, stride: 2, dy: [2, 3, 4, 3] }, // 2x3
+    { x: [1, 4, 4, 1], k: 2, stride: 3, dy: [1, 3, 2, 2] }, // 2x2
+  ];
+  it.each(cases)('x $x, kernel $k, stride $stride, dy $dy: wasm equals cpu, which reads only the output part of dy', async (c) => {
+    const [n, h, w, cin] = c.x;
+    const cout = c.dy[3];
+    const xd = values(n * h * w * cin, 11);
+    const dyd = values(
+      c.dy.reduce((a, b) => a * b),
+      12,
+    );
+    const fd = values(c.k * c.k * cin * cout, 13);
+    const attrs = { strides: [c.stride, c.stride], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined } as const;
+    const run = () => {
+      const x = tf.tensor4d(xd, c.x as [number, number, number, number]);
+      const dy = tf.tensor4d(dyd, c.dy as [number, number, number, number]);
+      const filter = tf.tensor4d(fd, [c.k, c.k, cin, cout]);
+      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [c.k, c.k, cin, cout] }) as tf.Tensor;
+      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: c.x }) as tf.Tensor;
+      tf.dispose([x, dy, filter]);
+      return [dw, dx];
+    };
+    const cpu = await on('cpu', run);
+    const wasm = await on('wasm', run);
+    expect(wasm[0].length).toBe(cpu[0].length);
+    expect(wasm[1].length).toBe(cpu[1].length);
+    expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
+  });
+});

@@ -86,16 +86,31 @@ function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs): tf
   );
 }
 
+/**
+ * `dy` cut to the convolution's own output size, as the cpu kernel reads it:
+ * a `dy` larger than the output (conv2dTranspose with 'same' padding can hand
+ * one over) contributes only its first outHeight x outWidth positions.
+ */
+function dyOfConv(s: Scratch, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const [n, h, w, c] = dy.shape;
+  if (h === info.outHeight && w === info.outWidth) return dy;
+  if (h < info.outHeight || w < info.outWidth) {
+    throw new OtfgenBackendError(`conv2d gradient on wasm (otfgen): dy is ${h}x${w}, smaller than the convolution's ${info.outHeight}x${info.outWidth} output`);
+  }
+  return s.run(wasmKernel('Slice'), { x: dy }, { begin: [0, 0, 0, 0], size: [n, info.outHeight, info.outWidth, c] });
+}
+
 function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: { x: Info; dy: Info }; backend: Backend; attrs: ConvAttrs }): Info {
   checkAttrs('Conv2DBackpropFilter', attrs);
-  const { x, dy } = inputs;
+  const { x } = inputs;
   const filterShape = attrs.filterShape!;
   const info = convInfo(x.shape, filterShape, attrs);
   const [kh, kw, cin, cout] = filterShape;
   const [n, h, w] = x.shape;
-  const [, oh, ow] = dy.shape;
+  const { outHeight: oh, outWidth: ow } = info;
   const { top, left } = info.padInfo;
   const s = new Scratch(backend);
+  const dy = dyOfConv(s, inputs.dy, info);
   const transpose = wasmKernel('Transpose');
   // Rows/columns of padding after the input so that exactly kh x kw outputs come out;
   // negative when the forward conv never read the last rows (then they are cut).
@@ -127,15 +142,16 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: { x: Info; d
 
 function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: { dy: Info; filter: Info }; backend: Backend; attrs: ConvAttrs }): Info {
   checkAttrs('Conv2DBackpropInput', attrs);
-  const { dy, filter } = inputs;
+  const { filter } = inputs;
   const inputShape = attrs.inputShape!;
   const [kh, kw, cin, cout] = filter.shape;
   const info = convInfo(inputShape, filter.shape, attrs);
   const [n, h, w] = inputShape;
-  const [, oh, ow] = dy.shape;
+  const { outHeight: oh, outWidth: ow } = info;
   const sh = info.strideHeight,
     sw = info.strideWidth;
   const s = new Scratch(backend);
+  const dy = dyOfConv(s, inputs.dy, info);
   let g = dy;
   if (sh > 1 || sw > 1) {
     // Zeros between rows and columns: [N, OH, 1, OW, 1, C] padded to [N, OH, sh, OW, sw, C].
@@ -164,10 +180,10 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: { dy: Info; f
   let bottom = h - gh - top + kh - 1;
   let right = w - gw - left + kw - 1;
   if (top < 0 || left < 0) {
-    // Padding wider than the kernel: rare; the built-in kernel handles it.
-    s.done(g);
-    if (g !== dy) backend.disposeData(g.dataId);
-    return builtinBackpropInput!({ inputs: { dy, filter }, backend, attrs: attrs as unknown as Record<string, unknown> });
+    // Padding wider than the kernel: rare; the built-in kernel handles it (given dy cut to the output, whose size it takes from dy).
+    const out = builtinBackpropInput!({ inputs: { dy, filter }, backend, attrs: attrs as unknown as Record<string, unknown> });
+    s.done(out); // frees every scratch tensor, dy's cut included
+    return out;
   }
   if (bottom < 0 || right < 0) {
     g = s.run(wasmKernel('Slice'), { x: g }, { begin: [0, 0, 0, 0], size: [n, gh + Math.min(bottom, 0), gw + Math.min(right, 0), cout] });
