@@ -208,6 +208,45 @@ describe('a task module written in TypeScript', () => {
   });
 });
 
+// Issue 40, items 4 and 5: fitDataset never closes a pass it leaves unfinished, so each call left two worker
+// threads (and ~50 MB) behind; and an endless stream without batchesPerEpoch made fitDataset wait forever.
+describe('model.fitDataset on worker streams', () => {
+  const model = async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    const tfl = await import('@tensorflow/tfjs-layers');
+    await tf.setBackend('cpu');
+    const net = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 10, activation: 'softmax' })] });
+    net.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    return net;
+  };
+
+  it('the documented pattern (batchesPerEpoch, then close) leaves no thread running', async () => {
+    const { toDataset } = await import('../src/index.js');
+    const net = await model();
+    const before = liveWorkerCount();
+    const data = toDataset(generateInWorkers(digits, { seed: 1, batchSize: 16, workers: 2 }));
+    const history = await net.fitDataset(data, { epochs: 2, batchesPerEpoch: 3, verbose: 0 });
+    expect(history.history.loss).toHaveLength(2);
+    expect(liveWorkerCount()).toBe(before + 2); // tfjs left the pass open
+    await data.close();
+    expect(liveWorkerCount()).toBe(before);
+    net.dispose();
+  });
+
+  it('an endless stream without batchesPerEpoch is refused, naming it, instead of never ending', async () => {
+    const { OtfgenArgumentError, generate, toDataset } = await import('../src/index.js');
+    const net = await model();
+    const data = toDataset(generate(digits, { seed: 1, batchSize: 16 }));
+    const err = await net.fitDataset(data, { epochs: 1, verbose: 0 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OtfgenArgumentError);
+    expect((err as Error).message).toMatch(/^fitDataset options\.batchesPerEpoch: the stream is endless, so an epoch never ends without it/);
+    // A finite stream has a size, and needs neither.
+    expect(toDataset(generate(digits, { seed: 1, batches: 4 })).size).toBe(4);
+    net.dispose();
+  });
+});
+
 describe('generate with workers, as a whole program', () => {
   it('many short streams, each left by break, never end the process early', async () => {
     const { execFileSync } = await import('node:child_process');

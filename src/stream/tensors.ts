@@ -53,43 +53,80 @@ export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorB
 }
 
 /**
- * The part of tfjs's Dataset that `model.fitDataset` uses.
+ * The part of tfjs's Dataset that `model.fitDataset` uses, and `close()`.
  * @inline
  */
 export interface FitDataset {
-  /** Batches per pass: a count, `Infinity` for endless, `NaN` when unknown (tfjs types this as a number). */
+  /**
+   * Batches per pass: a count, or `NaN` when unknown (tfjs types this as a
+   * number). For an endless stream, reading it throws an error naming
+   * `batchesPerEpoch`: tfjs reads it only when `fitDataset` was given no
+   * `batchesPerEpoch`, and would then wait for an epoch that never ends.
+   */
   readonly size: number;
-  /** A fresh pass: tfjs calls it once per epoch. */
+  /** A fresh pass: tfjs calls it once per epoch (or, with `batchesPerEpoch`, when a pass runs out). It closes the pass before it. */
   iterator(): Promise<{
     /** The next batch as tensors. */
     next(): Promise<IteratorResult<TensorBatch>>;
   }>;
+  /**
+   * Ends the pass under way: `return()` runs up the stream (worker threads
+   * stop, files close). tfjs never ends a pass it leaves unfinished (an
+   * endless stream with `batchesPerEpoch`), so call it after `fitDataset`.
+   */
+  close(): Promise<void>;
 }
 
 /**
  * Adapts a batch stream for `model.fitDataset` (no tfjs-data needed). Each
  * `iterator()` opens a fresh pass; fitDataset disposes each batch's tensors.
+ * An endless stream needs fitDataset's `batchesPerEpoch`, and `close()`
+ * after it, so its source (worker threads, say) stops.
  * @example
  * ```ts
  * await net.fitDataset(toDataset(arraySource(trainSet, { batchSize: 64 })), { epochs: 2 });
+ *
+ * const endless = toDataset(generate(digits, { seed: 1 }));
+ * await net.fitDataset(endless, { epochs: 5, batchesPerEpoch: 100 });
+ * await endless.close();
  * ```
  */
 export function toDataset(stream: AsyncIterable<Batch> & { size?: number | null }, options: ToTensorsOptions = {}): FitDataset {
   checkAsyncIterable('toDataset(stream)', stream, 'an async iterable of batches');
+  const size = stream.size ?? NaN;
+  let open: AsyncIterator<Batch> | null = null;
+  const close = async () => {
+    const it = open;
+    open = null;
+    await it?.return?.();
+  };
   return {
-    size: stream.size ?? NaN,
+    get size(): number {
+      if (size === Infinity) {
+        throw new OtfgenArgumentError(
+          'fitDataset options.batchesPerEpoch',
+          'the stream is endless, so an epoch never ends without it: model.fitDataset(toDataset(stream), { epochs, batchesPerEpoch }), then close() the dataset',
+        );
+      }
+      return size;
+    },
     async iterator() {
+      await close();
       const it = stream[Symbol.asyncIterator]();
+      open = it;
       return {
         async next(): Promise<IteratorResult<TensorBatch>> {
           const r = await it.next();
+          if (r.done && open === it) open = null;
           return r.done ? { done: true, value: undefined } : { done: false, value: toTensors(r.value, options) };
         },
         async return(): Promise<IteratorResult<TensorBatch>> {
+          if (open === it) open = null;
           await it.return?.();
           return { done: true, value: undefined };
         },
       };
     },
+    close,
   };
 }
