@@ -3,7 +3,7 @@
  * sampling weights for a class-conditional task (the study's adaptive
  * generator): the classes the model gets wrong are drawn more often.
  */
-import { OtfgenArgumentError, checkInt, checkNumber } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, checkNumber } from '../core/errors.js';
 import type { Controller, TrainingSignal } from './controller.js';
 
 /** Options of {@link classReweighting}. */
@@ -34,6 +34,7 @@ export interface ReweightingLogEntry {
  * ```
  */
 export function classReweighting(options: ClassReweightingOptions): ClassReweighting {
+  checkKeys('classReweighting options', options, ['classes', 'floor', 'power']);
   return new ClassReweighting(options);
 }
 

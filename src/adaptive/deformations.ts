@@ -12,7 +12,7 @@
  * move that exemplar towards each of those shapes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { OtfgenArgumentError, checkInt, checkNumber, checkPositive, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, checkNumber, checkPositive, describe } from '../core/errors.js';
 import { checkGradients } from './gradients.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { datasetCount, indicesByClass, type ArrayDataset } from '../sources/arrays.js';
@@ -122,6 +122,7 @@ function imageShape(data: ArrayDataset, argument: string): [number, number] {
  * ```
  */
 export function learnDeformations(data: ArrayDataset, options: LearnDeformationsOptions = {}): Deformations {
+  checkKeys('learnDeformations options', options, ['pairsPerClass', 'grid', 'iterations', 'learningRate', 'penalty', 'blur', 'seed']);
   const [h, w] = imageShape(data, 'learnDeformations(data)');
   const classes = (data.target as { classes: number }).classes;
   const pairs = checkInt('learnDeformations options.pairsPerClass', options.pairsPerClass ?? 100, 1);
@@ -175,6 +176,7 @@ export function learnDeformations(data: ArrayDataset, options: LearnDeformations
  * ```
  */
 export function learnExemplarDeformations(exemplars: Exemplars, data: ArrayDataset, options: LearnExemplarDeformationsOptions = {}): ExemplarDeformations {
+  checkKeys('learnExemplarDeformations options', options, ['perExemplar', 'seed', 'grid', 'iterations', 'learningRate', 'penalty', 'blur']);
   const name = 'learnExemplarDeformations';
   const [h, w] = imageShape(exemplars, `${name}(exemplars)`);
   const [dh, dw] = imageShape(data, `${name}(data)`);

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../core/batch.js';
-import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, checkNumber, describe } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream, sizeOf } from '../stream/stream.js';
 import { toTensors } from '../stream/tensors.js';
@@ -100,6 +100,25 @@ export interface AugmenterLogEntry {
  * ```
  */
 export function learnedAugmenter(options: LearnedAugmenterOptions): LearnedAugmenter {
+  checkKeys('learnedAugmenter options', options, [
+    'classifier',
+    'seed',
+    'maxRotation',
+    'maxTranslation',
+    'maxScale',
+    'maxShear',
+    'maxElastic',
+    'strength',
+    'diversity',
+    'teacher',
+    'teacherWeight',
+    'grid',
+    'ramp',
+    'learningRate',
+    'clipNorm',
+    'noiseSize',
+    'hidden',
+  ]);
   return new LearnedAugmenter(options);
 }
 

@@ -4,7 +4,7 @@
  * rewards as policyController: the classifier's loss on the batch, or the drop
  * of the held-out loss. The bandit view of online data mixing (ODM, ADO).
  */
-import { OtfgenArgumentError, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, describe } from '../core/errors.js';
 import type { Controller, TrainingSignal } from './controller.js';
 import { Reinforce, type ReinforceOptions } from './reinforce.js';
 
@@ -41,6 +41,7 @@ export interface MixPolicyLogEntry {
  * ```
  */
 export function mixPolicy(options: MixPolicyOptions): MixPolicy {
+  checkKeys('mixPolicy options', options, ['sources', 'reward', 'explore', 'learningRate', 'baselineDecay', 'seed']);
   return new MixPolicy(options);
 }
 

@@ -7,7 +7,7 @@
  * classifier's loss on the batch (adversarial), or the drop of the held-out
  * loss (learning progress). The learning rule is in reinforce.ts.
  */
-import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
 import { checkTask, paramSpec, type NumberParam, type ParamSpace, type ParamValues, type Task } from '../tasks/define-task.js';
 import type { Controller, TrainingSignal } from './controller.js';
 import { Reinforce, type ReinforceOptions } from './reinforce.js';
@@ -51,6 +51,7 @@ interface Steered {
  * ```
  */
 export function policyController<P extends ParamSpace>(task: Task<P>, options: PolicyControllerOptions<P>): PolicyController<P> {
+  checkKeys('policyController options', options, ['steer', 'fixed', 'bins', 'reward', 'explore', 'learningRate', 'baselineDecay', 'seed']);
   return new PolicyController(task, options);
 }
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { sampleLength, type Batch } from '../core/batch.js';
-import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, checkNumber, describe } from '../core/errors.js';
 import { checkSeed, type Seed } from '../core/rng.js';
 import { Stream } from '../stream/stream.js';
 import { exemplarTask, type ExemplarParams, type Exemplars } from '../tasks/exemplars.js';
@@ -99,6 +99,7 @@ const CHUNK = 500;
  * ```
  */
 export function selfTraining(options: SelfTrainingOptions): SelfTraining {
+  checkKeys('selfTraining options', options, ['exemplars', 'unlabelled', 'classifier', 'schedule', 'minConfidence', 'seed', 'batchSize', 'params']);
   return new SelfTraining(options);
 }
 

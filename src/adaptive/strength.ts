@@ -6,7 +6,7 @@
  * harder ones as it fits them. The rule of StyleGAN2-ADA's adaptive
  * augmentation, with the training loss as the signal.
  */
-import { OtfgenArgumentError, checkNumber } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkNumber } from '../core/errors.js';
 import type { Controller, TrainingSignal } from './controller.js';
 
 /** Options of {@link strengthController}. */
@@ -45,6 +45,7 @@ export interface StrengthLogEntry {
  * ```
  */
 export function strengthController<const T>(options: StrengthControllerOptions<T>): StrengthController<T> {
+  checkKeys('strengthController options', options, ['target', 'params', 'step', 'initial']);
   return new StrengthController(options);
 }
 

@@ -10,7 +10,7 @@
  * images' gradient, which sums into gathered pixels).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { OtfgenArgumentError, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, describe } from '../core/errors.js';
 import { latticeWeight } from '../image/affine.js';
 
 /** The columns of a warp-parameter tensor, in order (the fields of `AffineParams` from otfgen). */
@@ -74,6 +74,7 @@ export function elasticDisplacement(control: tf.Tensor4D, height: number, width:
  * ```
  */
 export function affineWarpTensor(images: tf.Tensor4D, params: tf.Tensor2D, options: AffineWarpTensorOptions = {}): tf.Tensor4D {
+  checkKeys('affineWarpTensor options', options, ['padding', 'displacement']);
   if (!(images instanceof tf.Tensor) || images.rank !== 4) {
     throw new OtfgenArgumentError(
       'affineWarpTensor(images)',

@@ -140,3 +140,18 @@ export function describe(value: unknown): string {
   }
   return String(value);
 }
+
+/**
+ * Refuses the keys of an options object that a function does not take (a
+ * typo, say `batchsize`, would otherwise be ignored without a word), naming
+ * the key, the near miss if there is one, and the keys it takes. Keys whose
+ * value is undefined are passed over.
+ */
+export function checkKeys(argument: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) return;
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || known.includes(key)) continue;
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+    throw new OtfgenArgumentError(`${argument}.${key}`, `no such option${near ? ` (did you mean ${near}?)` : ''}; the options are: ${known.join(', ')}`);
+  }
+}

@@ -5,7 +5,7 @@
  * the ranges' ends; every candidate is rendered from the same seed, so the
  * search compares parameters, not draws, and the same seed gives the same fit.
  */
-import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { checkParamValue, checkTask, paramSpec, type NumberParam, type ParamSpace, type ParamValues, type Task } from '../tasks/define-task.js';
 import { renderBatch } from '../tasks/generate.js';
@@ -106,6 +106,7 @@ export interface FitParamsResult<P extends ParamSpace> {
  * ```
  */
 export function fitParams<P extends ParamSpace>(task: Task<P>, reference: FitReference, options: FitParamsOptions<P>): FitParamsResult<P> {
+  checkKeys('fitParams options', options, ['fit', 'params', 'statistics', 'perClass', 'referenceSamples', 'samples', 'iterations', 'seed', 'onIteration']);
   checkTask('fitParams(task)', task);
   if (!options || typeof options !== 'object')
     throw new OtfgenArgumentError('fitParams options', "expected an object with at least { fit: ['paramName', ...] }");

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkTemperature, describeTarget, type Batch, type TargetSpec } from '../core/batch.js';
-import { OtfgenArgumentError, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, describe } from '../core/errors.js';
 import { map } from '../stream/map.js';
 import type { Operator } from '../stream/stream.js';
 import { checkInput, type HarnessModel } from './models.js';
@@ -45,6 +45,7 @@ export interface TeacherLogitsOptions {
  * ```
  */
 export function teacherLogits(teachers: readonly HarnessModel[], options: TeacherLogitsOptions = {}): Operator<Batch, Batch> {
+  checkKeys('teacherLogits options', options, ['temperature']);
   if (!Array.isArray(teachers) || teachers.length === 0) {
     throw new OtfgenArgumentError('teacherLogits teachers', `expected a non-empty array of harness models (createModel), got ${describe(teachers)}`);
   }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeTarget, sameShape, type TargetSpec } from '../core/batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
 
 /** Which of the harness's CNNs: see {@link ModelOptions.architecture}. */
 export type Architecture = 'reference' | 'wide' | 'small';
@@ -58,6 +58,7 @@ export function headUnits(target: TargetSpec): number {
  * ```
  */
 export function createModel(options: ModelOptions = {}): HarnessModel {
+  checkKeys('createModel options', options, ['architecture', 'inputShape', 'seed']);
   const architecture = options.architecture ?? 'reference';
   if (!ARCHITECTURES.includes(architecture)) {
     throw new OtfgenArgumentError(

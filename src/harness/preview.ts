@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import type { Batch } from '../core/batch.js';
-import { OtfgenArgumentError, checkInt } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt } from '../core/errors.js';
 import type { Seed } from '../core/rng.js';
 import type { ParamSpace, ParamValues, Task } from '../tasks/define-task.js';
 import { generate } from '../tasks/generate.js';
@@ -34,6 +34,7 @@ export interface PreviewOptions<P extends ParamSpace> {
  * ```
  */
 export async function previewPng<P extends ParamSpace>(task: Task<P>, options: PreviewOptions<P> = {}): Promise<Uint8Array> {
+  checkKeys('previewPng options', options, ['seed', 'perRow', 'rows', 'scale', 'params']);
   const [h, w, c] = task.sampleShape;
   if (task.sampleShape.length !== 3 || (c !== 1 && c !== 3)) {
     throw new OtfgenArgumentError('preview task', `needs images [height, width, 1 or 3], task '${task.name}' has [${task.sampleShape.join(', ')}]`);

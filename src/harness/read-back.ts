@@ -4,7 +4,7 @@
  * generated ones: a class it reads as itself is drawn as the real ones look (to
  * it); one it reads as another class is drawn like that class.
  */
-import { OtfgenArgumentError, checkInt } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt } from '../core/errors.js';
 import { arraySource, type ArrayDataset } from '../sources/arrays.js';
 import type { ParamSpace, ParamValues, Task } from '../tasks/define-task.js';
 import { generate } from '../tasks/generate.js';
@@ -66,6 +66,7 @@ export interface ReadBackResult {
  * ```
  */
 export async function readBack<P extends ParamSpace>(options: ReadBackOptions<P>): Promise<ReadBackResult> {
+  checkKeys('readBack options', options, ['task', 'params', 'train', 'test', 'steps', 'batchSize', 'seed', 'count', 'sampleSeed', 'architecture', 'signal']);
   const { task, train: real } = options;
   const t = task?.target;
   if (real?.target?.kind !== 'class')

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkBatch, describeTarget, type Batch, type TargetSpec } from '../core/batch.js';
-import { OtfgenArgumentError, checkInt, checkNumber, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, checkNumber, describe } from '../core/errors.js';
 import type { Controller } from '../adaptive/controller.js';
 import { arraySource, datasetCount, type ArrayDataset } from '../sources/arrays.js';
 import type { WarmupStep } from '../stream/warmup.js';
@@ -163,6 +163,19 @@ export function learningRateAt(schedule: LearningRateSchedule, lr: number, step:
  * ```
  */
 export async function train(options: TrainOptions): Promise<RunResult> {
+  checkKeys('train options', options, [
+    'model',
+    'steps',
+    'totalSteps',
+    'learningRate',
+    'lrSchedule',
+    'clipNorm',
+    'evaluation',
+    'controllers',
+    'feedback',
+    'onStep',
+    'signal',
+  ]);
   const { model } = options;
   if (!model || typeof model.modelFor !== 'function')
     throw new OtfgenArgumentError('train options.model', `expected a model made by createModel, got ${describe(model)}`);
@@ -229,7 +242,8 @@ export async function train(options: TrainOptions): Promise<RunResult> {
       records.push(record);
       for (const c of controllers) c.observe({ step: step + 1, phase: record.phase, loss });
       if (feedbackEvery && (step + 1) % feedbackEvery === 0) {
-        const e: EvalRecord = { step: step + 1, ...(await evaluate(model, options.feedback!)) };
+        const { data, limit } = options.feedback!;
+        const e: EvalRecord = { step: step + 1, ...(await evaluate(model, { data, limit })) };
         feedback.push(e);
         for (const c of controllers) c.observe({ step: step + 1, phase: record.phase, heldOut: e });
       }
@@ -334,6 +348,7 @@ function checkEvaluation(argument: string, options: EvaluationOptions): { count:
  * ```
  */
 export async function evaluate(model: HarnessModel, options: EvaluationOptions): Promise<Omit<EvalRecord, 'step'>> {
+  checkKeys('evaluate options', options, ['data', 'at', 'limit', 'batchSize', 'head']);
   const { count, classes } = checkEvaluation('evaluate options', options);
   const data = options.data;
   const limit = Math.min(options.limit ?? count, count);

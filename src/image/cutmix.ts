@@ -7,7 +7,7 @@
  * `otfgen/harness` (or, with `labels: 'probabilities'`, as they are).
  */
 import { allocBatch, checkBatch, describeTarget, sampleLength, type Batch, type TargetSpec } from '../core/batch.js';
-import { OtfgenArgumentError, checkFraction, checkPositive, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkFraction, checkPositive, describe } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { map } from '../stream/map.js';
 import type { Operator } from '../stream/stream.js';
@@ -74,6 +74,7 @@ export const CUTMIX_ABSENT_LOGIT = Math.fround(Math.log(1e-9));
  * ```
  */
 export function cutMix(options: CutMixOptions): Operator<Batch, Batch> {
+  checkKeys('cutMix options', options, ['seed', 'alpha', 'p', 'labels']);
   if (typeof options !== 'object' || options === null) throw new OtfgenArgumentError('cutMix options', 'expected { seed, alpha?, p?, labels? }');
   const seed = checkSeed('cutMix options.seed', options.seed);
   const alpha = options.alpha === undefined ? 1 : checkPositive('cutMix options.alpha', options.alpha, '1, the default, draws the share uniformly');

@@ -1,6 +1,6 @@
 /** arraySource: a dataset held in typed arrays, as a stream of batches reshuffled each epoch. */
 import { allocBatch, checkBatchSize, sampleLength, type Batch, type TargetSpec } from '../core/batch.js';
-import { OtfgenArgumentError, checkBoolean, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkBoolean, checkInt, describe } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream } from '../stream/stream.js';
 
@@ -80,6 +80,7 @@ export function indicesByClass(y: ArrayLike<number>, classes: number, argument: 
  * ```
  */
 export function arraySource(data: ArrayDataset, options: ArraySourceOptions = {}): Stream<Batch> {
+  checkKeys('arraySource options', options, ['batchSize', 'seed', 'shuffle', 'epochs', 'dropRemainder']);
   const count = datasetCount(data, 'arraySource(data)');
   const batchSize = checkBatchSize('arraySource options.batchSize', options.batchSize ?? 64, data.sampleShape);
   const epochs = options.epochs ?? 1;

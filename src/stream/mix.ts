@@ -1,6 +1,6 @@
 /** mix: a weighted, seeded, sample-level interleave of several batch streams. */
 import { allocBatch, copySamples, describeTarget, sameShape, sameTarget, type Batch } from '../core/batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream, checkAsyncIterable, sizeOf } from './stream.js';
 
@@ -50,6 +50,7 @@ export function mix(sources: readonly AsyncIterable<Batch>[], weights: MixWeight
 
 /** {@link mix}, yielding each batch with its per-source counts. */
 export function mixCounted(sources: readonly AsyncIterable<Batch>[], weights: MixWeights, options: MixOptions): Stream<MixedBatch> {
+  checkKeys('mix options', options, ['batchSize', 'seed']);
   if (!Array.isArray(sources) || sources.length === 0) throw new OtfgenArgumentError('mix(sources)', 'expected a non-empty array of batch streams');
   sources.forEach((s, i) => checkAsyncIterable(`mix(sources[${i}])`, s, 'an async iterable of batches (generate(task), arraySource(data), ...)'));
   const batchSize = checkInt('mix options.batchSize', options?.batchSize, 1);

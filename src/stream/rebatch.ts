@@ -1,6 +1,6 @@
 /** rebatch: batches of exactly `size` samples, cutting and joining across input batches. */
 import { allocBatch, copySamples, sameShape, sameTarget, type Batch } from '../core/batch.js';
-import { OtfgenArgumentError, checkInt } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt } from '../core/errors.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
 /**
@@ -20,6 +20,7 @@ export interface RebatchOptions {
  * ```
  */
 export function rebatch(size: number, options: RebatchOptions = {}): Operator<Batch, Batch> {
+  checkKeys('rebatch options', options, ['dropRemainder']);
   checkInt('rebatch(size)', size, 1);
   return (source) =>
     new Stream<Batch>(

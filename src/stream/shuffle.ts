@@ -1,6 +1,6 @@
 /** shuffle: sample-level shuffling through a bounded buffer, seeded. */
 import { allocBatch, copySamples, sampleLength, targetLength, type Batch } from '../core/batch.js';
-import { checkInt } from '../core/errors.js';
+import { checkKeys, checkInt } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream, sizeOf, type Operator } from './stream.js';
 
@@ -28,6 +28,7 @@ export interface ShuffleOptions {
  * ```
  */
 export function shuffle(bufferSize: number, options: ShuffleOptions = {}): Operator<Batch, Batch> {
+  checkKeys('shuffle options', options, ['seed', 'batchSize']);
   checkInt('shuffle(bufferSize)', bufferSize, 1);
   if (options.batchSize !== undefined) checkInt('shuffle options.batchSize', options.batchSize, 1);
   const seed = checkSeed('shuffle options.seed', options.seed ?? 0);

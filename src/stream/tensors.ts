@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkBatch, type Batch } from '../core/batch.js';
 import { checkAsyncIterable } from './stream.js';
-import { OtfgenArgumentError, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, describe } from '../core/errors.js';
 
 /**
  * Options of {@link toTensors}.
@@ -38,6 +38,7 @@ export interface TensorBatch {
  * ```
  */
 export function toTensors(batch: Batch, options: ToTensorsOptions = {}): TensorBatch {
+  checkKeys('toTensors options', options, ['labels']);
   const labels = options.labels ?? 'oneHot';
   if (labels !== 'oneHot' && labels !== 'index')
     throw new OtfgenArgumentError('toTensors options.labels', `expected 'oneHot' or 'index', got ${describe(labels)}`);
@@ -92,6 +93,7 @@ export interface FitDataset {
  * ```
  */
 export function toDataset(stream: AsyncIterable<Batch> & { size?: number | null }, options: ToTensorsOptions = {}): FitDataset {
+  checkKeys('toDataset options', options, ['labels']);
   checkAsyncIterable('toDataset(stream)', stream, 'an async iterable of batches');
   const size = stream.size ?? NaN;
   let open: AsyncIterator<Batch> | null = null;

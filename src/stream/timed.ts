@@ -1,6 +1,6 @@
 /** timed: the same items, and a report of how long the consumer waited for each. */
 import { checkAsyncIterable, Stream, sizeOf } from './stream.js';
-import { checkInt } from '../core/errors.js';
+import { checkKeys, checkInt } from '../core/errors.js';
 
 /**
  * Options of {@link timed}.
@@ -73,6 +73,7 @@ export class TimedStream<T> extends Stream<T> {
  * ```
  */
 export function timed<T>(source: AsyncIterable<T>, options: TimedOptions = {}): TimedStream<T> {
+  checkKeys('timed options', options, ['window']);
   checkAsyncIterable('timed(source)', source);
   const stats = new TimingStats(checkInt('timed options.window', options.window ?? 4096, 1, 1 << 24));
   return new TimedStream<T>(

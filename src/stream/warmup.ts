@@ -3,7 +3,7 @@
  * warm-up (synthetic first, then real), with a hard switch or a blend.
  */
 import { describeTarget, sameShape, sameTarget, type Batch, type TargetSpec } from '../core/batch.js';
-import { OtfgenArgumentError, checkFraction, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkFraction, checkInt, describe } from '../core/errors.js';
 import { checkSeed, type Seed } from '../core/rng.js';
 import { mixCounted, splitCounts } from './mix.js';
 import { Stream, checkAsyncIterable } from './stream.js';
@@ -69,6 +69,7 @@ export interface WarmupStep {
  * ```
  */
 export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
+  checkKeys('warmupSchedule options', options, ['synthetic', 'real', 'totalSteps', 'warmup', 'blend', 'batchSize', 'seed']);
   if (!options || typeof options !== 'object') throw new OtfgenArgumentError('warmupSchedule(options)', 'expected an options object');
   const { synthetic, real } = options;
   for (const [name, s] of [

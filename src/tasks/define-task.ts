@@ -4,7 +4,7 @@
  * `render` that writes one sample into a preallocated array.
  */
 import { sampleLength, type TargetSpec } from '../core/batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 
 /** A numeric parameter: a fixed value, or drawn uniformly per sample from a `[lo, hi]` range. */
@@ -155,6 +155,7 @@ const NAME = /^[a-z][a-zA-Z0-9-]*$/;
  * ```
  */
 export function defineTask<P extends ParamSpace>(def: TaskDefinition<P>): Task<WithClassWeights<P>> {
+  checkKeys('defineTask(definition)', def, ['name', 'description', 'sampleShape', 'target', 'params', 'conditional', 'render', 'origin']);
   if (!def || typeof def !== 'object') throw new OtfgenArgumentError('defineTask(definition)', 'expected an object');
   if (typeof def.name !== 'string' || !NAME.test(def.name)) {
     throw new OtfgenArgumentError(

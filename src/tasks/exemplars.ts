@@ -6,7 +6,7 @@
  * and a stroke thickness change.
  */
 import { sampleLength, type TargetSpec } from '../core/batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
 import { affineWarp, elasticField, latticeField, type AffineParams, type Displacement } from '../image/affine.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { datasetCount, indicesByClass, type ArrayDataset } from '../sources/arrays.js';
@@ -128,6 +128,7 @@ export interface ExemplarTaskOptions {
  * ```
  */
 export function pickExemplars(data: ArrayDataset, options: { perClass?: number; seed?: Seed } = {}): Exemplars {
+  checkKeys('pickExemplars options', options, ['perClass', 'seed']);
   datasetCount(data, 'pickExemplars(data)');
   if (data.target.kind !== 'class') throw new OtfgenArgumentError('pickExemplars(data).target', 'needs class targets');
   const perClass = checkInt('pickExemplars options.perClass', options.perClass ?? 1, 1);
@@ -158,6 +159,7 @@ export function pickExemplars(data: ArrayDataset, options: { perClass?: number; 
  * ```
  */
 export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions = {}): Task<WithClassWeights<ExemplarParams>> {
+  checkKeys('exemplarTask options', options, ['deformations', 'elasticGrid']);
   const [h, w, c] = exemplars.sampleShape;
   if (exemplars.sampleShape.length !== 3 || c !== 1)
     throw new OtfgenArgumentError('exemplarTask(exemplars).sampleShape', `expected [height, width, 1], got [${exemplars.sampleShape.join(', ')}]`);

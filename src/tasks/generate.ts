@@ -3,7 +3,7 @@
  * only on (seed, k, params), so it can be made alone, in any worker, in any order.
  */
 import { allocBatch, checkBatchSize, detachArrays, targetLength, type Batch, type BatchArrays } from '../core/batch.js';
-import { OtfgenArgumentError, OtfgenTaskError, checkBoolean, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, OtfgenTaskError, checkBoolean, checkInt, describe } from '../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../core/rng.js';
 import { Stream } from '../stream/stream.js';
 import { checkParamValue, checkTask, paramSpec, type ParamSpace, type ParamValues, type Task } from './define-task.js';
@@ -51,9 +51,10 @@ export interface GenerateOptions<P extends ParamSpace> {
 export function generate<P extends ParamSpace>(task: Task<P>, options: GenerateOptions<P> = {}): GeneratedStream<P> {
   checkTask('generate(task)', task);
   const workers = (options as { workers?: unknown }).workers;
-  if (workers !== undefined && workers !== 1) {
+  if (workers !== undefined) {
     throw new OtfgenArgumentError('generate options.workers', "worker threads are Node-only: import { generateInWorkers } from 'otfgen/node'");
   }
+  checkKeys('generate options', options, ['seed', 'batchSize', 'params', 'batches', 'startBatch', 'recycle']);
   const batchSize = checkBatchSize('generate options.batchSize', options.batchSize ?? 64, task.sampleShape);
   const start = checkInt('generate options.startBatch', options.startBatch ?? 0, 0);
   const count = options.batches === undefined ? Infinity : checkInt('generate options.batches', options.batches, 0);
@@ -110,6 +111,7 @@ export function renderBatch<P extends ParamSpace>(
   task: Task<P>,
   options: { seed?: Seed; index: number; batchSize?: number; params?: Partial<ParamValues<P>>; into?: BatchArrays },
 ): Batch {
+  checkKeys('renderBatch options', options, ['seed', 'index', 'batchSize', 'params', 'into']);
   checkTask('renderBatch(task)', task);
   const index = checkInt('renderBatch options.index', options.index, 0);
   const batchSize = checkBatchSize('renderBatch options.batchSize', options.batchSize ?? 64, task.sampleShape);

@@ -2,7 +2,7 @@
  * pixelCount: random binary images labelled with how many pixels are on
  * (the study's experiment 2: a different task, whose head is swapped after warm-up).
  */
-import { OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, describe } from '../core/errors.js';
 import { popcount32 } from '../core/rng.js';
 import { defineTask, type NumberParam, type Task } from './define-task.js';
 import { wasmBits } from './wasm-bits.js';
@@ -51,6 +51,7 @@ const pixelCountParams: PixelCountParams = {
  * ```
  */
 export function pixelCountTask(options: PixelCountOptions = {}): Task<PixelCountParams> {
+  checkKeys('pixelCountTask options', options, ['size', 'target']);
   const side = checkInt('pixelCountTask options.size', options.size ?? 28, 1, 4096);
   const target = options.target ?? 'count';
   const pixels = side * side;

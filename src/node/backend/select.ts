@@ -4,7 +4,7 @@
  * never sets a backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { OtfgenBackendError, describe } from '../../core/errors.js';
+import { checkKeys, OtfgenBackendError, describe } from '../../core/errors.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 /** Backends in the order tried: native GPU, native CPU, wasm with otfgen's training kernels, plain JS cpu. */
@@ -74,6 +74,7 @@ async function tryBackend(choice: BackendChoice): Promise<string> {
  * ```
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
+  checkKeys('selectBackend options', options, ['backend', 'exclude']);
   const wanted = options.backend ?? 'auto';
   if (wanted !== 'auto' && !BACKEND_ORDER.includes(wanted)) {
     throw new OtfgenBackendError(`selectBackend options.backend: expected 'auto' or one of ${BACKEND_ORDER.join(', ')}, got ${describe(wanted)}`);

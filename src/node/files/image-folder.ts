@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allocBatch, type Batch } from '../../core/batch.js';
-import { OtfgenFileError, checkBoolean, checkInt } from '../../core/errors.js';
+import { checkKeys, OtfgenFileError, checkBoolean, checkInt } from '../../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../../core/rng.js';
 import { Stream } from '../../stream/stream.js';
 import { loadSharp, mapLimit } from '../sharp.js';
@@ -48,6 +48,7 @@ export interface ImageFolderOptions {
  * ```
  */
 export async function imageFolder(dir: string, options: ImageFolderOptions = {}): Promise<Stream<Batch>> {
+  checkKeys('imageFolder options', options, ['batchSize', 'seed', 'shuffle', 'epochs', 'concurrency', 'scan']);
   const sharp = await loadSharp();
   const batchSize = checkInt('imageFolder options.batchSize', options.batchSize ?? 64, 1);
   const seed = checkSeed('imageFolder options.seed', options.seed ?? 0);

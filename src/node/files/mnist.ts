@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { TargetSpec } from '../../core/batch.js';
-import { OtfgenArgumentError, OtfgenFileError, describe } from '../../core/errors.js';
+import { checkKeys, OtfgenArgumentError, OtfgenFileError, describe } from '../../core/errors.js';
 import type { ArrayDataset } from '../../sources/arrays.js';
 import { readIdx } from './idx-file.js';
 
@@ -54,6 +54,7 @@ const cache = new Map<string, Promise<MnistDataset>>();
  * ```
  */
 export async function mnist(options: MnistOptions): Promise<MnistDataset> {
+  checkKeys('mnist options', options, ['split', 'dir']);
   const split = options?.split;
   if (split !== 'train' && split !== 'test') throw new OtfgenArgumentError('mnist options.split', `expected 'train' or 'test', got ${describe(split)}`);
   const dir = options.dir ? resolve(options.dir) : mnistDataDir();

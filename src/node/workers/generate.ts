@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { detachArrays, sampleLength, targetLength, type Batch, type BatchArrays } from '../../core/batch.js';
-import { OtfgenArgumentError, OtfgenError, OtfgenTaskError, checkInt } from '../../core/errors.js';
+import { checkKeys, OtfgenArgumentError, OtfgenError, OtfgenTaskError, checkInt } from '../../core/errors.js';
 import { Stream } from '../../stream/stream.js';
 import type { ParamSpace, Task, TaskOrigin } from '../../tasks/define-task.js';
 import { generate as generateHere, type GenerateOptions } from '../../tasks/generate.js';
@@ -67,6 +67,7 @@ export interface WorkerGenerateOptions<P extends ParamSpace> extends GenerateOpt
  * ```
  */
 export function generateInWorkers<P extends ParamSpace>(task: Task<P>, options: WorkerGenerateOptions<P> = {}): Stream<Batch> {
+  checkKeys('generateInWorkers options', options, ['workers', 'taskModule', 'prefetch', 'seed', 'batchSize', 'params', 'batches', 'startBatch', 'recycle']);
   const { workers: n = 1, taskModule, prefetch: ahead, ...rest } = options;
   checkInt('generateInWorkers options.workers', n, 1, 256);
   // The single-thread stream checks task and options now (batchSize among them), and is the stream when n is 1.

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkBatchSize, type Batch } from '../../core/batch.js';
-import { OtfgenArgumentError, checkInt, describe } from '../../core/errors.js';
+import { checkKeys, OtfgenArgumentError, checkInt, describe } from '../../core/errors.js';
 import { checkSeed, type Seed } from '../../core/rng.js';
 import { checkTask, type ParamSpace, type Task } from '../../tasks/define-task.js';
 import type { ParamsOption } from '../../tasks/generate.js';
@@ -63,6 +63,7 @@ export interface ExportResult {
  * ```
  */
 export async function exportDataset<P extends ParamSpace>(task: Task<P>, options: ExportOptions<P>): Promise<ExportResult> {
+  checkKeys('exportDataset options', options, ['dir', 'count', 'seed', 'format', 'dtype', 'params', 'batchSize', 'workers', 'taskModule', 'split', 'signal']);
   checkTask('exportDataset(task)', task);
   const count = checkInt('exportDataset options.count', options.count, 1, 2 ** 31 - 1);
   if (options.seed !== undefined) checkSeed('exportDataset options.seed', options.seed);
