@@ -43,7 +43,7 @@ export {
   type ResolvedParams,
   type WithClassWeights,
 } from './tasks/define-task.js';
-export { generate, renderBatch, type GeneratedStream, type GenerateOptions } from './tasks/generate.js';
+export { generate, renderBatch, type GeneratedStream, type GenerateOptions, type ParamsOption } from './tasks/generate.js';
 export { taskByName } from './tasks/index.js';
 export { pixelCount, pixelCountTask, type PixelCountParams } from './tasks/pixel-count.js';
 export { digits, MNIST_DIGIT_PARAMS, type DigitParams } from './tasks/digits/index.js';

@@ -10,7 +10,6 @@ import { checkParamValue, checkTask, paramSpec, type ParamSpace, type ParamValue
 
 /**
  * Parameters for a stream: fixed, or a function of the batch index (a controller may steer it).
- * @inline
  */
 export type ParamsOption<P extends ParamSpace> = Partial<ParamValues<P>> | ((batchIndex: number) => Partial<ParamValues<P>>);
 
