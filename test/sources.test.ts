@@ -98,7 +98,22 @@ describe('IDX', () => {
   it('a header announcing gigabytes is refused before allocating', async () => {
     const path = join(dir, 'huge.idx');
     await writeFile(path, Uint8Array.from([0, 0, 8, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
-    await expect(readIdx(path)).rejects.toThrow(/more than an IDX file holds|truncated/);
+    // Issue 41: this accepted either message, so removing the cap passed (the file's length refused it anyway).
+    await expect(readIdx(path)).rejects.toThrow(/header dimensions \[4294967295, 4294967295\] announce .* bytes of data, more than an IDX file holds/);
+  });
+
+  it('the header alone, without a file length, is refused past the size cap', async () => {
+    const { parseIdxHeader } = await import('../src/sources/idx.js');
+    const head = Uint8Array.from([0, 0, 8, 2, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2]);
+    expect(() => parseIdxHeader(head, 'h.idx')).toThrow(
+      /h\.idx: header dimensions \[4294967295, 2\] announce 8589934590 bytes of data, more than an IDX file holds/,
+    );
+    expect(parseIdxHeader(Uint8Array.from([0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 2]), 'ok.idx')).toMatchObject({
+      type: 'uint8',
+      shape: [3, 2],
+      headerBytes: 12,
+      dataBytes: 6,
+    });
   });
 });
 

@@ -136,6 +136,11 @@ describe('generate', () => {
     expect(alone.x).toEqual(stream[3].x);
     const [resumed] = await generate(pixelCount, { seed: 'x', batchSize: 8, startBatch: 2 }).take(1).toArray();
     expect(resumed.y).toEqual(stream[2].y);
+    // Issue 41: the checks above pass when every batch is the same; they are not, nor are two seeds' batches.
+    const distinct = new Set(stream.map((b) => Array.from(b.x).join()));
+    expect(distinct.size).toBe(4);
+    const [other] = await generate(pixelCount, { seed: 'y', batchSize: 8 }).take(1).toArray();
+    expect(other.x).not.toEqual(stream[0].x);
   });
 
   it('params may be a function of the batch index', async () => {

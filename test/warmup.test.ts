@@ -101,10 +101,12 @@ describe('warmupSchedule', () => {
     ).rejects.toThrow(/options.real: the stream ended after 2 batches but the schedule needs 4.*epochs: Infinity/);
   });
 
-  it('closes both streams when the consumer stops', async () => {
-    const syn = tracked([4], { endless: true, shape: [28, 28, 1], target: classes });
-    const re = tracked([4], { endless: true, shape: [28, 28, 1], target: classes });
-    for (const blend of ['switch', 'linear'] as const) {
+  // Issue 41: the streams were made once, outside the loop, so the 'linear' case saw them already closed
+  // by the 'switch' case: a blend that never closed its sources passed. Each case gets fresh ones.
+  it('closes both streams when the consumer stops, switched or blended', async () => {
+    for (const blend of ['switch', 'linear', 'cosine'] as const) {
+      const syn = tracked([4], { endless: true, shape: [28, 28, 1], target: classes });
+      const re = tracked([4], { endless: true, shape: [28, 28, 1], target: classes });
       let n = 0;
       for await (const _ of warmupSchedule({
         synthetic: fromIterable(syn.source),
@@ -116,7 +118,31 @@ describe('warmupSchedule', () => {
       })) {
         if (++n === 15) break;
       }
-      expect(syn.state.closed && re.state.closed).toBe(true);
+      expect([blend, syn.state.closed, re.state.closed]).toEqual([blend, true, true]);
+    }
+  });
+
+  // Issue 41: the share rounded with Math.floor instead of Math.round passed every test.
+  it('rounds the warm-up share of the steps to the nearest step', async () => {
+    const phases = async (warmup: number, totalSteps: number) =>
+      (await warmupSchedule({ synthetic: generate(pixelCount, { batchSize: 4 }), real: real(), totalSteps, warmup }).toArray()).filter(
+        (s) => s.phase === 'warmup',
+      ).length;
+    expect(await phases(0.35, 10)).toBe(4); // 3.5 steps: floor would give 3
+    expect(await phases(0.26, 10)).toBe(3); // 2.6
+    expect(await phases(0.24, 10)).toBe(2); // 2.4: ceil would give 3
+    expect(syntheticBatches({ totalSteps: 10, warmup: 0.35 }, 4)).toBe(4);
+  });
+
+  // Issue 41: a blend's phase label off by one at the window's end passed every test.
+  it("labels a blend's steps 'warmup' exactly within its window", async () => {
+    for (const blend of ['linear', 'cosine'] as const) {
+      const reg = { kind: 'regression', size: 1 } as const;
+      const synthetic = tracked([8], { endless: true, shape: [28, 28, 1], target: reg, offset: 1000 }).source;
+      const realReg = tracked([8], { endless: true, shape: [28, 28, 1], target: reg }).source;
+      const steps = await warmupSchedule({ synthetic, real: realReg, totalSteps: 10, warmup: 0.3, blend, batchSize: 8 }).toArray();
+      expect(steps.map((s) => s.phase)).toEqual([...Array(3).fill('warmup'), ...Array(7).fill('real')]);
+      expect(steps[3].syntheticShare).toBe(0);
     }
   });
 });

@@ -77,6 +77,43 @@ describe('conv2d gradients on wasm equal the cpu backend', () => {
     }
   });
 
+  // Issue 41: the grid above has square kernels and equal strides only: with the height and width strides
+  // swapped, or bottom and right padding swapped, in Conv2DBackpropFilter, it still passed.
+  it('with non-square kernels and unequal strides', async () => {
+    const shapes = [
+      { k: [3, 5], s: [1, 2] },
+      { k: [5, 3], s: [2, 1] },
+      { k: [2, 3], s: [2, 3] },
+      { k: [1, 4], s: [3, 1] },
+    ] as const;
+    for (const { k, s } of shapes)
+      for (const pad of ['valid', 'same'] as const) {
+        const xs = [2, 9, 8, 2] as [number, number, number, number];
+        const ws = [k[0], k[1], 2, 3] as [number, number, number, number];
+        const xd = values(
+          xs.reduce((a, b) => a * b),
+          7,
+        );
+        const wd = values(
+          ws.reduce((a, b) => a * b),
+          8,
+        );
+        const run = () => {
+          const x = tf.tensor4d(xd, xs),
+            w = tf.tensor4d(wd, ws);
+          const f = (x: tf.Tensor4D, w: tf.Tensor4D) => {
+            const y = tf.conv2d(x, w, [s[0], s[1]], pad);
+            return tf.sum(tf.mul(y, tf.tensor(values(y.size, 9), y.shape)));
+          };
+          const grads = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([x, w]);
+          tf.dispose([x, w]);
+          return grads;
+        };
+        const d = maxDiff(await on('cpu', run), await on('wasm', run));
+        expect(d, JSON.stringify({ k, s, pad })).toBeLessThan(1e-4);
+      }
+  });
+
   it('max and average pooling gradients, with ties (ReLU zeros) and overlapping windows', async () => {
     for (const [pool, size, stride, pad] of [
       ['max', 2, 2, 'valid'],
