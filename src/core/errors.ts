@@ -145,13 +145,20 @@ export function describe(value: unknown): string {
  * Refuses the keys of an options object that a function does not take (a
  * typo, say `batchsize`, would otherwise be ignored without a word), naming
  * the key, the near miss if there is one, and the keys it takes. Keys whose
- * value is undefined are passed over.
+ * value is undefined are passed over. `known` must list every key of the
+ * options' type: the compiler refuses a list that misses one or names another,
+ * so an option added to the type cannot be refused here by mistake.
  */
-export function checkKeys(argument: string, options: unknown, known: readonly string[]): void {
+export function checkKeys<T extends object, const K extends readonly (keyof T & string)[]>(
+  argument: string,
+  options: T | undefined,
+  known: [Exclude<keyof T, K[number]>] extends [never] ? K : K & { readonly missing: Exclude<keyof T, K[number]> },
+): void {
   if (typeof options !== 'object' || options === null) return;
+  const names: readonly string[] = known;
   for (const [key, value] of Object.entries(options)) {
-    if (value === undefined || known.includes(key)) continue;
-    const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
-    throw new OtfgenArgumentError(`${argument}.${key}`, `no such option${near ? ` (did you mean ${near}?)` : ''}; the options are: ${known.join(', ')}`);
+    if (value === undefined || names.includes(key)) continue;
+    const near = names.find((k) => k.toLowerCase() === key.toLowerCase());
+    throw new OtfgenArgumentError(`${argument}.${key}`, `no such option${near ? ` (did you mean ${near}?)` : ''}; the options are: ${names.join(', ')}`);
   }
 }
