@@ -7,7 +7,7 @@
 import { SingleBar } from 'cli-progress';
 import { Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OtfgenArgumentError, OtfgenError, OtfgenFileError } from '../core/errors.js';
 import type { BackendSelection } from '../node/backend/select.js';
@@ -55,14 +55,10 @@ const isTask = (v: unknown): v is Task<any> =>
   typeof (v as Task<any>).name === 'string' &&
   Array.isArray((v as Task<any>).sampleShape);
 
-/** A task module's file as the URL workers import it by. */
-export function moduleUrl(file: string): string {
-  return /^(file|data):/.test(file) ? file : pathToFileURL(isAbsolute(file) ? file : resolve(file)).href;
-}
-
 /** The tasks an ES module exports (the contract workers use), and the URL it was imported by. */
 export async function tasksOfModule(file: string): Promise<{ tasks: Task<any>[]; url: string }> {
-  const url = moduleUrl(file);
+  // A flag names a file (a bare name too, unlike the workers' taskModule, where it is a package); URLs pass as they are.
+  const url = /^(file|data):/.test(file) ? file : pathToFileURL(resolve(file)).href;
   let mod: Record<string, unknown>;
   try {
     mod = (await import(url)) as Record<string, unknown>;
