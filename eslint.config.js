@@ -18,7 +18,19 @@ const zones = LAYERS.flatMap((layer, i) =>
 );
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'site/**', 'coverage/**', 'node_modules/**', 'benchmarks/results/**', 'out/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'site/**',
+      'coverage/**',
+      'node_modules/**',
+      'benchmarks/results/**',
+      'benchmarks/mutation/**',
+      'out/**',
+      '.stryker-tmp/**',
+      '.scratch/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     plugins: { 'import-x': importX },

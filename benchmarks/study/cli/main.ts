@@ -9,7 +9,7 @@ import { OtfgenError } from '../../../src/core/errors.js';
 import { ONE_SHOT_DEFAULT_METHODS, ONE_SHOT_METHODS } from '../one-shot.js';
 import { SOURCES as SWEEP_TASKS } from '../sources.js';
 import { jsonObject, numberList, positiveInt, positiveNumber } from './common.js';
-import { scalingCommand, sweepCommand } from './sweep.js';
+import { DEMO, scalingCommand, sweepCommand } from './sweep.js';
 
 /** What --jobs children run: the launcher, which loads this file under tsx. */
 const cliScript = fileURLToPath(new URL('../cli.mjs', import.meta.url));
@@ -52,21 +52,11 @@ const sourceParamsOption = (what: string) => paramsOption(`parameters of the pro
 program
   .command('demo')
   .description(
-    'a short warm-up experiment on real MNIST: pixel-count, procedural-digit and fitted-digit (MNIST_DIGIT_PARAMS) warm-ups, shares 0, 0.3, 0.6, 0.9, 150 steps each; prints a table, writes a plot',
+    `a short warm-up experiment on real MNIST: ${DEMO.tasks.join(', ')} warm-ups, shares ${DEMO.shares.join(', ')}, ${DEMO.totalSteps} steps each; prints a table, writes a plot`,
   )
   .option('--out <dir>', 'where results and plots go', 'out/demo')
   .addOption(backendOption())
-  .action((o) =>
-    sweepCommand({
-      tasks: ['pixel-count', 'digits', 'digits-fitted'],
-      shares: [0, 0.3, 0.6, 0.9],
-      seeds: 1,
-      totalSteps: 150,
-      batchSize: 64,
-      out: o.out,
-      backend: o.backend,
-    }),
-  );
+  .action((o) => sweepCommand({ ...DEMO, tasks: [...DEMO.tasks], shares: [...DEMO.shares], out: o.out, backend: o.backend }));
 
 program
   .command('sweep')

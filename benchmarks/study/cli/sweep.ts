@@ -144,6 +144,9 @@ async function runWithProgress(options: SweepCliOptions): Promise<{ value: Sweep
   });
 }
 
+/** The demo's sweep (`npm run demo`): what its committed results in benchmarks/results/demo were made with. */
+export const DEMO = { tasks: ['pixel-count', 'digits', 'digits-fitted'], shares: [0, 0.3, 0.6, 0.9], seeds: 1, totalSteps: 150, batchSize: 64 } as const;
+
 export async function sweepCommand(opts: SweepCliOptions): Promise<void> {
   const { value: results } = await runWithProgress(opts);
   await printSweepSummary(results, opts.tasks);

@@ -1,0 +1,27 @@
+/**
+ * The test files Stryker runs against each mutant (`npm run mutate`): the fast
+ * tests of the modules it mutates (stryker.config.json). The global setup
+ * builds dist/ in Stryker's sandbox, for the worker-thread tests.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'test/rng.test.ts',
+      'test/stream.test.ts',
+      'test/warmup.test.ts',
+      'test/tensors.test.ts',
+      'test/timed.test.ts',
+      'test/tasks.test.ts',
+      'test/golden.test.ts',
+      'test/sources.test.ts',
+      'test/parallel.test.ts',
+      'test/wasm-kernels.test.ts',
+      'test/option-keys.test.ts',
+    ],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
