@@ -21,6 +21,8 @@ export default defineConfig({
       'test/option-keys.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
+    // Tests too slow to run for each mutant check it and skip themselves; each says why.
+    env: { OTFGEN_MUTATION: '1' },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -8,7 +8,15 @@
  * @packageDocumentation
  */
 // The argument validators (checkInt, describe, ...) stay internal: only the error classes are API.
-export { OtfgenError, OtfgenArgumentError, OtfgenFileError, OtfgenUnknownTaskError, OtfgenTaskError, OtfgenBackendError } from './core/errors.js';
+export {
+  OtfgenError,
+  OtfgenArgumentError,
+  OtfgenFileError,
+  OtfgenUnknownTaskError,
+  OtfgenTaskError,
+  OtfgenBackendError,
+  OtfgenVersionError,
+} from './core/errors.js';
 export { sampleLength, allocBatch, checkBatch, type TargetSpec, type Batch } from './core/batch.js';
 export { Rng, type Seed } from './core/rng.js';
 
@@ -45,6 +53,7 @@ export {
 } from './tasks/define-task.js';
 export { generate, renderBatch, type GeneratedStream, type GenerateOptions, type ParamsOption } from './tasks/generate.js';
 export { taskByName } from './tasks/index.js';
+export { makeRecipe, checkRecipe, generateRecipe, type Recipe, type RecipeOptions } from './tasks/recipe.js';
 export { pixelCount, pixelCountTask, type PixelCountParams } from './tasks/pixel-count.js';
 export { digits, MNIST_DIGIT_PARAMS, type DigitParams } from './tasks/digits/index.js';
 export { fashion, FASHION_CLASSES, type FashionParams } from './tasks/fashion/index.js';

@@ -61,7 +61,7 @@ describe('exportDataset', () => {
     const ref = await reference(64, 64);
     expect(images.type).toBe('uint8');
     expect(Array.from(images.data.subarray(0, 784))).toEqual(Array.from(ref.x.subarray(0, 784), (v) => Math.round(v * 255)));
-    expect((await readdir(sub)).sort()).toEqual(['digits-images-idx3-ubyte', 'digits-labels-idx1-ubyte']);
+    expect((await readdir(sub)).sort()).toEqual(['digits-images-idx3-ubyte', 'digits-labels-idx1-ubyte', 'digits.manifest.json', 'digits.recipe.json']);
   });
 
   it('NPY: a NumPy header with dtype and shape, then the data', async () => {
@@ -95,7 +95,16 @@ describe('exports that fail or stop', () => {
     const out = join(dir, 'as-mnist');
     await exportDataset(digits, { dir: out, count: 30, seed: 4, batchSize: 10, split: 'train' });
     await exportDataset(digits, { dir: out, count: 20, seed: 5, batchSize: 10, split: 'test' });
-    expect((await readdir(out)).sort()).toEqual(['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
+    expect((await readdir(out)).sort()).toEqual([
+      't10k-images-idx3-ubyte',
+      't10k-labels-idx1-ubyte',
+      't10k.manifest.json',
+      't10k.recipe.json',
+      'train-images-idx3-ubyte',
+      'train-labels-idx1-ubyte',
+      'train.manifest.json',
+      'train.recipe.json',
+    ]);
     const train = await mnist({ split: 'train', dir: out });
     const { x, y } = await reference(30, 10);
     expect(train.count).toBe(30);

@@ -203,7 +203,7 @@ describe.skipIf(notInstalled)('the packed CLI, with only the required peers inst
 
   it('prints its help', () => {
     const help = otfgen('--help');
-    for (const command of ['preview', 'export', 'fit', 'bench', 'sweep']) expect(help).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['preview', 'export', 'verify', 'merge', 'fit', 'bench', 'sweep']) expect(help).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
   it('previews a built-in task and a task module as PNG', () => {
@@ -219,10 +219,17 @@ describe.skipIf(notInstalled)('the packed CLI, with only the required peers inst
       expect(run('node', ['-e', `process.stdout.write(require('fs').readFileSync('${png}').subarray(1, 4).toString())`])).toBe('PNG');
   });
 
-  it('exports a built-in task and a task module (in workers)', () => {
+  it('exports a built-in task and a task module (in workers), and regenerates a shard of it from its recipe', () => {
     expect(otfgen('export', '--task', 'pixel-count', '--count', '10', '--out', 'px')).toMatch(/wrote 10 samples/);
-    expect(otfgen('export', '--task-module', './bars.mjs', '--count', '40', '--workers', '2', '--out', 'bars')).toMatch(/wrote 40 samples/);
-    expect(readdirSync(join(project, 'bars')).sort()).toEqual(['bars-images-idx3-ubyte', 'bars-labels-idx1-ubyte']);
+    expect(otfgen('export', '--task-module', './bars.mjs', '--count', '40', '--batch-size', '10', '--workers', '2', '--out', 'bars')).toMatch(
+      /wrote 40 samples/,
+    );
+    expect(readdirSync(join(project, 'bars')).sort()).toEqual(['bars-images-idx3-ubyte', 'bars-labels-idx1-ubyte', 'bars.manifest.json', 'bars.recipe.json']);
+    expect(otfgen('export', '--recipe', 'bars/bars.recipe.json', '--shard', '1/2', '--out', 'shard')).toMatch(/wrote 20 samples \(shard 1 of 2\)/);
+    const whole = readFileSync(join(project, 'bars', 'bars-images-idx3-ubyte'));
+    const half = readFileSync(join(project, 'shard', 'bars-images-idx3-ubyte-00001-of-00002'));
+    expect(half.subarray(16).equals(whole.subarray(16 + 20 * 8 * 8))).toBe(true);
+    expect(otfgen('verify', 'bars')).toBe('bars: ok (one piece, 40 samples of bars v1)\n');
   });
 
   it('says in one line which optional peer a command needs', () => {

@@ -116,6 +116,42 @@ export function positiveInt(option: string) {
   };
 }
 
+/** Parses `--shard i/n`: shard i (from 0) of n. */
+export function shardFlag(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!m || count < 1 || index >= count) throw new OtfgenArgumentError('--shard', `expected i/n with 0 <= i < n (e.g. 0/4 ... 3/4), got '${text}'`);
+  return { index, count };
+}
+
+/**
+ * The shard a batch scheduler names, for \`--shards n\`: a Kubernetes Indexed
+ * Job's JOB_COMPLETION_INDEX (0 to n - 1), or a Slurm array's
+ * SLURM_ARRAY_TASK_ID counted from SLURM_ARRAY_TASK_MIN (n may come from
+ * SLURM_ARRAY_TASK_COUNT). Null without --shards and without a Slurm array.
+ */
+export function shardFromEnvironment(shards: number | undefined, env: Readonly<Record<string, string | undefined>>): { index: number; count: number } | null {
+  const int = (name: string) => {
+    const v = env[name];
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new OtfgenArgumentError(name, `expected a non-negative integer in the environment, got '${v}'`);
+    return Number(v);
+  };
+  const k8s = int('JOB_COMPLETION_INDEX');
+  const slurm = int('SLURM_ARRAY_TASK_ID');
+  const count = shards ?? (slurm !== undefined ? int('SLURM_ARRAY_TASK_COUNT') : undefined);
+  if (count === undefined) return null;
+  const index = k8s ?? (slurm !== undefined ? slurm - (int('SLURM_ARRAY_TASK_MIN') ?? 0) : undefined);
+  if (index === undefined) {
+    throw new OtfgenArgumentError(
+      '--shards',
+      'names how many shards, but no shard index was found: give --shard i/n, or run under a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or a Slurm array (SLURM_ARRAY_TASK_ID)',
+    );
+  }
+  if (index < 0 || index >= count) throw new OtfgenArgumentError('--shards', `the scheduler's index ${index} is not a shard of ${count} (0 to ${count - 1})`);
+  return { index, count };
+}
+
 /** Parses a finite number above 0. */
 export function positiveNumber(option: string) {
   return (text: string): number => {

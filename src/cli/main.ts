@@ -4,11 +4,12 @@
  * it needs when it runs, so `otfgen --help` and the commands that need no
  * optional peer work with only the required ones installed.
  */
+import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { OtfgenArgumentError, OtfgenError } from '../core/errors.js';
 import { IMAGE_STATISTICS } from '../fit/image-statistics.js';
 import { builtinTasks } from '../tasks/index.js';
-import { interruptibly, jsonObject, numberList, positiveInt, resolveTask, seedOption } from './common.js';
+import { interruptibly, jsonObject, numberList, positiveInt, resolveTask, seedOption, shardFlag, shardFromEnvironment } from './common.js';
 
 /** Set by the build (tsup's define); 'dev' when the source runs unbuilt. */
 declare const OTFGEN_VERSION: string | undefined;
@@ -81,16 +82,19 @@ program
 
 program
   .command('export')
-  .description('write a generated dataset to IDX or NPY files, for training code in other frameworks')
+  .description(
+    'write a generated dataset to IDX or NPY files, for training code in other frameworks, with its recipe and a manifest (sha256 of each file); or the data set of a recipe, whole or one shard of it',
+  )
   .option('--task <name>', TASK_HELP)
   .addOption(taskModuleOption())
-  .requiredOption('--count <n>', 'samples', positiveInt('--count'))
+  .option('--count <n>', 'samples', positiveInt('--count'))
   .addOption(seedOption())
   .addOption(new Option('--format <format>', 'file format').choices(['idx', 'npy']).default('idx'))
   .addOption(
     new Option('--dtype <dtype>', "samples as bytes (round(x * 255), MNIST's encoding) or exact floats").choices(['uint8', 'float32']).default('uint8'),
   )
   .option('--workers <n>', 'worker threads', positiveInt('--workers'), 1)
+  .option('--batch-size <n>', 'samples generated at a time (part of the seeding; a shard holds whole batches)', positiveInt('--batch-size'), 1000)
   .addOption(paramsOption())
   .addOption(
     new Option('--split <name>', "name the files as MNIST's train or test split (t10k-...), so --data and mnist({ dir }) read them back").choices([
@@ -98,18 +102,92 @@ program
       'test',
     ]),
   )
+  .addOption(
+    new Option('--recipe <file>', 'regenerate the data set of a recipe (a <name>.recipe.json an export wrote), byte for byte').conflicts([
+      'task',
+      'taskModule',
+      'count',
+      'seed',
+      'format',
+      'dtype',
+      'params',
+      'split',
+      'batchSize',
+    ]),
+  )
+  .addOption(
+    new Option(
+      '--shard <i/n>',
+      'write shard i of n (i from 0): whole batches, the same bytes as that range of the export in one piece; join them with otfgen merge',
+    ).argParser(shardFlag),
+  )
+  .addOption(
+    new Option(
+      '--shards <n>',
+      "write one of n shards, the one named by the batch scheduler: a Kubernetes Indexed Job's JOB_COMPLETION_INDEX or a Slurm array's SLURM_ARRAY_TASK_ID",
+    )
+      .argParser(positiveInt('--shards'))
+      .conflicts('shard'),
+  )
   .option('--out <dir>', 'folder to write', 'out/export')
   .action(async (o) => {
-    const { task, taskModule } = await taskOf(o);
-    const { exportDataset } = await import('../node/writers/export.js');
-    const options = { dir: o.out, count: o.count, seed: o.seed, format: o.format, dtype: o.dtype, workers: o.workers, params: o.params, split: o.split };
+    const shard = o.shard ?? shardFromEnvironment(o.shards, process.env);
+    const { exportDataset, exportRecipe, readRecipe } = await import('../node/writers/export.js');
+    let run: (signal: AbortSignal) => Promise<Awaited<ReturnType<typeof exportRecipe>>>;
+    if (o.recipe !== undefined) {
+      const recipe = await readRecipe(o.recipe);
+      run = (signal) => exportRecipe(recipe, { dir: o.out, base: dirname(o.recipe), workers: o.workers, signal, ...(shard ? { shard } : {}) });
+    } else {
+      if (o.count === undefined) throw new OtfgenArgumentError('--count', 'give the number of samples to write (or --recipe <file>)');
+      const { task, taskModule } = await taskOf(o);
+      const options = {
+        dir: o.out,
+        count: o.count,
+        seed: o.seed,
+        format: o.format,
+        dtype: o.dtype,
+        workers: o.workers,
+        params: o.params,
+        split: o.split,
+        batchSize: o.batchSize,
+      };
+      run = (signal) => exportDataset(task, { ...options, signal, ...(taskModule ? { taskModule } : {}), ...(shard ? { shard } : {}) });
+    }
     const { value: r } = await interruptibly((signal) =>
-      exportDataset(task, { ...options, signal, ...(taskModule ? { taskModule } : {}) }).catch((e: unknown) => {
+      run(signal).catch((e: unknown) => {
         if (signal.aborted) return null; // stopped: nothing was written, the temporaries are gone
-        throw asFlag(e, ['exportDataset options', 'generateInWorkers options']);
+        throw asFlag(e, ['exportDataset options', 'exportRecipe options', 'generateInWorkers options']);
       }),
     );
-    if (r) console.log(`wrote ${r.count} samples: ${r.images}, ${r.targets}`);
+    if (r) console.log(`wrote ${r.count} samples${shard ? ` (shard ${shard.index} of ${shard.count})` : ''}: ${r.images}, ${r.targets}, ${r.manifest}`);
+  });
+
+program
+  .command('verify')
+  .description("check an export's files against its manifests: every shard present, each file's size and sha256 as written")
+  .argument('<dir>', 'the folder otfgen export wrote')
+  .action(async (dir: string) => {
+    const { verifyExport } = await import('../node/writers/shards.js');
+    const sets = await verifyExport(dir);
+    for (const s of sets) {
+      const what = s.shards > 1 ? `${s.shards} shards` : 'one piece';
+      console.log(
+        `${s.stem}: ${s.ok ? 'ok' : 'FAILED'} (${what}${s.recipe ? `, ${s.recipe.count} samples of ${s.recipe.task.name} v${s.recipe.task.version}` : ''})`,
+      );
+      if (s.missing.length) console.log(`  missing shard(s): ${s.missing.join(', ')}`);
+      for (const p of s.problems) console.log(`  ${p}`);
+    }
+    if (sets.some((s) => !s.ok)) process.exitCode = 1;
+  });
+
+program
+  .command('merge')
+  .description('join the shards of an export into the files one process would have written (checked first; the shards are kept)')
+  .argument('<dir>', 'the folder holding the shards')
+  .option('--out <dir>', 'where the joined files go (default: the same folder)')
+  .action(async (dir: string, o) => {
+    const { mergeExport } = await import('../node/writers/shards.js');
+    for (const m of await mergeExport(dir, { out: o.out })) console.log(`${m.stem}: wrote ${m.images}, ${m.targets}, ${m.manifest}`);
   });
 
 program

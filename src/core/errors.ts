@@ -59,6 +59,28 @@ export class OtfgenUnknownTaskError extends OtfgenError {
   }
 }
 
+/**
+ * A recipe names a task version the installed task does not draw: its data
+ * would come out different, so it is refused rather than regenerated.
+ */
+export class OtfgenVersionError extends OtfgenError {
+  /** The task's name. */
+  readonly task: string;
+  /** The version the recipe was made with. */
+  readonly recipeVersion: number;
+  /** The version the installed task draws. */
+  readonly installedVersion: number;
+  constructor(argument: string, task: string, recipeVersion: number, installedVersion: number) {
+    super(
+      'ERR_TASK_VERSION',
+      `${argument}: the recipe was drawn by '${task}' version ${recipeVersion}, and this '${task}' draws version ${installedVersion}; its bytes would differ: use the release of the task that draws version ${recipeVersion}, or make a new recipe`,
+    );
+    this.task = task;
+    this.recipeVersion = recipeVersion;
+    this.installedVersion = installedVersion;
+  }
+}
+
 /** A task's render function threw while making batch `batch` of a stream. */
 export class OtfgenTaskError extends OtfgenError {
   /** The task's name. */

@@ -9,7 +9,19 @@ export type { IdxArray } from '../sources/idx.js';
 export { mnist, mnistDataDir, type MnistOptions, type MnistDataset } from './files/mnist.js';
 export { imageFolder, type ImageFolderOptions } from './files/image-folder.js';
 export { writeImageFolder } from './writers/image-folder.js';
-export { exportDataset, type ExportOptions, type ExportResult } from './writers/export.js';
+export {
+  exportDataset,
+  exportRecipe,
+  readRecipe,
+  recipeTask,
+  type ExportOptions,
+  type ExportRecipeOptions,
+  type ExportResult,
+  type ExportShard,
+  type ExportManifest,
+  type ManifestFile,
+} from './writers/export.js';
+export { verifyExport, mergeExport, type VerifiedSet, type MergeOptions, type MergedSet } from './writers/shards.js';
 export { generateInWorkers, type WorkerGenerateOptions } from './workers/generate.js';
 export { selectBackend, BACKEND_ORDER, type BackendChoice, type BackendSelection, type SelectBackendOptions } from './backend/select.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './backend/wasm-kernels.js';

@@ -78,6 +78,13 @@ export interface TaskDefinition<P extends ParamSpace> {
   readonly name: string;
   /** One line on what the samples show and what the target is. */
   readonly description?: string;
+  /**
+   * The version of what `render` draws (a positive integer, default 1). Raise
+   * it whenever a change gives other bytes for the same seed and parameters: a
+   * recipe names the version its data was drawn with, and is refused by a task
+   * at another version instead of silently giving other data.
+   */
+  readonly version?: number;
   /** e.g. [28, 28, 1] (height, width, channels). */
   readonly sampleShape: readonly number[];
   /** What each sample's target is: a class id, or regression values. */
@@ -132,6 +139,8 @@ export interface Task<P extends ParamSpace = ParamSpace> extends TaskDefinition<
   readonly conditional: boolean;
   /** Values in one sample. */
   readonly sampleLength: number;
+  /** What `render` draws: see {@link TaskDefinition.version}. */
+  readonly version: number;
 }
 
 const NAME = /^[a-z][a-zA-Z0-9-]*$/;
@@ -155,7 +164,7 @@ const NAME = /^[a-z][a-zA-Z0-9-]*$/;
  * ```
  */
 export function defineTask<P extends ParamSpace>(def: TaskDefinition<P>): Task<WithClassWeights<P>> {
-  checkKeys('defineTask(definition)', def, ['name', 'description', 'sampleShape', 'target', 'params', 'conditional', 'render', 'origin']);
+  checkKeys('defineTask(definition)', def, ['name', 'description', 'version', 'sampleShape', 'target', 'params', 'conditional', 'render', 'origin']);
   if (!def || typeof def !== 'object') throw new OtfgenArgumentError('defineTask(definition)', 'expected an object');
   if (typeof def.name !== 'string' || !NAME.test(def.name)) {
     throw new OtfgenArgumentError(
@@ -164,6 +173,7 @@ export function defineTask<P extends ParamSpace>(def: TaskDefinition<P>): Task<W
     );
   }
   const where = `task '${def.name}'`;
+  const version = checkInt(`${where} version`, def.version ?? 1, 1);
   if (!Array.isArray(def.sampleShape) || def.sampleShape.length === 0) {
     throw new OtfgenArgumentError(`${where} sampleShape`, 'expected a non-empty array of positive integers, e.g. [28, 28, 1]');
   }
@@ -190,6 +200,7 @@ export function defineTask<P extends ParamSpace>(def: TaskDefinition<P>): Task<W
     params: Object.freeze(params) as unknown as WithClassWeights<P>,
     conditional,
     sampleLength: sampleLength(def.sampleShape),
+    version,
   }) as Task<WithClassWeights<P>>;
 }
 

@@ -180,6 +180,7 @@ export function exemplarTask(exemplars: Exemplars, options: ExemplarTaskOptions 
   const warped = new Float32Array(n); // the warp, before a thickness change
   return defineTask({
     name: 'exemplars',
+    version: 1,
     origin: {
       module: 'otfgen',
       export: 'exemplarTask',

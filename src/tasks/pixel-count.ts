@@ -70,6 +70,7 @@ export function pixelCountTask(options: PixelCountOptions = {}): Task<PixelCount
   const unpack = bitUnpacker();
   return defineTask({
     name: bins ? 'pixel-count-bins' : 'pixel-count',
+    version: 1,
     origin: { module: 'otfgen', export: 'pixelCountTask', args: [options] },
     description: 'random binary images; target: how many pixels are on',
     sampleShape: [side, side, 1],

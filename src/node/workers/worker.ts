@@ -6,16 +6,10 @@
 import { parentPort } from 'node:worker_threads';
 import { OtfgenTaskError } from '../../core/errors.js';
 import { renderBatch } from '../../tasks/generate.js';
-import { digits } from '../../tasks/digits/index.js';
-import { exemplarTask } from '../../tasks/exemplars.js';
-import { fashion } from '../../tasks/fashion/index.js';
-import { pixelCount, pixelCountTask } from '../../tasks/pixel-count.js';
+import { taskFromOrigin } from '../../tasks/origin.js';
 import type { Task } from '../../tasks/define-task.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import type { BatchArrays } from '../../core/batch.js';
-
-// What a built-in task's origin ({ module: 'otfgen', export }) may name.
-const BUILT_IN: Record<string, unknown> = { digits, fashion, pixelCount, pixelCountTask, exemplarTask };
 
 const port = parentPort!;
 let task: Task<any> | null = null;
@@ -56,16 +50,7 @@ async function handle(m: ToWorker): Promise<void> {
   if (m.type === 'init') {
     try {
       if (TYPESCRIPT.test(new URL(m.origin.module, 'file:///').pathname)) await loadTypeScript(m.origin.module);
-      const mod: Record<string, unknown> = m.origin.module === 'otfgen' ? BUILT_IN : await import(m.origin.module);
-      // export '*': the module's export that is the task named in the message.
-      const value =
-        m.origin.export === '*'
-          ? Object.values(mod).find((v) => (v as Task<any>)?.name === m.name && typeof (v as Task<any>).render === 'function')
-          : mod[m.origin.export];
-      const made = typeof value === 'function' ? (value as (...a: unknown[]) => unknown)(...(m.origin.args ?? [])) : value;
-      if (!made || typeof (made as Task<any>).render !== 'function')
-        throw new Error(`'${m.origin.export}' of ${m.origin.module} is not a task made by defineTask`);
-      task = made as Task<any>;
+      task = await taskFromOrigin(m.origin, m.name, (module) => import(module));
       send({ type: 'ready', name: task.name });
     } catch (e) {
       send({ type: 'error', index: -1, message: `cannot rebuild the task in a worker: ${(e as Error).message}` });

@@ -106,6 +106,7 @@ function makeDigits(): Task<WithClassWeights<DigitParams>> {
 
   return defineTask({
     name: 'digits',
+    version: 1,
     origin: { module: 'otfgen', export: 'digits' },
     description: 'procedural handwritten digits, MNIST layout',
     sampleShape: [SIZE, SIZE, 1],

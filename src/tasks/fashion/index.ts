@@ -124,6 +124,7 @@ function makeFashion(): Task<WithClassWeights<FashionParams>> {
 
   return defineTask({
     name: 'fashion',
+    version: 1,
     origin: { module: 'otfgen', export: 'fashion' },
     description: 'procedural Fashion-MNIST classes',
     sampleShape: [S, S, 1],
