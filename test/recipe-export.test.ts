@@ -12,7 +12,19 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { checkRecipe, defineTask, digits, generate, generateRecipe, makeRecipe, OtfgenVersionError, pixelCountTask, type Recipe } from '../src/index.js';
+import {
+  checkRecipe,
+  defineTask,
+  digits,
+  exemplarTask,
+  generate,
+  generateRecipe,
+  makeRecipe,
+  OtfgenVersionError,
+  pickExemplars,
+  pixelCountTask,
+  type Recipe,
+} from '../src/index.js';
 import { exportDataset, exportRecipe, mergeExport, readRecipe, verifyExport } from '../src/node/index.js';
 import { shardFromEnvironment } from '../src/cli/common.js';
 import { builtCli, commandTestDir } from './helpers.js';
@@ -95,6 +107,31 @@ describe('exports with their recipe and manifest', () => {
     for (const f of manifest.files) expect(await sha(join(again, f.name))).toBe(f.sha256);
     // The recipe stands for the pixels in a few hundred bytes.
     expect((await readFile(r.recipe!)).length).toBeLessThan(500);
+  });
+
+  it('of a task built from data (exemplars) or with parameters as a function have no recipe, and say why', async () => {
+    const ex = exemplarTask(
+      pickExemplars(
+        { x: new Float32Array(4 * 784).fill(0.5), y: new Int32Array([0, 1, 0, 1]), sampleShape: [28, 28, 1], target: { kind: 'class', classes: 2 } } as never,
+        { perClass: 1, seed: 1 },
+      ),
+    );
+    expect(() => makeRecipe(ex, { count: 4 })).toThrow(/^makeRecipe\(task\): task 'exemplars' is built from data/);
+    for (const [name, options] of [
+      ['exemplars', { task: ex }],
+      ['function', { task: digits, params: () => ({}) }],
+    ] as const) {
+      const out = join(dir.path, `no-recipe-${name}`);
+      const r = await exportDataset(options.task as typeof digits, {
+        dir: out,
+        count: 4,
+        batchSize: 2,
+        ...('params' in options ? { params: options.params } : {}),
+      });
+      expect(r.recipe).toBeNull();
+      expect(JSON.parse(await readFile(r.manifest, 'utf8')).recipe).toBeNull();
+      expect((await readdir(out)).some((f) => f.endsWith('.recipe.json'))).toBe(false);
+    }
   });
 
   it('written as shards by separate processes, join into the single export, IDX and NPY', async () => {

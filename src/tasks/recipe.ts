@@ -96,6 +96,12 @@ export function makeRecipe<P extends ParamSpace>(task: Task<P>, options: RecipeO
   if (typeof options.params === 'function') {
     throw new OtfgenArgumentError('makeRecipe options.params', 'expected fixed parameters: a recipe is data, and cannot hold a function of the batch index');
   }
+  if (task.origin && !jsonSafe(task.origin)) {
+    throw new OtfgenArgumentError(
+      'makeRecipe(task)',
+      `task '${task.name}' is built from data (its origin's arguments hold arrays of numbers or objects JSON cannot carry), which a recipe cannot hold: export the data instead`,
+    );
+  }
   const recipe: Recipe = {
     otfgen: RECIPE_TAG,
     task: { name: task.name, version: task.version, ...(task.origin ? { origin: task.origin } : {}) },
@@ -185,6 +191,15 @@ export function builtInRecipeTask(recipe: Recipe, argument = 'recipe'): Task<any
   }
   checkRecipeTask(recipe, task, argument);
   return task;
+}
+
+/** True when JSON carries the value unchanged (no typed arrays, functions, undefined or non-finite numbers). */
+export function jsonSafe(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value as object).every(jsonSafe);
+  return false;
 }
 
 /** Batches a recipe's data set spans: ceil(count / batchSize). */

@@ -15,7 +15,7 @@ import { checkSeed, type Seed } from '../../core/rng.js';
 import { checkTask, type ParamSpace, type Task } from '../../tasks/define-task.js';
 import type { ParamsOption } from '../../tasks/generate.js';
 import { generateInWorkers } from '../workers/generate.js';
-import { builtInRecipeTask, checkRecipe, checkRecipeTask, makeRecipe, type Recipe, type RecipeOutput } from '../../tasks/recipe.js';
+import { builtInRecipeTask, checkRecipe, checkRecipeTask, jsonSafe, makeRecipe, type Recipe, type RecipeOutput } from '../../tasks/recipe.js';
 import { taskFromOrigin } from '../../tasks/origin.js';
 import { AtomicFile, writeJsonAtomic } from './atomic-file.js';
 import { IDX_TYPES } from '../../sources/idx.js';
@@ -32,7 +32,7 @@ export interface ExportOptions<P extends ParamSpace> {
   readonly format?: 'idx' | 'npy';
   /** Samples as 'uint8' (round(x * 255), MNIST's encoding; default) or exact 'float32'. */
   readonly dtype?: 'uint8' | 'float32';
-  /** The task's parameters, as `generate` takes them. Fixed parameters are written in the recipe; a function of the batch index cannot be, and no recipe is written then. */
+  /** The task's parameters, as `generate` takes them. Fixed parameters are written in the recipe; a function of the batch index cannot be, and no recipe is written then (nor for a task built from data, such as `exemplarTask`). */
   readonly params?: ParamsOption<P>;
   /** Samples generated at a time (default 1,000). It is part of the stream's seeding: another batch size, other samples. */
   readonly batchSize?: number;
@@ -166,8 +166,9 @@ export async function exportDataset<P extends ParamSpace>(task: Task<P>, options
   }
   const output: RecipeOutput = { format, dtype, ...(split ? { split } : {}) };
   const origin = options.taskModule !== undefined ? { module: String(options.taskModule), export: '*' } : task.origin;
+  // A recipe holds data: not a function of the batch index, nor a task built from arrays (exemplars).
   const recipe =
-    typeof options.params === 'function'
+    typeof options.params === 'function' || (origin !== undefined && !jsonSafe(origin))
       ? null
       : makeRecipe({ ...task, origin } as Task<P>, { count, seed: options.seed ?? 0, batchSize, params: options.params, output });
   return writeExport(task, { count, seed: options.seed ?? 0, batchSize, params: options.params, output, recipe }, options, 'exportDataset options');
