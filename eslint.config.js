@@ -5,10 +5,10 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 
 /**
  * The layers of src/, lowest first: a folder may import its own layer and
- * those below, never one above (DESIGN.md: core <- stream <- sources, image
- * <- tasks <- fit <- adaptive <- node <- harness <- cli).
+ * those below, never one above (DESIGN.md: core <- stream <- sources, image,
+ * backend <- tasks <- fit <- adaptive <- browser, node <- harness <- cli).
  */
-const LAYERS = ['core', 'stream', 'sources', 'image', 'tasks', 'fit', 'adaptive', 'node', 'harness', 'cli'];
+const LAYERS = ['core', 'stream', 'sources', 'image', 'backend', 'tasks', 'fit', 'adaptive', 'browser', 'node', 'harness', 'cli'];
 const zones = LAYERS.flatMap((layer, i) =>
   LAYERS.slice(i + 1).map((above) => ({
     target: `./src/${layer}`,
@@ -49,7 +49,13 @@ export default tseslint.config(
     rules: {
       'import-x/no-restricted-paths': [
         'error',
-        { zones: [...zones, { target: './src', from: './benchmarks', message: 'the library never imports the studies' }] },
+        {
+          zones: [
+            ...zones,
+            { target: './src/node', from: './src/browser', message: 'src/node and src/browser are siblings: neither imports the other' },
+            { target: './src', from: './benchmarks', message: 'the library never imports the studies' },
+          ],
+        },
       ],
       'import-x/no-cycle': 'error',
     },
@@ -69,7 +75,7 @@ export default tseslint.config(
   },
   {
     // Browser-safe parts never reach Node built-ins; Node-only code lives in src/node and above.
-    files: ['src/{core,stream,sources,image,tasks,fit,adaptive}/**/*.ts', 'src/index.ts'],
+    files: ['src/{core,stream,sources,image,backend,tasks,fit,adaptive,browser}/**/*.ts', 'src/index.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'browser-safe code: Node built-ins belong in src/node' }] }] },
   },
 );

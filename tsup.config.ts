@@ -12,6 +12,8 @@ export default defineConfig([
       adaptive: 'src/adaptive/index.ts',
       harness: 'src/harness/index.ts',
       worker: 'src/node/workers/worker.ts',
+      browser: 'src/browser/index.ts',
+      'browser-worker': 'src/browser/worker.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

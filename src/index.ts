@@ -32,6 +32,7 @@ export { shard } from './stream/shard.js';
 export { timed, type TimedStream, type TimingReport } from './stream/timed.js';
 export { warmupSchedule, syntheticBatches, type WarmupOptions, type WarmupStep, type WarmupBlend } from './stream/warmup.js';
 export { toTensors, toDataset } from './stream/tensors.js';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './backend/wasm-kernels.js';
 
 export { arraySource, type ArrayDataset } from './sources/arrays.js';
 export { parseIdx, encodeIdx, type IdxData } from './sources/idx.js';

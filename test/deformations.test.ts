@@ -16,7 +16,7 @@ import {
 } from '../src/index.js';
 import { latticeField } from '../src/image/affine.js';
 import { learnDeformations, learnExemplarDeformations } from '../src/adaptive/deformations.js';
-import { registerWasmTrainingKernels } from '../src/node/index.js';
+import { registerWasmTrainingKernels } from '../src/index.js';
 import { generateInWorkers } from '../src/node/index.js';
 
 beforeAll(() => registerWasmTrainingKernels());

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OtfgenArgumentError, Rng, affineWarp, elasticField } from '../src/index.js';
 import { affineWarpTensor, elasticDisplacement } from '../src/adaptive/warp.js';
-import { registerWasmTrainingKernels } from '../src/node/index.js';
+import { registerWasmTrainingKernels } from '../src/index.js';
 
 beforeAll(() => registerWasmTrainingKernels());
 

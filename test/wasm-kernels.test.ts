@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OtfgenBackendError, generate, pixelCountTask, warmupSchedule, arraySource, Rng } from '../src/index.js';
 import { SplitAdam, createModel, trainStep } from '../src/harness/index.js';
-import { registerWasmTrainingKernels, selectBackend } from '../src/node/index.js';
+import { registerWasmTrainingKernels } from '../src/index.js';
+import { selectBackend } from '../src/node/index.js';
 
 beforeAll(async () => {
   registerWasmTrainingKernels();

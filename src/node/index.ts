@@ -24,4 +24,3 @@ export {
 export { verifyExport, mergeExport, type VerifiedSet, type MergeOptions, type MergedSet } from './writers/shards.js';
 export { generateInWorkers, type WorkerGenerateOptions } from './workers/generate.js';
 export { selectBackend, BACKEND_ORDER, type BackendChoice, type BackendSelection, type SelectBackendOptions } from './backend/select.js';
-export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './backend/wasm-kernels.js';

@@ -18,7 +18,8 @@ import { createModel } from '../../../src/harness/models.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeChart } from '../../../src/cli/plots.js';
 import { SplitAdam, train, trainStep } from '../../../src/harness/train.js';
-import { generateInWorkers as generateParallel, messagePlan } from '../../../src/node/workers/generate.js';
+import { generateInWorkers as generateParallel } from '../../../src/node/workers/generate.js';
+import { messagePlan } from '../../../src/tasks/worker-pool.js';
 import { arraySource } from '../../../src/sources/arrays.js';
 import { readIdx } from '../../../src/node/files/idx-file.js';
 import { imageFolder } from '../../../src/node/files/image-folder.js';
@@ -180,7 +181,7 @@ export async function throughputBench(out: string): Promise<object> {
   const closers: (() => Promise<void>)[] = []; // worker streams and ceilings, closed at the end
   const workers = cpus().length;
   // Worker streams run with generate's defaults; the batches they hold ready when a round starts are pulled first.
-  const backlog = (task: typeof digits | typeof fashion, bs: number) => workers * messagePlan(task, bs).prefetch;
+  const backlog = (task: typeof digits | typeof fashion, bs: number) => workers * messagePlan(task, bs, undefined, 'prefetch').prefetch;
   const inWorkers = (make: () => AsyncIterable<Batch>) => {
     const k = keptStream(make);
     closers.push(k.close);

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkKeys, OtfgenBackendError, describe } from '../../core/errors.js';
-import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { registerWasmTrainingKernels } from '../../backend/wasm-kernels.js';
 
 /** Backends in the order tried: native GPU, native CPU, wasm with otfgen's training kernels, plain JS cpu. */
 export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;

@@ -14,7 +14,7 @@
  *    channels swapped, padded so the output is x's size.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { OtfgenBackendError } from '../../core/errors.js';
+import { OtfgenBackendError } from '../core/errors.js';
 
 type Info = tf.TensorInfo;
 type Backend = tf.KernelBackend & { disposeData(id: tf.DataId, force?: boolean): boolean };
@@ -373,7 +373,7 @@ export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInp
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-wasm';
- * import { registerWasmTrainingKernels } from 'otfgen/node';
+ * import { registerWasmTrainingKernels } from 'otfgen';
  * registerWasmTrainingKernels();
  * await tf.setBackend('wasm');
  * ```
