@@ -67,6 +67,81 @@ describe('image folders', () => {
     await expect(imageFolder(join(root, 'missing'))).rejects.toThrow(/missing: cannot read the folder/);
   });
 
+  it("decodes PNGs of each colour type (pngjs) to sharp's pixels, and JPEGs through sharp", async () => {
+    const dir = join(root, 'colour-types');
+    const w = 5,
+      h = 4;
+    const rgba = Buffer.from(Array.from({ length: w * h * 4 }, (_, i) => (i * 37 + 11) % 256));
+    const images: [string, ReturnType<typeof sharp>][] = [
+      [
+        'rgb',
+        sharp(rgba, { raw: { width: w, height: h, channels: 4 } })
+          .removeAlpha()
+          .png(),
+      ],
+      ['rgba', sharp(rgba, { raw: { width: w, height: h, channels: 4 } }).png()],
+      [
+        'palette',
+        sharp(rgba, { raw: { width: w, height: h, channels: 4 } })
+          .removeAlpha()
+          .png({ palette: true, colours: 8, dither: 0 }),
+      ],
+    ];
+    for (const [c, img] of images) {
+      await mkdir(join(dir, c), { recursive: true });
+      await img.toFile(join(dir, c, 'x.png'));
+    }
+    const [batch] = await (await imageFolder(dir, { batchSize: 8, shuffle: false })).toArray();
+    expect(batch.sampleShape).toEqual([h, w, 3]);
+    // Class folders sorted by name: palette, rgb, rgba.
+    for (const [k, c] of ['palette', 'rgb', 'rgba'].entries()) {
+      const want = await sharp(join(dir, c, 'x.png'))
+        .removeAlpha()
+        .raw()
+        .toBuffer();
+      expect(
+        Array.from(batch.x.subarray(k * w * h * 3, (k + 1) * w * h * 3), (v) => Math.round(v * 255)),
+        c,
+      ).toEqual(Array.from(want));
+    }
+    // Grey, and grey with alpha: one channel.
+    const greyDir = join(root, 'grey-types');
+    for (const [c, alpha] of [
+      ['g', false],
+      ['ga', true],
+    ] as const) {
+      await mkdir(join(greyDir, c), { recursive: true });
+      const img = sharp(rgba, { raw: { width: w, height: h, channels: 4 } }).toColourspace('b-w');
+      await (alpha ? img : img.removeAlpha()).png().toFile(join(greyDir, c, 'x.png'));
+    }
+    const [grey] = await (await imageFolder(greyDir, { batchSize: 8, shuffle: false })).toArray();
+    expect(grey.sampleShape).toEqual([h, w, 1]);
+    for (const [k, c] of ['g', 'ga'].entries()) {
+      const want = await sharp(join(greyDir, c, 'x.png'))
+        .toColourspace('b-w')
+        .raw()
+        .toBuffer();
+      expect(
+        Array.from(grey.x.subarray(k * w * h, (k + 1) * w * h), (v) => Math.round(v * 255)),
+        c,
+      ).toEqual(Array.from(want));
+    }
+    // JPEG folders go through sharp.
+    const jpegDir = join(root, 'jpegs');
+    for (const c of ['a', 'b']) {
+      await mkdir(join(jpegDir, c), { recursive: true });
+      await sharp(rgba, { raw: { width: w, height: h, channels: 4 } })
+        .removeAlpha()
+        .jpeg()
+        .toFile(join(jpegDir, c, 'x.jpg'));
+    }
+    const [jpeg] = await (await imageFolder(jpegDir, { batchSize: 8, shuffle: false })).toArray();
+    const want = await sharp(join(jpegDir, 'a', 'x.jpg'))
+      .raw()
+      .toBuffer();
+    expect(Array.from(jpeg.x.subarray(0, w * h * 3), (v) => Math.round(v * 255))).toEqual(Array.from(want));
+  });
+
   it('a stream that fails midway leaves no folder behind', async () => {
     const dir = join(root, 'half');
     async function* failing() {

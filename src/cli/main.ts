@@ -230,7 +230,7 @@ program
   )
   .addOption(new Option('--task-module <file>', 'an ES module (JavaScript) exporting your own task(s) made by defineTask: each is benchmarked'))
   .option('--idx <dir>', "a folder of MNIST-format IDX files (MNIST's four names): its training split, from memory")
-  .option('--image-folder <dir>', 'a folder of class folders of PNG/JPEG/WebP images, decoded as they stream (needs sharp)')
+  .option('--image-folder <dir>', 'a folder of class folders of PNG (or, with sharp, JPEG/WebP) images, decoded as they stream')
   .option('--batches <n>', 'batches timed per source (after 3 warm-up batches)', positiveInt('--batches'), 200)
   .option('--batch-size <n>', 'samples per batch', positiveInt('--batch-size'), 64)
   .option('--workers <n>', 'worker threads generating the tasks', positiveInt('--workers'), 1)

@@ -7,7 +7,7 @@ export async function loadSharp(): Promise<Sharp> {
   try {
     return ((await import('sharp')) as unknown as { default: Sharp }).default;
   } catch {
-    throw new OtfgenError('ERR_DEPENDENCY', 'image folders need the optional peer sharp: npm install sharp');
+    throw new OtfgenError('ERR_DEPENDENCY', 'JPEG and WebP image folders need the optional peer sharp: npm install sharp (PNG folders do not)');
   }
 }
 

@@ -1,15 +1,19 @@
 /**
  * Image folders, the common layout of image datasets: one PNG per sample in a
- * folder per class. A source that decodes them with sharp (libvips, decoding
- * on its own threads).
+ * folder per class. PNGs are decoded with pngjs (zlib's native inflate, no
+ * thread hop: for small images the per-file cost of a libvips pipeline is
+ * most of the work), JPEG and WebP with sharp, an optional peer loaded only
+ * when the folder holds them.
  */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { allocBatch, type Batch } from '../../core/batch.js';
 import { checkKeys, OtfgenFileError, checkBoolean, checkInt } from '../../core/errors.js';
 import { Rng, checkSeed, type Seed } from '../../core/rng.js';
 import { Stream } from '../../stream/stream.js';
-import { loadSharp, mapLimit } from '../sharp.js';
+import { loadSharp, mapLimit, type Sharp } from '../sharp.js';
 
 /** Image files, by name. */
 const IMAGE = /\.(png|jpe?g|webp)$/i;
@@ -49,7 +53,6 @@ export interface ImageFolderOptions {
  */
 export async function imageFolder(dir: string, options: ImageFolderOptions = {}): Promise<Stream<Batch>> {
   checkKeys('imageFolder options', options, ['batchSize', 'seed', 'shuffle', 'epochs', 'concurrency', 'scan']);
-  const sharp = await loadSharp();
   const batchSize = checkInt('imageFolder options.batchSize', options.batchSize ?? 64, 1);
   const seed = checkSeed('imageFolder options.seed', options.seed ?? 0);
   const epochs = options.epochs ?? 1;
@@ -78,34 +81,17 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
     }
     for (const f of inside) files.push({ path: join(dir, c, f), label });
   }
+  const sharp = files.some((f) => !PNG_FILE.test(f.path)) ? await loadSharp() : null;
   // Grey folders stay one channel (libvips would otherwise hand back sRGB).
-  let grey = false;
-  try {
-    const meta = await sharp(files[0].path).metadata();
-    grey = meta.channels === 1 || meta.channels === 2 || meta.space === 'b-w';
-  } catch (e) {
-    throw new OtfgenFileError(files[0].path, `cannot decode: ${(e as Error).message}`, { cause: e });
-  }
-  const decode = async (path: string) => {
-    try {
-      const img = sharp(path);
-      return await (grey ? img.toColourspace('b-w') : img.removeAlpha()).raw().toBuffer({ resolveWithObject: true });
-    } catch (e) {
-      throw new OtfgenFileError(path, `cannot decode: ${(e as Error).message}`, { cause: e });
-    }
-  };
+  const grey = (await header(files[0].path, sharp)).grey;
+  const decode = (path: string) => (PNG_FILE.test(path) ? decodePng(path, grey) : decodeOther(sharp!, path, grey));
   const first = (await decode(files[0].path)).info;
   if (options.scan ?? files.length <= SCAN_UP_TO) {
     // Every file's header, before the first batch: a corrupt or odd-sized one is named now, not midway through training.
     await mapLimit(files, options.concurrency ?? 16, async (f) => {
-      let meta;
-      try {
-        meta = await sharp(f.path).metadata();
-      } catch (e) {
-        throw new OtfgenFileError(f.path, `cannot decode: ${(e as Error).message}`, { cause: e });
-      }
-      if (meta.width !== first.width || meta.height !== first.height) {
-        throw new OtfgenFileError(f.path, `is ${meta.width}x${meta.height}; the folder's images are ${first.width}x${first.height}`);
+      const h = await header(f.path, sharp);
+      if (h.width !== first.width || h.height !== first.height) {
+        throw new OtfgenFileError(f.path, `is ${h.width}x${h.height}; the folder's images are ${first.width}x${first.height}`);
       }
     });
   }
@@ -146,4 +132,81 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
     },
     epochs === Infinity ? Infinity : perEpoch * epochs,
   );
+}
+
+const PNG_FILE = /\.png$/i;
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+interface Decoded {
+  readonly data: Uint8Array;
+  readonly info: { readonly width: number; readonly height: number; readonly channels: number };
+}
+
+/** An image's size and whether it is grey, from its header alone (a PNG's first 26 bytes: signature and IHDR). */
+async function header(path: string, sharp: Sharp | null): Promise<{ width: number; height: number; grey: boolean }> {
+  if (!PNG_FILE.test(path)) {
+    try {
+      const meta = await sharp!(path).metadata();
+      return { width: meta.width!, height: meta.height!, grey: meta.channels === 1 || meta.channels === 2 || meta.space === 'b-w' };
+    } catch (e) {
+      throw new OtfgenFileError(path, `cannot decode: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  const head = new Uint8Array(26);
+  let read = 0;
+  try {
+    // Synchronous, as in decodePng.
+    const fd = openSync(path, 'r');
+    try {
+      read = readSync(fd, head, 0, 26, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw new OtfgenFileError(path, `cannot read: ${(e as Error).message}`, { cause: e });
+  }
+  const ihdr = String.fromCharCode(...head.subarray(12, 16));
+  if (read < 26 || PNG_SIGNATURE.some((b, i) => head[i] !== b) || ihdr !== 'IHDR') {
+    throw new OtfgenFileError(path, 'cannot decode: not a PNG file (no PNG signature and IHDR header)');
+  }
+  const v = new DataView(head.buffer);
+  // Colour types 0 (grey) and 4 (grey with alpha) are grey.
+  return { width: v.getUint32(16), height: v.getUint32(20), grey: head[25] === 0 || head[25] === 4 };
+}
+
+/**
+ * A PNG as 1 (grey) or 3 (colour) channels of bytes, alpha dropped, as sharp
+ * gives them. The file is read synchronously: for files of a few hundred
+ * bytes the thread-pool round trips of an asynchronous read (open, stat, read,
+ * close) cost several times the read itself (docs/speed.md), and a batch of
+ * them blocks for about a millisecond.
+ */
+async function decodePng(path: string, grey: boolean): Promise<Decoded> {
+  let png: PNG;
+  try {
+    png = PNG.sync.read(readFileSync(path));
+  } catch (e) {
+    throw new OtfgenFileError(path, `cannot decode: ${(e as Error).message}`, { cause: e });
+  }
+  const { width, height } = png;
+  const channels = grey ? 1 : 3;
+  const rgba = png.data;
+  const data = new Uint8Array(width * height * channels);
+  if (grey) for (let p = 0, q = 0; p < data.length; p++, q += 4) data[p] = rgba[q];
+  else
+    for (let p = 0, q = 0; p < data.length; p += 3, q += 4) {
+      data[p] = rgba[q];
+      data[p + 1] = rgba[q + 1];
+      data[p + 2] = rgba[q + 2];
+    }
+  return { data, info: { width, height, channels } };
+}
+
+async function decodeOther(sharp: Sharp, path: string, grey: boolean): Promise<Decoded> {
+  try {
+    const img = sharp(path);
+    return await (grey ? img.toColourspace('b-w') : img.removeAlpha()).raw().toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw new OtfgenFileError(path, `cannot decode: ${(e as Error).message}`, { cause: e });
+  }
 }

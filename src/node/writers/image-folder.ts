@@ -1,9 +1,10 @@
 /** Writes any class stream as an image folder: `dir/<class>/<index>.png`. */
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Batch } from '../../core/batch.js';
 import { OtfgenArgumentError, OtfgenFileError, checkInt } from '../../core/errors.js';
-import { loadSharp, mapLimit } from '../sharp.js';
+import { PNG } from 'pngjs';
+import { mapLimit } from '../sharp.js';
 
 /** The target must be new or an empty folder: writing never replaces what is there. */
 async function checkNewFolder(dir: string): Promise<void> {
@@ -52,7 +53,6 @@ export async function writeImageFolder(
 }> {
   const count = checkInt('writeImageFolder options.count', options.count, 1);
   await checkNewFolder(dir);
-  const sharp = await loadSharp();
   const tmp = `${dir}.${process.pid}.tmp`;
   await rm(tmp, { recursive: true, force: true });
   try {
@@ -70,11 +70,14 @@ export async function writeImageFolder(
         Array.from({ length: take }, (_, i) => i),
         options.concurrency ?? 8,
         async (i) => {
-          const px = Buffer.alloc(n);
-          for (let k = 0; k < n; k++) px[k] = Math.round(Math.min(1, Math.max(0, b.x[i * n + k])) * 255);
-          const img = sharp(px, { raw: { width, height, channels } });
-          // Grey samples as a grey PNG (without this libvips writes sRGB).
-          await (channels === 1 ? img.toColourspace('b-w') : img).png().toFile(join(tmp, String(b.y[i]), `${String(written + i).padStart(7, '0')}.png`));
+          // pngjs takes RGBA and writes the PNG colour type asked: grey (0) for one channel, RGB (2) for three.
+          const png = new PNG({ width, height });
+          for (let p = 0; p < width * height; p++) {
+            for (let ch = 0; ch < 3; ch++)
+              png.data[p * 4 + ch] = Math.round(Math.min(1, Math.max(0, b.x[i * n + p * channels + (channels === 3 ? ch : 0)])) * 255);
+            png.data[p * 4 + 3] = 255;
+          }
+          await writeFile(join(tmp, String(b.y[i]), `${String(written + i).padStart(7, '0')}.png`), PNG.sync.write(png, { colorType: channels === 1 ? 0 : 2 }));
         },
       );
       written += take;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The recipe's size against the data it stands for, and sharded export against
 # the single one (60,000 digits, seed 1): writes benchmarks/results/recipes.json.
-# Run from the repository after npm run build: bash benchmarks/recipes/measure.sh
+# Run from the repository after npm run build: bash benchmarks/exports/measure.sh
 set -euo pipefail
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -18,7 +18,7 @@ for f in digits-images-idx3-ubyte digits-labels-idx1-ubyte; do cmp -s "$out/sing
 size() { stat -c %s "$1"; }
 cat > benchmarks/results/recipes.json <<JSON
 {
-  "command": "bash benchmarks/recipes/measure.sh",
+  "command": "bash benchmarks/exports/measure.sh",
   "date": "$(date -u +%F)",
   "samples": 60000,
   "recipeBytes": $(size "$recipe"),
