@@ -32,9 +32,13 @@ export interface RecipeOutput {
  * task version. Made by {@link makeRecipe}, written beside every export as
  * `recipe.json`.
  * @example
- * ```json
- * { "otfgen": "recipe/1", "task": { "name": "digits", "version": 1, "origin": { "module": "otfgen", "export": "digits" } },
- *   "seed": 1, "count": 60000, "batchSize": 1000, "params": {}, "output": { "format": "idx", "dtype": "uint8" } }
+ * ```ts
+ * import { checkRecipe } from 'otfgen';
+ * const recipe = checkRecipe({
+ *   otfgen: 'recipe/1',
+ *   task: { name: 'digits', version: 1, origin: { module: 'otfgen', export: 'digits' } },
+ *   seed: 1, count: 60000, batchSize: 1000, params: {}, output: { format: 'idx', dtype: 'uint8' },
+ * });
  * ```
  */
 export interface Recipe {
@@ -214,7 +218,7 @@ export function recipeBatches(recipe: Recipe): number {
  * own is passed as `task` and checked against the recipe's name and version.
  * @example
  * ```ts
- * import { generateRecipe } from 'otfgen';
+ * import { checkRecipe } from 'otfgen';
  * const recipe = await (await fetch('/data/recipe.json')).json();
  * for await (const batch of generateRecipe(recipe)) trainOn(batch);
  * ```
