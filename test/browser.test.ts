@@ -12,11 +12,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digits, exemplarTask, pickExemplars, renderBatch, taskByName, type Batch, type Task } from '../src/index.js';
 import { mnist } from '../src/node/index.js';
-import { bundles, buildPlayground } from '../examples/playground/build.js';
+import { bundles, buildPlayground, launchChromium } from '../examples/playground/build.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(executablePath);
@@ -40,19 +40,7 @@ describe.skipIf(!hasChromium)('the playground in Chromium', () => {
     await buildPlayground(out);
     server = await esbuild.context(bundles(out)[1]);
     const { port } = await server.serve({ servedir: out, host: '127.0.0.1' });
-    // The flags keep Chromium off the network this machine does not have.
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));

@@ -20,6 +20,24 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const require = createRequire(import.meta.url);
 
+/** Debian's Chromium, headless, kept off the network this machine does not have (for the browser test and the screenshots). */
+export function launchChromium(): Promise<import('playwright-core').Browser> {
+  return import('playwright-core').then(({ chromium }) =>
+    chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    }),
+  );
+}
+
 /** esbuild options of the page's two bundles: the page, and otfgen's Web Worker. */
 export function bundles(out: string): esbuild.BuildOptions[] {
   const common: esbuild.BuildOptions = {

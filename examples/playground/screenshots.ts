@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
-import { buildPlayground, bundles } from './build.js';
+import { buildPlayground, bundles, launchChromium } from './build.js';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'benchmarks/results/playground' } } });
 const out = resolve(values.out!);
@@ -18,18 +17,7 @@ await mkdir(out, { recursive: true });
 const site = await mkdtemp(join(tmpdir(), 'otfgen-playground-'));
 await buildPlayground(site);
 const server = await esbuild.context(bundles(site)[1]);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 try {
   const { port } = await server.serve({ servedir: site, host: '127.0.0.1' });
   const page = await browser.newPage({ viewport: { width: 1150, height: 900 } });

@@ -7,7 +7,7 @@ import { checkKeys, OtfgenArgumentError, checkInt } from '../core/errors.js';
 import type { Stream } from '../stream/stream.js';
 import type { ParamSpace, Task, TaskOrigin } from '../tasks/define-task.js';
 import { generate, type GenerateOptions } from '../tasks/generate.js';
-import { messagePlan, pooledStream } from '../tasks/worker-pool.js';
+import { messagePlan, poolPlan, pooledStream } from '../tasks/worker-pool.js';
 
 /** Options of {@link generateInWebWorkers}: those of `generate`, and Web Workers. */
 export interface WebWorkerGenerateOptions<P extends ParamSpace> extends GenerateOptions<P> {
@@ -65,19 +65,7 @@ export function generateInWebWorkers<P extends ParamSpace>(task: Task<P>, option
   const origin = originOf(task, taskModule);
   // Written in this form so that bundlers which rewrite worker URLs (Vite, webpack 5) find the script.
   const url = workerUrl ?? new URL('./browser-worker.js', import.meta.url);
-  const plan = {
-    workers: n,
-    origin,
-    seed: rest.seed ?? 0,
-    batchSize,
-    startBatch: rest.startBatch ?? 0,
-    batches: rest.batches ?? Infinity,
-    params: (k: number): Record<string, unknown> => (typeof rest.params === 'function' ? rest.params(k) : (rest.params ?? {})) as Record<string, unknown>,
-    recycle: rest.recycle ?? false,
-    prefetch,
-    perMessage,
-    size: here.size,
-  };
+  const plan = poolPlan(rest, { workers: n, origin, batchSize, prefetch, perMessage, size: here.size });
   return pooledStream(task, plan, (_, events) => {
     const w = new Worker(url, { type: 'module' });
     w.onmessage = (e) => events.message(e.data);

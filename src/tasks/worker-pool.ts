@@ -10,7 +10,7 @@ import { OtfgenTaskError, checkInt } from '../core/errors.js';
 import type { Seed } from '../core/rng.js';
 import { Stream, type StreamSize } from '../stream/stream.js';
 import type { Task, TaskOrigin } from './define-task.js';
-import { renderBatch } from './generate.js';
+import { renderBatch, type GenerateOptions } from './generate.js';
 import { taskFromOrigin } from './origin.js';
 
 /** Messages from the consumer to a generation worker. */
@@ -88,6 +88,22 @@ export interface PoolPlan {
   readonly perMessage: number;
   /** The stream's size, as `Stream` takes it. */
   readonly size: StreamSize;
+}
+
+/** A pool's plan from `generate`'s options (their defaults filled in) and the pool's own settings. */
+export function poolPlan(
+  options: GenerateOptions<any>,
+  pool: Pick<PoolPlan, 'workers' | 'origin' | 'batchSize' | 'prefetch' | 'perMessage' | 'size'>,
+): PoolPlan {
+  const { params } = options;
+  return {
+    ...pool,
+    seed: options.seed ?? 0,
+    startBatch: options.startBatch ?? 0,
+    batches: options.batches ?? Infinity,
+    params: (k) => (typeof params === 'function' ? params(k) : (params ?? {})) as Record<string, unknown>,
+    recycle: options.recycle ?? false,
+  };
 }
 
 /**

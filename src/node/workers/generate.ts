@@ -12,7 +12,7 @@ import { checkKeys, OtfgenArgumentError, OtfgenError, checkInt } from '../../cor
 import type { Stream } from '../../stream/stream.js';
 import type { ParamSpace, Task, TaskOrigin } from '../../tasks/define-task.js';
 import { generate as generateHere, type GenerateOptions } from '../../tasks/generate.js';
-import { messagePlan, pooledStream } from '../../tasks/worker-pool.js';
+import { messagePlan, poolPlan, pooledStream } from '../../tasks/worker-pool.js';
 
 /** Options of {@link generateInWorkers}: those of the core's {@link GenerateOptions}, and worker threads. */
 export interface WorkerGenerateOptions<P extends ParamSpace> extends GenerateOptions<P> {
@@ -56,19 +56,7 @@ export function generateInWorkers<P extends ParamSpace>(task: Task<P>, options: 
   if (n === 1) return here;
   const origin = originOf(task, taskModule);
   const script = workerScript();
-  const plan = {
-    workers: n,
-    origin,
-    seed: rest.seed ?? 0,
-    batchSize,
-    startBatch: rest.startBatch ?? 0,
-    batches: rest.batches ?? Infinity,
-    params: (k: number): Record<string, unknown> => (typeof rest.params === 'function' ? rest.params(k) : (rest.params ?? {})) as Record<string, unknown>,
-    recycle: rest.recycle ?? false,
-    prefetch,
-    perMessage,
-    size: here.size,
-  };
+  const plan = poolPlan(rest, { workers: n, origin, batchSize, prefetch, perMessage, size: here.size });
   return pooledStream(task, plan, (_, events) => {
     const w = startWorker(script);
     live.add(w);
