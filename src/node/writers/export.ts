@@ -208,10 +208,10 @@ export async function exportRecipe(recipe: Recipe, options: ExportRecipeOptions)
   const task = options.task ?? (await recipeTask(r, { base: options.base }));
   checkRecipeTask(r, task);
   const output = r.output ?? { format: 'idx', dtype: 'uint8' };
-  const module = r.task.origin && r.task.origin.module !== 'otfgen' && !task.origin ? resolveModule(r.task.origin.module, options.base) : undefined;
-  // The recipe written beside the data names the module relative to its new folder.
+  // A task module's path, resolved once: workers import it, and the recipe written beside the data names it relative to its new folder.
   const origin =
     r.task.origin && r.task.origin.module !== 'otfgen' ? { ...r.task.origin, module: resolveModule(r.task.origin.module, options.base) } : r.task.origin;
+  const module = origin && origin.module !== 'otfgen' && !task.origin ? origin.module : undefined;
   return writeExport(
     task,
     { count: r.count, seed: r.seed, batchSize: r.batchSize, params: r.params as ParamsOption<any>, output, recipe: { ...r, task: { ...r.task, origin } } },
@@ -422,8 +422,8 @@ export async function readRecipe(path: string): Promise<Recipe> {
   return checkRecipe(value, path);
 }
 
-/** An atomic file that hashes what is written to it. */
-class HashedFile {
+/** An atomic file that hashes what is written to it: its manifest entry comes with it. */
+export class HashedFile {
   private readonly hash = createHash('sha256');
   private bytes = 0;
   private constructor(private readonly file: AtomicFile) {}

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { OtfgenFileError } from '../../core/errors.js';
 import { builtInRecipeTask, type Recipe } from '../../tasks/recipe.js';
 import type { Task } from '../../tasks/define-task.js';
-import { AtomicFile, writeJsonAtomic } from './atomic-file.js';
-import { exportNames, type ExportManifest, type ManifestFile } from './export.js';
+import { writeJsonAtomic } from './atomic-file.js';
+import { exportNames, HashedFile, type ExportManifest, type ManifestFile } from './export.js';
 
 const MANIFEST = /^(.+)\.manifest(?:-(\d{5})-of-(\d{5}))?\.json$/;
 
@@ -182,26 +182,20 @@ export async function mergeExport(dir: string, options: MergeOptions = {}): Prom
 
 /** Writes one file: the first shard's header with the whole count, then each shard's data after its header. */
 async function join1(path: string, role: ManifestFile['role'], parts: string[], count: number, format: 'idx' | 'npy'): Promise<ManifestFile> {
-  const file = await AtomicFile.create(path);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const write = async (data: Uint8Array) => {
-    hash.update(data);
-    bytes += data.length;
-    await file.write(data);
-  };
+  const file = await HashedFile.create(path);
   try {
     for (const [i, part] of parts.entries()) {
       const headerLength = await headerLengthOf(part, format);
-      if (i === 0) await write(withCount(new Uint8Array((await readHead(part, headerLength)).buffer), format, count));
-      for await (const chunk of createReadStream(part, { start: headerLength })) await write(chunk as Buffer);
+      if (i === 0) await file.write(withCount(new Uint8Array((await readHead(part, headerLength)).buffer), format, count));
+      for await (const chunk of createReadStream(part, { start: headerLength })) await file.write(chunk as Buffer);
     }
+    const entry = file.entry(role);
     await file.commit();
+    return entry;
   } catch (e) {
     await file.abort();
     throw e;
   }
-  return { role, name: path.slice(path.lastIndexOf('/') + 1), bytes, sha256: hash.digest('hex') };
 }
 
 async function readHead(path: string, length: number): Promise<Buffer> {
