@@ -19,6 +19,10 @@ export default defineConfig({
       'test/parallel.test.ts',
       'test/wasm-kernels.test.ts',
       'test/option-keys.test.ts',
+      'test/define-task.test.ts',
+      'test/worker-pool.test.ts',
+      'test/node-workers.test.ts',
+      'test/stream-operators.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     // Tests too slow to run for each mutant check it and skip themselves; each says why.

@@ -121,7 +121,7 @@ describe('cutMix', () => {
       target: { kind: 'regression', size: 1 },
     };
     await expect(mixOf([regression], { seed: 1 })).rejects.toThrow(
-      /cutMix input: mixes the labels of class batches; got a batch with target regression \(1 values\)/,
+      /cutMix input: mixes the labels of class batches; got a batch with target regression \(1 value\)/,
     );
     const badLabel: Batch = { ...flatBatch(2), y: Int32Array.of(0, 10) };
     await expect(mixOf([badLabel], { seed: 1 })).rejects.toThrow(/cutMix input.y\[1\]: class id 10 is outside \[0, 9\]/);

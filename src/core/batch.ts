@@ -126,7 +126,7 @@ export function sameTarget(a: TargetSpec, b: TargetSpec): boolean {
 export function describeTarget(t: TargetSpec): string {
   return t.kind === 'class'
     ? `class (${t.classes} classes)`
-    : `regression (${t.size} values${t.temperature === undefined ? '' : `, temperature ${t.temperature}`})`;
+    : `regression (${t.size} ${t.size === 1 ? 'value' : 'values'}${t.temperature === undefined ? '' : `, temperature ${t.temperature}`})`;
 }
 
 /** Throws an error naming `argument` unless `t` is a distillation temperature (a regression target's `temperature`): a finite number above 0. */

@@ -77,9 +77,8 @@ export function generateInWorkers<P extends ParamSpace>(task: Task<P>, options: 
  * (`-e`/`-p` with their code, `--input-type`): inherited as they are, they stop
  * the worker from starting.
  */
-function workerExecArgv(): string[] {
+export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
-  const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') {
@@ -98,8 +97,7 @@ function workerExecArgv(): string[] {
  * without the flags Node names in its error, so `node --trace-gc train.js`
  * still generates in workers.
  */
-function startWorker(script: URL): Worker {
-  const argv = workerExecArgv();
+export function startWorker(script: URL, argv: string[] = workerExecArgv()): Worker {
   try {
     return new Worker(script, { execArgv: argv });
   } catch (e) {
@@ -119,7 +117,7 @@ export function liveWorkerCount(): number {
 }
 
 /** How workers rebuild the task: its origin, or the module the user names. */
-function originOf(task: Task<any>, taskModule: string | URL | undefined): TaskOrigin {
+export function originOf(task: Task<any>, taskModule: string | URL | undefined): TaskOrigin {
   if (taskModule !== undefined) return { module: moduleUrl(taskModule), export: '*' };
   if (task.origin) return task.origin.module === 'otfgen' ? task.origin : { ...task.origin, module: moduleUrl(task.origin.module) };
   throw new OtfgenArgumentError(
