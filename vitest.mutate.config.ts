@@ -23,6 +23,7 @@ export default defineConfig({
       'test/worker-pool.test.ts',
       'test/node-workers.test.ts',
       'test/stream-operators.test.ts',
+      'test/generate-checks.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     // Tests too slow to run for each mutant check it and skip themselves; each says why.
