@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OtfgenBackendError, generate, pixelCountTask, warmupSchedule, arraySource, Rng } from '../src/index.js';
 import { SplitAdam, createModel, trainStep } from '../src/harness/index.js';
-import { registerWasmTrainingKernels } from '../src/index.js';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/index.js';
 import { selectBackend } from '../src/node/index.js';
 
 beforeAll(async () => {
@@ -361,5 +361,158 @@ describe('conv2d gradients with dy larger than the convolution output', () => {
     expect(wasm[0].length).toBe(cpu[0].length);
     expect(wasm[1].length).toBe(cpu[1].length);
     expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
+  });
+});
+
+describe('registerWasmTrainingKernels', () => {
+  const ours = {
+    Conv2DBackpropFilter: 'conv2DBackpropFilter',
+    Conv2DBackpropInput: 'conv2DBackpropInput',
+    MaxPoolGrad: 'maxPoolGrad',
+    BatchMatMul: 'batchMatMul',
+    UnsortedSegmentSum: 'unsortedSegmentSum',
+    GatherV2: 'gatherV2',
+  };
+  it('puts its kernels in place of the wasm backend’s, once however often it is called, keeping the originals to fall back to', async () => {
+    registerWasmTrainingKernels();
+    const before = WASM_TRAINING_KERNELS.map((k) => tf.getKernel(k, 'wasm')?.kernelFunc);
+    registerWasmTrainingKernels();
+    expect(WASM_TRAINING_KERNELS.map((k) => tf.getKernel(k, 'wasm')?.kernelFunc)).toEqual(before);
+    expect(Object.fromEntries(WASM_TRAINING_KERNELS.map((k) => [k, tf.getKernel(k, 'wasm')?.kernelFunc.name]))).toEqual(ours);
+    // The plain product and gathers along other axes go to the originals: the same numbers as cpu.
+    const run = () => {
+      const a = tf.tensor2d(values(12, 1), [3, 4]);
+      const b = tf.tensor2d(values(8, 2), [4, 2]);
+      const x = tf.tensor2d(values(12, 3), [3, 4]);
+      const i = tf.tensor1d([3, 0], 'int32');
+      const out = [tf.matMul(a, b), tf.gather(x, i, 1)];
+      tf.dispose([a, b, x, i]);
+      return out;
+    };
+    expect(maxDiff(await on('cpu', run), await on('wasm', run))).toBeLessThan(1e-5);
+  });
+
+  it('over another copy of otfgen’s kernels (two bundles, a reloaded module), still falls back to the backend’s own', async () => {
+    await tf.setBackend('wasm');
+    const mine = tf.getKernel('BatchMatMul', 'wasm')!;
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel({ ...mine, kernelFunc: (args) => mine.kernelFunc(args) }); // the other copy's kernel
+    registerWasmTrainingKernels();
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(mine.kernelFunc);
+    const run = () => {
+      const a = tf.tensor2d(values(12, 1), [3, 4]);
+      const b = tf.tensor2d(values(8, 2), [4, 2]);
+      const out = [tf.matMul(a, b), tf.matMul(a, a, false, true)];
+      tf.dispose([a, b]);
+      return out;
+    };
+    expect(maxDiff(await on('cpu', run), await on('wasm', run))).toBeLessThan(1e-5);
+  });
+});
+
+describe('the kernels leave no backend memory behind', () => {
+  it('every scratch buffer of every kernel is freed: numDataBuffers returns to its baseline once the outputs are', async () => {
+    await tf.setBackend('wasm');
+    const held = tf.memory().numDataBuffers;
+    let made = 0;
+    tf.tidy(() => {
+      const x = tf.tensor4d(values(2 * 7 * 6 * 3, 1), [2, 7, 6, 3]);
+      const filter = tf.tensor4d(values(3 * 2 * 3 * 4, 2), [3, 2, 3, 4]);
+      const attrs = { strides: [2, 1], pad: 'same', dataFormat: 'NHWC' } as const;
+      const dy = tf.conv2d(x, filter, [2, 1], 'same');
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 2, 3, 4] });
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: [2, 7, 6, 3] });
+      // dy larger than the output: a cut of it is made, and must be freed too.
+      const big = tf.tensor4d(values(2 * 5 * 5 * 4, 3), [2, 5, 5, 4]);
+      const small = tf.slice(x, [0, 0, 0, 0], [2, 4, 4, 3]);
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: small, dy: big }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] });
+      tf.engine().runKernel(
+        'Conv2DBackpropInput',
+        { dy: big, filter: tf.zeros([3, 3, 3, 4]) },
+        { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 4, 4, 3] },
+      );
+      const flat = tf.reshape(x, [2, 42, 3]);
+      tf.matMul(flat, flat, true, false);
+      tf.matMul(flat, flat, false, true);
+      tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'same')))(x);
+      made = tf.memory().numDataBuffers - held;
+    });
+    expect(made).toBeGreaterThan(8);
+    expect(tf.memory().numDataBuffers).toBe(held);
+  });
+});
+
+describe('kernel edge cases equal cpu or are refused by name', () => {
+  it('a dy smaller than the convolution output is refused, naming both sizes', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 5, 5, 1]),
+      dy = tf.zeros([1, 2, 3, 2]),
+      filter = tf.zeros([3, 3, 1, 2]);
+    const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC' } as const;
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 1, 2] })).toThrow(
+      "conv2d gradient on wasm (otfgen): dy is 2x3, smaller than the convolution's 3x3 output",
+    );
+    expect(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.zeros([1, 3, 2, 2]), filter }, { ...attrs, inputShape: [1, 5, 5, 1] })).toThrow(
+      "conv2d gradient on wasm (otfgen): dy is 3x2, smaller than the convolution's 3x3 output",
+    );
+    tf.dispose([x, dy, filter]);
+  });
+
+  it('max pooling with padding wider than the window: windows wholly in the padding pass nothing back', async () => {
+    for (const [size, stride, pad] of [
+      [1, 1, 1],
+      [2, 1, 2],
+      [1, 2, 1],
+    ] as const) {
+      const run = () => {
+        const x = tf.tensor4d(values(2 * 4 * 5 * 3, 21), [2, 4, 5, 3]);
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size, stride, pad), 1.5)))(x);
+        tf.dispose(x);
+        return [g];
+      };
+      expect(maxDiff(await on('cpu', run), await on('wasm', run))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('segment sums drop ids outside [0, numSegments), as TensorFlow does', async () => {
+    const run = () => {
+      const x = tf.tensor2d(values(6 * 2, 5), [6, 2]);
+      const ids = tf.tensor1d([0, -1, 2, 3, 1, 2], 'int32');
+      const out = tf.unsortedSegmentSum(x, ids, 3);
+      tf.dispose([x, ids]);
+      return [out];
+    };
+    const [cpu] = await on('cpu', run);
+    const [wasm] = await on('wasm', run);
+    expect(Array.from(wasm)).toEqual(Array.from(cpu));
+  });
+
+  it('gathers: axis -rank, batchDims and int32 values go where they belong; an index out of range is refused', async () => {
+    const run = () => {
+      const x = tf.tensor2d(values(12, 6), [4, 3]);
+      const xi = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [4, 2], 'int32');
+      const rows = tf.tensor1d([3, 1, 3], 'int32');
+      const gathered = tf.gather(xi, rows);
+      const out = [tf.gather(x, rows, -2), tf.cast(gathered, 'float32')];
+      tf.dispose([x, xi, rows, gathered]);
+      return out;
+    };
+    const cpu = await on('cpu', run);
+    const wasm = await on('wasm', run);
+    expect(wasm.map((a) => a.length)).toEqual(cpu.map((a) => a.length));
+    expect(maxDiff(cpu, wasm)).toBeLessThan(1e-6);
+    // batchDims goes to the backend's own kernel, which gives cpu's shape; its values differ from cpu's
+    // in tfjs-backend-wasm 4.22 itself (with or without otfgen's kernels), so only the shape is checked.
+    await tf.setBackend('wasm');
+    const perBatch = tf.tensor2d([2, 0, 1, 1, 0, 2, 2, 2], [4, 2], 'int32');
+    const x4 = tf.zeros([4, 3]);
+    const byBatch = tf.gather(x4, perBatch, 1, 1);
+    expect(byBatch.shape).toEqual([4, 2]);
+    tf.dispose([perBatch, x4, byBatch]);
+    await tf.setBackend('wasm');
+    const x = tf.zeros([4, 3]);
+    const bad = tf.tensor1d([1, 4], 'int32');
+    expect(() => tf.engine().runKernel('GatherV2', { x, indices: bad }, { axis: 0, batchDims: 0 })).toThrow('GatherV2: index 4 is not in [0, 3]');
+    tf.dispose([x, bad]);
   });
 });

@@ -181,7 +181,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: { dy: Info; f
   let right = w - gw - left + kw - 1;
   if (top < 0 || left < 0) {
     // Padding wider than the kernel: rare; the built-in kernel handles it (given dy cut to the output, whose size it takes from dy).
-    const out = builtinBackpropInput!({ inputs: { dy, filter }, backend, attrs: attrs as unknown as Record<string, unknown> });
+    const out = builtinBackpropInput({ inputs: { dy, filter }, backend, attrs: attrs as unknown as Record<string, unknown> });
     s.done(out); // frees every scratch tensor, dy's cut included
     return out;
   }
@@ -297,7 +297,7 @@ function batchMatMul({
   backend: Backend;
   attrs: { transposeA: boolean; transposeB: boolean };
 }): Info {
-  if (!attrs.transposeA && !attrs.transposeB) return builtinMatMul!({ inputs, backend, attrs });
+  if (!attrs.transposeA && !attrs.transposeB) return builtinMatMul({ inputs, backend, attrs });
   const s = new Scratch(backend);
   const t = (x: Info) => {
     const perm = x.shape.map((_, i) => i);
@@ -307,7 +307,7 @@ function batchMatMul({
   };
   const a = attrs.transposeA ? t(inputs.a) : inputs.a;
   const b = attrs.transposeB ? t(inputs.b) : inputs.b;
-  return s.done(s.run(builtinMatMul!, { a, b }, { ...attrs, transposeA: false, transposeB: false }));
+  return s.done(s.run(builtinMatMul, { a, b }, { ...attrs, transposeA: false, transposeB: false }));
 }
 
 /**
@@ -342,7 +342,7 @@ function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: { x: Info; seg
 function gatherV2(args: { inputs: { x: Info; indices: Info }; backend: HeapBackend; attrs: { axis: number; batchDims: number } }): Info {
   const { inputs, backend, attrs } = args;
   const { x, indices } = inputs;
-  if ((attrs.axis !== 0 && attrs.axis !== -x.shape.length) || attrs.batchDims !== 0 || x.dtype !== 'float32') return builtinGather!(args);
+  if ((attrs.axis !== 0 && attrs.axis !== -x.shape.length) || attrs.batchDims !== 0 || x.dtype !== 'float32') return builtinGather(args);
   const rows = x.shape[0];
   const inner = x.shape.slice(1).reduce((a, b) => a * b, 1);
   const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], 'float32');
@@ -358,10 +358,35 @@ function gatherV2(args: { inputs: { x: Info; indices: Info }; backend: HeapBacke
   return out;
 }
 
-let builtinGather: Kernel | null = null;
-let builtinMatMul: Kernel | null = null;
-let builtinBackpropInput: Kernel | null = null;
-let registered = false;
+/**
+ * The wasm backend's own kernels that ours fall back to, by kernel name. tfjs
+ * keeps its kernel registry on the global object, so it outlives this module:
+ * a second copy of otfgen (two bundles, a reloaded module) finds our kernels
+ * registered already. The originals are kept beside that registry, so every
+ * copy falls back to tfjs's kernel, never to another copy of ours.
+ */
+const BUILTINS = Symbol.for('otfgen.wasmBuiltinKernels');
+function builtins(): Map<string, tf.KernelConfig | undefined> {
+  const g = globalThis as { [BUILTINS]?: Map<string, tf.KernelConfig | undefined> };
+  return (g[BUILTINS] ??= new Map());
+}
+function builtin(name: string): Kernel {
+  const k = builtins().get(name)?.kernelFunc;
+  if (!k) throw new OtfgenBackendError(`the wasm backend has no '${name}' kernel of its own to fall back to; is @tensorflow/tfjs-backend-wasm 4.x loaded?`);
+  return k as unknown as Kernel;
+}
+const builtinGather: Kernel = (args) => builtin('GatherV2')(args);
+const builtinMatMul: Kernel = (args) => builtin('BatchMatMul')(args);
+const builtinBackpropInput: Kernel = (args) => builtin('Conv2DBackpropInput')(args);
+
+const OURS: Readonly<Record<(typeof WASM_TRAINING_KERNELS)[number], unknown>> = {
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  MaxPoolGrad: maxPoolGrad,
+  BatchMatMul: batchMatMul,
+  UnsortedSegmentSum: unsortedSegmentSum,
+  GatherV2: gatherV2,
+};
 
 /** The kernels {@link registerWasmTrainingKernels} adds or replaces on the wasm backend. */
 export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'UnsortedSegmentSum', 'GatherV2'] as const;
@@ -379,23 +404,19 @@ export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInp
  * ```
  */
 export function registerWasmTrainingKernels(): void {
-  if (registered) return;
   if (!tf.findBackendFactory('wasm')) {
     throw new OtfgenBackendError("the wasm backend is not loaded: import '@tensorflow/tfjs-backend-wasm' first (npm install @tensorflow/tfjs-backend-wasm)");
   }
-  // A replaced kernel keeps the original's setupFunc (its wasm bindings), which
-  // the backend runs when it initialises; we call the original as a fallback.
-  const replace = (kernelName: string, kernelFunc: unknown): Kernel | null => {
-    const original = tf.getKernel(kernelName, 'wasm');
-    if (original) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc, setupFunc: original?.setupFunc });
-    return (original?.kernelFunc as unknown as Kernel) ?? null;
-  };
-  replace('Conv2DBackpropFilter', conv2DBackpropFilter);
-  builtinBackpropInput = replace('Conv2DBackpropInput', conv2DBackpropInput);
-  builtinMatMul = replace('BatchMatMul', batchMatMul);
-  replace('MaxPoolGrad', maxPoolGrad);
-  replace('UnsortedSegmentSum', unsortedSegmentSum);
-  builtinGather = replace('GatherV2', gatherV2);
-  registered = true;
+  const kept = builtins();
+  for (const kernelName of WASM_TRAINING_KERNELS) {
+    const kernelFunc = OURS[kernelName];
+    const current = tf.getKernel(kernelName, 'wasm');
+    if (current?.kernelFunc === kernelFunc) continue; // registered by this copy already
+    // The first registration meets tfjs's own kernel (or none): that is the fallback.
+    if (!kept.has(kernelName)) kept.set(kernelName, current);
+    if (current) tf.unregisterKernel(kernelName, 'wasm');
+    // A replaced kernel keeps the original's setupFunc (its wasm bindings), which
+    // the backend runs when it initialises.
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc, setupFunc: kept.get(kernelName)?.setupFunc });
+  }
 }
