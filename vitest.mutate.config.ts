@@ -24,6 +24,7 @@ export default defineConfig({
       'test/node-workers.test.ts',
       'test/stream-operators.test.ts',
       'test/generate-checks.test.ts',
+      'test/idx-checks.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     // Tests too slow to run for each mutant check it and skip themselves; each says why.
