@@ -25,6 +25,7 @@ export default defineConfig({
       'test/stream-operators.test.ts',
       'test/generate-checks.test.ts',
       'test/idx-checks.test.ts',
+      'test/warmup-checks.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     // Tests too slow to run for each mutant check it and skip themselves; each says why.

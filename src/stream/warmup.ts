@@ -126,7 +126,9 @@ export function warmupSchedule(options: WarmupOptions): Stream<WarmupStep> {
       };
       if (++step === totalSteps) return;
     }
-    throw endedEarly('synthetic or real', step, totalSteps);
+    // Ended between batches: the one this step needs ran out (either, mid-blend).
+    const share = shareAt(step);
+    throw endedEarly(share === 1 ? 'synthetic' : share === 0 ? 'real' : 'synthetic or real', step, totalSteps);
   }, totalSteps);
 }
 
