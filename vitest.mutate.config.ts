@@ -26,6 +26,7 @@ export default defineConfig({
       'test/generate-checks.test.ts',
       'test/idx-checks.test.ts',
       'test/warmup-checks.test.ts',
+      'test/rng-tensors-checks.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     // Tests too slow to run for each mutant check it and skip themselves; each says why.
