@@ -8,20 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import { defineTask, generate, OtfgenArgumentError, pixelCountTask } from '../src/index.js';
 import { checkParamValue, checkTask, paramSpec, type ParamSpec } from '../src/tasks/define-task.js';
+import { thrownBy } from './helpers.js';
 
 const base = { name: 't', sampleShape: [2], target: { kind: 'class', classes: 2 } as const, params: {}, render: () => 0 };
 const define = (change: Record<string, unknown>) => () => defineTask({ ...base, ...change } as never);
 
 /** The thrown error, checked to be an argument error. */
-function thrown(f: () => unknown): OtfgenArgumentError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OtfgenArgumentError);
-    return e as OtfgenArgumentError;
-  }
-  throw new Error('expected a throw');
-}
+const thrown = (f: () => unknown) => thrownBy(f, OtfgenArgumentError);
 
 describe('defineTask refuses a definition, naming the field and what would be right', () => {
   const shapeWanted = 'expected a non-empty array of positive integers, e.g. [28, 28, 1]';

@@ -7,22 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { defineTask, generate, OtfgenArgumentError, OtfgenTaskError, pixelCountTask, renderBatch } from '../src/index.js';
 import { checkParams } from '../src/tasks/generate.js';
+import { thrownBy } from './helpers.js';
 
 const pixelCount = pixelCountTask();
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
-const argumentMessage = (f: () => unknown) => {
-  const e = thrown(f);
-  expect(e).toBeInstanceOf(OtfgenArgumentError);
-  return e.message;
-};
+const argumentMessage = (f: () => unknown) => thrownBy(f, OtfgenArgumentError).message;
 
 /** A class task of `classes` classes whose render returns `answer(label, i)` and logs what it was given. */
 function classTask(classes: number, answer: (label: number) => unknown, extra: Record<string, unknown> = {}) {

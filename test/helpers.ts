@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, vi } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { allocBatch, type Batch, type TargetSpec } from '../src/index.js';
 
 /** The built CLI, which `--jobs` runs in child processes (npm ci builds it through `prepare`). */
@@ -117,4 +117,15 @@ export function sum(a: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i];
   return s;
+}
+
+/** What `f` throws, checked to be a `kind` when one is given; fails the test when `f` returns. */
+export function thrownBy(f: () => unknown, kind?: new (...args: never[]) => Error): Error {
+  try {
+    f();
+  } catch (e) {
+    if (kind) expect(e).toBeInstanceOf(kind);
+    return e as Error;
+  }
+  throw new Error('expected a throw');
 }

@@ -12,18 +12,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OtfgenArgumentError, OtfgenFileError } from '../src/core/errors.js';
 import { readIdx } from '../src/node/files/idx-file.js';
 import { encodeIdx, parseIdx, parseIdxHeader } from '../src/sources/idx.js';
+import { thrownBy } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'otfgen-idx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function caught(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
+const caught = thrownBy;
 const header = (...bytes: number[]) => Uint8Array.from(bytes);
 /** A header of `type` code and these dimensions. */
 function headerOf(code: number, dims: number[]): Uint8Array {

@@ -13,6 +13,7 @@ import { prefetch } from '../src/stream/prefetch.js';
 import { rebatch } from '../src/stream/rebatch.js';
 import { shuffle } from '../src/stream/shuffle.js';
 import { Stream } from '../src/stream/stream.js';
+import { thrownBy } from './helpers.js';
 
 const target: TargetSpec = { kind: 'regression', size: 1 };
 
@@ -67,15 +68,7 @@ function idsOf(b: Batch): number[] {
   return out;
 }
 
-const message = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OtfgenArgumentError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a throw');
-};
+const message = (f: () => unknown) => thrownBy(f, OtfgenArgumentError).message;
 
 describe('shuffle', () => {
   it('emits every sample once, whole, in batches of the first batch size but for the last', async () => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { OtfgenArgumentError } from '../src/core/errors.js';
 import { fromIterable, Stream } from '../src/stream/stream.js';
 import { resolveWarmup, syntheticBatches, warmupSchedule } from '../src/stream/warmup.js';
-import { tracked } from './helpers.js';
+import { tracked, thrownBy } from './helpers.js';
 
 const endless = (offset = 0, shape = [2]) => tracked([4], { endless: true, offset, shape }).source;
 
@@ -21,15 +21,7 @@ async function failure(p: Promise<unknown>): Promise<Error> {
     (e: unknown) => e as Error,
   );
 }
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OtfgenArgumentError);
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
+const thrown = (f: () => unknown) => thrownBy(f, OtfgenArgumentError);
 
 describe('warmupSchedule refuses bad options by name', () => {
   it('with the whole message', () => {
