@@ -103,6 +103,36 @@ describe.skipIf(notInstalled)('the packed library', () => {
     expect(JSON.parse(run('node', ['esm.mjs']))).toMatchObject({ size: 2, readIdx: 'function', sameClasses: true, internal: [] });
   });
 
+  it("runs its generators' WebAssembly (assembled from .wat at build) and gives the source's bytes", async () => {
+    writeFileSync(
+      join(project, 'wasm.mjs'),
+      `// Every module the generators compile must validate: a module that failed would fall back to JS silently.
+       const validated = [];
+       const validate = WebAssembly.validate;
+       WebAssembly.validate = (bytes) => { const ok = validate(bytes); validated.push(ok); return ok; };
+       const { createHash } = await import('node:crypto');
+       const { digits, fashion, generate, pixelCount } = await import('otfgen');
+       const hashes = {};
+       for (const task of [pixelCount, digits, fashion]) {
+         const [b] = await generate(task, { seed: 3, batchSize: 8 }).take(1).toArray();
+         hashes[task.name] = createHash('sha256').update(new Uint8Array(b.x.buffer, b.x.byteOffset, b.x.byteLength)).digest('hex');
+       }
+       console.log(JSON.stringify({ validated, hashes }));`,
+    );
+    const { createHash } = await import('node:crypto');
+    const { digits, fashion, generate, pixelCount } = await import('../src/index.js');
+    const hashes: Record<string, string> = {};
+    for (const task of [pixelCount, digits, fashion]) {
+      const [b] = await generate(task as typeof digits, { seed: 3, batchSize: 8 })
+        .take(1)
+        .toArray();
+      hashes[task.name] = createHash('sha256')
+        .update(new Uint8Array(b.x.buffer, b.x.byteOffset, b.x.byteLength))
+        .digest('hex');
+    }
+    expect(JSON.parse(run('node', ['wasm.mjs']))).toEqual({ validated: [true, true, true], hashes });
+  });
+
   it('requires as CJS, with the same bytes as ESM', () => {
     writeFileSync(
       join(project, 'cjs.cjs'),
