@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error the build script is plain JavaScript without declarations
 import { wasmSources } from '../scripts/build-wasm.mjs';
+import { wasmBytes } from '../src/image/wasm.js';
 import bits from '../src/tasks/bits.wasm.js';
 import segments from '../src/tasks/digits/segments.wasm.js';
 import shade from '../src/tasks/fashion/shade.wasm.js';
@@ -14,7 +15,6 @@ import shade from '../src/tasks/fashion/shade.wasm.js';
 interface WasmSource {
   wat: string;
   ts: string;
-  bytes: Uint8Array;
   expected: string;
   actual: string | null;
 }
@@ -28,7 +28,7 @@ describe('WebAssembly sources', () => {
 
   it('each module validates and exports the functions its generator calls', () => {
     const exportsOf = (base64: string) => {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const bytes = wasmBytes(base64);
       expect(WebAssembly.validate(bytes)).toBe(true);
       return WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => `${e.kind} ${e.name}`);
     };

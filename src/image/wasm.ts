@@ -6,10 +6,13 @@
  * the bytes in base64.
  */
 
+/** The bytes of a module held in base64 (as the `*.wasm.ts` modules hold them). */
+export const wasmBytes = (base64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+
 /** Compiles the module in `base64` once (through `cache`); null where WebAssembly or the features it uses are missing. */
 export function compileOnce(cache: { module?: WebAssembly.Module | null }, base64: string): WebAssembly.Module | null {
   if (cache.module === undefined) {
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bytes = wasmBytes(base64);
     cache.module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   }
   return cache.module;
